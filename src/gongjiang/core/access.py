@@ -1,0 +1,117 @@
+"""The one place that decides "may this user do this act here".
+
+Roles (core.models.Role) are granted permissions (strings such as ``workforce.change_worker``)
+in a registry that each app fills from its ``permissions.py`` at start-up. A membership's role
+covers its organisation's whole subtree. Superusers are unrestricted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from .models import Organization
+
+ALL_ROLES = ("admin", "officer", "trainer", "judge", "inspector", "worker")
+_ROLE_PERMISSIONS: dict[str, set[str]] = {role: set() for role in ALL_ROLES}
+
+
+def grant(perm: str, roles: Iterable[str]) -> None:
+    for role in roles:
+        if role not in _ROLE_PERMISSIONS:
+            raise ValueError(f"unknown role {role!r}")
+        _ROLE_PERMISSIONS[role].add(perm)
+
+
+def roles_with(perm: str) -> set[str]:
+    return {role for role, perms in _ROLE_PERMISSIONS.items() if perm in perms}
+
+
+def role_has(role: str, perm: str) -> bool:
+    return perm in _ROLE_PERMISSIONS.get(role, set())
+
+
+def memberships_of(user: Any) -> list[tuple[str, str, int]]:
+    """(role, organization path, organization id) for the user's memberships in active
+    organisations; cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_gj_memberships", None)
+    if cached is None:
+        from .models import Membership
+
+        cached = list(
+            Membership.objects.filter(user=user, organization__is_active=True).values_list(
+                "role", "organization__path", "organization_id"
+            )
+        )
+        user._gj_memberships = cached
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop the cached memberships (after roles change)."""
+    if hasattr(user, "_gj_memberships"):
+        del user._gj_memberships
+
+
+def collapse(paths: Iterable[str]) -> list[str]:
+    """Remove paths covered by a shorter one (a subtree inside another)."""
+    out: list[str] = []
+    for path in sorted(set(paths)):
+        if not out or not path.startswith(out[-1]):
+            out.append(path)
+    return out
+
+
+def scope_paths(user: Any, perm: str) -> list[str] | None:
+    """Organisation paths whose subtrees the user may act on with ``perm``; None means everything."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    if user.is_superuser:
+        return None
+    return collapse(path for role, path, _ in memberships_of(user) if role_has(role, perm))
+
+
+def can(user: Any, perm: str, organization: Organization | None = None) -> bool:
+    """May ``user`` do ``perm`` on something belonging to ``organization`` (or anywhere, if None)?"""
+    paths = scope_paths(user, perm)
+    if paths is None:
+        return True
+    if organization is None:
+        return bool(paths)
+    return any(organization.path.startswith(p) for p in paths)
+
+
+def require(user: Any, perm: str, organization: Organization | None = None) -> None:
+    """Raise PermissionDenied unless ``can``. Use after the object was fetched through
+    ``visible_to`` (so an out-of-scope object has already answered 404)."""
+    if not can(user, perm, organization):
+        raise PermissionDenied(perm)
+
+
+def get_visible_or_404(queryset: Any, user: Any, perm: str | None = None, **lookup: Any) -> Any:
+    """Fetch one object through ``visible_to``: missing and out-of-scope both answer 404."""
+    try:
+        return queryset.visible_to(user, perm).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(str(queryset.model._meta.verbose_name)) from exc
+
+
+def roles_in(user: Any) -> set[str]:
+    return {role for role, _, _ in memberships_of(user)}
+
+
+# ----------------------------------------------------------------------- core permissions
+EVERYONE = ALL_ROLES
+grant("core.view_organization", EVERYONE)
+grant("core.change_organization", ["admin", "officer"])
+grant("core.view_membership", ["admin", "officer"])
+grant("core.change_membership", ["admin"])
+grant("core.view_auditevent", ["admin"])
+grant("core.view_job", EVERYONE)
+grant("core.view_full_citizen_id", ["admin", "officer"])

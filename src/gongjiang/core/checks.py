@@ -1,0 +1,34 @@
+"""System checks for deployment (``gongjiang check --deploy``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def field_encryption_key_check(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if settings.FIELD_ENCRYPTION_KEY:
+        return []
+    return [
+        Warning(
+            "FIELD_ENCRYPTION_KEY is not set: personal data is encrypted with a key derived from SECRET_KEY.",
+            hint="Generate one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
+            id="gongjiang.W001",
+        )
+    ]
+
+
+@register(Tags.database, deploy=True)
+def database_check(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if settings.IS_POSTGRES:
+        return []
+    return [
+        Warning(
+            "The database is SQLite: fine for a demo or a small union, use PostgreSQL in production.",
+            hint="Set DATABASE_URL=postgres://user:password@host:5432/name",
+            id="gongjiang.W002",
+        )
+    ]

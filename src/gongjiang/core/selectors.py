@@ -1,0 +1,108 @@
+"""Reads for screens and exports, always starting from a queryset scoped to the user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from . import access
+from .models import AuditEvent, Job, Membership, Organization
+
+
+def organization_list(*, actor: Any, q: str = "", kind: str = "", active: bool | None = None,
+                      within: Organization | None = None) -> QuerySet[Organization]:
+    qs = Organization.objects.visible_to(actor).select_related("region", "industry", "parent")
+    if within is not None:
+        qs = qs.within(within)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(uscc__iexact=q) | Q(code=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.order_by("path")
+
+
+def organization_get(*, actor: Any, code: str) -> Organization:
+    return access.get_visible_or_404(Organization.objects.select_related("region", "industry", "parent"), actor, code=code)
+
+
+def organization_roots(*, actor: Any) -> QuerySet[Organization]:
+    """The top organisations of the user's scope (the roots of the tree they see)."""
+    paths = access.scope_paths(actor, "core.view_organization")
+    qs = Organization.objects.select_related("region").annotate(n_children=Count("children"))
+    if paths is None:
+        return qs.filter(parent__isnull=True).order_by("path")
+    return qs.filter(path__in=paths).order_by("path")
+
+
+def organization_children(*, actor: Any, parent: Organization) -> QuerySet[Organization]:
+    return (
+        Organization.objects.visible_to(actor)
+        .filter(parent=parent)
+        .select_related("region")
+        .annotate(n_children=Count("children"))
+        .order_by("kind", "name")
+    )
+
+
+def organization_choices(*, actor: Any, perm: str = "core.change_organization") -> QuerySet[Organization]:
+    """Organisations the actor may act on with ``perm`` (for form choices)."""
+    return Organization.objects.visible_to(actor, perm).filter(is_active=True).order_by("path")
+
+
+def membership_list(*, actor: Any, q: str = "", role: str = "", organization: Organization | None = None) -> QuerySet[Membership]:
+    qs = Membership.objects.visible_to(actor).select_related("user", "organization")
+    if organization is not None:
+        qs = qs.within(organization)
+    if q:
+        qs = qs.filter(Q(user__username__icontains=q) | Q(user__first_name__icontains=q) | Q(organization__name__icontains=q))
+    if role:
+        qs = qs.filter(role=role)
+    return qs.order_by("organization__path", "user__username", "role")
+
+
+def audit_list(*, actor: Any, q: str = "", action: str = "", actor_name: str = "",
+               since: dt.date | None = None, until: dt.date | None = None) -> QuerySet[AuditEvent]:
+    qs = AuditEvent.objects.visible_to(actor).select_related("organization")
+    if q:
+        qs = qs.filter(Q(object_repr__icontains=q) | Q(object_code=q) | Q(client_address=q) if _is_ip(q)
+                       else Q(object_repr__icontains=q) | Q(object_code=q))
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor_name:
+        qs = qs.filter(actor_name__iexact=actor_name)
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs.order_by("-at", "-id")
+
+
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
+
+
+def job_get(*, actor: Any, code: str) -> Job:
+    """A job is visible to whoever started it, and to admins of its organisation."""
+    try:
+        job = Job.objects.select_related("organization").get(code=code)
+    except Job.DoesNotExist as exc:
+        from django.http import Http404
+
+        raise Http404("job") from exc
+    if job.created_by_id == getattr(actor, "pk", None) or actor.is_superuser:
+        return job
+    if job.organization is not None and access.can(actor, "core.view_auditevent", job.organization):
+        return job
+    from django.http import Http404
+
+    raise Http404("job")

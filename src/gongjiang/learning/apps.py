@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LearningConfig(AppConfig):
+    name = "gongjiang.learning"
+    label = "learning"
+    verbose_name = _("Learning")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (grants this app's permissions to roles)

@@ -1,0 +1,1 @@
+"""Tables of this system (see DESIGN.md §2)."""

@@ -1,0 +1,1 @@
+"""Permissions this app grants to roles (see gongjiang.core.access)."""
