@@ -8,39 +8,105 @@ Each app contributes ``router`` from its ``api.py``; input schemas derive from
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import SessionAuth
+from ninja.parser import Parser
 
-from .core.auth import TokenAuth
+from .core.auth import CookieSessionAuth, TokenAuth
 from .core.errors import ApplicationError, validation_details
 
 logger = logging.getLogger(__name__)
+
+
+class MalformedBody(ValueError):
+    """The request body is not JSON (raised by the parser, mapped to a 422)."""
+
+
+NUL_ERROR = "The text holds a NUL (\\x00) character."
+
+
+def _nul_errors(value: Any, loc: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """Errors for every string (or key) holding NUL: PostgreSQL can neither store nor compare it."""
+    if isinstance(value, str):
+        return [{"loc": loc, "msg": NUL_ERROR, "type": "nul_character"}] if "\x00" in value else []
+    if isinstance(value, dict):
+        errors = []
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                errors.append({"loc": loc, "msg": NUL_ERROR, "type": "nul_character"})
+            errors += _nul_errors(item, (*loc, key))
+        return errors
+    if isinstance(value, list):
+        return [e for i, item in enumerate(value) for e in _nul_errors(item, (*loc, i))]
+    return []
+
+
+class JSONBodyParser(Parser):
+    """JSON bodies and query strings, refusing NUL characters with a 422 naming the field."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            data = json.loads(request.body)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+            raise MalformedBody(str(exc)) from exc
+        errors = _nul_errors(data, ("body", "payload"))
+        if errors:  # ninja wraps this in an HttpError(400); on_http_error unwraps it
+            raise NinjaValidationError(errors)
+        return data
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> Any:
+        result = super().parse_querydict(data, list_fields, request)
+        errors = _nul_errors(result, ("query",))
+        if errors:
+            raise NinjaValidationError(errors)
+        return result
+
 
 api = NinjaAPI(
     title="Gongjiang API",
     version="1",
     description="The JSON API of Gongjiang (工匠). Every list and object is scoped to the caller's organisations.",
     urls_namespace="api",
-    auth=[SessionAuth(csrf=True), TokenAuth()],
+    auth=[TokenAuth(), CookieSessionAuth(csrf=True)],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=JSONBodyParser(),
 )
 
 
-def error(request: HttpRequest, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, "details": details or []}, status=status)
+def error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "details": details or []}, status=status
+    )
+
+
+_SOURCES = ("body", "query", "path", "form", "file", "header", "cookie")
 
 
 def _loc(loc: Any) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form", "file", "header", "cookie")]
+    """The field a pydantic error is about: ("body", "payload", "name") → "name", ("query", "page")
+    → "page". Only the leading source (and, for a body, the schema's parameter name) is dropped, so a
+    field that happens to be called "path" or "query" keeps its name."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[2:]
+    elif parts and parts[0] in _SOURCES:
+        parts = parts[1:]
     return ".".join(parts)
 
 
@@ -53,7 +119,13 @@ def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
         if err.get("type") == "extra_forbidden":
             msg = "unknown field"
         if err.get("type") == "json_invalid" or "JSON" in msg and not field:
-            return error(request, 422, "malformed_json", "The request body is not valid JSON.", [{"field": "", "error": msg}])
+            return error(
+                request,
+                422,
+                "malformed_json",
+                "The request body is not valid JSON.",
+                [{"field": "", "error": msg}],
+            )
         details.append({"field": field, "error": msg})
     return error(request, 422, "validation_error", "The request is not valid.", details)
 
@@ -80,24 +152,54 @@ def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpRes
 
 @api.exception_handler(DjangoValidationError)
 def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    return error(request, 422, "validation_error", "The request is not valid.", validation_details(exc))
+    return error(
+        request, 422, "validation_error", "The request is not valid.", validation_details(exc)
+    )
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
-             405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "validation_error",
-             429: "too_many_requests"}
+    if isinstance(exc.__cause__, NinjaValidationError):
+        return on_validation(request, exc.__cause__)
+    if isinstance(exc.__cause__, MalformedBody):
+        return error(
+            request,
+            422,
+            "malformed_json",
+            "The request body is not valid JSON.",
+            [{"field": "", "error": str(exc.__cause__)}],
+        )
+    codes = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "permission_denied",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        422: "validation_error",
+        429: "too_many_requests",
+    }
     return error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 
 @api.exception_handler(Exception)
 def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, DataError) and "NUL" in str(exc):  # e.g. a NUL in a path parameter
+        return error(
+            request,
+            422,
+            "validation_error",
+            "The request is not valid.",
+            [{"field": "", "error": NUL_ERROR}],
+        )
     logger.exception("unhandled API error")
-    return error(request, 500, "server_error", "Something went wrong on the server; it has been logged.")
+    return error(
+        request, 500, "server_error", "Something went wrong on the server; it has been logged."
+    )
 
 
-API_APPS = ["core", "workforce", "learning", "competitions", "reform"]
+API_APPS = ["core", "workforce", "learning", "certification", "competitions", "reform"]
 for _app in API_APPS:
     try:
         _module = importlib.import_module(f"gongjiang.{_app}.api")

@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("gongjiang.core.urls")),
 ]
 
-for app in ("workforce", "learning", "competitions", "reform"):
+for app in ("workforce", "learning", "certification", "competitions", "reform"):
     try:
         importlib.import_module(f"gongjiang.{app}.urls")
     except ModuleNotFoundError as exc:

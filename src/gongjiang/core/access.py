@@ -70,7 +70,11 @@ def collapse(paths: Iterable[str]) -> list[str]:
 
 def scope_paths(user: Any, perm: str) -> list[str] | None:
     """Organisation paths whose subtrees the user may act on with ``perm``; None means everything."""
-    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or not getattr(user, "is_active", False)
+    ):
         return []
     if user.is_superuser:
         return None

@@ -10,13 +10,24 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from . import access, selectors, services
-from .models import ApiToken, Industry, Membership, Occupation, Organization, Region, Role, SkillLevel
+from .models import (
+    ApiToken,
+    Industry,
+    Membership,
+    Occupation,
+    Organization,
+    Region,
+    Role,
+    SkillLevel,
+)
 from .schemas import StrictSchema, paginate
 
 router = Router(tags=["core"])
 
 Name = Field(..., min_length=1, max_length=200)
-KindLiteral = Literal["national", "provincial", "city", "county", "industry", "enterprise", "team", "department"]
+KindLiteral = Literal[
+    "national", "provincial", "city", "county", "industry", "enterprise", "team", "department"
+]
 RoleLiteral = Literal["admin", "officer", "trainer", "judge", "inspector", "worker"]
 
 
@@ -52,8 +63,12 @@ class MeOut(Schema):
 def me(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     memberships = Membership.objects.filter(user=user).select_related("user", "organization")
-    return {"username": user.username, "full_name": user.first_name, "is_superuser": user.is_superuser,
-            "memberships": list(memberships)}
+    return {
+        "username": user.username,
+        "full_name": user.first_name,
+        "is_superuser": user.is_superuser,
+        "memberships": list(memberships),
+    }
 
 
 # ---------------------------------------------------------------------------- organisations
@@ -97,7 +112,9 @@ class OrganizationPage(Schema):
 
 
 class OrganizationIn(StrictSchema):
-    parent: str = Field(..., min_length=1, max_length=20, description="code of the parent organisation")
+    parent: str = Field(
+        ..., min_length=1, max_length=20, description="code of the parent organisation"
+    )
     name: str = Name
     short_name: str = Field("", max_length=60)
     kind: KindLiteral
@@ -140,9 +157,13 @@ def _region(code: str) -> Region:
     return region
 
 
-@router.get("/organizations", response=OrganizationPage, summary="Organisations in the caller's scope")
+@router.get(
+    "/organizations", response=OrganizationPage, summary="Organisations in the caller's scope"
+)
 def organization_list(request: HttpRequest, filters: Query[Filters]) -> dict[str, Any]:
-    qs = selectors.organization_list(actor=request.user, q=filters.q, kind=filters.kind, active=filters.active)
+    qs = selectors.organization_list(
+        actor=request.user, q=filters.q, kind=filters.kind, active=filters.active
+    )
     return paginate(qs, filters.page, filters.page_size)
 
 
@@ -150,9 +171,16 @@ def organization_list(request: HttpRequest, filters: Query[Filters]) -> dict[str
 def organization_create(request: HttpRequest, payload: OrganizationIn) -> tuple[int, Organization]:
     parent = selectors.organization_get(actor=request.user, code=payload.parent)
     org = services.organization_create(
-        actor=request.user, parent=parent, name=payload.name, kind=payload.kind, region=_region(payload.region),
-        industry=payload.industry or None, uscc=payload.uscc, short_name=payload.short_name,
-        address=payload.address, contact=payload.contact,
+        actor=request.user,
+        parent=parent,
+        name=payload.name,
+        kind=payload.kind,
+        region=_region(payload.region),
+        industry=payload.industry or None,
+        uscc=payload.uscc,
+        short_name=payload.short_name,
+        address=payload.address,
+        contact=payload.contact,
     )
     return 201, selectors.organization_get(actor=request.user, code=org.code)
 
@@ -165,11 +193,15 @@ def organization_detail(request: HttpRequest, code: str) -> Organization:
 @router.get("/organizations/{code}/children", response=list[OrganizationOut])
 def organization_children(request: HttpRequest, code: str) -> Any:
     parent = selectors.organization_get(actor=request.user, code=code)
-    return selectors.organization_children(actor=request.user, parent=parent).select_related("parent", "industry")
+    return selectors.organization_children(actor=request.user, parent=parent).select_related(
+        "parent", "industry"
+    )
 
 
 @router.patch("/organizations/{code}", response=OrganizationOut)
-def organization_update(request: HttpRequest, code: str, payload: OrganizationPatch) -> Organization:
+def organization_update(
+    request: HttpRequest, code: str, payload: OrganizationPatch
+) -> Organization:
     org = selectors.organization_get(actor=request.user, code=code)
     fields = payload.model_dump(exclude_unset=True)
     if "region" in fields:
@@ -215,8 +247,12 @@ class MembershipIn(StrictSchema):
 
 
 @router.get("/memberships", response=MembershipPage, summary="Roles inside the caller's scope")
-def membership_list(request: HttpRequest, q: str = "", role: str = "", page: int = 1, page_size: int = 50) -> dict[str, Any]:
-    return paginate(selectors.membership_list(actor=request.user, q=q[:100], role=role[:12]), page, page_size)
+def membership_list(
+    request: HttpRequest, q: str = "", role: str = "", page: int = 1, page_size: int = 50
+) -> dict[str, Any]:
+    return paginate(
+        selectors.membership_list(actor=request.user, q=q[:100], role=role[:12]), page, page_size
+    )
 
 
 @router.post("/memberships", response={201: MembershipOut})
@@ -227,13 +263,17 @@ def membership_create(request: HttpRequest, payload: MembershipIn) -> tuple[int,
         from django.core.exceptions import ValidationError
 
         raise ValidationError({"username": ["no such user"]})
-    membership = services.membership_grant(actor=request.user, user=user, organization=org, role=payload.role)
+    membership = services.membership_grant(
+        actor=request.user, user=user, organization=org, role=payload.role
+    )
     return 201, membership
 
 
 @router.delete("/memberships/{code}", response={204: None})
 def membership_delete(request: HttpRequest, code: str) -> tuple[int, None]:
-    membership = access.get_visible_or_404(Membership.objects.select_related("user", "organization"), request.user, code=code)
+    membership = access.get_visible_or_404(
+        Membership.objects.select_related("user", "organization"), request.user, code=code
+    )
     services.membership_revoke(actor=request.user, membership=membership)
     return 204, None
 
@@ -263,11 +303,24 @@ class AuditPage(Schema):
 
 
 @router.get("/audit-events", response=AuditPage, summary="Search the audit log (admins)")
-def audit_list(request: HttpRequest, q: str = "", action: str = "", actor: str = "",
-               since: dt.date | None = None, until: dt.date | None = None,
-               page: int = 1, page_size: int = 50) -> dict[str, Any]:
-    qs = selectors.audit_list(actor=request.user, q=q[:100], action=action[:60], actor_name=actor[:150],
-                              since=since, until=until)
+def audit_list(
+    request: HttpRequest,
+    q: str = "",
+    action: str = "",
+    actor: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
+    qs = selectors.audit_list(
+        actor=request.user,
+        q=q[:100],
+        action=action[:60],
+        actor_name=actor[:150],
+        since=since,
+        until=until,
+    )
     return paginate(qs, page, page_size)
 
 
@@ -299,15 +352,27 @@ class SkillLevelOut(Schema):
 REFERENCE_MODELS = {"regions": Region, "occupations": Occupation, "industries": Industry}
 
 
-@router.get("/reference/skill-levels", response=list[SkillLevelOut], summary="The 8-step skill ladder")
+@router.get(
+    "/reference/skill-levels", response=list[SkillLevelOut], summary="The 8-step skill ladder"
+)
 def skill_levels(request: HttpRequest) -> Any:
     return SkillLevel.objects.all()
 
 
-@router.get("/reference/{kind}", response=ReferencePage,
-            summary="Regions (GB/T 2260), occupations (职业分类大典 2022), industries (GB/T 4754-2017)")
-def reference_list(request: HttpRequest, kind: Literal["regions", "occupations", "industries"],
-                   q: str = "", level: str = "", parent: str = "", page: int = 1, page_size: int = 50) -> dict[str, Any]:
+@router.get(
+    "/reference/{kind}",
+    response=ReferencePage,
+    summary="Regions (GB/T 2260), occupations (职业分类大典 2022), industries (GB/T 4754-2017)",
+)
+def reference_list(
+    request: HttpRequest,
+    kind: Literal["regions", "occupations", "industries"],
+    q: str = "",
+    level: str = "",
+    parent: str = "",
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
     qs = REFERENCE_MODELS[kind].objects.search(q[:100])
     if level:
         qs = qs.filter(level=level[:12])
@@ -317,7 +382,9 @@ def reference_list(request: HttpRequest, kind: Literal["regions", "occupations",
 
 
 @router.get("/reference/{kind}/{code}", response=ReferenceOut)
-def reference_detail(request: HttpRequest, kind: Literal["regions", "occupations", "industries"], code: str) -> Any:
+def reference_detail(
+    request: HttpRequest, kind: Literal["regions", "occupations", "industries"], code: str
+) -> Any:
     obj = REFERENCE_MODELS[kind].objects.filter(code=code).first()
     if obj is None:
         raise Http404(kind)
@@ -368,10 +435,16 @@ def token_list(request: HttpRequest) -> Any:
     return ApiToken.objects.filter(user=request.user)
 
 
-@router.post("/tokens", response={201: TokenCreated}, summary="Create an API token (the secret is shown once)")
+@router.post(
+    "/tokens",
+    response={201: TokenCreated},
+    summary="Create an API token (the secret is shown once)",
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
-    token, secret = services.api_token_create(actor=request.user, name=payload.name, expires_at=payload.expires_at)
-    data = TokenOut.from_orm(token).dict()
+    token, secret = services.api_token_create(
+        actor=request.user, name=payload.name, expires_at=payload.expires_at
+    )
+    data = TokenOut.model_validate(token).model_dump()
     data["secret"] = secret
     return 201, data
 

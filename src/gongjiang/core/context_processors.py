@@ -10,14 +10,16 @@ from django.utils.translation import gettext as _
 from . import access
 from .nav import NavItem
 
-NAV_APPS = ("workforce", "learning", "competitions", "reform")
+NAV_APPS = ("workforce", "learning", "certification", "competitions", "reform")
 
 
 def _core_items(user: Any) -> list[NavItem]:
     items = [NavItem(_("Home"), reverse("core:home"), "house")]
     admin_items = []
     if access.can(user, "core.view_organization"):
-        admin_items.append(NavItem(_("Organizations"), reverse("core:organization_tree"), "diagram-3"))
+        admin_items.append(
+            NavItem(_("Organizations"), reverse("core:organization_tree"), "diagram-3")
+        )
     if access.can(user, "core.view_membership"):
         admin_items.append(NavItem(_("Users and roles"), reverse("core:membership_list"), "people"))
     if access.can(user, "core.view_auditevent"):

@@ -24,13 +24,25 @@ DEMO_PASSWORD = "Gongjiang-2026!"
 # (name, region, industry GB/T 4754 class, short name, teams)
 ENTERPRISES: dict[str, list[tuple[str, str, str, str, list[str]]]] = {
     "320100": [  # 南京市
-        ("南京浦镇轨道交通装备有限公司", "320111", "3711", "浦镇轨交", ["转向架车间", "总装车间", "焊接班组"]),
+        (
+            "南京浦镇轨道交通装备有限公司",
+            "320111",
+            "3711",
+            "浦镇轨交",
+            ["转向架车间", "总装车间", "焊接班组"],
+        ),
         ("南京钢联特钢有限公司", "320116", "3120", "钢联特钢", ["炼钢车间", "轧钢车间"]),
         ("南京电力设备制造有限公司", "320115", "3821", "南电设备", ["变压器车间", "试验班组"]),
         ("南京石化检修工程有限公司", "320116", "2511", "石化检修", ["仪表班组", "钳工班组"]),
         ("南京汽车零部件有限公司", "320115", "3670", "南汽零部件", ["冲压车间", "涂装车间"]),
         ("南京地铁运营维保有限公司", "320104", "5411", "地铁维保", ["车辆检修班组"]),
-        ("南京建工集团第三工程有限公司", "320105", "4790", "南京建工三公司", ["砌筑班组", "钢筋班组"]),
+        (
+            "南京建工集团第三工程有限公司",
+            "320105",
+            "4790",
+            "南京建工三公司",
+            ["砌筑班组", "钢筋班组"],
+        ),
     ],
     "320500": [  # 苏州市
         ("苏州精密数控机床有限公司", "320506", "3421", "精密数控", ["数控车间", "装调班组"]),
@@ -67,19 +79,25 @@ class DemoContext:
 
 def _system_user() -> Any:
     User = get_user_model()
-    user, created = User.objects.get_or_create(username="sysadmin", defaults={"first_name": "系统管理员",
-                                                                              "is_superuser": True, "is_staff": True})
+    user, created = User.objects.get_or_create(
+        username="sysadmin",
+        defaults={"first_name": "系统管理员", "is_superuser": True, "is_staff": True},
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
     return user
 
 
-def _org(actor: Any, parent: Organization | None, name: str, kind: str, region: str, **extra: Any) -> Organization:
+def _org(
+    actor: Any, parent: Organization | None, name: str, kind: str, region: str, **extra: Any
+) -> Organization:
     existing = Organization.objects.filter(parent=parent, name=name).first()
     if existing:
         return existing
-    return organization_create(actor=actor, parent=parent, name=name, kind=kind, region=region, **extra)
+    return organization_create(
+        actor=actor, parent=parent, name=name, kind=kind, region=region, **extra
+    )
 
 
 def _uscc(seed: str) -> str:
@@ -103,19 +121,32 @@ def _uscc(seed: str) -> str:
 
 def _user(username: str, full_name: str) -> Any:
     User = get_user_model()
-    user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": full_name}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
     return user
 
 
-ROLE_NAMES = {"admin": "管理员", "officer": "干部", "trainer": "培训师", "judge": "裁判", "inspector": "督查员",
-              "worker": "职工"}
+ROLE_NAMES = {
+    "admin": "管理员",
+    "officer": "干部",
+    "trainer": "培训师",
+    "judge": "裁判",
+    "inspector": "督查员",
+    "worker": "职工",
+}
 
 
 @transaction.atomic
 def load_core_demo() -> DemoContext:
+    from .models import Region
+    from .refdata import load_reference_data
+
+    if not Region.objects.filter(code="320000").exists():  # e.g. after a flush in tests
+        load_reference_data()
     system = _system_user()
     national = _org(system, None, "中华全国总工会", "national", "110000")
     province = _org(system, national, "江苏省总工会", "provincial", "320000")
@@ -123,23 +154,51 @@ def load_core_demo() -> DemoContext:
     enterprises: list[Organization] = []
     for city in cities:
         for name, region, industry, short, teams in ENTERPRISES[city.region_id]:
-            ent = _org(system, city, name + "工会", "enterprise", region, industry=industry, short_name=short,
-                       uscc=_uscc(name))
+            ent = _org(
+                system,
+                city,
+                name + "工会",
+                "enterprise",
+                region,
+                industry=industry,
+                short_name=short,
+                uscc=_uscc(name),
+            )
             enterprises.append(ent)
             for team in teams:
                 _org(system, ent, team, "team", region)
     other = _org(system, national, "浙江省总工会", "provincial", "330000")
     hangzhou = _org(system, other, "杭州市总工会", "city", "330100")
     other_ents = [
-        _org(system, hangzhou, "杭州汽轮动力有限公司工会", "enterprise", "330105", industry="3411",
-             short_name="杭汽动力", uscc=_uscc("杭州汽轮动力")),
-        _org(system, hangzhou, "杭州数字安防有限公司工会", "enterprise", "330108", industry="3979",
-             short_name="杭州安防", uscc=_uscc("杭州数字安防")),
+        _org(
+            system,
+            hangzhou,
+            "杭州汽轮动力有限公司工会",
+            "enterprise",
+            "330105",
+            industry="3411",
+            short_name="杭汽动力",
+            uscc=_uscc("杭州汽轮动力"),
+        ),
+        _org(
+            system,
+            hangzhou,
+            "杭州数字安防有限公司工会",
+            "enterprise",
+            "330108",
+            industry="3979",
+            short_name="杭州安防",
+            uscc=_uscc("杭州数字安防"),
+        ),
     ]
     ctx = DemoContext(national, province, cities, enterprises, other, other_ents)
     ctx.users["sysadmin"] = system
     ctx.logins.append(("sysadmin", "系统管理员（全部组织）", DEMO_PASSWORD))
-    levels = [("js", province, "江苏省总工会"), ("nj", cities[0], "南京市总工会"), ("pz", enterprises[0], "南京浦镇轨交工会")]
+    levels = [
+        ("js", province, "江苏省总工会"),
+        ("nj", cities[0], "南京市总工会"),
+        ("pz", enterprises[0], "南京浦镇轨交工会"),
+    ]
     for prefix, org, label in levels:
         for role, role_name in ROLE_NAMES.items():
             username = f"{prefix}_{role}"

@@ -26,7 +26,9 @@ def prepare_demo_environment(args: list[str]) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ["GONGJIANG_DATA_DIR"] = str(data_dir)
     if not os.environ.get("SECRET_KEY"):
-        os.environ["SECRET_KEY"] = _persisted(data_dir / "secret_key", lambda: secrets.token_urlsafe(50))
+        os.environ["SECRET_KEY"] = _persisted(
+            data_dir / "secret_key", lambda: secrets.token_urlsafe(50)
+        )
     if not os.environ.get("FIELD_ENCRYPTION_KEY"):
         from cryptography.fernet import Fernet
 

@@ -45,17 +45,25 @@ class OrganizationForm(BootstrapForm):
     name = forms.CharField(label=_("name"), max_length=200)
     short_name = forms.CharField(label=_("short name"), max_length=60, required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=Organization.Kind.choices)
-    region = CodeChoiceField(Region, label=_("region code"), max_length=6,
-                             help_text=_("GB/T 2260 code, e.g. 320100"))
-    industry = CodeChoiceField(Industry, label=_("industry code"), max_length=4, required=False,
-                               help_text=_("GB/T 4754-2017 code, e.g. 3720 (enterprises)"))
+    region = CodeChoiceField(
+        Region, label=_("region code"), max_length=6, help_text=_("GB/T 2260 code, e.g. 320100")
+    )
+    industry = CodeChoiceField(
+        Industry,
+        label=_("industry code"),
+        max_length=4,
+        required=False,
+        help_text=_("GB/T 4754-2017 code, e.g. 3720 (enterprises)"),
+    )
     uscc = forms.CharField(label=_("unified social credit code"), max_length=18, required=False)
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     contact = forms.CharField(label=_("contact person"), max_length=60, required=False)
 
 
 class MoveForm(BootstrapForm):
-    parent = forms.ModelChoiceField(label=_("new parent"), queryset=Organization.objects.none(), to_field_name="code")
+    parent = forms.ModelChoiceField(
+        label=_("new parent"), queryset=Organization.objects.none(), to_field_name="code"
+    )
 
     def __init__(self, *args: Any, parents: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,12 +88,18 @@ class UploadForm(BootstrapForm):
 
 class MembershipForm(BootstrapForm):
     username = forms.CharField(label=_("user name"), max_length=150)
-    full_name = forms.CharField(label=_("full name"), max_length=150, required=False,
-                                help_text=_("Only for a new user."))
-    password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput, required=False,
-                               help_text=_("Only for a new user: at least 10 characters."))
-    organization = forms.ModelChoiceField(label=_("organization"), queryset=Organization.objects.none(),
-                                          to_field_name="code")
+    full_name = forms.CharField(
+        label=_("full name"), max_length=150, required=False, help_text=_("Only for a new user.")
+    )
+    password = forms.CharField(
+        label=_("initial password"),
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=_("Only for a new user: at least 10 characters."),
+    )
+    organization = forms.ModelChoiceField(
+        label=_("organization"), queryset=Organization.objects.none(), to_field_name="code"
+    )
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
 
     def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
@@ -102,5 +116,9 @@ class AuditFilterForm(BootstrapForm):
     q = forms.CharField(label=_("object or address"), required=False, max_length=100)
     action = forms.CharField(label=_("action"), required=False, max_length=60)
     actor = forms.CharField(label=_("user"), required=False, max_length=150)
-    since = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

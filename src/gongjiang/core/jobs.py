@@ -14,15 +14,17 @@ The handler reports progress with ``progress(done, total, message)``; its return
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from .errors import ApplicationError
 from .models import Job, Organization
 
 logger = logging.getLogger(__name__)
@@ -58,7 +60,9 @@ def job_start(
         params=params or {},
     )
     if input_file is not None:
-        job.input_file.save(input_name or getattr(input_file, "name", "upload"), input_file, save=False)
+        job.input_file.save(
+            input_name or getattr(input_file, "name", "upload"), input_file, save=False
+        )
     job.save()
     code = job.code
     transaction.on_commit(lambda: job_run.enqueue(code))
@@ -85,6 +89,16 @@ def _progress_writer(job: Job) -> Progress:
     return progress
 
 
+def _failure_message(exc: Exception) -> str:
+    """What the user is told: the message of a domain error; for anything else (a bug, a database
+    error) a generic sentence, so no server internals (SQL, paths, tracebacks) reach the page or API."""
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(_("The job failed because of an error on the server; it has been logged."))
+
+
 def job_execute(job: Job) -> Job:
     """Run one job in this process (the task body; also used by tests and the CLI)."""
     handler = _HANDLERS[job.kind]
@@ -92,13 +106,15 @@ def job_execute(job: Job) -> Job:
     job.status = Job.Status.RUNNING
     try:
         result = handler(job, _progress_writer(job))
-    except Exception as exc:  # the job records any failure for the user; the log keeps the trace
+    except (
+        Exception
+    ) as exc:  # the job records the failure for the user; only the log keeps the trace
         logger.exception("job %s (%s) failed", job.code, job.kind)
         Job.objects.filter(pk=job.pk).update(
             status=Job.Status.FAILED,
             finished_at=timezone.now(),
-            message=str(exc)[:300],
-            result={"error": str(exc), "trace": traceback.format_exc()[-4000:]},
+            message=_failure_message(exc)[:300],
+            result={"error": _failure_message(exc)},
         )
     else:
         Job.objects.filter(pk=job.pk).update(

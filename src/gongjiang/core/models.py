@@ -38,7 +38,12 @@ class ReferenceBase(models.Model):
     code = models.CharField(_("code"), max_length=20, primary_key=True)
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     pinyin = models.CharField(max_length=600, blank=True, db_index=True)
     initials = models.CharField(max_length=200, blank=True, db_index=True)
@@ -157,7 +162,12 @@ class Organization(models.Model):
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     path = models.CharField(max_length=700, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -186,7 +196,9 @@ class Organization(models.Model):
         ]
         indexes = [
             # prefix search (LIKE 'path%') on PostgreSQL whatever the collation
-            models.Index(fields=["path"], name="organization_path_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="organization_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,10 +284,16 @@ class Membership(models.Model):
 
     code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organization")
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organization"),
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -290,7 +308,9 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         ordering = ["organization__path", "role"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique")
+            models.UniqueConstraint(
+                fields=["user", "organization", "role"], name="membership_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -313,7 +333,11 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("actor"),
     )
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
@@ -322,7 +346,11 @@ class AuditEvent(models.Model):
     object_code = models.CharField(_("object"), max_length=40, blank=True, db_index=True)
     object_repr = models.CharField(_("object name"), max_length=200, blank=True)
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("organization"),
     )
     client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
@@ -354,7 +382,9 @@ class ApiToken(models.Model):
     """A bearer token for machine clients. Only a SHA-256 of the secret is stored."""
 
     code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
@@ -401,9 +431,15 @@ class Job(models.Model):
 
     code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
     kind = models.CharField(_("kind"), max_length=60)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     params = models.JSONField(default=dict, blank=True)
     input_file = models.FileField(upload_to="jobs/in/%Y/%m/", blank=True)
     output_file = models.FileField(upload_to="jobs/out/%Y/%m/", blank=True)

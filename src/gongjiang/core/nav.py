@@ -10,4 +10,4 @@ class NavItem:
     label: str
     url: str
     icon: str = "circle"
-    children: list["NavItem"] = field(default_factory=list)
+    children: list[NavItem] = field(default_factory=list)

@@ -12,11 +12,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import access
+from .errors import ApplicationError
 from .jobs import Progress, job_handler
 from .models import Industry, Job, Organization, Region
 from .services import organization_create
@@ -48,14 +49,32 @@ def _kind(text: str) -> str | None:
     for value, label in Organization.Kind.choices:
         if text in (value, str(label)):
             return value
-    zh = {"全国总工会": "national", "省总工会": "provincial", "市总工会": "city", "县总工会": "county",
-          "区总工会": "county", "产业工会": "industry", "行业工会": "industry", "企业工会": "enterprise",
-          "班组": "team", "车间": "team", "部门": "department", "政府部门": "department"}
+    zh = {
+        "全国总工会": "national",
+        "省总工会": "provincial",
+        "市总工会": "city",
+        "县总工会": "county",
+        "区总工会": "county",
+        "产业工会": "industry",
+        "行业工会": "industry",
+        "企业工会": "enterprise",
+        "班组": "team",
+        "车间": "team",
+        "部门": "department",
+        "政府部门": "department",
+    }
     return zh.get(text)
 
 
-def organization_import(*, actor: Any, source: Any, filename: str, default_parent: Organization | None,
-                        dry_run: bool, progress: Progress | None = None) -> dict[str, Any]:
+def organization_import(
+    *,
+    actor: Any,
+    source: Any,
+    filename: str,
+    default_parent: Organization | None,
+    dry_run: bool,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     rows = read_rows(source, filename)
     _header_row, mapping, headers, body = find_header(rows, ALIASES, ["name", "kind", "region"])
     header_of = {field: headers[i] for field, i in mapping.items()}
@@ -73,7 +92,13 @@ def organization_import(*, actor: Any, source: Any, filename: str, default_paren
         values = {f: cell_text(row[i]) if i < len(row) else "" for f, i in mapping.items()}
         row_errors: list[ImportError_] = []
 
-        def bad(field: str, message: str, _n: int = number, _v: dict[str, str] = values, _e: list = row_errors) -> None:
+        def bad(
+            field: str,
+            message: str,
+            _n: int = number,
+            _v: dict[str, str] = values,
+            _e: list = row_errors,
+        ) -> None:
             _e.append(ImportError_(_n, header_of.get(field, field), _v.get(field, ""), message))
 
         if not values.get("name"):
@@ -97,48 +122,121 @@ def organization_import(*, actor: Any, source: Any, filename: str, default_paren
             if parent_ref in names_in_file:
                 parent_row = names_in_file[parent_ref]
             else:
-                parent_obj = scope.filter(code=parent_ref).first() or scope.filter(name=parent_ref, is_active=True).first()
+                parent_obj = scope.filter(code=parent_ref).first()
                 if parent_obj is None:
-                    bad("parent", _("No organisation with this code or name is in your scope (or earlier in the file)."))
+                    # names are not unique (every enterprise may have a 焊接班组): never guess
+                    named = list(scope.filter(name=parent_ref, is_active=True)[:2])
+                    if len(named) == 1:
+                        parent_obj = named[0]
+                    elif named:
+                        bad(
+                            "parent",
+                            _(
+                                "Several organisations in your scope have this name; give the code instead."
+                            ),
+                        )
+                    else:
+                        bad(
+                            "parent",
+                            _(
+                                "No organisation with this code or name is in your scope (or earlier in the file)."
+                            ),
+                        )
         elif default_parent is not None:
             parent_obj = default_parent
         else:
             bad("parent", _("The parent organisation is required."))
         if values.get("name") in names_in_file:
-            bad("name", _("The same name appears in row %(row)d.") % {"row": names_in_file[values["name"]]})
+            bad(
+                "name",
+                _("The same name appears in row %(row)d.") % {"row": names_in_file[values["name"]]},
+            )
         if not row_errors:
             names_in_file[values["name"]] = number
-            planned.append({"row": number, "values": values, "kind": kind, "parent_row": parent_row,
-                            "parent": parent_obj})
+            planned.append(
+                {
+                    "row": number,
+                    "values": values,
+                    "kind": kind,
+                    "parent_row": parent_row,
+                    "parent": parent_obj,
+                }
+            )
         errors.extend(row_errors)
         if progress:
             progress(count, None)
-    result: dict[str, Any] = {"rows": count, "valid": len(planned), "rejected": count - len(planned),
-                              "created": 0, "errors": [asdict(e) for e in errors]}
-    if dry_run or errors:
+    result: dict[str, Any] = {
+        "rows": count,
+        "valid": len(planned),
+        "rejected": count - len(planned),
+        "created": 0,
+        "errors": [asdict(e) for e in errors],
+    }
+    if errors:
         return result
+    # Create every row inside one transaction, collecting the rule errors only creation finds (kind
+    # under parent, an enterprise's USCC and industry, a repeated USCC); any error, or a dry run,
+    # rolls everything back.
     by_row: dict[int, Organization] = {}
+    created = 0
     with transaction.atomic():
         for item in planned:
             values = item["values"]
+            if item["parent_row"] and item["parent_row"] not in by_row:
+                errors.append(
+                    ImportError_(
+                        item["row"],
+                        header_of.get("parent", "parent"),
+                        values.get("parent", ""),
+                        _("The parent row %(row)d has errors.") % {"row": item["parent_row"]},
+                    )
+                )
+                continue
             parent = by_row[item["parent_row"]] if item["parent_row"] else item["parent"]
             try:
                 org = organization_create(
-                    actor=actor, parent=parent, name=values["name"], kind=item["kind"], region=values["region"],
-                    industry=values.get("industry") or None, uscc=values.get("uscc", ""),
-                    short_name=values.get("short_name", ""), address=values.get("address", ""),
+                    actor=actor,
+                    parent=parent,
+                    name=values["name"],
+                    kind=item["kind"],
+                    region=values["region"],
+                    industry=values.get("industry") or None,
+                    uscc=values.get("uscc", ""),
+                    short_name=values.get("short_name", ""),
+                    address=values.get("address", ""),
                     contact=values.get("contact", ""),
                 )
             except ValidationError as exc:
-                transaction.set_rollback(True)
-                result["errors"] = [
-                    asdict(ImportError_(item["row"], header_of.get(f, f), values.get(f, ""), m))
-                    for f, ms in exc.message_dict.items() for m in ms
-                ]
-                result["created"] = 0
-                return result
+                errors.extend(
+                    ImportError_(item["row"], header_of.get(f, f), values.get(f, ""), m)
+                    for f, ms in exc.message_dict.items()
+                    for m in ms
+                )
+                continue
+            except (ApplicationError, PermissionDenied) as exc:
+                message = (
+                    exc.message
+                    if isinstance(exc, ApplicationError)
+                    else _("You may not add organisations here.")
+                )
+                errors.append(
+                    ImportError_(
+                        item["row"],
+                        header_of.get("parent", "parent"),
+                        values.get("parent", ""),
+                        message,
+                    )
+                )
+                continue
             by_row[item["row"]] = org
-            result["created"] += 1
+            created += 1
+        if errors or dry_run:
+            transaction.set_rollback(True)
+            created = 0
+    result["errors"] = [asdict(e) for e in errors]
+    result["valid"] = len(planned) - len({e.row for e in errors})
+    result["rejected"] = count - result["valid"]
+    result["created"] = created
     return result
 
 
@@ -148,6 +246,10 @@ def run_organization_import(job: Job, progress: Progress) -> dict[str, Any]:
     access.forget(actor)
     with job.input_file.open("rb") as fh:
         return organization_import(
-            actor=actor, source=fh, filename=job.input_file.name, default_parent=job.organization,
-            dry_run=bool(job.params.get("dry_run")), progress=progress,
+            actor=actor,
+            source=fh,
+            filename=job.input_file.name,
+            default_parent=job.organization,
+            dry_run=bool(job.params.get("dry_run")),
+            progress=progress,
         )

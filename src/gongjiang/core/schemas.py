@@ -40,4 +40,9 @@ def paginate(queryset, page: int, page_size: int, *, max_page_size: int = 200): 
     page_size = max(1, min(page_size, max_page_size))
     count = queryset.count()
     start = (page - 1) * page_size
-    return {"count": count, "page": page, "page_size": page_size, "items": list(queryset[start : start + page_size])}
+    return {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "items": list(queryset[start : start + page_size]),
+    }

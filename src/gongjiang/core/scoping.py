@@ -31,7 +31,9 @@ class ScopedQuerySet(models.QuerySet):
         opts = self.model._meta
         return f"{opts.app_label}.view_{opts.model_name}"
 
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser | None, perm: str | None = None) -> Any:
+    def visible_to(
+        self, user: AbstractBaseUser | AnonymousUser | None, perm: str | None = None
+    ) -> Any:
         from .access import scope_paths
 
         paths = scope_paths(user, perm or self.default_perm())

@@ -11,13 +11,21 @@ from . import access
 from .models import AuditEvent, Job, Membership, Organization
 
 
-def organization_list(*, actor: Any, q: str = "", kind: str = "", active: bool | None = None,
-                      within: Organization | None = None) -> QuerySet[Organization]:
+def organization_list(
+    *,
+    actor: Any,
+    q: str = "",
+    kind: str = "",
+    active: bool | None = None,
+    within: Organization | None = None,
+) -> QuerySet[Organization]:
     qs = Organization.objects.visible_to(actor).select_related("region", "industry", "parent")
     if within is not None:
         qs = qs.within(within)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(uscc__iexact=q) | Q(code=q))
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(short_name__icontains=q) | Q(uscc__iexact=q) | Q(code=q)
+        )
     if kind:
         qs = qs.filter(kind=kind)
     if active is not None:
@@ -26,7 +34,9 @@ def organization_list(*, actor: Any, q: str = "", kind: str = "", active: bool |
 
 
 def organization_get(*, actor: Any, code: str) -> Organization:
-    return access.get_visible_or_404(Organization.objects.select_related("region", "industry", "parent"), actor, code=code)
+    return access.get_visible_or_404(
+        Organization.objects.select_related("region", "industry", "parent"), actor, code=code
+    )
 
 
 def organization_roots(*, actor: Any) -> QuerySet[Organization]:
@@ -48,28 +58,46 @@ def organization_children(*, actor: Any, parent: Organization) -> QuerySet[Organ
     )
 
 
-def organization_choices(*, actor: Any, perm: str = "core.change_organization") -> QuerySet[Organization]:
+def organization_choices(
+    *, actor: Any, perm: str = "core.change_organization"
+) -> QuerySet[Organization]:
     """Organisations the actor may act on with ``perm`` (for form choices)."""
     return Organization.objects.visible_to(actor, perm).filter(is_active=True).order_by("path")
 
 
-def membership_list(*, actor: Any, q: str = "", role: str = "", organization: Organization | None = None) -> QuerySet[Membership]:
+def membership_list(
+    *, actor: Any, q: str = "", role: str = "", organization: Organization | None = None
+) -> QuerySet[Membership]:
     qs = Membership.objects.visible_to(actor).select_related("user", "organization")
     if organization is not None:
         qs = qs.within(organization)
     if q:
-        qs = qs.filter(Q(user__username__icontains=q) | Q(user__first_name__icontains=q) | Q(organization__name__icontains=q))
+        qs = qs.filter(
+            Q(user__username__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(organization__name__icontains=q)
+        )
     if role:
         qs = qs.filter(role=role)
     return qs.order_by("organization__path", "user__username", "role")
 
 
-def audit_list(*, actor: Any, q: str = "", action: str = "", actor_name: str = "",
-               since: dt.date | None = None, until: dt.date | None = None) -> QuerySet[AuditEvent]:
+def audit_list(
+    *,
+    actor: Any,
+    q: str = "",
+    action: str = "",
+    actor_name: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.visible_to(actor).select_related("organization")
     if q:
-        qs = qs.filter(Q(object_repr__icontains=q) | Q(object_code=q) | Q(client_address=q) if _is_ip(q)
-                       else Q(object_repr__icontains=q) | Q(object_code=q))
+        qs = qs.filter(
+            Q(object_repr__icontains=q) | Q(object_code=q) | Q(client_address=q)
+            if _is_ip(q)
+            else Q(object_repr__icontains=q) | Q(object_code=q)
+        )
     if action:
         qs = qs.filter(action__startswith=action)
     if actor_name:

@@ -21,11 +21,43 @@ from .audit import audit_changes, audit_record
 from .errors import ApplicationError
 from .models import ApiToken, Industry, Membership, Organization, Region, Role
 
-ORG_FIELDS = ("name", "short_name", "kind", "region_id", "industry_id", "uscc", "address", "contact")
+ORG_FIELDS = (
+    "name",
+    "short_name",
+    "kind",
+    "region_id",
+    "industry_id",
+    "uscc",
+    "address",
+    "contact",
+)
 
 
 def _org_snapshot(org: Organization) -> dict[str, Any]:
     return {f: getattr(org, f) for f in ORG_FIELDS}
+
+
+def _full_clean(org: Organization) -> None:
+    """full_clean(), with the USCC uniqueness reported on its field (the partial unique constraint
+    alone would give an anonymous "constraint is violated" error)."""
+    errors: dict[str, Any] = {}
+    try:
+        org.full_clean(exclude=["path", "code"], validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if (
+        org.uscc
+        and "uscc" not in errors
+        and Organization.objects.filter(uscc=org.uscc).exclude(pk=org.pk).exists()
+    ):
+        errors["uscc"] = [
+            ValidationError(
+                _("Another organisation already has this unified social credit code."),
+                code="unique",
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _require_change(actor: Any, org: Organization | None) -> None:
@@ -67,7 +99,7 @@ def organization_create(
         path="~" + Organization().code,  # unique placeholder until the id is known
         depth=(parent.depth + 1) if parent else 0,
     )
-    org.full_clean(exclude=["path", "code"])
+    _full_clean(org)
     org.save()
     org.path = (parent.path if parent else "") + Organization.segment_for(org.pk)
     Organization.objects.filter(pk=org.pk).update(path=org.path)
@@ -92,8 +124,14 @@ def organization_update(*, actor: Any, organization: Organization, **fields: Any
         # the kind must still fit under the parent and over every child
         for child in org.children.all():
             if child.kind not in _allowed_children(org.kind):
-                raise ApplicationError(_("The new kind does not allow the existing children."), code="kind_conflict")
-    org.full_clean(exclude=["path", "code"])
+                message = _("The new kind does not allow the existing children.")
+                raise ApplicationError(
+                    message,
+                    code="kind_conflict",
+                    status=422,
+                    details=[{"field": "kind", "error": message}],
+                )
+    _full_clean(org)
     org.save()
     changes = audit_changes(before, _org_snapshot(org))
     if changes:
@@ -108,7 +146,9 @@ def _allowed_children(kind: str) -> set[str]:
 
 
 @transaction.atomic
-def organization_move(*, actor: Any, organization: Organization, new_parent: Organization) -> Organization:
+def organization_move(
+    *, actor: Any, organization: Organization, new_parent: Organization
+) -> Organization:
     """Move a subtree under another parent. Paths of every descendant change in one UPDATE."""
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     access.require(actor, "core.change_organization", org)
@@ -116,7 +156,9 @@ def organization_move(*, actor: Any, organization: Organization, new_parent: Org
     if org.parent_id is None:
         raise ApplicationError(_("A root organisation cannot be moved."), code="move_root")
     if new_parent.path.startswith(org.path):
-        raise ApplicationError(_("An organisation cannot move into its own subtree."), code="move_cycle")
+        raise ApplicationError(
+            _("An organisation cannot move into its own subtree."), code="move_cycle"
+        )
     if org.kind not in _allowed_children(new_parent.kind):
         raise ApplicationError(
             _("A %(child)s cannot sit under a %(parent)s.")
@@ -149,7 +191,9 @@ def organization_set_active(*, actor: Any, organization: Organization, active: b
     """Deactivate (or reactivate) an organisation and its whole subtree. Never deletes."""
     access.require(actor, "core.change_organization", organization)
     if active and organization.parent_id and not organization.parent.is_active:
-        raise ApplicationError(_("Reactivate the parent organisation first."), code="parent_inactive")
+        raise ApplicationError(
+            _("Reactivate the parent organisation first."), code="parent_inactive"
+        )
     count = Organization.objects.filter(path__startswith=organization.path).update(
         is_active=active, updated_at=timezone.now()
     )
@@ -188,11 +232,19 @@ def membership_grant(*, actor: Any, user: Any, organization: Organization, role:
     if not organization.is_active:
         raise ApplicationError(_("The organisation is deactivated."), code="inactive")
     membership, created = Membership.objects.get_or_create(
-        user=user, organization=organization, role=role, defaults={"created_by": actor if actor.is_authenticated else None}
+        user=user,
+        organization=organization,
+        role=role,
+        defaults={"created_by": actor if actor.is_authenticated else None},
     )
     if created:
-        audit_record(actor=actor, action="membership.grant", obj=membership, organization=organization,
-                     details={"user": user.get_username(), "role": role})
+        audit_record(
+            actor=actor,
+            action="membership.grant",
+            obj=membership,
+            organization=organization,
+            details={"user": user.get_username(), "role": role},
+        )
     access.forget(user)
     return membership
 
@@ -201,16 +253,27 @@ def membership_grant(*, actor: Any, user: Any, organization: Organization, role:
 def membership_revoke(*, actor: Any, membership: Membership) -> None:
     if not membership_may_grant(actor, membership.organization, membership.role):
         raise PermissionDenied("membership")
-    audit_record(actor=actor, action="membership.revoke", obj=membership, organization=membership.organization,
-                 details={"user": membership.user.get_username(), "role": membership.role})
+    audit_record(
+        actor=actor,
+        action="membership.revoke",
+        obj=membership,
+        organization=membership.organization,
+        details={"user": membership.user.get_username(), "role": membership.role},
+    )
     membership.delete()
     access.forget(membership.user)
 
 
 @transaction.atomic
 def user_create(
-    *, actor: Any, username: str, password: str, organization: Organization, role: str,
-    full_name: str = "", email: str = "",
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    organization: Organization,
+    role: str,
+    full_name: str = "",
+    email: str = "",
 ) -> Any:
     """Create a login and give it its first role (the actor must be allowed to grant it)."""
     from django.contrib.auth.password_validation import validate_password
@@ -219,18 +282,30 @@ def user_create(
         raise PermissionDenied("membership")
     User = get_user_model()
     if User.objects.filter(username=username).exists():
-        raise ApplicationError(_("The user name “%(u)s” is taken.") % {"u": username}, code="username_taken",
-                               details=[{"field": "username", "error": _("taken")}])
+        raise ApplicationError(
+            _("The user name “%(u)s” is taken.") % {"u": username},
+            code="username_taken",
+            details=[{"field": "username", "error": _("taken")}],
+        )
     user = User(username=username, email=email, first_name=full_name[:150])
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages), code="weak_password",
-                               details=[{"field": "password", "error": m} for m in exc.messages]) from exc
+        raise ApplicationError(
+            " ".join(exc.messages),
+            code="weak_password",
+            details=[{"field": "password", "error": m} for m in exc.messages],
+        ) from exc
     user.set_password(password)
     user.full_clean()
     user.save()
-    audit_record(actor=actor, action="user.create", obj=user, organization=organization, details={"username": username})
+    audit_record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        organization=organization,
+        details={"username": username},
+    )
     membership_grant(actor=actor, user=user, organization=organization, role=role)
     return user
 
@@ -243,8 +318,19 @@ def api_token_create(*, actor: Any, name: str, expires_at: Any = None) -> tuple[
     """Create a token for the actor. The secret is returned once and never stored."""
     if not actor.is_authenticated:
         raise PermissionDenied("login")
+    if expires_at is not None:
+        if timezone.is_naive(expires_at):
+            expires_at = timezone.make_aware(expires_at)
+        if expires_at <= timezone.now():
+            raise ValidationError({"expires_at": [_("The expiry must be in the future.")]})
     secret = ApiToken.new_secret()
-    token = ApiToken(user=actor, name=name, prefix=secret[:10], digest=ApiToken.digest_of(secret), expires_at=expires_at)
+    token = ApiToken(
+        user=actor,
+        name=name,
+        prefix=secret[:10],
+        digest=ApiToken.digest_of(secret),
+        expires_at=expires_at,
+    )
     token.full_clean()
     token.save()
     audit_record(actor=actor, action="api_token.create", obj=token, details={"name": name})

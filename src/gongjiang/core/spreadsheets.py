@@ -51,9 +51,13 @@ def detect_encoding(sample: bytes) -> str:
         raise UnreadableFile(_("The file is neither UTF-8 nor GBK/GB18030 text.")) from exc
 
 
-def read_rows(source: str | Path | IO[bytes], filename: str | None = None) -> Iterator[tuple[int, list[Any]]]:
+def read_rows(
+    source: str | Path | IO[bytes], filename: str | None = None
+) -> Iterator[tuple[int, list[Any]]]:
     """Yield (row number as the user sees it, cells) for every row of the first sheet."""
-    name = filename or (str(source) if isinstance(source, str | Path) else getattr(source, "name", ""))
+    name = filename or (
+        str(source) if isinstance(source, str | Path) else getattr(source, "name", "")
+    )
     suffix = Path(name).suffix.lower()
     if suffix in CSV_SUFFIXES:
         yield from _read_csv(source)
@@ -61,7 +65,8 @@ def read_rows(source: str | Path | IO[bytes], filename: str | None = None) -> It
         yield from _read_excel(source)
     else:
         raise UnreadableFile(
-            _("“%(name)s” is not a spreadsheet: use .xlsx, .xls or .csv.") % {"name": Path(name).name or "?"}
+            _("“%(name)s” is not a spreadsheet: use .xlsx, .xls or .csv.")
+            % {"name": Path(name).name or "?"}
         )
 
 
@@ -82,7 +87,9 @@ def _read_excel(source: str | Path | IO[bytes]) -> Iterator[tuple[int, list[Any]
     except UnreadableFile:
         raise
     except Exception as exc:  # calamine raises several types for broken files
-        raise UnreadableFile(_("The file cannot be read as a spreadsheet: %(error)s") % {"error": exc}) from exc
+        raise UnreadableFile(
+            _("The file cannot be read as a spreadsheet: %(error)s") % {"error": exc}
+        ) from exc
     for index, row in enumerate(rows):
         yield start + index + 1, list(row)
 
@@ -95,7 +102,7 @@ def _read_csv(source: str | Path | IO[bytes]) -> Iterator[tuple[int, list[Any]]]
         data = source.read()
     if b"\x00" in data[:4096]:
         raise UnreadableFile(_("The file is binary, not CSV text."))
-    encoding = detect_encoding(data[:1 << 20])
+    encoding = detect_encoding(data[: 1 << 20])
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -105,7 +112,10 @@ def _read_csv(source: str | Path | IO[bytes]) -> Iterator[tuple[int, list[Any]]]
         for row in reader:
             yield reader.line_num, row
     except csv.Error as exc:
-        raise UnreadableFile(_("The CSV file is malformed near line %(line)d: %(error)s") % {"line": reader.line_num, "error": exc}) from exc
+        raise UnreadableFile(
+            _("The CSV file is malformed near line %(line)d: %(error)s")
+            % {"line": reader.line_num, "error": exc}
+        ) from exc
 
 
 def cell_text(value: Any) -> str:
@@ -124,7 +134,11 @@ def is_blank(row: Sequence[Any]) -> bool:
 
 
 def find_header(
-    rows: Iterable[tuple[int, list[Any]]], aliases: dict[str, Sequence[str]], required: Sequence[str], *, within: int = 10
+    rows: Iterable[tuple[int, list[Any]]],
+    aliases: dict[str, Sequence[str]],
+    required: Sequence[str],
+    *,
+    within: int = 10,
 ) -> tuple[int, dict[str, int], list[str], Iterator[tuple[int, list[Any]]]]:
     """Find the first row among the first ``within`` that holds every required column.
 
@@ -153,11 +167,21 @@ def find_header(
     )
 
 
-def write_xlsx(target: str | Path | IO[bytes], sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> None:
+def write_xlsx(
+    target: str | Path | IO[bytes],
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+) -> None:
     """Write one or more sheets (title, header, rows) with a bold frozen header, constant memory."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": not isinstance(target, str | Path), "remove_timezone": True})
+    wb = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "in_memory": not isinstance(target, str | Path),
+            "remove_timezone": True,
+        },
+    )
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     for title, header, rows in sheets:

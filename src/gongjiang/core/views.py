@@ -11,13 +11,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access, selectors, services
+from .audit import audit_record
 from .errors import ApplicationError
-from .forms import AuditFilterForm, MembershipForm, MoveForm, OrganizationForm, TokenForm, UploadForm
+from .forms import (
+    AuditFilterForm,
+    MembershipForm,
+    MoveForm,
+    OrganizationForm,
+    TokenForm,
+    UploadForm,
+)
 from .jobs import job_start
 from .models import ApiToken, Industry, Membership, Occupation, Organization, Region, SkillLevel
 from .spreadsheets import xlsx_bytes
@@ -45,6 +53,38 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(actor=form.get_user(), action="user.login")
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        username = str(form.data.get("username", ""))[:150]
+        audit_record(actor=None, action="user.login_failed", details={"username": username})
+        return super().form_invalid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            audit_record(actor=request.user, action="user.logout")
+        return super().post(request, *args, **kwargs)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A forged or stale form: the ordinary 403 page, with a hint to reload."""
+    return render(request, "403.html", {"csrf_failure": True}, status=403)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/password_change.html"
+    success_url = reverse_lazy("core:password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(actor=self.request.user, action="user.password_change", obj=self.request.user)
+        return response
+
 
 def healthz(request: HttpRequest) -> HttpResponse:
     from django.db import connection
@@ -57,17 +97,25 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    memberships = Membership.objects.filter(user=user, organization__is_active=True).select_related("organization")
+    memberships = Membership.objects.filter(user=user, organization__is_active=True).select_related(
+        "organization"
+    )
     roles = access.roles_in(user)
     counts = {
         "organizations": Organization.objects.visible_to(user).filter(is_active=True).count(),
     }
     from .context_processors import navigation
 
-    return render(request, "core/home.html", {
-        "memberships": memberships, "roles": roles, "counts": counts,
-        "sections": [i for i in navigation(request)["nav_items"] if i.url or i.children][1:],
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "memberships": memberships,
+            "roles": roles,
+            "counts": counts,
+            "sections": [i for i in navigation(request)["nav_items"] if i.url or i.children][1:],
+        },
+    )
 
 
 # ----------------------------------------------------------------------------- organisations
@@ -92,19 +140,49 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     active = {"active": True, "inactive": False}.get(status)
     qs = selectors.organization_list(actor=request.user, q=q, kind=kind, active=active)
     if request.GET.get("export") == "xlsx":
-        rows = ([o.code, o.name, o.get_kind_display(), o.parent.name if o.parent_id else "", o.region_id,
-                 o.region.name, o.industry_id or "", o.uscc, _("yes") if o.is_active else _("no")] for o in qs.iterator(2000))
-        header = [_("code"), _("name"), _("kind"), _("parent"), _("region code"), _("region"),
-                  _("industry code"), _("unified social credit code"), _("active")]
+        rows = (
+            [
+                o.code,
+                o.name,
+                o.get_kind_display(),
+                o.parent.name if o.parent_id else "",
+                o.region_id,
+                o.region.name,
+                o.industry_id or "",
+                o.uscc,
+                _("yes") if o.is_active else _("no"),
+            ]
+            for o in qs.iterator(2000)
+        )
+        header = [
+            _("code"),
+            _("name"),
+            _("kind"),
+            _("parent"),
+            _("region code"),
+            _("region"),
+            _("industry code"),
+            _("unified social credit code"),
+            _("active"),
+        ]
         return xlsx_response(xlsx_bytes([(_("Organizations"), header, rows)]), "organizations.xlsx")
-    return render(request, "core/organization_list.html", {
-        "page_obj": page(request, qs), "q": q, "kind": kind, "status": status,
-        "kinds": Organization.Kind.choices,
-    })
+    return render(
+        request,
+        "core/organization_list.html",
+        {
+            "page_obj": page(request, qs),
+            "q": q,
+            "kind": kind,
+            "status": status,
+            "kinds": Organization.Kind.choices,
+        },
+    )
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -112,14 +190,21 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
 @login_required
 def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = selectors.organization_get(actor=request.user, code=code)
-    return render(request, "core/organization_detail.html", {
-        "org": org,
-        "ancestors": org.ancestors().filter(pk__in=Organization.objects.visible_to(request.user).values("pk")),
-        "children": selectors.organization_children(actor=request.user, parent=org),
-        "memberships": selectors.membership_list(actor=request.user, organization=org)[:50]
-        if access.can(request.user, "core.view_membership", org) else None,
-        "can_change": access.can(request.user, "core.change_organization", org),
-    })
+    return render(
+        request,
+        "core/organization_detail.html",
+        {
+            "org": org,
+            "ancestors": org.ancestors().filter(
+                pk__in=Organization.objects.visible_to(request.user).values("pk")
+            ),
+            "children": selectors.organization_children(actor=request.user, parent=org),
+            "memberships": selectors.membership_list(actor=request.user, organization=org)[:50]
+            if access.can(request.user, "core.view_membership", org)
+            else None,
+            "can_change": access.can(request.user, "core.change_organization", org),
+        },
+    )
 
 
 @login_required
@@ -143,8 +228,16 @@ def organization_create(request: HttpRequest, code: str) -> HttpResponse:
 def organization_edit(request: HttpRequest, code: str) -> HttpResponse:
     org = selectors.organization_get(actor=request.user, code=code)
     access.require(request.user, "core.change_organization", org)
-    initial = {"name": org.name, "short_name": org.short_name, "kind": org.kind, "region": org.region_id,
-               "industry": org.industry_id, "uscc": org.uscc, "address": org.address, "contact": org.contact}
+    initial = {
+        "name": org.name,
+        "short_name": org.short_name,
+        "kind": org.kind,
+        "region": org.region_id,
+        "industry": org.industry_id,
+        "uscc": org.uscc,
+        "address": org.address,
+        "contact": org.contact,
+    }
     form = OrganizationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -165,7 +258,9 @@ def organization_move(request: HttpRequest, code: str) -> HttpResponse:
     form = MoveForm(request.POST or None, parents=parents)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_move(actor=request.user, organization=org, new_parent=form.cleaned_data["parent"])
+            services.organization_move(
+                actor=request.user, organization=org, new_parent=form.cleaned_data["parent"]
+            )
         except ApplicationError as exc:
             form_errors_from(exc, form)
         else:
@@ -184,7 +279,15 @@ def organization_set_active(request: HttpRequest, code: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, (_("%(n)d organizations reactivated.") if active else _("%(n)d organizations deactivated.")) % {"n": n})
+        messages.success(
+            request,
+            (
+                _("%(n)d organizations reactivated.")
+                if active
+                else _("%(n)d organizations deactivated.")
+            )
+            % {"n": n},
+        )
     return redirect("core:organization_detail", code=org.code)
 
 
@@ -195,9 +298,14 @@ def organization_import(request: HttpRequest, code: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = job_start(actor=request.user, kind="core.organization_import", organization=parent,
-                        params={"dry_run": request.POST.get("dry_run") == "1"}, input_file=upload,
-                        input_name=upload.name)
+        job = job_start(
+            actor=request.user,
+            kind="core.organization_import",
+            organization=parent,
+            params={"dry_run": request.POST.get("dry_run") == "1"},
+            input_file=upload,
+            input_name=upload.name,
+        )
         return redirect("core:job_detail", code=job.code)
     return render(request, "core/organization_import.html", {"form": form, "parent": parent})
 
@@ -220,10 +328,17 @@ def membership_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.membership_list(actor=request.user, q=q, role=role)
     from .models import Role
 
-    return render(request, "core/membership_list.html", {
-        "page_obj": page(request, qs), "q": q, "role": role, "roles": Role.choices,
-        "can_change": access.can(request.user, "core.change_membership"),
-    })
+    return render(
+        request,
+        "core/membership_list.html",
+        {
+            "page_obj": page(request, qs),
+            "q": q,
+            "role": role,
+            "roles": Role.choices,
+            "can_change": access.can(request.user, "core.change_membership"),
+        },
+    )
 
 
 @login_required
@@ -231,7 +346,11 @@ def membership_create(request: HttpRequest) -> HttpResponse:
     if not access.can(request.user, "core.change_membership"):
         raise PermissionDenied
     orgs = selectors.organization_choices(actor=request.user, perm="core.change_membership")
-    form = MembershipForm(request.POST or None, organizations=orgs, initial={"organization": request.GET.get("organization")})
+    form = MembershipForm(
+        request.POST or None,
+        organizations=orgs,
+        initial={"organization": request.GET.get("organization")},
+    )
     if request.method == "POST" and form.is_valid():
         from django.contrib.auth import get_user_model
 
@@ -242,10 +361,21 @@ def membership_create(request: HttpRequest) -> HttpResponse:
                 if not data["password"]:
                     form.add_error("password", _("A new user needs an initial password."))
                     raise ApplicationError(_("A new user needs an initial password."))
-                services.user_create(actor=request.user, username=data["username"], password=data["password"],
-                                     organization=data["organization"], role=data["role"], full_name=data["full_name"])
+                services.user_create(
+                    actor=request.user,
+                    username=data["username"],
+                    password=data["password"],
+                    organization=data["organization"],
+                    role=data["role"],
+                    full_name=data["full_name"],
+                )
             else:
-                services.membership_grant(actor=request.user, user=user, organization=data["organization"], role=data["role"])
+                services.membership_grant(
+                    actor=request.user,
+                    user=user,
+                    organization=data["organization"],
+                    role=data["role"],
+                )
         except PermissionDenied:
             form.add_error(None, _("You may not give this role in this organization."))
         except ApplicationError as exc:
@@ -260,7 +390,9 @@ def membership_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def membership_revoke(request: HttpRequest, code: str) -> HttpResponse:
-    membership = access.get_visible_or_404(Membership.objects.select_related("user", "organization"), request.user, code=code)
+    membership = access.get_visible_or_404(
+        Membership.objects.select_related("user", "organization"), request.user, code=code
+    )
     try:
         services.membership_revoke(actor=request.user, membership=membership)
     except PermissionDenied:
@@ -279,16 +411,42 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = {}
     if form.is_valid():
         d = form.cleaned_data
-        filters = {"q": d["q"], "action": d["action"], "actor_name": d["actor"], "since": d["since"], "until": d["until"]}
+        filters = {
+            "q": d["q"],
+            "action": d["action"],
+            "actor_name": d["actor"],
+            "since": d["since"],
+            "until": d["until"],
+        }
     qs = selectors.audit_list(actor=request.user, **filters)
     if request.GET.get("export") == "xlsx":
-        header = [_("time"), _("user"), _("action"), _("object type"), _("object"), _("object name"),
-                  _("organization"), _("client address"), _("details")]
+        header = [
+            _("time"),
+            _("user"),
+            _("action"),
+            _("object type"),
+            _("object"),
+            _("object name"),
+            _("organization"),
+            _("client address"),
+            _("details"),
+        ]
         import json
 
-        rows = ([e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.action, e.object_type, e.object_code,
-                 e.object_repr, e.organization.name if e.organization_id else "", e.client_address or "",
-                 json.dumps(e.details, ensure_ascii=False)] for e in qs.iterator(2000))
+        rows = (
+            [
+                e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor_name,
+                e.action,
+                e.object_type,
+                e.object_code,
+                e.object_repr,
+                e.organization.name if e.organization_id else "",
+                e.client_address or "",
+                json.dumps(e.details, ensure_ascii=False),
+            ]
+            for e in qs.iterator(2000)
+        )
         return xlsx_response(xlsx_bytes([(_("Audit log"), header, rows)]), "audit-log.xlsx")
     return render(request, "core/audit_list.html", {"form": form, "page_obj": page(request, qs)})
 
@@ -303,10 +461,14 @@ REFERENCE = {
 
 @login_required
 def reference_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/reference_index.html", {
-        "skill_levels": SkillLevel.objects.all(),
-        "tables": [(k, str(v[1]), v[0].objects.count()) for k, v in REFERENCE.items()],
-    })
+    return render(
+        request,
+        "core/reference_index.html",
+        {
+            "skill_levels": SkillLevel.objects.all(),
+            "tables": [(k, str(v[1]), v[0].objects.count()) for k, v in REFERENCE.items()],
+        },
+    )
 
 
 @login_required
@@ -319,10 +481,18 @@ def reference_list(request: HttpRequest, kind: str) -> HttpResponse:
     level = request.GET.get("level", "")[:12]
     if level:
         qs = qs.filter(level=level)
-    return render(request, "core/reference_list.html", {
-        "kind": kind, "title": title, "q": q, "level": level, "levels": model.Level.choices,
-        "page_obj": page(request, qs),
-    })
+    return render(
+        request,
+        "core/reference_list.html",
+        {
+            "kind": kind,
+            "title": title,
+            "q": q,
+            "level": level,
+            "levels": model.Level.choices,
+            "page_obj": page(request, qs),
+        },
+    )
 
 
 # ------------------------------------------------------------------------------ API tokens
@@ -331,11 +501,19 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _token, secret = services.api_token_create(actor=request.user, name=form.cleaned_data["name"])
+        _token, secret = services.api_token_create(
+            actor=request.user, name=form.cleaned_data["name"]
+        )
         form = TokenForm()
-    return render(request, "core/token_list.html", {
-        "form": form, "secret": secret, "tokens": ApiToken.objects.filter(user=request.user),
-    })
+    return render(
+        request,
+        "core/token_list.html",
+        {
+            "form": form,
+            "secret": secret,
+            "tokens": ApiToken.objects.filter(user=request.user),
+        },
+    )
 
 
 @login_required
@@ -355,8 +533,15 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):  # an unknown API URL answers in the API's error shape
+        return JsonResponse(
+            {"code": "not_found", "message": "Not found.", "details": []}, status=404
+        )
     return render(request, "404.html", status=404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # No request context: the context processors query the database, which may be what failed.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -8,4 +8,10 @@ class LearningConfig(AppConfig):
     verbose_name = _("Learning")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (grants this app's permissions to roles)
+        from . import (
+            bank_io,  # noqa: F401  (registers the question-import job handler)
+            permissions,  # noqa: F401  (grants this app's permissions to roles)
+        )
+        from .timeline import register
+
+        register()

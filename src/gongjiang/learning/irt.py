@@ -75,14 +75,15 @@ def twopl_mml(
     quadrature_points: int = 41,
     theta_bound: float = 6.0,
     max_iterations: int = 500,
-    tolerance: float = 1e-5,
+    tolerance: float = 1e-4,
     newton_steps: int = 4,
 ) -> dict[str, Any]:
     """Calibrate the 2PL model on a 0/1 ``examinees x items`` matrix (``NaN`` = not answered).
 
     Returns ``{"a": array, "b": array, "iterations": int, "converged": bool,
     "log_likelihood": float}``. Items that cannot be estimated (no answers, or every answer
-    right or every answer wrong) get ``NaN`` for ``a`` and ``b``.
+    right or every answer wrong, or a slope that runs off to its bound) get ``NaN`` for ``a``
+    and ``b``.
     """
     r = np.asarray(responses, dtype=float)
     if r.ndim != 2:
@@ -155,8 +156,12 @@ def twopl_mml(
             break
         previous = log_likelihood
 
-    a_out[estimable] = a
+    # A slope or intercept stuck on its bound means the likelihood has no finite maximum.
+    diverged = (
+        (a <= SLOPE_BOUNDS[0]) | (a >= SLOPE_BOUNDS[1]) | (np.abs(d) >= INTERCEPT_BOUND) | (a == 0)
+    )
+    a_out[estimable] = np.where(diverged, np.nan, a)
     with np.errstate(divide="ignore", invalid="ignore"):
-        b_out[estimable] = np.where(a != 0, -d / a, np.nan)
+        b_out[estimable] = np.where(diverged, np.nan, -d / a)
     result["log_likelihood"] = log_likelihood
     return result

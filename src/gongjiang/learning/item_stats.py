@@ -17,6 +17,7 @@ Every figure that Moodle would leave empty is ``None``; percentages are on a 0-1
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "DISCRIMINATIVE_EFFICIENCY_THRESHOLD",
     "FLAG_LOW_DISCRIMINATIVE_EFFICIENCY",
     "FLAG_NEGATIVE_DISCRIMINATION",
+    "MarksCollector",
     "MarksError",
     "build_marks_matrix",
     "item_statistics",
@@ -47,6 +49,75 @@ class MarksError(ValueError):
         self.column = column
 
 
+class MarksCollector:
+    """Collect marks row by row in compact arrays, then make the dense matrix.
+
+    Attempt ids and question names are numbered in order of first appearance.
+    """
+
+    def __init__(self) -> None:
+        self.attempt_index: dict[Hashable, int] = {}
+        self.question_index: dict[Hashable, int] = {}
+        self._attempts = array("q")
+        self._questions = array("q")
+        self._marks = array("d")
+        self._maxima = array("d")
+
+    def __len__(self) -> int:
+        return len(self._marks)
+
+    def add(self, attempt_id: Hashable, question: Hashable, mark: float, max_mark: float) -> None:
+        a = self.attempt_index.get(attempt_id)
+        if a is None:
+            a = self.attempt_index[attempt_id] = len(self.attempt_index)
+        q = self.question_index.get(question)
+        if q is None:
+            q = self.question_index[question] = len(self.question_index)
+        self._attempts.append(a)
+        self._questions.append(q)
+        self._marks.append(mark)
+        self._maxima.append(max_mark)
+
+    def matrix(self) -> tuple[np.ndarray, np.ndarray, list[Hashable], list[Hashable]]:
+        """``(matrix, max_marks, question_names, attempt_ids)``; see :func:`build_marks_matrix`."""
+        n_attempts, n_questions = len(self.attempt_index), len(self.question_index)
+        a_idx = np.frombuffer(self._attempts, dtype=np.int64).astype(np.intp)
+        q_idx = np.frombuffer(self._questions, dtype=np.int64).astype(np.intp)
+        mark_arr = np.frombuffer(self._marks, dtype=float)
+        max_arr = np.frombuffer(self._maxima, dtype=float)
+
+        max_marks = np.full(n_questions, np.nan)
+        if len(q_idx):
+            # The first row of each question fixes its maximum mark; later rows must agree.
+            first = np.full(n_questions, len(q_idx), dtype=np.intp)
+            np.minimum.at(first, q_idx, np.arange(len(q_idx)))
+            max_marks = max_arr[first]
+            differs = np.flatnonzero(max_arr != max_marks[q_idx])
+            if len(differs):
+                i = int(differs[0])
+                raise MarksError(
+                    f"max_mark {max_arr[i]:g} differs from {max_marks[q_idx[i]]:g} given earlier "
+                    f"for the same question",
+                    index=i,
+                    column="max_mark",
+                )
+
+        matrix = np.full((n_attempts, n_questions), np.nan)
+        if len(a_idx):
+            linear = a_idx * n_questions + q_idx
+            counts = np.bincount(linear, minlength=n_attempts * n_questions)
+            if counts.max() > 1:
+                # Report the first row that repeats an (attempt, question) pair.
+                order = np.argsort(linear, kind="stable")
+                repeats = order[1:][linear[order[1:]] == linear[order[:-1]]]
+                raise MarksError(
+                    "this attempt already has a mark for this question", index=int(repeats.min())
+                )
+            matrix.ravel()[linear] = mark_arr
+
+        return matrix, max_marks, list(self.question_index), list(self.attempt_index)
+
+
 def build_marks_matrix(
     marks: Iterable[Sequence[Any]],
 ) -> tuple[np.ndarray, np.ndarray, list[Hashable], list[Hashable]]:
@@ -54,62 +125,14 @@ def build_marks_matrix(
 
     Returns ``(matrix, max_marks, question_names, attempt_ids)``: ``matrix`` has one row per
     attempt and one column per question (both in order of first appearance), ``NaN`` where an
-    attempt has no mark for a question. Raises :class:`MarksError` for a repeated
-    ``(attempt, question)`` pair or a question whose ``max_mark`` changes between rows.
+    attempt has no mark for a question. Raises :class:`MarksError` (with the 0-based ``index``
+    of the offending row) for a repeated ``(attempt, question)`` pair or a question whose
+    ``max_mark`` changes between rows.
     """
-    attempt_index: dict[Hashable, int] = {}
-    question_index: dict[Hashable, int] = {}
-    rows_a: list[int] = []
-    rows_q: list[int] = []
-    values: list[float] = []
-    maxima: list[float] = []
+    collector = MarksCollector()
     for attempt_id, question, mark, max_mark in marks:
-        a = attempt_index.get(attempt_id)
-        if a is None:
-            a = attempt_index[attempt_id] = len(attempt_index)
-        q = question_index.get(question)
-        if q is None:
-            q = question_index[question] = len(question_index)
-        rows_a.append(a)
-        rows_q.append(q)
-        values.append(mark)
-        maxima.append(max_mark)
-
-    n_attempts, n_questions = len(attempt_index), len(question_index)
-    a_idx = np.asarray(rows_a, dtype=np.intp)
-    q_idx = np.asarray(rows_q, dtype=np.intp)
-    mark_arr = np.asarray(values, dtype=float)
-    max_arr = np.asarray(maxima, dtype=float)
-
-    max_marks = np.full(n_questions, np.nan)
-    if len(q_idx):
-        # The first row of each question fixes its maximum mark; later rows must agree.
-        first = np.full(n_questions, len(q_idx), dtype=np.intp)
-        np.minimum.at(first, q_idx, np.arange(len(q_idx)))
-        max_marks = max_arr[first]
-        differs = np.flatnonzero(max_arr != max_marks[q_idx])
-        if len(differs):
-            i = int(differs[0])
-            raise MarksError(
-                f"max_mark {max_arr[i]:g} differs from {max_marks[q_idx[i]]:g} given earlier "
-                f"for the same question",
-                index=i,
-                column="max_mark",
-            )
-
-    matrix = np.full((n_attempts, n_questions), np.nan)
-    if len(a_idx):
-        linear = a_idx * n_questions + q_idx
-        counts = np.bincount(linear, minlength=n_attempts * n_questions)
-        if counts.max() > 1:
-            seen = np.zeros(n_attempts * n_questions, dtype=bool)
-            for i, cell in enumerate(linear.tolist()):
-                if seen[cell]:
-                    raise MarksError("this attempt already has a mark for this question", index=i)
-                seen[cell] = True
-        matrix.ravel()[linear] = mark_arr
-
-    return matrix, max_marks, list(question_index), list(attempt_index)
+        collector.add(attempt_id, question, mark, max_mark)
+    return collector.matrix()
 
 
 def item_statistics(marks: Iterable[Sequence[Any]]) -> dict[str, Any]:
@@ -188,6 +211,14 @@ def _flag(discrimination: float | None, efficiency: float | None) -> str | None:
     return None
 
 
+def _constant_columns(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Columns whose present values are all exactly equal (or that have none)."""
+    big = np.finfo(float).max
+    low = np.min(np.where(present, values, big), axis=0, initial=big)
+    high = np.max(np.where(present, values, -big), axis=0, initial=-big)
+    return (low == high) | ~present.any(axis=0)
+
+
 def item_statistics_matrix(
     matrix: np.ndarray | Sequence[Sequence[float]],
     max_marks: np.ndarray | Sequence[float],
@@ -207,10 +238,12 @@ def item_statistics_matrix(
     if x.shape[1] != len(max_marks) or x.shape[1] != len(names):
         raise ValueError("matrix columns, max_marks and question_names must have the same length")
 
+    if np.isinf(x).any():
+        raise ValueError("marks must be finite numbers (NaN for a question not in the attempt)")
     present = ~np.isnan(x)
-    x = x[present.any(axis=1)]
-    present = present[present.any(axis=1)]
-    n_attempts, p = x.shape
+    kept = present.any(axis=1)
+    x, present = x[kept], present[kept]
+    p = x.shape[1]
 
     x0 = np.where(present, x, 0.0)
     totals = x0.sum(axis=1)
@@ -224,11 +257,8 @@ def item_statistics_matrix(
     do = np.where(present, other - other_mean, 0.0)
 
     # Columns that are exactly constant get exactly zero spread (no rounding noise).
-    big = np.finfo(float).max
-    mark_const = np.where(present, x0, big).min(axis=0) == np.where(present, x0, -big).max(axis=0)
-    other_const = np.where(present, other, big).min(axis=0) == np.where(
-        present, other, -big
-    ).max(axis=0)
+    mark_const = _constant_columns(x0, present)
+    other_const = _constant_columns(other, present)
     dx[:, mark_const] = 0.0
     do[:, other_const] = 0.0
 

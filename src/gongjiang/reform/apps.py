@@ -8,4 +8,4 @@ class ReformConfig(AppConfig):
     verbose_name = _("Reform")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (grants this app's permissions to roles)
+        from . import bulletin, permissions  # noqa: F401  (grants permissions; registers the bulletin job)

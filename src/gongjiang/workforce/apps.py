@@ -1,3 +1,5 @@
+import importlib
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,4 +10,19 @@ class WorkforceConfig(AppConfig):
     verbose_name = _("Workforce")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (grants this app's permissions to roles)
+        from . import (
+            import_jobs,  # noqa: F401  (the roster import job handler)
+            permissions,  # noqa: F401  (grants this app's permissions to roles)
+            timeline,  # noqa: F401  (the registry's own timeline providers)
+        )
+
+        # the skill-structure rollups (workforce/rollups.py) listen to every worker change
+        try:
+            rollups = importlib.import_module("gongjiang.workforce.rollups")
+        except ModuleNotFoundError as exc:
+            if exc.name != "gongjiang.workforce.rollups":
+                raise
+        else:
+            connect = getattr(rollups, "connect", None)
+            if connect is not None:
+                connect()

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-DEMO_APPS = ("workforce", "learning", "competitions", "reform")
+DEMO_APPS = ("workforce", "learning", "certification", "competitions", "reform")
 
 
 class Command(BaseCommand):
@@ -54,7 +54,9 @@ class Command(BaseCommand):
             module.load(ctx, self.stdout)
         call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
-        self.stdout.write(self.style.SUCCESS(f"\nGongjiang demo is ready ({time.monotonic() - started:.0f} s)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"\nGongjiang demo is ready ({time.monotonic() - started:.0f} s).")
+        )
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         self.stdout.write(f"Open {url} and log in as one of:\n")
         width = max(len(u) for u, _, _ in ctx.logins)

@@ -1,0 +1,257 @@
+"""Benchmark of the roster import (issue #3 §5), on PostgreSQL.
+
+    DEBUG=1 .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx]
+
+1. makes (or reuses) the database ``gj_bench_workforce`` and migrates it;
+2. preloads ``--preload`` other workers into another enterprise (so the upsert runs against a big table);
+3. writes a roster of ``--rows`` workers with valid citizen IDs as .xlsx (xlsxwriter) and as UTF-8 CSV;
+4. times the end-to-end import of the .xlsx (read with calamine, parse and validate every row,
+   encrypt, upsert in 5,000-row batches with COPY + INSERT … ON CONFLICT, history rows, audit);
+5. deletes those workers, times the end-to-end import of the CSV, and a bare ``COPY`` of the same CSV
+   into an empty table of text columns; prints the rows/s and the CSV/COPY ratio.
+
+Set DATABASE_URL to use another server (the database name is replaced by gj_bench_workforce).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+DB_NAME = "gj_bench_workforce"
+os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + DB_NAME
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
+
+HEADER = ["姓名", "身份证号", "性别", "出生日期", "手机号", "工种", "技能等级", "入职日期", "工号"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红建国志文斌鹏辉宇浩凯健俊帆帅旭宁龙林欣晨阳春雪梅兰海波峰亮成"
+LEVELS = ["", "初级工", "中级工", "四级", "高级工", "三级/高级工", "技师", "高级技师"]
+OCCUPATIONS = ["焊工", "车工", "钳工", "电工", "装配钳工", "工具钳工", "汽车装调工", "化工总控工"]
+
+
+def _ensure_database() -> None:
+    import psycopg
+
+    admin = BASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def citizen_id(n: int, half: int) -> str:
+    """A valid, unique ID: births spread over 1965–2003, sequence numbers 000–499 (half 0) or 500–999."""
+    from gongjiang.core.validators import citizen_id_check_digit
+
+    day, seq = divmod(n, 500)
+    birth = dt.date(1965, 1, 1) + dt.timedelta(days=day % 14000)
+    body = f"110105{birth:%Y%m%d}{seq + 500 * half:03d}"
+    return body + citizen_id_check_digit(body)
+
+
+def roster_rows(count: int, half: int, seed: int):  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    for i in range(count):
+        number = citizen_id(i, half)
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if i % 3 else "")
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        hire = dt.date(birth.year + 20 + i % 15, 1 + i % 12, 1 + i % 28)
+        yield [
+            name,
+            number,
+            "男" if int(number[16]) % 2 else "女",
+            birth.isoformat(),
+            f"13{i % 10}{i:08d}"[:11],
+            OCCUPATIONS[i % len(OCCUPATIONS)],
+            LEVELS[i % len(LEVELS)],
+            hire.isoformat(),
+            f"E{i:07d}",
+        ]
+
+
+def write_files(count: int, directory: Path, skip_xlsx: bool) -> tuple[Path, Path]:
+    csv_path = directory / f"roster-{count}.csv"
+    xlsx_path = directory / f"roster-{count}.xlsx"
+    if not csv_path.exists():
+        with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(HEADER)
+            writer.writerows(roster_rows(count, 1, 1))
+    if not skip_xlsx and not xlsx_path.exists():
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
+        ws = wb.add_worksheet()
+        ws.write_row(0, 0, HEADER)
+        for r, row in enumerate(roster_rows(count, 1, 1), start=1):
+            ws.write_row(r, 0, row)
+        wb.close()
+    return csv_path, xlsx_path
+
+
+def preload(count: int, organization) -> None:  # type: ignore[no-untyped-def]
+    """Fill the worker table with ``count`` other workers, generated inside PostgreSQL (their
+    indexed columns — codes, hashes, names, pinyin — are spread like real ones; the encrypted
+    columns hold placeholders: they are never read here)."""
+    from django.db import connection, transaction
+
+    from gongjiang.workforce.models import Worker
+
+    have = Worker.objects.filter(organization=organization).count()
+    step = 200_000
+    for start in range(have, count, step):
+        stop = min(count, start + step)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO workforce_worker (code, organization_id, team_id, name, name_pinyin, name_initials,
+                    citizen_id_encrypted, citizen_id_hash, citizen_id_last4, citizen_id_masked, gender, birth_date,
+                    ethnicity, education, political_status, phone_encrypted, phone_masked, phone_hash,
+                    employee_number, occupation_id, occupation_edition, job_title, skill_level_id, hire_date,
+                    employment_type, status, union_member_since, user_id, created_at, updated_at)
+                SELECT substr(md5('code' || g), 1, 12), %s, NULL, '预置职工' || g,
+                    translate(substr(md5('py' || g), 1, 12), '0123456789', 'ghijklmnop'),
+                    translate(substr(md5('py' || g), 1, 3), '0123456789', 'ghijklmnop'),
+                    'g1:placeholder', encode(sha256(('preload' || g)::bytea), 'hex'), lpad((g %% 10000)::text, 4, '0'),
+                    '110***********' || lpad((g %% 10000)::text, 4, '0'), CASE WHEN g %% 2 = 0 THEN 'F' ELSE 'M' END,
+                    DATE '1965-01-01' + (g %% 14000), '', '', '', '', '', '', 'P' || g, NULL, '', '',
+                    (ARRAY['JUNIOR','INTERMEDIATE','SENIOR','TECHNICIAN'])[1 + g %% 4], DATE '1990-01-01' + (g %% 12000),
+                    'contract', 'active', NULL, NULL, now(), now()
+                FROM generate_series(%s, %s) AS g
+                """,
+                [organization.pk, start + 1, stop],
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE workforce_worker")
+
+
+def bare_copy(csv_path: Path) -> float:
+    from django.db import connection
+
+    cols = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy")
+        cursor.execute(f"CREATE UNLOGGED TABLE bench_copy ({cols})")
+        started = time.perf_counter()
+        with (
+            cursor.cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            open(csv_path, "rb") as fh,
+        ):
+            while chunk := fh.read(1 << 20):
+                copy.write(chunk)
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy")
+    return elapsed
+
+
+def clear_target(organization) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM workforce_skilllevelchange WHERE worker_id IN "
+            "(SELECT id FROM workforce_worker WHERE organization_id = %s)",
+            [organization.pk],
+        )
+        cursor.execute("DELETE FROM workforce_worker WHERE organization_id = %s", [organization.pk])
+        cursor.execute("VACUUM ANALYZE workforce_worker")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--preload", type=int, default=1_000_000)
+    parser.add_argument("--skip-xlsx", action="store_true")
+    parser.add_argument("--dir", default=str(ROOT / "gongjiang-data" / "bench"))
+    args = parser.parse_args()
+    _ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from gongjiang.core.demo import _uscc
+    from gongjiang.core.models import Organization
+    from gongjiang.core.services import organization_create
+    from gongjiang.workforce.actors import SystemActor
+    from gongjiang.workforce.importer import roster_import
+
+    actor = SystemActor("bench")
+
+    def org(parent, name, kind, region, **extra):  # type: ignore[no-untyped-def]
+        return Organization.objects.filter(name=name).first() or organization_create(
+            actor=actor, parent=parent, name=name, kind=kind, region=region, audit=False, **extra
+        )
+
+    national = org(None, "全国（基准）", "national", "110000")
+    target = org(
+        national,
+        "导入目标企业",
+        "enterprise",
+        "110105",
+        industry="3711",
+        uscc=_uscc("bench-target"),
+    )
+    other = org(
+        national, "预置职工企业", "enterprise", "110105", industry="3711", uscc=_uscc("bench-other")
+    )
+    directory = Path(args.dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    preload(args.preload, other)
+    print(f"preloaded {args.preload:,} other workers ({time.perf_counter() - started:.1f} s)")
+    started = time.perf_counter()
+    csv_path, xlsx_path = write_files(args.rows, directory, args.skip_xlsx)
+    print(
+        f"roster files ready ({time.perf_counter() - started:.1f} s): {csv_path.name}, {xlsx_path.name}"
+    )
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    figures: dict[str, float] = {}
+    if not args.skip_xlsx:
+        clear_target(target)
+        cpu = time.process_time()
+        result = roster_import(actor=actor, source=xlsx_path, organization=target)
+        cpu = time.process_time() - cpu
+        assert result.created == args.rows, result.as_json(limit=3)
+        figures["xlsx"] = args.rows / result.seconds
+        print(
+            f"xlsx end to end: {args.rows:,} rows in {result.seconds:.1f} s = {figures['xlsx']:,.0f} rows/s "
+            f"(Python CPU {cpu / args.rows * 1e6:.0f} µs/row, load average {os.getloadavg()[0]:.1f})"
+        )
+        again = roster_import(actor=actor, source=xlsx_path, organization=target)
+        print(
+            f"xlsx again (all unchanged: {again.unchanged == args.rows}): {args.rows / again.seconds:,.0f} rows/s"
+        )
+    clear_target(target)
+    cpu = time.process_time()
+    result = roster_import(actor=actor, source=csv_path, organization=target)
+    cpu = time.process_time() - cpu
+    assert result.created == args.rows, result.as_json(limit=3)
+    figures["csv"] = args.rows / result.seconds
+    print(
+        f"csv end to end: {args.rows:,} rows in {result.seconds:.1f} s = {figures['csv']:,.0f} rows/s "
+        f"(Python CPU {cpu / args.rows * 1e6:.0f} µs/row, load average {os.getloadavg()[0]:.1f})"
+    )
+    copy_seconds = bare_copy(csv_path)
+    figures["copy"] = args.rows / copy_seconds
+    print(f"bare COPY of the CSV: {copy_seconds:.2f} s = {figures['copy']:,.0f} rows/s")
+    print(f"CSV import / bare COPY = {figures['csv'] / figures['copy']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+"""Candidate and marker endpoints: my sessions, attempts (start/resume, autosave, submit, result),
+the blind marking queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema
+
+from gongjiang.core.schemas import StrictSchema
+
+from . import courses, exams, marking
+from .models import ExamSession
+from .presenters import attempt_for_candidate, attempt_result, ordered_options
+
+router = Router(tags=["learning"])
+
+
+class MySessionOut(Schema):
+    code: str
+    title: str
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    duration_minutes: int
+    attempts_allowed: int
+    invigilation: str
+
+
+@router.get(
+    "/my/sessions",
+    response=list[MySessionOut],
+    summary="Exam sessions the caller is a candidate of",
+)
+def my_sessions(request: HttpRequest) -> Any:
+    return exams.candidate_sessions(request.user).filter(is_mock=False).order_by("-opens_at")[:200]
+
+
+def _candidate_session(request: HttpRequest, code: str) -> ExamSession:
+    session = exams.candidate_sessions(request.user).filter(code=code).first()
+    if session is None:
+        raise Http404("exam session")
+    return session
+
+
+class AttemptOut(Schema):
+    code: str
+    session: str
+    title: str
+    status: str
+    deadline: dt.datetime
+    seconds_left: int
+    last_position: int
+    items: list[dict[str, Any]]
+
+
+@router.post(
+    "/sessions/{code}/start",
+    response=AttemptOut,
+    summary="Start an attempt, or resume the open one",
+)
+def attempt_start(request: HttpRequest, code: str) -> dict[str, Any]:
+    session = _candidate_session(request, code)
+    attempt = exams.exam_attempt_start(actor=request.user, session=session)
+    return attempt_for_candidate(attempt)
+
+
+@router.get(
+    "/attempts/{code}",
+    response=AttemptOut,
+    summary="The caller's attempt with its saved answers and the time left",
+)
+def attempt_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    return attempt_for_candidate(exams.attempt_get_for_candidate(actor=request.user, code=code))
+
+
+class AnswerIn(StrictSchema):
+    response: Any = None
+    seq: int = Field(
+        ..., ge=1, le=2**62, description="per item, increasing; a retry sends the same number"
+    )
+
+
+class AnswerOut(Schema):
+    saved: bool
+    seq: int
+    seconds_left: int
+
+
+@router.put(
+    "/attempts/{code}/answers/{position}",
+    response=AnswerOut,
+    summary="Save one answer (idempotent by seq; 409 deadline_passed after the deadline)",
+)
+def answer_save(
+    request: HttpRequest, code: str, position: int, payload: AnswerIn
+) -> dict[str, Any]:
+    attempt = exams.attempt_get_for_candidate(actor=request.user, code=code)
+    return exams.exam_answer_save(
+        actor=request.user,
+        attempt=attempt,
+        position=position,
+        response=payload.response,
+        seq=payload.seq,
+    )
+
+
+class ResultOut(Schema):
+    code: str
+    status: str
+    released: bool
+    score: Decimal | None
+    max_score: Decimal
+    percent: Decimal | None
+    passed: bool | None
+    submitted_at: dt.datetime | None
+    auto_submitted: bool
+    items: list[dict[str, Any]]
+
+
+@router.post("/attempts/{code}/submit", response=ResultOut)
+def attempt_submit(request: HttpRequest, code: str) -> dict[str, Any]:
+    attempt = exams.attempt_get_for_candidate(actor=request.user, code=code)
+    return attempt_result(exams.exam_attempt_submit(actor=request.user, attempt=attempt))
+
+
+@router.get("/attempts/{code}/result", response=ResultOut)
+def attempt_result_view(request: HttpRequest, code: str) -> dict[str, Any]:
+    return attempt_result(exams.attempt_get_for_candidate(actor=request.user, code=code))
+
+
+# -------------------------------------------------------------------------------- marking
+class MarkingItemOut(Schema):
+    code: str
+    blind_code: str
+    session: str
+    qtype: str
+    stem: str
+    rubric: str
+    reference_answer: Any
+    checklist: list[dict[str, Any]]
+    options: list[dict[str, Any]]
+    response: Any
+    max_score: Decimal
+    stage: str
+
+
+def marking_item_view(item: Any) -> dict[str, Any]:
+    v = item.version
+    return {
+        "code": item.code,
+        "blind_code": item.attempt.blind_code,
+        "session": item.attempt.session.title,
+        "qtype": v.qtype,
+        "stem": v.stem,
+        "rubric": v.rubric,
+        "reference_answer": v.answer,
+        "checklist": v.checklist,
+        "options": ordered_options(v, item.option_order),
+        "response": item.response,
+        "max_score": item.max_score,
+        "stage": item.marking,
+    }
+
+
+@router.get(
+    "/marking/queue",
+    response=list[MarkingItemOut],
+    summary="Answers waiting for the caller to mark (blind)",
+)
+def marking_queue(request: HttpRequest) -> list[dict[str, Any]]:
+    return [marking_item_view(i) for i in marking.marking_queue(actor=request.user)[:100]]
+
+
+@router.get("/marking/items/{code}", response=MarkingItemOut)
+def marking_item(request: HttpRequest, code: str) -> dict[str, Any]:
+    return marking_item_view(marking.marking_item_get(actor=request.user, code=code))
+
+
+class MarkIn(StrictSchema):
+    score: Decimal | None = Field(None, ge=0, le=1000)
+    ticked: list[int] | None = Field(
+        None, max_length=100, description="practical task: indexes of checklist items met"
+    )
+    comment: str = Field("", max_length=2000)
+
+
+@router.post("/marking/items/{code}", response=MarkingItemOut)
+def marking_mark(request: HttpRequest, code: str, payload: MarkIn) -> dict[str, Any]:
+    item = marking.marking_item_get(actor=request.user, code=code)
+    item = marking.item_mark(
+        actor=request.user,
+        item=item,
+        score=payload.score,
+        ticked=payload.ticked,
+        comment=payload.comment,
+    )
+    return marking_item_view(item)
+
+
+# -------------------------------------------------------------------------------- courses
+class CourseOut(Schema):
+    code: str
+    title: str
+    organization: str
+    hours: Decimal
+    lessons: list[dict[str, Any]]
+    enrolled: bool
+    completed_at: dt.datetime | None
+
+
+def _course_out(course: Any, user: Any) -> dict[str, Any]:
+    from .models import Enrollment
+
+    enrollment = Enrollment.objects.filter(course=course, user=user).first()
+    progress = courses.course_progress(enrollment, course)
+    return {
+        "code": course.code,
+        "title": course.title,
+        "organization": course.organization.code,
+        "hours": course.hours,
+        "lessons": [
+            {"code": lesson.code, "title": lesson.title, "kind": lesson.kind, "done": done}
+            for lesson, done in progress["lessons"]
+        ],
+        "enrolled": enrollment is not None,
+        "completed_at": enrollment.completed_at if enrollment else None,
+    }
+
+
+@router.get("/courses", response=list[CourseOut], summary="Courses the caller may take")
+def course_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        _course_out(c, request.user)
+        for c in courses.learner_courses(request.user).order_by("title")[:100]
+    ]
+
+
+@router.get("/courses/{code}", response=CourseOut)
+def course_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _course_out(courses.course_get_for_learner(actor=request.user, code=code), request.user)
+
+
+@router.post("/courses/{code}/enrol", response=CourseOut)
+def course_enrol(request: HttpRequest, code: str) -> dict[str, Any]:
+    course = courses.course_get_for_learner(actor=request.user, code=code)
+    courses.course_enroll(actor=request.user, course=course)
+    return _course_out(course, request.user)
+
+
+@router.post("/lessons/{code}/complete", response=CourseOut)
+def lesson_complete(request: HttpRequest, code: str) -> dict[str, Any]:
+    from .models import Lesson
+
+    lesson = Lesson.objects.select_related("course__organization").filter(code=code).first()
+    if lesson is None:
+        raise Http404("lesson")
+    course = courses.course_get_for_learner(actor=request.user, code=lesson.course.code)
+    courses.lesson_complete(actor=request.user, lesson=lesson)
+    return _course_out(course, request.user)

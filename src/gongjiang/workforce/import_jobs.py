@@ -1,0 +1,140 @@
+"""Roster imports as background jobs (core.jobs): the page and the API start them, users watch them.
+
+A job of kind ``workforce.roster_import`` holds the uploaded file; ``params`` say whether it is a dry
+run, the column mapping (``{field: column index}`` or null) and the target enterprise (the job's
+``organization``). The handler runs :func:`gongjiang.workforce.importer.roster_import`, stores the
+counts, the first errors (IDs masked) and the detected columns in ``job.result``, and the
+validation report (a copy of the file with bad cells highlighted) as ``job.output_file``.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from gongjiang.core import access
+from gongjiang.core.errors import ApplicationError
+from gongjiang.core.jobs import Progress, job_handler, job_start
+from gongjiang.core.models import Job, Organization
+from gongjiang.core.spreadsheets import read_rows
+
+from .importer import MAX_STORED_ERRORS, roster_import
+from .report import write_report
+
+KIND = "workforce.roster_import"
+
+
+@job_handler(KIND)
+def run_roster_import(job: Job, progress: Progress) -> dict[str, Any]:
+    actor = get_user_model().objects.get(pk=job.created_by_id)
+    access.forget(actor)
+    name = Path(job.params.get("filename") or job.input_file.name).name
+    try:
+        with job.input_file.open("rb") as fh:
+            rows = list(read_rows(fh, name))
+        progress(0, max(len(rows), 1), "")
+        result = roster_import(
+            actor=actor,
+            source=iter(rows),
+            filename=name,
+            organization=job.organization,
+            dry_run=bool(job.params.get("dry_run", True)),
+            mapping=job.params.get("mapping"),
+            progress=progress,
+            source_ref=f"job:{job.code}",
+        )
+    except ApplicationError as exc:
+        return {"error": exc.message, "code": exc.code}
+    buffer = io.BytesIO()
+    write_report(result, rows, buffer)
+    job.output_file.save(
+        f"{Path(name).stem}-report.xlsx", ContentFile(buffer.getvalue()), save=False
+    )
+    Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name)
+    data = result.as_json(mask_ids=True, limit=MAX_STORED_ERRORS)
+    data.update(
+        dry_run=result.dry_run,
+        header_row=result.header_row,
+        headers=result.headers,
+        mapping=result.mapping,
+        detected_mapping=result.detected_mapping,
+        errors_total=len(result.errors),
+        warnings_total=len(result.warnings),
+        organization=job.organization.code if job.organization else None,
+        filename=name,
+        seconds=round(result.seconds, 2),
+    )
+    return data
+
+
+def roster_import_start(
+    *,
+    actor: Any,
+    upload: Any,
+    organization: Organization | None,
+    mapping: dict[str, int | None] | None = None,
+) -> Job:
+    """Store the upload and start a dry run (validation) in the background."""
+    if organization is not None:
+        access.require(actor, "workforce.change_worker", organization)
+    elif not access.can(actor, "workforce.change_worker"):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("workforce.change_worker")
+    return job_start(
+        actor=actor,
+        kind=KIND,
+        organization=organization,
+        params={"dry_run": True, "mapping": mapping, "filename": upload.name},
+        input_file=upload,
+        input_name=upload.name,
+    )
+
+
+@transaction.atomic
+def roster_import_again(
+    *,
+    actor: Any,
+    job: Job,
+    organization: Organization | None,
+    dry_run: bool,
+    mapping: dict[str, int | None] | None,
+) -> Job:
+    """Run the same file again: a new dry run with a corrected mapping, or the import of the valid rows."""
+    if organization is None and not dry_run:
+        raise ApplicationError(
+            _("Choose the enterprise to import into."), code="organization_required"
+        )
+    if organization is not None:
+        access.require(actor, "workforce.change_worker", organization)
+    new = job_start(
+        actor=actor,
+        kind=KIND,
+        organization=organization,
+        params={
+            "dry_run": dry_run,
+            "mapping": mapping,
+            "filename": job.params.get("filename", ""),
+            "previous": job.code,
+        },
+    )
+    Job.objects.filter(pk=new.pk).update(input_file=job.input_file.name)
+    new.input_file.name = job.input_file.name
+    return new
+
+
+def import_job_get(*, actor: Any, code: str) -> Job:
+    """A roster import job of the actor (superusers see all); 404 otherwise."""
+    job = Job.objects.select_related("organization").filter(code=code, kind=KIND).first()
+    if job is None or not (
+        job.created_by_id == getattr(actor, "pk", None) or getattr(actor, "is_superuser", False)
+    ):
+        raise Http404("import")
+    return job

@@ -1,0 +1,103 @@
+"""Validators of the workforce registry: the 22-character skill-certificate number.
+
+Our rule for the number of a vocational skill level certificate (职业技能等级证书编号), 22 characters:
+
+====  =======  ==========================================================================
+pos   length   meaning
+====  =======  ==========================================================================
+1     1        issuer type: ``Y`` (an employer, 用人单位) or ``S`` (a social training and
+               evaluation organisation, 社会培训评价组织)
+2–7   6        evaluation body code (digits)
+8–9   2        province: the first two digits of a GB/T 2260 province code (11 … 82)
+10–12 3        evaluation site (digits)
+13–14 2        year of issue, two digits (20YY, not in the future)
+15    1        national level: 1 (一级/高级技师) … 5 (五级/初级工)
+16–22 7        serial number (digits)
+====  =======  ==========================================================================
+
+Full-width characters, spaces and dashes are normalised away and a lower-case first letter is
+upper-cased before checking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+PROVINCE_PREFIXES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+_FORMAT = re.compile(r"[YS]\d{21}")
+_STRIP = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
+
+
+def normalize_certificate_number(
+    value: object, *, national_level: int | None = None, today: dt.date | None = None
+) -> str:
+    """The canonical 22-character number, or ValidationError naming what is wrong.
+
+    ``national_level`` (1–5), when known, must agree with the level digit.
+    """
+    text = _STRIP.sub("", unicodedata.normalize("NFKC", str(value or "")))
+    if text[:1] in ("y", "s"):
+        text = text[0].upper() + text[1:]
+    if len(text) != 22:
+        raise ValidationError(
+            _("A skill-certificate number has 22 characters; this one has %(n)d.")
+            % {"n": len(text)},
+            code="length",
+        )
+    if not _FORMAT.fullmatch(text):
+        raise ValidationError(
+            _("A skill-certificate number is the letter Y or S followed by 21 digits."),
+            code="format",
+        )
+    if text[7:9] not in PROVINCE_PREFIXES:
+        raise ValidationError(
+            _("Characters 8–9 of the certificate number (%(code)s) are not a province code.")
+            % {"code": text[7:9]},
+            code="province",
+        )
+    today = today or timezone.localdate()
+    year = 2000 + int(text[12:14])
+    if year > today.year:
+        raise ValidationError(
+            _("The year of issue in the certificate number (%(year)d) is in the future.")
+            % {"year": year},
+            code="year",
+        )
+    level = int(text[14])
+    if not 1 <= level <= 5:
+        raise ValidationError(
+            _("Character 15 of the certificate number is the level, 1 to 5; it is %(level)d.")
+            % {"level": level},
+            code="level",
+        )
+    if national_level is not None and level != national_level:
+        raise ValidationError(
+            _(
+                "The certificate number says level %(number)d but the certificate is for level %(level)d."
+            )
+            % {"number": level, "level": national_level},
+            code="level_mismatch",
+        )
+    return text
+
+
+def certificate_number_with(
+    *,
+    issuer: str = "Y",
+    body: str = "000001",
+    province: str = "32",
+    site: str = "001",
+    year: int = 2024,
+    level: int = 3,
+    serial: int = 1,
+) -> str:
+    """Build a valid number (demo and test data)."""
+    return f"{issuer}{body:0>6}{province}{site:0>3}{year % 100:02d}{level}{serial:07d}"

@@ -1,0 +1,292 @@
+"""Every page answers anonymous → login, out of scope → 404, in scope → 200 (check_access);
+the public results page shows names, organisations and scores and nothing else personal."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from gongjiang.competitions import awards, results
+from gongjiang.competitions.models import Aspect, Mark
+from tests.access_helpers import check_access
+
+from .factories import assign_judges, confirmed_entry, score_entry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def marked(world, comp, workers):
+    """First stage: three confirmed entrants fully marked by three judges, results computed."""
+    stage, trade = comp["stages"][0], comp["trade"]
+    assign_judges(world.alice, stage, comp["criteria"], comp["judges"])
+    entries = [
+        confirmed_entry(world.alice, stage, trade, w, theory=60 + 10 * i)
+        for i, w in enumerate(workers[:3])
+    ]
+    for i, e in enumerate(entries):
+        score_entry(e, comp["judges"], i + 1)
+    results.results_compute(actor=world.alice, stage=stage, trade=trade)
+    comp["entries"] = entries
+    return comp
+
+
+def test_organiser_pages(client, world, marked):
+    c = marked["competition"]
+    stage = marked["stages"][0]
+    for url in (
+        reverse("competitions:detail", args=[c.code]),
+        reverse("competitions:entries", args=[c.code]),
+        reverse("competitions:analytics", args=[c.code]),
+        reverse("competitions:stage_results", args=[c.code, stage.code]),
+    ):
+        r = check_access(client, url=url, in_scope=world.alice, out_of_scope=world.bob)
+        assert r.status_code == 200
+    r = check_access(
+        client, url=reverse("competitions:list"), in_scope=world.alice, out_of_scope=None
+    )
+    assert c.name.encode() in r.content
+    client.force_login(world.bob)
+    assert c.name.encode() not in client.get(reverse("competitions:list")).content
+    for url in (
+        reverse("competitions:entries", args=[c.code]) + "?export=xlsx",
+        reverse("competitions:analytics", args=[c.code]) + "?export=xlsx",
+        reverse("competitions:stage_results", args=[c.code, stage.code]) + "?export=xlsx",
+    ):
+        r = check_access(client, url=url, in_scope=world.alice, out_of_scope=world.bob)
+        assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    # the enterprise that sent entrants sees the competition and its own entries, not the results page
+    client.force_login(world.enterprise_officer_a)
+    assert client.get(reverse("competitions:entries", args=[c.code])).status_code == 200
+    assert (
+        client.get(reverse("competitions:stage_results", args=[c.code, stage.code])).status_code
+        == 403
+    )
+
+
+def test_create_and_setup_pages(client, world, comp):
+    check_access(
+        client, url=reverse("competitions:create"), in_scope=world.alice, out_of_scope=world.nobody
+    )
+    r = client.post(
+        reverse("competitions:create"),
+        {
+            "organization": world.province_a.pk,
+            "name": "江苏省职工职业技能大赛",
+            "year": 2025,
+            "level": "province",
+            "klass": "I",
+            "theory_weight": "0.3",
+            "scaler": "worldskills",
+        },
+    )
+    assert r.status_code == 302
+    c = comp["competition"]
+    setup = reverse("competitions:setup", args=[c.code])
+    check_access(
+        client,
+        url=setup,
+        method="post",
+        data={
+            "action": "stage",
+            "stage-order": 3,
+            "stage-name": "决赛",
+            "stage-kind": "provincial",
+        },
+        in_scope=world.alice,
+        out_of_scope=world.bob,
+        ok=302,
+    )
+    assert c.stages.filter(name="决赛").exists()
+    client.post(
+        setup,
+        {
+            "action": "trade",
+            "trade-name": "砌筑工",
+            "trade-occupation": "6-29-01-01",
+            "trade-skill_level": "SENIOR",
+            "trade-excluded_titles": "全国技术能手",
+        },
+    )
+    assert c.trades.get(name="砌筑工").excluded_titles == ["全国技术能手"]
+    client.post(
+        setup,
+        {
+            "action": "quota",
+            "stage": comp["stages"][0].code,
+            "trade": comp["trade"].code,
+            "organization": world.enterprise_a.code,
+            "places": 2,
+            "waiting": 1,
+        },
+    )
+    assert comp["stages"][0].quotas.get().places == 2
+    client.post(setup, {"action": "default_rules"})
+    assert c.award_rules.count() == 3
+    from .factories import SCHEME
+
+    bricks = c.trades.get(name="砌筑工")
+    client.post(setup, {"action": "scheme", "trade": bricks.code, "scheme": json.dumps(SCHEME)})
+    assert bricks.criteria.count() == 2
+    client.post(
+        setup,
+        {
+            "action": "judge",
+            "stage": comp["stages"][0].code,
+            "trade": bricks.code,
+            "letter": "A",
+            "username": comp["judges"][0].username,
+            "is_chief": "1",
+        },
+    )
+    assert comp["judges"][0].judge_assignments.get().is_chief
+    # a mistake comes back as a message, not an error page
+    r = client.post(
+        setup,
+        {"action": "judge", "stage": "nope", "trade": bricks.code, "letter": "A", "username": "x"},
+        follow=True,
+    )
+    assert r.status_code == 200
+
+
+def test_entry_actions_page(client, world, comp, workers):
+    from gongjiang.competitions import services
+
+    e = services.entry_register(
+        actor=world.enterprise_officer_a,
+        stage=comp["stages"][0],
+        trade=comp["trade"],
+        worker=workers[0],
+    )
+    url = reverse("competitions:entry_act", args=[e.code])
+    check_access(
+        client,
+        url=url,
+        method="post",
+        data={"action": "confirm"},
+        in_scope=world.alice,
+        out_of_scope=world.bob,
+        ok=302,
+    )
+    e.refresh_from_db()
+    assert e.status == "confirmed"
+    client.post(url, {"action": "theory", "score": "88.5", "time_taken": "95"})
+    client.post(url, {"action": "withdraw", "reason": ""})  # refused: a reason is needed
+    e.refresh_from_db()
+    assert e.theory_score == 88.5 and e.time_taken == 95 and e.status == "confirmed"
+
+
+def test_judge_pages(client, world, marked):
+    j0, j1 = marked["judges"][:2]
+    a = j0.judge_assignments.get(criterion__letter="B")
+    entry = marked["entries"][0]
+    check_access(client, url=reverse("competitions:judge_home"), in_scope=j0, out_of_scope=None)
+    for url in (
+        reverse("competitions:judge_queue", args=[a.code]),
+        reverse("competitions:mark_sheet", args=[a.code, entry.code]),
+        reverse("competitions:chief", args=[a.code]),
+    ):
+        check_access(client, url=url, in_scope=j0, out_of_scope=j1)
+    # the organiser is no judge: 404 on a judge's screen
+    client.force_login(world.alice)
+    assert client.get(reverse("competitions:judge_queue", args=[a.code])).status_code == 404
+    aspect = Aspect.objects.get(criterion=a.criterion, number=1)
+    mark = Mark.objects.get(entry=entry, aspect=aspect, judge=j0)
+    url = reverse("competitions:mark_save", args=[a.code, entry.code, aspect.code])
+    r = check_access(
+        client,
+        url=url,
+        method="post",
+        data={"value": "3", "version": mark.version},
+        in_scope=j0,
+        out_of_scope=j1,
+    )
+    assert "mark-message" in r.content.decode()
+    # the same stale version again: 409 with the current value, nothing overwritten
+    r = client.post(url, {"value": "0", "version": mark.version})
+    assert r.status_code == 409 and "3" in r.content.decode()
+    assert Mark.objects.get(pk=mark.pk).value == 3
+    r = check_access(
+        client,
+        url=reverse("competitions:sign_off", args=[a.code]),
+        method="post",
+        in_scope=j0,
+        out_of_scope=j1,
+        ok=302,
+    )
+
+
+def test_publish_and_public_page_shows_nothing_private(client, world, marked):
+    c, stage = marked["competition"], marked["stages"][0]
+    act = reverse("competitions:stage_act", args=[c.code, stage.code])
+    public = reverse("competitions:public_results", args=[c.code])
+    client.logout()
+    assert client.get(public).status_code == 404  # nothing published yet
+    check_access(
+        client,
+        url=act,
+        method="post",
+        data={"action": "approve"},
+        in_scope=world.alice,
+        out_of_scope=world.bob,
+        ok=302,
+    )
+    client.post(act, {"action": "publish"})
+    stage.refresh_from_db()
+    assert stage.published_at
+    client.logout()
+    r = client.get(public)
+    assert r.status_code == 200
+    html = r.content.decode()
+    for e in marked["entries"]:
+        w = e.worker
+        assert w.name in html and e.sending_org.name in html
+        for private in (
+            w.citizen_id_masked,
+            w.citizen_id_last4,
+            w.phone_masked,
+            str(w.birth_date),
+            w.birth_date.strftime("%Y年"),
+            w.code,
+            w.employee_number or "∅∅",
+        ):
+            assert private not in html, private
+    entry = marked["entries"][0]
+    r = client.get(reverse("competitions:public_entry", args=[c.code, entry.code]))
+    assert r.status_code == 200 and entry.worker.citizen_id_masked not in r.content.decode()
+    cert = reverse("competitions:certificate", args=[entry.code])
+    r = check_access(client, url=cert, in_scope=world.alice, out_of_scope=world.bob)
+    assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    # withdrawing for correction takes the page down again
+    client.post(act, {"action": "withdraw", "reason": "更正"})
+    client.logout()
+    assert client.get(public).status_code == 404
+
+
+def test_default_rules_for_levels(world, comp):
+    assert awards.default_rules(comp["competition"])[0]["honour_title"] == "省级技术能手"
+    comp["competition"].level = "national"
+    assert awards.default_rules(comp["competition"])[0]["honour_title"] == "全国技术能手"
+    comp["competition"].klass = "II"
+    assert awards.default_rules(comp["competition"]) == []
+
+
+def test_entry_add_page(client, world, comp, workers):
+    c = comp["competition"]
+    url = reverse("competitions:entry_add", args=[c.code])
+    data = {"stage": comp["stages"][0].code, "trade": comp["trade"].code, "worker": workers[0].code}
+    check_access(
+        client,
+        url=url,
+        method="post",
+        data=data,
+        in_scope=world.enterprise_officer_a,
+        out_of_scope=world.bob,
+        ok=302,
+    )
+    entry = c.entries.get()
+    assert entry.worker == workers[0] and entry.status == "nominated"
+    r = client.post(url, {**data, "worker": "无此人"}, follow=True)
+    assert "No worker" in r.content.decode() or "没有" in r.content.decode()

@@ -1,0 +1,157 @@
+"""Test fixtures shared by every app: two provinces with users in each ("alice must never see
+bob's workers"), an API client, and the browser."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from gongjiang.core.models import Organization
+
+from .factories import OrganizationFactory, UserFactory, member
+
+
+@dataclass
+class World:
+    national: Organization
+    province_a: Organization  # 江苏
+    city_a: Organization
+    enterprise_a: Organization
+    team_a: Organization
+    province_b: Organization  # 浙江
+    city_b: Organization
+    enterprise_b: Organization
+    alice: Any  # officer of province A
+    bob: Any  # officer of province B
+    alice_admin: Any  # admin of province A
+    enterprise_officer_a: Any  # officer of enterprise A
+    worker_a: Any  # worker role at enterprise A
+    nobody: Any  # logged in, no role
+    root: Any  # superuser
+
+
+def ensure_reference_data() -> None:
+    """Transactional tests (browser, demo) flush the database, reference data included; reload it."""
+    from gongjiang.core.models import SkillLevel
+    from gongjiang.core.refdata import load_reference_data
+
+    if not SkillLevel.objects.exists():
+        load_reference_data()
+
+
+@pytest.fixture
+def refdata(db: Any) -> None:
+    ensure_reference_data()
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    ensure_reference_data()
+    national = OrganizationFactory(name="中华全国总工会", kind="national", region="110000")
+    pa = OrganizationFactory(
+        parent=national, name="江苏省总工会", kind="provincial", region="320000"
+    )
+    ca = OrganizationFactory(parent=pa, name="南京市总工会", kind="city", region="320100")
+    ea = OrganizationFactory(
+        parent=ca, name="南京测试装备有限公司工会", kind="enterprise", region="320111"
+    )
+    ta = OrganizationFactory(parent=ea, name="焊接班组", kind="team", region="320111")
+    pb = OrganizationFactory(
+        parent=national, name="浙江省总工会", kind="provincial", region="330000"
+    )
+    cb = OrganizationFactory(parent=pb, name="杭州市总工会", kind="city", region="330100")
+    eb = OrganizationFactory(
+        parent=cb, name="杭州测试动力有限公司工会", kind="enterprise", region="330105"
+    )
+    alice = UserFactory(username="alice")
+    bob = UserFactory(username="bob")
+    alice_admin = UserFactory(username="alice_admin")
+    ent_officer = UserFactory(username="ent_officer_a")
+    worker = UserFactory(username="worker_a")
+    nobody = UserFactory(username="nobody")
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    member(alice, pa, "officer")
+    member(bob, pb, "officer")
+    member(alice_admin, pa, "admin")
+    member(ent_officer, ea, "officer")
+    member(worker, ea, "worker")
+    return World(
+        national,
+        pa,
+        ca,
+        ea,
+        ta,
+        pb,
+        cb,
+        eb,
+        alice,
+        bob,
+        alice_admin,
+        ent_officer,
+        worker,
+        nobody,
+        root,
+    )
+
+
+@pytest.fixture
+def api_client(client: Any) -> Any:
+    """The Django test client; use ``api_as(client, user)`` to authenticate (session + CSRF off)."""
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _reset_caches() -> Any:
+    from gongjiang.core import crypto
+
+    crypto.reset_caches()
+    yield
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    """Headless system Chromium driven by Playwright (its own browser download cannot work here)."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, transactional_db: Any) -> Any:
+    ensure_reference_data()
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server: Any, transactional_db: Any) -> Any:
+    ensure_reference_data()
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()

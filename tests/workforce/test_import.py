@@ -1,0 +1,365 @@
+"""Roster import end to end (file → parse → upsert), per rule of issue #3 §2, in every file format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from gongjiang.core.errors import ApplicationError
+from gongjiang.core.models import AuditEvent
+from gongjiang.workforce import personal
+from gongjiang.workforce.actors import SYSTEM
+from gongjiang.workforce.importer import roster_import
+from gongjiang.workforce.models import SkillLevelChange, Transfer, Worker
+
+from .helpers import make_worker, unique_id, write_roster
+
+FORMATS = ["roster.xlsx", "roster.xls", "roster.csv", "roster.gbk.csv", "roster.bom.csv"]
+HEADER = [
+    "职工姓名",
+    "公民身份号码",
+    "性别",
+    "出生年月",
+    "联系电话",
+    "职业技能等级",
+    "入职时间",
+    "职业(工种)",
+    "工号",
+    "班组",
+    "备注",
+]
+FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def _x_id() -> str:
+    n = next(i for i in range(1000) if unique_id(i).endswith("X"))
+    return unique_id(n)
+
+
+ID_X = _x_id()
+LEGACY = "110105850312123"  # 15 digits: 1985-03-12, male
+
+
+def rule_rows() -> list[list[Any]]:
+    """One row per rule; the expected outcome is in EXPECTED (row numbers with one title row)."""
+    return [
+        [
+            "张三",
+            unique_id(1),
+            "男",
+            "",
+            "138 1234 5678",
+            "三级/高级工",
+            dt.date(2015, 3, 1),
+            "焊工",
+            "A001",
+            "焊接班组",
+            "x",
+        ],  # 3 ok
+        ["", "", "", "", "", "", "", "", "", "", ""],  # 4 blank: skipped, not counted
+        [
+            "李四",
+            unique_id(2).translate(FULLWIDTH),
+            "",
+            "1970.01",
+            "+86 139-0000-0000",
+            "5级",
+            "2016年3月5日",
+            "",
+            "",
+            "",
+            "",
+        ],  # 5 ok
+        [
+            "王五",
+            LEGACY,
+            "男",
+            "",
+            "010-12345678",
+            "技师",
+            "20100105",
+            "",
+            "",
+            "",
+            "",
+        ],  # 6 ok (upgraded)
+        ["赵六", ID_X[:-1] + "x", "", "", "", "", "2012/9/1", "", "", "", ""],  # 7 ok
+        ["孙七", unique_id(6), "女", "", "", "", "", "", "", "", ""],  # 8 gender disagrees
+        ["周八", unique_id(8), "", "1980-01-01", "", "", "", "", "", "", ""],  # 9 birth disagrees
+        ["吴九", unique_id(10), "", "", "", "大师", "", "", "", "", ""],  # 10 bad level
+        [
+            "郑十",
+            unique_id(12),
+            "",
+            "",
+            "",
+            "",
+            "2099-01-01",
+            "",
+            "",
+            "",
+            "",
+        ],  # 11 hire date in future
+        ["冯一", unique_id(14), "", "", "12345", "", "", "", "", "", ""],  # 12 bad phone
+        ["", unique_id(16), "", "", "", "", "", "", "", "", ""],  # 13 no name
+        [
+            "陈二",
+            unique_id(18),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "火箭装配大师",
+            "",
+            "",
+            "",
+        ],  # 14 unknown occupation: warning
+        ["褚三", unique_id(1), "", "", "", "", "", "", "", "", ""],  # 15 same ID as row 3
+        ["卫四", unique_id(20), "", "", "", "", "2020-13-45", "", "", "", ""],  # 16 bad date
+        ["阿卜杜拉•买买提", unique_id(22), "", "", "", "", "", "", "", "", ""],  # 17 ok, middle dot
+    ]
+
+
+EXPECTED_ERRORS = {
+    8: "性别",
+    9: "出生年月",
+    10: "职业技能等级",
+    11: "入职时间",
+    12: "联系电话",
+    13: "职工姓名",
+    15: "公民身份号码",
+    16: "入职时间",
+}
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.parametrize("filename", FORMATS)
+def test_rules_in_every_format(world: Any, tmp_path: Path, filename: str) -> None:
+    path = write_roster(tmp_path / filename, rule_rows(), header=HEADER, title_rows=1)
+    result = roster_import(actor=world.alice, source=path, dry_run=True)
+    assert (result.rows, result.valid, result.rejected) == (14, 6, 8)
+    assert {e.row: e.column for e in result.errors} == EXPECTED_ERRORS
+    duplicate = next(e for e in result.errors if e.row == 15)
+    assert "row 3" in duplicate.message
+    assert [(w.row, w.column) for w in result.warnings] == [(14, "职业(工种)")]
+    assert Worker.objects.count() == 0  # a dry run writes nothing
+
+    result = roster_import(actor=world.alice, source=path, organization=world.enterprise_a)
+    assert (result.created, result.updated, result.unchanged) == (6, 0, 0)
+    zhang = Worker.objects.get(citizen_id_hash=personal.citizen_id_hash(unique_id(1)))
+    assert zhang.organization == world.enterprise_a and zhang.team == world.team_a
+    assert (
+        zhang.phone_masked == "138****5678"
+        and personal.decrypt(zhang.phone_encrypted) == "13812345678"
+    )
+    assert zhang.skill_level_id == "SENIOR" and zhang.hire_date == dt.date(2015, 3, 1)
+    assert zhang.occupation_id == "6-18-02-04" and zhang.employee_number == "A001"
+    assert zhang.name_pinyin == "zhangsan" and zhang.name_initials == "zs"
+    assert personal.decrypt(zhang.citizen_id_encrypted) == unique_id(1)
+    assert zhang.citizen_id_masked == unique_id(1)[:3] + "*" * 11 + unique_id(1)[-4:]
+    assert SkillLevelChange.objects.get(worker=zhang).to_level_id == "SENIOR"
+    upgraded = Worker.objects.get(name="王五")
+    assert personal.decrypt(upgraded.citizen_id_encrypted).startswith("11010519850312123")
+    assert upgraded.birth_date == dt.date(1985, 3, 12) and upgraded.gender == "M"
+    assert Worker.objects.get(name="赵六").citizen_id_last4 == ID_X[-4:]
+    assert Worker.objects.get(name="陈二").job_title == "火箭装配大师"
+    assert Worker.objects.filter(name="阿卜杜拉·买买提").exists()
+    assert Worker.objects.get(name="李四").skill_level_id == "JUNIOR"
+
+    again = roster_import(actor=world.alice, source=path, organization=world.enterprise_a)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+    assert SkillLevelChange.objects.count() == 3
+
+
+def test_update_changes_only_given_cells_and_records_level_history(
+    world: Any, tmp_path: Path
+) -> None:
+    worker = make_worker(world.enterprise_a, 30, phone="13800000000", ethnicity="汉族")
+    path = write_roster(
+        tmp_path / "r.csv",
+        [
+            [worker.name, unique_id(30), "", "", "", "技师", "", "", "", "", ""],
+            ["新人", unique_id(31), "", "", "", "", "", "", "", "", ""],
+        ],
+        header=HEADER,
+    )
+    result = roster_import(
+        actor=world.enterprise_officer_a, source=path, organization=world.enterprise_a
+    )
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
+    worker.refresh_from_db()
+    assert worker.skill_level_id == "TECHNICIAN"
+    assert (
+        worker.phone_masked == "138****0000" and worker.ethnicity == "汉族"
+    )  # empty cells keep values
+    change = SkillLevelChange.objects.get(worker=worker)
+    assert (change.from_level_id, change.to_level_id) == (None, "TECHNICIAN")
+    assert AuditEvent.objects.filter(action="worker.import_batch").count() == 1
+    assert AuditEvent.objects.filter(action="worker.import").count() == 1
+
+
+def test_worker_outside_scope_is_rejected_not_moved(world: Any, tmp_path: Path) -> None:
+    from tests.factories import OrganizationFactory
+
+    other_in_scope = OrganizationFactory(
+        parent=world.city_a, name="南京另一企业", kind="enterprise", region="320111"
+    )
+    theirs = make_worker(world.enterprise_b, 40)
+    ours = make_worker(other_in_scope, 41)
+    rows = [
+        [theirs.name, unique_id(40), "", "", "", "", "", "", "", "", ""],
+        [ours.name, unique_id(41), "", "", "", "", "", "", "", "", ""],
+    ]
+    path = write_roster(tmp_path / "r.xlsx", rows, header=HEADER)
+    result = roster_import(actor=world.alice, source=path, organization=world.enterprise_a)
+    assert (result.rows, result.valid, result.rejected, result.updated) == (2, 1, 1, 1)
+    assert result.errors[0].row == 2 and result.errors[0].column == "公民身份号码"
+    theirs.refresh_from_db()
+    ours.refresh_from_db()
+    assert theirs.organization == world.enterprise_b
+    assert ours.organization == world.enterprise_a
+    transfer = Transfer.objects.get(worker=ours)
+    assert (transfer.from_organization, transfer.to_organization) == (
+        other_in_scope,
+        world.enterprise_a,
+    )
+
+
+def test_actor_needs_the_right_at_the_enterprise(world: Any, tmp_path: Path) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    path = write_roster(tmp_path / "r.csv", [["张三", unique_id(1)]], header=["姓名", "身份证号"])
+    with pytest.raises(PermissionDenied):
+        roster_import(actor=world.bob, source=path, organization=world.enterprise_a)
+    with pytest.raises(PermissionDenied):
+        roster_import(actor=world.worker_a, source=path, organization=world.enterprise_a)
+    with pytest.raises(ApplicationError):
+        roster_import(
+            actor=world.alice, source=path, organization=world.city_a
+        )  # not an enterprise
+
+
+def test_mapping_can_be_corrected(world: Any, tmp_path: Path) -> None:
+    path = write_roster(
+        tmp_path / "r.csv",
+        [["张三", unique_id(1), "13812345678"]],
+        header=["名字", "证件", "电话号"],
+    )
+    with pytest.raises(ApplicationError):
+        roster_import(actor=world.alice, source=path, dry_run=True)
+    result = roster_import(
+        actor=world.alice,
+        source=path,
+        organization=world.enterprise_a,
+        mapping={"name": 0, "citizen_id": 1, "phone": 2},
+    )
+    assert result.created == 1
+    assert Worker.objects.get().phone_masked == "138****5678"
+
+
+def test_batches_commit_separately(world: Any, tmp_path: Path) -> None:
+    rows = [[f"工人{i}", unique_id(100 + i)] for i in range(25)]
+    path = write_roster(tmp_path / "r.csv", rows, header=["姓名", "身份证号"])
+    result = roster_import(
+        actor=SYSTEM, source=path, organization=world.enterprise_a, batch_size=10
+    )
+    assert result.created == 25
+    assert AuditEvent.objects.filter(action="worker.import_batch").count() == 3
+
+
+# ---------------------------------------------------------------------------------- the CLI
+def _cli(*args: str) -> tuple[int, str, str]:
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        call_command("import-workers", *args, stdout=out, stderr=err)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_json_contract_and_exit_status(world: Any, tmp_path: Path, capsys: Any) -> None:
+    path = write_roster(tmp_path / "r.xlsx", rule_rows(), header=HEADER, title_rows=1)
+    code, _out, _err = _cli(str(path), "--dry-run", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert set(data) == {
+        "rows",
+        "valid",
+        "rejected",
+        "created",
+        "updated",
+        "unchanged",
+        "errors",
+        "warnings",
+    }
+    assert (data["rows"], data["valid"], data["rejected"]) == (14, 6, 8)
+    assert set(data["errors"][0]) == {"row", "column", "value", "message"}
+    assert data["errors"][0] == {
+        "row": 8,
+        "column": "性别",
+        "value": "女",
+        "message": "The gender does not agree with the citizen ID number.",
+    }
+
+    good = write_roster(
+        tmp_path / "good.csv", [["张三", unique_id(1)]], header=["姓名", "身份证号"]
+    )
+    code, _out, _err = _cli(str(good), "--org", world.enterprise_a.code, "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["created"] == 1
+    code, _out, _err = _cli(str(good), "--org", world.enterprise_a.code, "--json")
+    assert code == 0 and json.loads(capsys.readouterr().out)["unchanged"] == 1
+
+
+@pytest.mark.parametrize(
+    "content,name",
+    [
+        (b"\x00\x01binary", "x.xlsx"),
+        (b"a,b\n1,2\n", "x.csv"),
+        (b"\x00\x00", "x.csv"),
+        (b"hello", "x.pdf"),
+    ],
+)
+def test_cli_unreadable_file_exits_2(world: Any, tmp_path: Path, content: bytes, name: str) -> None:
+    from django.core.management.base import CommandError
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as info:
+        call_command("import-workers", str(path), "--dry-run")
+    assert info.value.returncode == 2
+    with pytest.raises(CommandError) as info:
+        call_command("import-workers", str(tmp_path / "missing.csv"), "--dry-run")
+    assert info.value.returncode == 2
+
+
+def test_cli_report_highlights_bad_cells(world: Any, tmp_path: Path, capsys: Any) -> None:
+    from python_calamine import CalamineWorkbook
+
+    path = write_roster(tmp_path / "r.xlsx", rule_rows(), header=HEADER, title_rows=1)
+    report = tmp_path / "report.xlsx"
+    code, _out, _err = _cli(str(path), "--dry-run", "--report", str(report))
+    assert code == 1
+    rows = CalamineWorkbook.from_path(str(report)).get_sheet_by_index(0).to_python()
+    assert rows[1][len(HEADER)] == "reason"
+    assert rows[7][0] == "孙七" and "性别" in rows[7][len(HEADER)]
+    assert rows[2][len(HEADER)] == ""  # a good row has no reason
+    import zipfile
+
+    styles = zipfile.ZipFile(report).read("xl/styles.xml").decode()
+    assert "FFF8CBAD" in styles  # the highlight fill exists
