@@ -1,12 +1,14 @@
 import importlib
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import import_views, views
 
 app_name = "workforce"
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="workforce:worker_list"), name="index"),
     path("workers/", views.worker_list, name="worker_list"),
     path("workers/new/", views.worker_create, name="worker_create"),
     path("workers/<str:code>/", views.worker_detail, name="worker_detail"),
