@@ -290,3 +290,59 @@ def test_entry_add_page(client, world, comp, workers):
     assert entry.worker == workers[0] and entry.status == "nominated"
     r = client.post(url, {**data, "worker": "无此人"}, follow=True)
     assert "No worker" in r.content.decode() or "没有" in r.content.decode()
+
+
+def test_substitution_page(client, world, comp, workers):
+    from gongjiang.competitions import services
+    from gongjiang.competitions.models import Entry
+
+    e = services.entry_register(
+        actor=world.alice, stage=comp["stages"][0], trade=comp["trade"], worker=workers[0]
+    )
+    url = reverse("competitions:entry_act", args=[e.code])
+    data = {"action": "substitute", "worker": workers[1].code, "reason": "因伤退赛"}
+    check_access(
+        client,
+        url=url,
+        method="post",
+        data=data,
+        in_scope=world.alice,
+        out_of_scope=world.bob,
+        ok=302,
+    )
+    e.refresh_from_db()
+    new = Entry.objects.get(substitutes=e)
+    assert e.status == "substituted" and new.worker == workers[1] and new.status == "nominated"
+    # no reason: refused, nothing changes
+    client.post(
+        reverse("competitions:entry_act", args=[new.code]),
+        {"action": "substitute", "worker": workers[2].code, "reason": ""},
+    )
+    assert not Entry.objects.filter(substitutes=new).exists()
+    page = client.get(reverse("competitions:entries", args=[comp["competition"].code]))
+    assert f'id="substitute-{new.code}"' in page.content.decode()
+
+
+def test_judge_declares_conflict_on_the_mark_sheet(client, world, marked):
+    from gongjiang.competitions.marking import conflict_reason
+
+    j0, j1 = marked["judges"][:2]
+    a = j0.judge_assignments.get(criterion__letter="B")
+    entry = marked["entries"][0]
+    sheet = reverse("competitions:mark_sheet", args=[a.code, entry.code])
+    client.force_login(j0)
+    assert 'id="conflict-form"' in client.get(sheet).content.decode()
+    url = reverse("competitions:conflict_declare", args=[a.code, entry.code])
+    assert client.post(url, {"reason": ""}).status_code == 302  # refused: a reason is needed
+    assert conflict_reason(j0, entry) is None
+    check_access(
+        client,
+        url=url,
+        method="post",
+        data={"reason": "曾是同事"},
+        in_scope=j0,
+        out_of_scope=j1,
+        ok=302,
+    )
+    assert conflict_reason(j0, entry) is not None
+    assert 'id="conflict"' in client.get(sheet).content.decode()

@@ -171,3 +171,19 @@ def chief(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "competitions/chief.html", {"a": assignment, "status": status, "flags": flags}
     )
+
+
+@login_required
+@require_POST
+def conflict_declare(request: HttpRequest, code: str, entry: str) -> HttpResponse:
+    """A judge declares a conflict of interest with an entrant; they are then never shown the
+    entrant again and may not mark them."""
+    assignment = selectors.assignment_get(actor=request.user, code=code)
+    entry_obj = _entry_for(assignment, entry)
+    reason = request.POST.get("reason", "").strip()[:200]
+    if not reason:
+        messages.error(request, _("Give the reason for the conflict of interest."))
+        return redirect("competitions:mark_sheet", code=assignment.code, entry=entry_obj.code)
+    marking.judge_conflict_declare(actor=request.user, entry=entry_obj, reason=reason)
+    messages.success(request, _("Conflict of interest recorded; the chief judge will reassign."))
+    return redirect("competitions:judge_queue", code=assignment.code)

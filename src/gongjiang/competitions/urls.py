@@ -12,6 +12,11 @@ urlpatterns = [
     path("judging/<str:code>/sign-off/", judging_views.sign_off, name="sign_off"),
     path("judging/<str:code>/chief/", judging_views.chief, name="chief"),
     path("judging/<str:code>/<str:entry>/", judging_views.mark_sheet, name="mark_sheet"),
+    path(
+        "judging/<str:code>/<str:entry>/conflict/",
+        judging_views.conflict_declare,
+        name="conflict_declare",
+    ),
     path("judging/<str:code>/<str:entry>/<str:aspect>/", judging_views.mark_save, name="mark_save"),
     path("public/<str:code>/", public_views.public_results, name="public_results"),
     path("public/<str:code>/<str:entry>/", public_views.public_entry, name="public_entry"),

@@ -248,26 +248,14 @@ def entry_list(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def entry_add(request: HttpRequest, code: str) -> HttpResponse:
     """Nominate a worker (a union below the organiser) or register oneself: by worker code or exact name."""
-    from gongjiang.workforce.models import Worker
-
     competition = selectors.competition_get(actor=request.user, code=code)
     stage = competition.stages.filter(code=request.POST.get("stage", "")).first()
     trade = competition.trades.filter(code=request.POST.get("trade", "")).first()
-    who = request.POST.get("worker", "").strip()[:50]
-    workers = list(
-        Worker.objects.visible_to(request.user)
-        .filter(Q(code=who) | Q(name=who))
-        .select_related("organization", "skill_level")[:2]
-    )
     try:
         if stage is None or trade is None:
             raise ValidationError(_("Choose the stage and the trade."))
-        if not workers:
-            raise ValidationError(_("No worker with this name or code in your organisations."))
-        if len(workers) > 1:
-            raise ValidationError(_("Several workers have this name: use the worker code."))
         entry = services.entry_register(
-            actor=request.user, stage=stage, trade=trade, worker=workers[0]
+            actor=request.user, stage=stage, trade=trade, worker=_worker_named(request)
         )
     except (ValidationError, ApplicationError) as exc:
         messages.error(request, _error_text(exc))
@@ -276,6 +264,23 @@ def entry_add(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s entered.") % {"name": entry.worker.name})
     return redirect("competitions:entries", code=competition.code)
+
+
+def _worker_named(request: HttpRequest) -> Any:
+    """The one worker in the user's scope whose code or exact name was typed in ``worker``."""
+    from gongjiang.workforce.models import Worker
+
+    who = request.POST.get("worker", "").strip()[:50]
+    workers = list(
+        Worker.objects.visible_to(request.user)
+        .filter(Q(code=who) | Q(name=who))
+        .select_related("organization", "skill_level")[:2]
+    )
+    if not workers:
+        raise ValidationError(_("No worker with this name or code in your organisations."))
+    if len(workers) > 1:
+        raise ValidationError(_("Several workers have this name: use the worker code."))
+    return workers[0]
 
 
 @login_required
@@ -288,6 +293,10 @@ def entry_act(request: HttpRequest, code: str) -> HttpResponse:
             services.entry_confirm(actor=request.user, entry=entry, reason=reason)
         elif action == "withdraw":
             services.entry_withdraw(actor=request.user, entry=entry, reason=reason)
+        elif action == "substitute":
+            services.entry_substitute(
+                actor=request.user, entry=entry, worker=_worker_named(request), reason=reason
+            )
         elif action == "theory":
             services.entry_theory_set(
                 actor=request.user, entry=entry, score=request.POST.get("score") or None
@@ -305,6 +314,8 @@ def entry_act(request: HttpRequest, code: str) -> HttpResponse:
             raise ValidationError(_("Unknown action."))
     except (ValidationError, ApplicationError, ArithmeticError, ValueError) as exc:
         messages.error(request, _error_text(exc))
+    except PermissionDenied:
+        messages.error(request, _("You may not enter this worker."))
     else:
         messages.success(request, _("Saved."))
     return redirect(request.POST.get("next") or f"/competitions/{entry.competition.code}/entries/")
