@@ -447,7 +447,7 @@ def main() -> None:
             server.kill()
     lost = count_lost(acked)
     result = {
-        "auth": "session cookie (saved on every request: SESSION_SAVE_EVERY_REQUEST)",
+        "auth": "session cookie (expiry slid at most once a minute: SessionActivityMiddleware)",
         "candidates": args.candidates,
         "questions": args.questions,
         "concurrency": args.concurrency,

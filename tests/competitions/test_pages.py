@@ -346,3 +346,41 @@ def test_judge_declares_conflict_on_the_mark_sheet(client, world, marked):
     )
     assert conflict_reason(j0, entry) is not None
     assert 'id="conflict"' in client.get(sheet).content.decode()
+
+
+def test_award_rule_editor(client, world, comp):
+    from gongjiang.competitions.models import AwardRule
+
+    c = comp["competition"]
+    url = reverse("competitions:setup", args=[c.code])
+    data = {
+        "action": "rules",
+        "rule-0-rank_from": "1",
+        "rule-0-rank_to": "3",
+        "rule-0-honour_title": "省级技术能手",
+        "rule-0-honour_level": "provincial",
+        "rule-0-promote_to": "TECHNICIAN",
+        "rule-0-promote_else_to": "SENIOR_TECHNICIAN",
+        "rule-1-rank_from": "4",
+        "rule-1-rank_to": "10",
+        "rule-1-promote_to": "SENIOR",
+    }
+    check_access(
+        client,
+        url=url,
+        method="post",
+        data=data,
+        in_scope=world.alice,
+        out_of_scope=world.bob,
+        ok=302,
+    )
+    rules = list(AwardRule.objects.filter(competition=c).order_by("rank_from"))
+    assert [(r.rank_from, r.rank_to, r.honour_title, r.promote_to_id) for r in rules] == [
+        (1, 3, "省级技术能手", "TECHNICIAN"),
+        (4, 10, "", "SENIOR"),
+    ]
+    page = client.get(reverse("competitions:detail", args=[c.code])).content.decode()
+    assert 'id="rules-form"' in page and 'value="省级技术能手"' in page
+    # a broken rank keeps the old table
+    client.post(url, {"action": "rules", "rule-0-rank_from": "x", "rule-0-rank_to": "3"})
+    assert AwardRule.objects.filter(competition=c).count() == 2

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
-from gongjiang.core.models import Organization
+from gongjiang.core.models import Organization, SkillLevel
 from gongjiang.core.spreadsheets import xlsx_bytes
 from gongjiang.core.views import form_errors_from, page, xlsx_response
+from gongjiang.workforce.models import Honour
 
 from . import awards, marking, results, selectors, services
 from .forms import CompetitionForm, StageForm, TradeForm
-from .models import Entry, Quota
+from .models import Competition, Entry, Quota
 
 
 def _error_text(exc: Exception) -> str:
@@ -100,6 +101,9 @@ def competition_detail(request: HttpRequest, code: str) -> HttpResponse:
             "grid": grid,
             "can_change": can_change,
             "rules": competition.award_rules.select_related("promote_to", "promote_else_to"),
+            "rule_rows": _rule_rows(competition) if can_change else [],
+            "skill_levels": SkillLevel.objects.all(),
+            "honour_levels": Honour.Level.choices,
             "trade_form": TradeForm(prefix="trade"),
             "stage_form": StageForm(prefix="stage"),
             "quotas": Quota.objects.filter(stage__competition=competition).select_related(
@@ -158,6 +162,10 @@ def competition_setup(request: HttpRequest, code: str) -> HttpResponse:
             trade = competition.trades.get(code=request.POST["trade"])
             marking.scheme_load(
                 actor=request.user, trade=trade, scheme=json.loads(request.POST.get("scheme", "[]"))
+            )
+        elif action == "rules":
+            awards.award_rules_set(
+                actor=request.user, competition=competition, rules=_rules_from_post(request.POST)
             )
         elif action == "default_rules":
             awards.award_rules_set(
@@ -264,6 +272,52 @@ def entry_add(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s entered.") % {"name": entry.worker.name})
     return redirect("competitions:entries", code=competition.code)
+
+
+RULE_FIELDS = (
+    "rank_from",
+    "rank_to",
+    "honour_title",
+    "honour_level",
+    "promote_to",
+    "promote_else_to",
+    "nominate_title",
+)
+
+
+def _rule_rows(competition: Competition) -> list[dict[str, Any]]:
+    """The rule table as editable rows, plus three blank rows for new rules."""
+    rows = [
+        {
+            "rank_from": r.rank_from,
+            "rank_to": r.rank_to,
+            "honour_title": r.honour_title,
+            "honour_level": r.honour_level,
+            "promote_to": r.promote_to_id or "",
+            "promote_else_to": r.promote_else_to_id or "",
+            "nominate_title": r.nominate_title,
+        }
+        for r in competition.award_rules.all()
+    ]
+    return rows + [dict.fromkeys(RULE_FIELDS, "") for _ in range(3)]
+
+
+def _rules_from_post(data: Any) -> list[dict[str, Any]]:
+    """Rows ``rule-<i>-<field>`` of the rule editor; fully blank rows are dropped."""
+    rules = []
+    for i in range(50):
+        row = {f: str(data.get(f"rule-{i}-{f}", "")).strip()[:60] for f in RULE_FIELDS}
+        if not any(row.values()):
+            continue
+        for f in ("rank_from", "rank_to"):
+            try:
+                row[f] = int(row[f])
+            except ValueError as exc:
+                raise ValidationError(
+                    _("Row %(n)d: the ranks must be whole numbers.") % {"n": i + 1}
+                ) from exc
+        rules.append(row)
+    return rules
 
 
 def _worker_named(request: HttpRequest) -> Any:
