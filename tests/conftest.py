@@ -35,11 +35,37 @@ class World:
 
 def ensure_reference_data() -> None:
     """Transactional tests (browser, demo) flush the database, reference data included; reload it."""
-    from gongjiang.core.models import SkillLevel
+    from gongjiang.core.models import Region, SkillLevel
     from gongjiang.core.refdata import load_reference_data
 
-    if not SkillLevel.objects.exists():
+    if not SkillLevel.objects.exists() or not Region.objects.exists():
         load_reference_data()
+
+
+def _flushes_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        names & {"transactional_db", "live_server", "page", "phone_page"}
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """A transactional test ends with a flush that empties every table, reference data included
+    (it is loaded by a migration). Put it back at once, so the next test in this process — whatever
+    it is — finds the database as migrations left it."""
+    yield
+    if nextitem is None or not _flushes_database(item):
+        return  # the last test: the test database is already gone
+    from pytest_django.plugin import blocking_manager_key
+
+    blocker = item.config.stash.get(blocking_manager_key, None)
+    if blocker is None:
+        return
+    with blocker.unblock():
+        ensure_reference_data()
 
 
 @pytest.fixture
