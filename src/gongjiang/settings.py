@@ -34,7 +34,22 @@ DATA_DIR = Path(os.environ.get("GONGJIANG_DATA_DIR", "gongjiang-data")).resolve(
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    # Commands that only read the code (no request is served, nothing is signed) may run without a
+    # key, so a fresh checkout can check its migrations; everything else refuses to start.
+    _KEYLESS = {
+        "makemigrations",
+        "showmigrations",
+        "compilemessages",
+        "makemessages",
+        "help",
+        "version",
+    }
+    _command = (
+        sys.argv[1]
+        if len(sys.argv) > 1 and Path(sys.argv[0]).name in ("gongjiang", "manage.py")
+        else ""
+    )
+    if DEBUG or TESTING or _command in _KEYLESS:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production-0123456789"
     else:
         raise ImproperlyConfigured(
