@@ -363,3 +363,96 @@ def test_cli_report_highlights_bad_cells(world: Any, tmp_path: Path, capsys: Any
 
     styles = zipfile.ZipFile(report).read("xl/styles.xml").decode()
     assert "FFF8CBAD" in styles  # the highlight fill exists
+
+
+# ------------------------------------------------------------ the background writer (PostgreSQL)
+postgres_only = pytest.mark.skipif(
+    "postgres" not in __import__("os").environ.get("DATABASE_URL", ""),
+    reason="the background writer runs on PostgreSQL outside a transaction",
+)
+
+
+def _spy_writers(monkeypatch: Any) -> list[Any]:
+    from gongjiang.workforce import importer
+
+    made: list[Any] = []
+    real = importer._BackgroundWriter
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(importer, "_BackgroundWriter", spy)
+    return made
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_background_writer_copies_new_workers_and_falls_back_to_upsert(
+    world: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """New workers are COPied by the writer thread; one registered between the check and the
+    write (hidden from the check here) makes that batch go through the upsert, without a duplicate."""
+    from gongjiang.workforce import bulk
+
+    writers = _spy_writers(monkeypatch)
+    known = make_worker(world.enterprise_a, 60, skill_level="JUNIOR")
+    meanwhile = make_worker(world.enterprise_a, 61)
+    real_lookup = bulk.existing_by_hash
+    hidden = personal.citizen_id_hash(unique_id(61))
+    monkeypatch.setattr(
+        bulk,
+        "existing_by_hash",
+        lambda hashes, columns: [
+            r for r in real_lookup(hashes, columns) if r["citizen_id_hash"] != hidden
+        ],
+    )
+    rows = [[known.name, unique_id(60), "高级工"], [meanwhile.name, unique_id(61), "技师"]]
+    rows += [[f"工人{i}", unique_id(700 + i), "中级工"] for i in range(23)]
+    path = write_roster(tmp_path / "r.csv", rows, header=["姓名", "身份证号", "技能等级"])
+    result = roster_import(
+        actor=world.alice, source=path, organization=world.enterprise_a, batch_size=10
+    )
+    assert len(writers) == 1
+    assert (result.rows, result.rejected, result.updated) == (25, 0, 1)
+    assert result.created == 24  # the check saw the hidden worker as new
+    assert Worker.objects.filter(organization=world.enterprise_a).count() == 25
+    assert Worker.objects.filter(citizen_id_hash=hidden).count() == 1
+    known.refresh_from_db()
+    meanwhile.refresh_from_db()
+    assert (known.skill_level_id, meanwhile.skill_level_id) == ("SENIOR", "TECHNICIAN")
+    # one at the known worker's registration, one per imported row (every row sets a level)
+    assert SkillLevelChange.objects.filter(worker__organization=world.enterprise_a).count() == 26
+    assert AuditEvent.objects.filter(action="worker.import_batch").count() == 3
+    monkeypatch.undo()
+    again = roster_import(actor=world.alice, source=path, organization=world.enterprise_a)
+    assert again.unchanged == 25
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_background_writer_error_stops_the_import(
+    world: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from gongjiang.workforce.importer import RosterImport
+
+    writers = _spy_writers(monkeypatch)
+    real_write = RosterImport._write
+    calls: list[int] = []
+
+    def failing(self: Any, *args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real_write(self, *args)
+
+    monkeypatch.setattr(RosterImport, "_write", failing)
+    rows = [[f"工人{i}", unique_id(800 + i)] for i in range(45)]
+    path = write_roster(tmp_path / "r.csv", rows, header=["姓名", "身份证号"])
+    with pytest.raises(RuntimeError, match="disk full"):
+        roster_import(
+            actor=world.alice, source=path, organization=world.enterprise_a, batch_size=10
+        )
+    assert len(writers) == 1
+    assert Worker.objects.filter(organization=world.enterprise_a).count() == 10  # batch 1 only
+    assert len(calls) == 2  # nothing written after the failure

@@ -1,7 +1,9 @@
 """An import killed between batches leaves no half-written worker; running it again completes it.
 
-The CLI runs in a subprocess against a file SQLite database of its own (whatever database the test
-run uses, so the subprocess sees committed data only — as after a real crash). The hook
+The CLI runs in a subprocess against a database of its own, so the subprocess sees committed data
+only — as after a real crash: a file SQLite database always, and, when the suite runs on PostgreSQL,
+a fresh PostgreSQL database too (there the batches are written by the importer's background writer
+thread while the next batch is read). The hook
 ``GONGJIANG_IMPORT_PAUSE_AFTER_BATCH=k`` makes the importer report on stderr that batch k was
 committed and sleep; the test kills the process (SIGKILL) right then.
 """
@@ -14,7 +16,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,13 +30,13 @@ ROOT = Path(__file__).resolve().parents[2]
 GONGJIANG = [sys.executable, "-m", "gongjiang.cli"]
 
 
-def _env(db: Path, **extra: str) -> dict[str, str]:
+def _env(db: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
     env.update(
         {
             "DEBUG": "1",
-            "DATABASE_URL": f"sqlite:///{db}",
+            "DATABASE_URL": db,
             "DJANGO_SETTINGS_MODULE": "gongjiang.settings",
             "PYTHONPATH": str(ROOT / "src"),
             **extra,
@@ -47,9 +51,43 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for the subprocesses (a fresh PostgreSQL database is dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kill.sqlite3'}"
+        return
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("the suite runs on SQLite")
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    name = f"{name}_kill_{os.getpid()}"
+    admin = f"{base}/postgres".replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _query(db: str, sql: str) -> list[tuple[Any, ...]]:
+    if db.startswith("sqlite:///"):
+        with sqlite3.connect(db.removeprefix("sqlite:///")) as conn:
+            return conn.execute(sql).fetchall()
+    import psycopg
+
+    with psycopg.connect(db.replace("postgres://", "postgresql://", 1)) as conn:
+        return conn.execute(sql).fetchall()
+
+
 @pytest.mark.slow
-def test_kill_between_batches_then_rerun(tmp_path: Path) -> None:
-    db = tmp_path / "kill.sqlite3"
+def test_kill_between_batches_then_rerun(tmp_path: Path, database: str) -> None:
+    db = database
     env = _env(db)
     assert _run(["migrate", "-v0"], env).returncode == 0
     setup = (
@@ -88,15 +126,13 @@ def test_kill_between_batches_then_rerun(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
 
-    with sqlite3.connect(db) as conn:
-        workers = conn.execute("SELECT id FROM workforce_worker").fetchall()
-        history = conn.execute(
-            "SELECT COUNT(DISTINCT worker_id) FROM workforce_skilllevelchange"
-        ).fetchone()[0]
-        complete = conn.execute(
-            "SELECT COUNT(*) FROM workforce_worker WHERE name <> '' AND citizen_id_encrypted <> ''"
-            " AND skill_level_id = 'SENIOR' AND name_pinyin <> ''"
-        ).fetchone()[0]
+    workers = _query(db, "SELECT id FROM workforce_worker")
+    history = _query(db, "SELECT COUNT(DISTINCT worker_id) FROM workforce_skilllevelchange")[0][0]
+    complete = _query(
+        db,
+        "SELECT COUNT(*) FROM workforce_worker WHERE name <> '' AND citizen_id_encrypted <> ''"
+        " AND skill_level_id = 'SENIOR' AND name_pinyin <> ''",
+    )[0][0]
     assert len(workers) == 20  # two whole batches, nothing of the third
     assert history == 20 and complete == 20
 

@@ -167,6 +167,31 @@ def upsert_workers_returning(rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
     return found
 
 
+def copy_new_workers(rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
+    """PostgreSQL: COPY workers that are not registered yet straight into the table, with ids
+    drawn from its sequence first; returns {citizen-ID hash: id}. A worker registered meanwhile
+    raises IntegrityError (run it in a savepoint and fall back to the upsert)."""
+    if not rows:
+        return {}
+    table = Worker._meta.db_table
+    hash_at = WORKER_COLUMNS.index("citizen_id_hash")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        with (
+            connection.wrap_database_errors,  # a duplicate raises Django's IntegrityError
+            cursor.cursor.copy(
+                f"COPY {table} (id, {', '.join(WORKER_COLUMNS)}) FROM STDIN"
+            ) as copy,
+        ):
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *row))
+    return {row[hash_at]: pk for pk, row in zip(ids, rows, strict=True)}
+
+
 def existing_by_hash(hashes: Sequence[str], columns: Sequence[str]) -> list[dict[str, Any]]:
     """Workers with these citizen-ID hashes: ``columns`` of workforce_worker plus the employer's
     ``organization__path`` (raw SQL: one array parameter on PostgreSQL)."""

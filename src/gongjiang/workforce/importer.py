@@ -24,15 +24,17 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
@@ -165,6 +167,49 @@ class _Batch:
         self.items: list[ParsedWorker] = []
 
 
+class _BackgroundWriter:
+    """Writes commit batches in a thread of its own (with its own database connection), so that
+    reading and checking the next batch overlaps writing this one; at most one batch waits.
+
+    Used on PostgreSQL when the caller is not inside a transaction (each batch commits on its own
+    either way). The first error stops the writing and is raised by the next :meth:`submit` or by
+    :meth:`close`; the batches committed before it stay committed, as in the synchronous path.
+    """
+
+    def __init__(self, write: Callable[..., None]) -> None:
+        self._write = write
+        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._language = translation.get_language()
+        self._thread = threading.Thread(target=self._run, name="roster-import-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with translation.override(self._language):
+                while (item := self._queue.get()) is not None:
+                    if self._error is None:
+                        try:
+                            self._write(*item)
+                        except BaseException as exc:  # re-raised in the importing thread
+                            self._error = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    def submit(self, *args: Any) -> None:
+        if self._error is not None:
+            self.close()
+        self._queue.put(args)
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
 class RosterImport:
     """One run over one file (see the module docstring); use :func:`roster_import`."""
 
@@ -196,6 +241,8 @@ class RosterImport:
         self.user = user_or_none(actor)
         self.team_label = ""
         self.id_label = ""
+        self.reason = _("roster import")
+        self.writer: _BackgroundWriter | None = None
 
     # ---------------------------------------------------------------------------- scope
     def _in_scope(self, path: str) -> bool:
@@ -214,6 +261,25 @@ class RosterImport:
         self.id_label = columns.get("citizen_id", "")
         batch: list[ParsedWorker] = []
         lookup = occupation_lookup()
+        if not self.dry_run and bulk.is_postgres() and not connection.in_atomic_block:
+            self.writer = _BackgroundWriter(self._write)
+        try:
+            self._rows(reader, batch, lookup)
+        finally:
+            if self.writer is not None:
+                self.writer.close()
+        result.rows = reader.rows_count
+        result.valid = result.rows - result.rejected
+        result.errors.sort(key=lambda e: e.row)
+        result.warnings.sort(key=lambda w: w.row)
+        if self.progress:
+            self.progress(reader.rows_count, reader.rows_count)
+        return result
+
+    def _rows(
+        self, reader: RosterReader, batch: list[ParsedWorker], lookup: Callable[[str], str | None]
+    ) -> None:
+        result = self.result
         for _number, worker, errors, warnings in reader.iter_parsed(lookup, self.today):
             if warnings:
                 result.warnings.extend(warnings)
@@ -229,13 +295,6 @@ class RosterImport:
                     self.progress(reader.rows_count, None)
         if batch:
             self._batch(batch)
-        result.rows = reader.rows_count
-        result.valid = result.rows - result.rejected
-        result.errors.sort(key=lambda e: e.row)
-        result.warnings.sort(key=lambda w: w.row)
-        if self.progress:
-            self.progress(reader.rows_count, reader.rows_count)
-        return result
 
     def _batch(self, items: list[ParsedWorker]) -> None:
         hashes = [self.hasher(p.citizen_id) for p in items]
@@ -281,7 +340,10 @@ class RosterImport:
                 inserts.append(self._row(p, digest, code, new, now))
         if self.dry_run or not changes:
             return
-        self._write(inserts, changes)
+        if self.writer is not None:
+            self.writer.submit(inserts, changes)
+        else:
+            self._write(inserts, changes)
 
     def _merged(self, p: ParsedWorker, old: dict[str, Any] | None, org_id: int) -> dict[str, Any]:
         """The worker's updatable fields after this row: a value in the file wins, an empty cell keeps
@@ -376,6 +438,29 @@ class RosterImport:
             now,
         )
 
+    @staticmethod
+    def _upsert(
+        inserts: list[tuple[Any, ...]],
+        changes: list[tuple[str, Any, dict[str, Any], ParsedWorker]],
+    ) -> dict[str, int]:
+        """Write the batch's workers; {citizen-ID hash: worker id}. On PostgreSQL the workers that
+        were not registered when the batch was checked are COPied straight into the table (ids
+        drawn from its sequence); should one of them have been registered meanwhile (another import
+        of the same person), that savepoint is undone and the whole batch goes through the upsert."""
+        if not bulk.is_postgres():
+            return bulk.upsert_workers_returning(inserts)
+        fresh = [row for row, change in zip(inserts, changes, strict=True) if change[1] is None]
+        if not fresh:
+            return bulk.upsert_workers_returning(inserts)
+        try:
+            with transaction.atomic():
+                ids = bulk.copy_new_workers(fresh)
+        except IntegrityError:
+            return bulk.upsert_workers_returning(inserts)
+        rest = [row for row, change in zip(inserts, changes, strict=True) if change[1] is not None]
+        ids.update(bulk.upsert_workers_returning(rest))
+        return ids
+
     def _write(
         self,
         inserts: list[tuple[Any, ...]],
@@ -383,7 +468,7 @@ class RosterImport:
     ) -> None:
         now, user_id = self.now, getattr(self.user, "pk", None)
         with transaction.atomic():
-            ids = bulk.upsert_workers_returning(inserts)
+            ids = self._upsert(inserts, changes)
             level_rows: list[tuple[Any, ...]] = []
             transfer_rows: list[tuple[Any, ...]] = []
             notes: list[WorkerChange] = []
@@ -412,7 +497,7 @@ class RosterImport:
                         now,
                         (old or {}).get("skill_level_id"),
                         new["skill_level_id"],
-                        _("roster import"),
+                        self.reason,
                         False,
                     )
                 )
@@ -428,7 +513,7 @@ class RosterImport:
                         now,
                         old["organization_id"],
                         new["organization_id"],
-                        _("roster import"),
+                        self.reason,
                     )
                 )
             bulk.insert_level_changes(level_rows)
