@@ -6,14 +6,18 @@ import datetime as dt
 import re
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
@@ -25,7 +29,7 @@ from gongjiang.core.selectors import job_get
 from gongjiang.core.spreadsheets import xlsx_bytes
 from gongjiang.core.views import form_errors_from, page, xlsx_response
 
-from . import bank_io, exams, marking, selectors, services
+from . import bank_docx, bank_io, exams, marking, selectors, services
 from .forms import OrgChoiceForm, PaperForm, QuestionForm, ReasonForm, SessionForm
 from .models import Difficulty, QuestionType
 
@@ -188,23 +192,45 @@ def question_correct_key(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # ----------------------------------------------------------------------------------- import
+QUESTION_IMPORT_SUFFIXES = (".xlsx", ".xls", ".csv", ".docx")
+
+
+class QuestionImportForm(UploadForm, OrgChoiceForm):
+    """A spreadsheet (the roster import's checks) or a Word file in the “1. / A. / 答案：” layout."""
+
+    file = forms.FileField(label=gettext_lazy("file (.xlsx, .xls, .csv or Word .docx)"))
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if f.size > settings.MAX_UPLOAD_SIZE:
+            raise forms.ValidationError(_("The file is too large."))
+        if not f.name.lower().endswith(QUESTION_IMPORT_SUFFIXES):
+            raise forms.ValidationError(_("Upload an .xlsx, .xls, .csv or .docx file."))
+        return f
+
+
 @login_required
 def question_import(request: HttpRequest) -> HttpResponse:
     orgs = _orgs(request.user, "learning.change_question")
     if not orgs.exists():
         raise PermissionDenied
-
-    class ImportForm(UploadForm, OrgChoiceForm):
-        pass
-
-    form = ImportForm(request.POST or None, request.FILES or None, organizations=orgs)
+    if request.method == "GET" and request.GET.get("sample") == "docx":
+        response = HttpResponse(
+            bank_docx.sample_docx(),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            True, _("question-import-sample") + ".docx"
+        )
+        return response
+    form = QuestionImportForm(request.POST or None, request.FILES or None, organizations=orgs)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         job = job_start(
             actor=request.user,
             kind="learning.question_import",
             organization=form.cleaned_data["organization"],
-            params={"dry_run": True},
+            params={"dry_run": True, "language": translation.get_language()},
             input_file=upload,
             input_name=upload.name,
         )
@@ -235,7 +261,11 @@ def question_import_review(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user,
             kind="learning.question_import",
             organization=job.organization,
-            params={"dry_run": False, "checked": job.code},
+            params={
+                "dry_run": False,
+                "checked": job.code,
+                "language": translation.get_language(),
+            },
             input_file=content,
             input_name=job.input_file.name.rsplit("/", 1)[-1],
         )
