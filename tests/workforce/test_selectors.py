@@ -71,3 +71,63 @@ def test_keyset_paging_and_capped_count(world: Any, django_assert_max_num_querie
     assert seen == [w.name for w in qs] and len(seen) == 7
     assert selectors.count_capped(qs, cap=5) == (5, True)
     assert worker_page(qs, cursor="garbage!!", size=2).items[0].name == seen[0]
+
+
+# ------------------------------------------------------------------- pinyin and initials search
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+KEY_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@given(st.text(KEY_CHARS, min_size=1, max_size=6), st.text(KEY_CHARS, max_size=8))
+def test_prefix_bounds_equal_startswith(prefix: str, value: str) -> None:
+    low, high = selectors.prefix_bounds(prefix)
+    in_range = low <= value and (high is None or value < high)
+    assert in_range == value.startswith(prefix)
+
+
+def test_prefix_bounds_examples() -> None:
+    assert selectors.prefix_bounds("zhang") == ("zhang", "zhanh")
+    assert selectors.prefix_bounds("az") == ("az", "b")
+    assert selectors.prefix_bounds("zz") == ("zz", None)
+    assert selectors.prefix_bounds("a9") == ("a9", "aa")
+
+
+def test_letters_search_pages_through_both_readings(
+    world: Any, django_assert_max_num_queries: Any
+) -> None:
+    """ "zh" matches full pinyin (张…, 赵…) and initials (周华 → zh); each worker once, in list order,
+    page by page — the page is read as one query per reading, merged."""
+    names = ["张三", "张华", "赵四", "周华", "郑和", "朱红", "李四", "曾辉", "钟浩", "王五"]
+    for i, name in enumerate(names):
+        make_worker(world.enterprise_a, 200 + i, name=name)
+    qs = worker_list(world.alice, WorkerFilters(q="zh"))
+    expected = [
+        w.name
+        for w in worker_list(world.alice)
+        if w.name_pinyin.startswith("zh") or w.name_initials.startswith("zh")
+    ]
+    assert _names(qs) == expected  # the OR itself (count and export use it)
+    assert set(expected) >= {"张三", "张华", "赵四", "周华", "郑和", "朱红", "钟浩"}
+    assert "曾辉" in expected  # initials zh
+    seen: list[str] = []
+    cursor = None
+    while True:
+        with django_assert_max_num_queries(5):
+            page = worker_page(qs, cursor=cursor, size=3)
+        seen += _names(page.items)
+        assert page.count == len(expected)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == expected
+
+
+def test_letters_search_filtered_further_is_still_exact(world: Any) -> None:
+    """A caller that narrows the list after worker_list gets the plain query (not the branches
+    made without its filter)."""
+    make_worker(world.enterprise_a, 300, name="张三")
+    make_worker(world.enterprise_a, 301, name="张四", status="left")
+    qs = worker_list(world.alice, WorkerFilters(q="zh")).filter(status="left")
+    assert _names(worker_page(qs).items) == ["张四"]

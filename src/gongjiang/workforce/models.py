@@ -136,16 +136,12 @@ class Worker(models.Model):
         # Django would add a *_like twin to each indexed text column; prefix searches get a single
         # varchar_pattern_ops index instead, which also serves equality).
         indexes = [
-            # keyset paging in list order, whole scope and one employer (also the employer FK index)
+            # keyset paging in list order, whole scope and one employer (also the employer FK
+            # index); the first also serves pinyin prefixes, searched as ranges (selectors.key_prefix)
             models.Index(fields=["name_pinyin", "id"], name="worker_pinyin_id"),
             models.Index(fields=["organization", "name_pinyin", "id"], name="worker_org_pinyin_id"),
             models.Index(
                 fields=["name"], name="worker_name_prefix", opclasses=["varchar_pattern_ops"]
-            ),
-            models.Index(
-                fields=["name_pinyin"],
-                name="worker_pinyin_prefix",
-                opclasses=["varchar_pattern_ops"],
             ),
             models.Index(
                 fields=["name_initials"],

@@ -3,8 +3,8 @@
 Search and paging are built to stay fast at 10 million workers:
 
 * every filter is an indexed equality or prefix match: name prefix (``name`` has a
-  ``varchar_pattern_ops`` index on PostgreSQL), full pinyin or initials prefix (``name_pinyin``,
-  ``name_initials``), the last 4 characters of the citizen ID (``citizen_id_last4``), a full ID
+  ``varchar_pattern_ops`` index on PostgreSQL), full pinyin or initials prefix (``name_pinyin`` as a
+  range on the list-order index, ``name_initials``; see :func:`pinyin_branches`), the last 4 characters of the citizen ID (``citizen_id_last4``), a full ID
   through its keyed hash, occupation, level, employer, region (employer region-code prefix),
   honour title, status;
 * the list is ordered by ``(name_pinyin, id)`` (a composite index) and paged by keyset: the "next
@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import heapq
+import operator
 import re
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from gongjiang.core import access
@@ -110,6 +112,7 @@ def region_prefix(code: str) -> str:
 
 
 def _search(qs: QuerySet[Worker], q: str) -> QuerySet[Worker]:
+    """``qs`` (already in list order) narrowed to the search text ``q``."""
     q = q.strip().replace(" ", "")
     if not q:
         return qs
@@ -123,38 +126,76 @@ def _search(qs: QuerySet[Worker], q: str) -> QuerySet[Worker]:
     if _LAST4.fullmatch(q):
         return qs.filter(citizen_id_last4=q.upper())
     if _LETTERS.fullmatch(q):
-        return qs.filter(_pinyin_condition(q.lower()))
+        return _either(qs, pinyin_branches(q.lower()))
     return qs.filter(name__startswith=q)
 
 
-INITIALS_UNION_LIMIT = 20_000
+_KEY_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-def _pinyin_condition(key: str) -> Q:
-    """Full pinyin or initials starting with ``key``.
+def prefix_bounds(prefix: str) -> tuple[str, str | None]:
+    """(low, high) such that a string of 0-9 and a-z starts with ``prefix`` exactly when
+    low <= it < high (high None: no upper bound): "zhang" → ("zhang", "zhanh"), "az" → ("az", "b")."""
+    chars = list(prefix)
+    while chars:
+        at = _KEY_ALPHABET.find(chars[-1])
+        if 0 <= at < len(_KEY_ALPHABET) - 1:
+            chars[-1] = _KEY_ALPHABET[at + 1]
+            return prefix, "".join(chars)
+        chars.pop()  # "…z": the bound moves to the character before
+    return prefix, None
 
-    On PostgreSQL an OR of the two prefixes makes the planner walk the (name_pinyin, id) index of the
-    list order and test every row, which is slow when the matches are rare (initials such as "lm":
-    2.4 s at 1.75M workers). When the initials match few workers (counted up to a cap on their own
-    index) the condition becomes ``id IN (pinyin matches UNION ALL initials matches)``: two index
-    scans and a small sort (0.14 s there). Common prefixes keep the OR, whose index walk finds its
-    first page at once.
-    """
-    pinyin, initials = Q(name_pinyin__startswith=key), Q(name_initials__startswith=key)
-    if len(key) >= 2 and connection.vendor == "postgresql":
 
-        def few(condition: Q) -> bool:
-            capped = Worker.objects.filter(condition).values("pk")[: INITIALS_UNION_LIMIT + 1]
-            return capped.count() <= INITIALS_UNION_LIMIT
+def key_prefix(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, for search keys made of 0-9 and a-z only (name_pinyin,
+    name_initials), written as a range: every collation orders such strings alike, so the plain
+    (name_pinyin, id) index serves it *in list order* (a LIKE could only use a pattern_ops index,
+    which returns rows in no useful order)."""
+    low, high = prefix_bounds(prefix)
+    condition = Q(**{f"{field}__gte": low})
+    return condition if high is None else condition & Q(**{f"{field}__lt": high})
 
-        if few(initials) and few(pinyin):
-            ids = (
-                Worker.objects.filter(pinyin)
-                .values("pk")
-                .union(Worker.objects.filter(initials).values("pk"), all=True)
-            )
-            return Q(pk__in=ids)
-    return pinyin | initials
+
+def pinyin_branches(key: str) -> tuple[Q, Q]:
+    """The two readings of a search in letters: the full pinyin starts with ``key`` ("zhang"), or
+    the initials do ("zw"). A name's pinyin and initials start with the same letter, so the initials
+    branch also holds the pinyin range of that letter: where such initials are common, the database
+    finds a page by walking the list-order index from that letter rather than from "a"."""
+    return (
+        key_prefix("name_pinyin", key),
+        Q(name_initials__startswith=key) & key_prefix("name_pinyin", key[:1]),
+    )
+
+
+_BRANCHES = "gongjiang_either_branches"
+
+
+def _either(qs: QuerySet[Worker], branches: tuple[Q, ...]) -> QuerySet[Worker]:
+    """``qs`` filtered by any of ``branches``, remembering the branches so that :func:`worker_page`
+    can read a page as one ordered, limited query per branch, merged — an OR in one query makes
+    PostgreSQL either walk the list-order index testing every row or fetch and sort every match
+    (seconds for a common prefix at millions of workers). The count and the exports use the OR."""
+    combined = qs.filter(reduce(operator.or_, branches))
+    setattr(combined.query, _BRANCHES, (combined.query.where, [qs.filter(b) for b in branches]))
+    return combined
+
+
+def _branches_of(qs: QuerySet[Worker]) -> list[QuerySet[Worker]] | None:
+    """The branch querysets when ``qs`` is still exactly what :func:`_either` made (no filter,
+    order or slice added since); None otherwise."""
+    spec = getattr(qs.query, _BRANCHES, None)
+    if spec is None:
+        return None
+    where, branches = spec
+    query = qs.query
+    if (
+        query.where != where
+        or tuple(query.order_by) != ("name_pinyin", "id")
+        or query.low_mark
+        or query.high_mark is not None
+    ):
+        return None
+    return branches
 
 
 def worker_list(actor: Any, filters: WorkerFilters | None = None) -> QuerySet[Worker]:
@@ -163,7 +204,6 @@ def worker_list(actor: Any, filters: WorkerFilters | None = None) -> QuerySet[Wo
     qs = Worker.objects.visible_to(actor).select_related(
         "organization", "skill_level", "occupation", "team"
     )
-    qs = _search(qs, f.q)
     if f.occupation:
         qs = (
             qs.filter(occupation__code__startswith=f.occupation)
@@ -203,7 +243,7 @@ def worker_list(actor: Any, filters: WorkerFilters | None = None) -> QuerySet[Wo
         qs = qs.filter(birth_date__gte=f.born_after)
     if f.born_before:
         qs = qs.filter(birth_date__lt=f.born_before)
-    return qs.order_by("name_pinyin", "id")
+    return _search(qs.order_by("name_pinyin", "id"), f.q)  # last: it may split the query
 
 
 # ---------------------------------------------------------------------------------- paging
@@ -244,12 +284,25 @@ def worker_page(
     with_count: bool = True,
 ) -> WorkerPage:
     size = max(1, min(size, 500))
-    page_qs = qs
+    parts = _branches_of(qs) or [qs]
     position = decode_cursor(cursor) if cursor else None
     if position is not None:
         key, pk = position
-        page_qs = qs.filter(Q(name_pinyin__gt=key) | Q(name_pinyin=key, id__gt=pk))
-    items = list(page_qs[: size + 1])
+        after = Q(name_pinyin__gt=key) | Q(name_pinyin=key, id__gt=pk)
+        parts = [part.filter(after) for part in parts]
+    if len(parts) == 1:
+        items = list(parts[0][: size + 1])
+    else:  # each branch in list order, merged without duplicates
+        items, seen = [], set()
+        merged = heapq.merge(
+            *(list(part[: size + 1]) for part in parts), key=lambda w: (w.name_pinyin, w.pk)
+        )
+        for worker in merged:
+            if worker.pk not in seen:
+                seen.add(worker.pk)
+                items.append(worker)
+            if len(items) > size:
+                break
     next_cursor = encode_cursor(items[size - 1]) if len(items) > size else None
     count, capped = count_capped(qs) if with_count else (0, False)
     return WorkerPage(items[:size], next_cursor, count, capped)
