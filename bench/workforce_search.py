@@ -16,7 +16,9 @@ from workforce_analytics_common import api_client, ensure_workers, machine, medi
 SEARCHES = {
     "name": ["王伟", "李娜", "张强", "刘", "陈静", "曾明", "单", "欧阳"],
     "pinyin": ["wangwei", "lina", "zhangqiang", "zengming", "shanhui", "ouyang"],
-    "initials": ["wj", "lm", "zq", "zm", "sh", "cjg"],
+    # common prefixes late in the alphabet: an OR of pinyin and initials took seconds here
+    "pinyin prefix": ["zhang", "zhou", "zh", "wang", "xu", "z"],
+    "initials": ["wj", "lm", "zq", "zm", "sh", "cjg", "zw", "zhw"],
     "id suffix": ["1234", "0017", "5678", "903X", "0420", "7781"],
 }
 
