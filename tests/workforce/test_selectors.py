@@ -97,31 +97,57 @@ def test_prefix_bounds_examples() -> None:
 def test_letters_search_pages_through_both_readings(
     world: Any, django_assert_max_num_queries: Any
 ) -> None:
-    """ "zh" matches full pinyin (张…, 赵…) and initials (周华 → zh); each worker once, in list order,
-    page by page — the page is read as one query per reading, merged."""
-    names = ["张三", "张华", "赵四", "周华", "郑和", "朱红", "李四", "曾辉", "钟浩", "王五"]
+    """ "zh" matches full pinyin (张…, 赵…) first, in list order, then initials only (曾辉 zh, 周华 zh),
+    by initials then list order; page by page, each worker once."""
+    names = [
+        "张三",
+        "张华",
+        "赵四",
+        "周华",
+        "郑和",
+        "朱红",
+        "李四",
+        "曾辉",
+        "钟浩",
+        "王五",
+        "曾华伟",
+    ]
     for i, name in enumerate(names):
         make_worker(world.enterprise_a, 200 + i, name=name)
     qs = worker_list(world.alice, WorkerFilters(q="zh"))
-    expected = [
+    everyone = list(worker_list(world.alice))
+    by_pinyin = [w.name for w in everyone if w.name_pinyin.startswith("zh")]
+    by_initials = [
         w.name
-        for w in worker_list(world.alice)
-        if w.name_pinyin.startswith("zh") or w.name_initials.startswith("zh")
+        for w in sorted(everyone, key=lambda w: (w.name_initials, w.name_pinyin, w.pk))
+        if w.name_initials.startswith("zh") and not w.name_pinyin.startswith("zh")
     ]
-    assert _names(qs) == expected  # the OR itself (count and export use it)
-    assert set(expected) >= {"张三", "张华", "赵四", "周华", "郑和", "朱红", "钟浩"}
-    assert "曾辉" in expected  # initials zh
-    seen: list[str] = []
-    cursor = None
-    while True:
-        with django_assert_max_num_queries(5):
-            page = worker_page(qs, cursor=cursor, size=3)
-        seen += _names(page.items)
-        assert page.count == len(expected)
-        if page.next_cursor is None:
-            break
-        cursor = page.next_cursor
-    assert seen == expected
+    assert set(by_pinyin) == {"张三", "张华", "赵四", "周华", "郑和", "朱红", "钟浩"}
+    assert by_initials == ["曾辉", "曾华伟"]  # zh before zhw
+    assert sorted(_names(qs)) == sorted(by_pinyin + by_initials)  # count and export: the OR
+    for size in (1, 2, 3, 50):
+        seen: list[str] = []
+        cursor = None
+        while True:
+            with django_assert_max_num_queries(5):
+                page = worker_page(qs, cursor=cursor, size=size)
+            seen += _names(page.items)
+            assert page.count == len(by_pinyin) + len(by_initials)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert seen == by_pinyin + by_initials, size
+
+
+def test_initials_only_search_pages_in_initials_order(world: Any) -> None:
+    for i, name in enumerate(["王建国", "王军", "吴佳", "王杰", "李四"]):
+        make_worker(world.enterprise_a, 400 + i, name=name)
+    qs = worker_list(world.alice, WorkerFilters(q="wj"))
+    first = worker_page(qs, size=2)
+    second = worker_page(qs, cursor=first.next_cursor, size=2)
+    # wj (王杰 wangjie, 王军 wangjun, 吴佳 wujia) before wjg (王建国)
+    assert _names(first.items) + _names(second.items) == ["王杰", "王军", "吴佳", "王建国"]
+    assert second.next_cursor is None
 
 
 def test_letters_search_filtered_further_is_still_exact(world: Any) -> None:

@@ -143,10 +143,9 @@ class Worker(models.Model):
             models.Index(
                 fields=["name"], name="worker_name_prefix", opclasses=["varchar_pattern_ops"]
             ),
+            # initials search: a range on the initials, read in (initials, list) order
             models.Index(
-                fields=["name_initials"],
-                name="worker_initials_prefix",
-                opclasses=["varchar_pattern_ops"],
+                fields=["name_initials", "name_pinyin", "id"], name="worker_initials_list"
             ),
             models.Index(fields=["citizen_id_last4"], name="worker_id_last4"),
             models.Index(

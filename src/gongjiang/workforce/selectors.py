@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import heapq
 import operator
 import re
 from dataclasses import dataclass, field
@@ -126,7 +125,7 @@ def _search(qs: QuerySet[Worker], q: str) -> QuerySet[Worker]:
     if _LAST4.fullmatch(q):
         return qs.filter(citizen_id_last4=q.upper())
     if _LETTERS.fullmatch(q):
-        return _either(qs, pinyin_branches(q.lower()))
+        return _phased(qs, pinyin_branches(q.lower()))
     return qs.filter(name__startswith=q)
 
 
@@ -156,46 +155,51 @@ def key_prefix(field: str, prefix: str) -> Q:
     return condition if high is None else condition & Q(**{f"{field}__lt": high})
 
 
-def pinyin_branches(key: str) -> tuple[Q, Q]:
-    """The two readings of a search in letters: the full pinyin starts with ``key`` ("zhang"), or
-    the initials do ("zw"). A name's pinyin and initials start with the same letter, so the initials
-    branch also holds the pinyin range of that letter: where such initials are common, the database
-    finds a page by walking the list-order index from that letter rather than from "a"."""
-    return (
-        key_prefix("name_pinyin", key),
-        Q(name_initials__startswith=key) & key_prefix("name_pinyin", key[:1]),
+def pinyin_branches(key: str) -> list[tuple[Q, tuple[str, ...]]]:
+    """The readings of a search in letters, best match first, each with the order its page is read
+    in: (1) the full pinyin starts with ``key`` ("zhang" → 张…), in list order; (2) otherwise the
+    initials start with it ("wj" → 王军, 王建国 …), by initials then list order. Each is one range on
+    one index — ``(name_pinyin, id)`` and ``(name_initials, name_pinyin, id)`` — so a page costs an
+    index range scan of its own size whatever the number of workers."""
+    pinyin = key_prefix("name_pinyin", key)
+    return [
+        (pinyin, ("name_pinyin", "id")),
+        (key_prefix("name_initials", key) & ~pinyin, ("name_initials", "name_pinyin", "id")),
+    ]
+
+
+_PHASES = "gongjiang_search_phases"
+
+
+def _phased(qs: QuerySet[Worker], phases: list[tuple[Q, tuple[str, ...]]]) -> QuerySet[Worker]:
+    """``qs`` filtered by any of the phases' conditions (the count and the exports use this, in list
+    order), remembering the phases so that :func:`worker_page` lists the matches phase by phase, each
+    in its own index order — one OR in one query would make PostgreSQL walk the list-order index
+    testing every row or fetch and sort every match (seconds at millions of workers)."""
+    combined = qs.filter(reduce(operator.or_, (condition for condition, _order in phases)))
+    setattr(
+        combined.query,
+        _PHASES,
+        (combined.query.where, [(qs.filter(c).order_by(*order), order) for c, order in phases]),
     )
-
-
-_BRANCHES = "gongjiang_either_branches"
-
-
-def _either(qs: QuerySet[Worker], branches: tuple[Q, ...]) -> QuerySet[Worker]:
-    """``qs`` filtered by any of ``branches``, remembering the branches so that :func:`worker_page`
-    can read a page as one ordered, limited query per branch, merged — an OR in one query makes
-    PostgreSQL either walk the list-order index testing every row or fetch and sort every match
-    (seconds for a common prefix at millions of workers). The count and the exports use the OR."""
-    combined = qs.filter(reduce(operator.or_, branches))
-    setattr(combined.query, _BRANCHES, (combined.query.where, [qs.filter(b) for b in branches]))
     return combined
 
 
-def _branches_of(qs: QuerySet[Worker]) -> list[QuerySet[Worker]] | None:
-    """The branch querysets when ``qs`` is still exactly what :func:`_either` made (no filter,
-    order or slice added since); None otherwise."""
-    spec = getattr(qs.query, _BRANCHES, None)
-    if spec is None:
-        return None
-    where, branches = spec
+def _phases_of(qs: QuerySet[Worker]) -> list[tuple[QuerySet[Worker], tuple[str, ...]]]:
+    """The phases of ``qs`` when it is still exactly what :func:`_phased` made (no filter, order or
+    slice added since); otherwise ``qs`` itself as one phase in list order."""
+    spec = getattr(qs.query, _PHASES, None)
     query = qs.query
-    if (
-        query.where != where
-        or tuple(query.order_by) != ("name_pinyin", "id")
-        or query.low_mark
-        or query.high_mark is not None
-    ):
-        return None
-    return branches
+    if spec is not None:
+        where, phases = spec
+        if (
+            query.where == where
+            and tuple(query.order_by) == ("name_pinyin", "id")
+            and not query.low_mark
+            and query.high_mark is None
+        ):
+            return phases
+    return [(qs, ("name_pinyin", "id"))]
 
 
 def worker_list(actor: Any, filters: WorkerFilters | None = None) -> QuerySet[Worker]:
@@ -255,19 +259,37 @@ class WorkerPage:
     count_capped: bool
 
 
-def encode_cursor(worker: Worker) -> str:
-    return (
-        base64.urlsafe_b64encode(f"{worker.name_pinyin}|{worker.pk}".encode()).decode().rstrip("=")
-    )
+def encode_cursor(
+    worker: Worker, order: tuple[str, ...] = ("name_pinyin", "id"), phase: int = 0
+) -> str:
+    """The keyset position after ``worker``: its phase and its values of the phase's order."""
+    values = [str(getattr(worker, f if f != "id" else "pk")) for f in order]
+    raw = "|".join(values) if phase == 0 else "|".join([f"~{phase}", *values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[str, int] | None:
+def decode_cursor(cursor: str) -> tuple[int, list[str], int] | None:
+    """(phase, key values, id), or None for a damaged cursor (the list then starts from the top)."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        key, _sep, pk = raw.rpartition("|")
-        return key, int(pk)
-    except Exception:  # a damaged cursor starts from the top
+        parts = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+        phase = 0
+        if parts[0].startswith("~"):
+            phase = int(parts.pop(0)[1:])
+        return phase, parts[:-1], int(parts[-1])
+    except Exception:
         return None
+
+
+def _after(order: tuple[str, ...], values: list[str], pk: int) -> Q | None:
+    """Rows after (values, pk) in ``order`` (its last field is id): the keyset condition, with the
+    first field's bound repeated so that the database scans the index range from there."""
+    fields = order[:-1]
+    if len(values) != len(fields):
+        return None
+    after = Q(pk__gt=pk)
+    for name, value in reversed(list(zip(fields, values, strict=True))):
+        after = Q(**{f"{name}__gt": value}) | (Q(**{name: value}) & after)
+    return Q(**{f"{fields[0]}__gte": values[0]}) & after if fields else after
 
 
 def count_capped(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
@@ -283,27 +305,29 @@ def worker_page(
     size: int = PAGE_SIZE,
     with_count: bool = True,
 ) -> WorkerPage:
+    """One page of ``qs`` after ``cursor`` (keyset paging), phase by phase for a letters search."""
     size = max(1, min(size, 500))
-    parts = _branches_of(qs) or [qs]
-    position = decode_cursor(cursor) if cursor else None
+    phases = _phases_of(qs)
+    start, position = 0, decode_cursor(cursor) if cursor else None
+    if position is not None and position[0] >= len(phases):
+        position = None
     if position is not None:
-        key, pk = position
-        after = Q(name_pinyin__gt=key) | Q(name_pinyin=key, id__gt=pk)
-        parts = [part.filter(after) for part in parts]
-    if len(parts) == 1:
-        items = list(parts[0][: size + 1])
-    else:  # each branch in list order, merged without duplicates
-        items, seen = [], set()
-        merged = heapq.merge(
-            *(list(part[: size + 1]) for part in parts), key=lambda w: (w.name_pinyin, w.pk)
-        )
-        for worker in merged:
-            if worker.pk not in seen:
-                seen.add(worker.pk)
-                items.append(worker)
-            if len(items) > size:
-                break
-    next_cursor = encode_cursor(items[size - 1]) if len(items) > size else None
+        start = position[0]
+    rows: list[tuple[Worker, int]] = []  # (worker, its phase)
+    for phase in range(start, len(phases)):
+        part, order = phases[phase]
+        if position is not None and phase == start:
+            after = _after(order, position[1], position[2])
+            if after is not None:
+                part = part.filter(after)
+        rows += [(worker, phase) for worker in part[: size + 1 - len(rows)]]
+        if len(rows) > size:
+            break
+    items = [worker for worker, _phase in rows]
+    next_cursor = None
+    if len(rows) > size:
+        shown, phase = rows[size - 1]
+        next_cursor = encode_cursor(shown, phases[phase][1], phase)
     count, capped = count_capped(qs) if with_count else (0, False)
     return WorkerPage(items[:size], next_cursor, count, capped)
 
