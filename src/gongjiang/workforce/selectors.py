@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import operator
 import re
 from dataclasses import dataclass, field
-from functools import reduce
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -125,7 +123,8 @@ def _search(qs: QuerySet[Worker], q: str) -> QuerySet[Worker]:
     if _LAST4.fullmatch(q):
         return qs.filter(citizen_id_last4=q.upper())
     if _LETTERS.fullmatch(q):
-        return _phased(qs, pinyin_branches(q.lower()))
+        key = q.lower()
+        return _phased(qs, pinyin_either(key), pinyin_branches(key))
     return qs.filter(name__startswith=q)
 
 
@@ -161,22 +160,29 @@ def pinyin_branches(key: str) -> list[tuple[Q, tuple[str, ...]]]:
     initials start with it ("wj" → 王军, 王建国 …), by initials then list order. Each is one range on
     one index — ``(name_pinyin, id)`` and ``(name_initials, name_pinyin, id)`` — so a page costs an
     index range scan of its own size whatever the number of workers."""
-    pinyin = key_prefix("name_pinyin", key)
+    pinyin, initials = key_prefix("name_pinyin", key), key_prefix("name_initials", key)
     return [
         (pinyin, ("name_pinyin", "id")),
-        (key_prefix("name_initials", key) & ~pinyin, ("name_initials", "name_pinyin", "id")),
+        (initials & ~pinyin, ("name_initials", "name_pinyin", "id")),
     ]
+
+
+def pinyin_either(key: str) -> Q:
+    """The union of :func:`pinyin_branches` as one condition (what the count and exports read)."""
+    return key_prefix("name_pinyin", key) | key_prefix("name_initials", key)
 
 
 _PHASES = "gongjiang_search_phases"
 
 
-def _phased(qs: QuerySet[Worker], phases: list[tuple[Q, tuple[str, ...]]]) -> QuerySet[Worker]:
-    """``qs`` filtered by any of the phases' conditions (the count and the exports use this, in list
-    order), remembering the phases so that :func:`worker_page` lists the matches phase by phase, each
+def _phased(
+    qs: QuerySet[Worker], either: Q, phases: list[tuple[Q, tuple[str, ...]]]
+) -> QuerySet[Worker]:
+    """``qs`` filtered by ``either`` — any of the phases' conditions (the count and the exports use
+    this, in list order) — remembering the phases so that :func:`worker_page` lists the matches phase by phase, each
     in its own index order — one OR in one query would make PostgreSQL walk the list-order index
     testing every row or fetch and sort every match (seconds at millions of workers)."""
-    combined = qs.filter(reduce(operator.or_, (condition for condition, _order in phases)))
+    combined = qs.filter(either)
     setattr(
         combined.query,
         _PHASES,
@@ -293,8 +299,14 @@ def _after(order: tuple[str, ...], values: list[str], pk: int) -> Q | None:
 
 
 def count_capped(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """(count, capped): counts at most ``cap + 1`` rows."""
-    n = qs.order_by()[: cap + 1].count()
+    """(count, capped): counts at most ``cap + 1`` rows — for a letters search phase by phase, each
+    phase's condition a range of its own index (the OR of both lets PostgreSQL pick a whole-index
+    scan: 1.2 s at 10M workers)."""
+    n = 0
+    for part, _order in _phases_of(qs) if qs.model is Worker else [(qs, ())]:
+        n += part.order_by()[: cap + 1 - n].count()
+        if n > cap:
+            break
     return (cap, True) if n > cap else (n, False)
 
 
