@@ -4,21 +4,31 @@ What it does, in one run:
 
 1. sets up a database (``--database-url``, default a ``gongjiang_bench_learning`` database on the
    local PostgreSQL; created and migrated if missing): one enterprise, CANDIDATES workers with a
-   login session each, a bank and a fixed paper of QUESTIONS single-choice questions, one open session;
+   login session each, a bank and a fixed paper of QUESTIONS single-choice questions, one open
+   session;
 2. starts ``gongjiang serve`` (gunicorn, ``--workers``/``--threads``) on a free local port;
-3. **bare view**: CONCURRENCY clients request ``/healthz`` as fast as they can for ``--bare-seconds``;
-4. **exam**: CANDIDATES simulated candidates (CONCURRENCY at a time, threads with keep-alive
-   connections) start their attempt and answer every question with think time
-   (uniform 0..2×``--think`` seconds); 5 % of saves are sent twice (a retried request); a few answers are
-   changed later with a higher sequence number;
-5. **saturated saves**: the same clients save answers with no think time for ``--bare-seconds``
-   (the figure to compare with the bare view);
-6. counts lost answers: every acknowledged (position, seq, response) must be in the database
-   with that sequence number and response (must be 0).
+3. **exam with think time**: CANDIDATES simulated candidates, all in the exam at once (they arrive
+   over ``--ramp`` seconds), start their attempt and answer every question, each after a think
+   time drawn uniformly from 0..2×``--think`` seconds; 5 % of saves are sent twice (a retried
+   request) and three answers per candidate are changed at the end with a higher sequence number.
+   Each candidate is one connection, kept alive while the server keeps it (gunicorn closes an idle
+   connection after ``keepalive`` seconds; the candidate then reconnects, as a phone would);
+4. **saturated comparison**, right after, on the same server and attempts (``--rounds`` rounds of
+   ``--seconds`` seconds each, alternating so a change in the machine's background load hits both
+   alike): CONCURRENCY keep-alive connections request the **bare view** ``/healthz`` (one
+   ``SELECT 1``) as fast as they can, then the same number of connections **save answers** as fast
+   as they can (each with its candidate's session cookie and CSRF token, as the phone page does);
+5. counts lost answers in the database: every acknowledged (attempt, position) must hold the
+   acknowledged sequence number and response (must be 0).
 
-Run (a few minutes here)::
+The load generator is one asyncio process with a minimal HTTP/1.1 client (no threads, so it costs
+little CPU on the cores it shares with the server and PostgreSQL); its CPU time per phase is
+reported. If Debian's ``wrk`` is installed (``apt-get install -y wrk``), ``--wrk`` measures the
+bare view with it as well, as an independent check of the Python client.
 
-    PYTHONPATH=src .venv/bin/python bench/learning_exam_load.py --candidates 300 --questions 100
+Run (the issue's size takes 25 minutes here)::
+
+    PYTHONPATH=src .venv/bin/python bench/learning_exam_load.py --candidates 2000 --questions 100
 
 It prints one JSON object with the figures.
 """
@@ -26,24 +36,25 @@ It prints one JSON object with the figures.
 from __future__ import annotations
 
 import argparse
-import http.client
+import asyncio
 import json
 import os
 import random
+import re
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/gongjiang_bench_learning"
+CSRF = "benchbenchbenchbenchbenchbench12"  # 32 characters: a valid unmasked CSRF secret
 
 
+# ------------------------------------------------------------------------------------ set-up
 def ensure_database(url: str) -> None:
     import psycopg
 
@@ -158,240 +169,408 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Client:
-    """One keep-alive connection with the candidate's session cookie and a CSRF token."""
+# ------------------------------------------------------------------------------------ client
+class Conn:
+    """One HTTP/1.1 keep-alive connection (asyncio streams; Content-Length or chunked bodies).
 
-    CSRF = "benchbenchbenchbenchbenchbench12"  # 32 characters: a valid unmasked CSRF secret
+    A connection idle for longer than ``idle`` seconds is closed by the client before it is reused
+    (the server closes idle connections after its keep-alive timeout, and a request written into a
+    connection the server is closing would be lost in flight). A request that fails on a reused
+    connection is sent again on a new one: every request the benchmark sends is idempotent (answer
+    saves by sequence number, start = resume)."""
 
-    def __init__(self, port: int, cookie_name: str, session_key: str | None) -> None:
+    def __init__(self, port: int, idle: float = 1.5) -> None:
         self.port = port
-        cookies = [f"csrftoken={self.CSRF}"]
-        if session_key:
-            cookies.append(f"{cookie_name}={session_key}")
-        self.headers = {
-            "Cookie": "; ".join(cookies),
-            "X-CSRFToken": self.CSRF,
-            "Content-Type": "application/json",
-        }
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.idle = idle
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.last = 0.0
+        self.reconnects = 0
+        self.resent = 0
 
-    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any, float]:
-        data = json.dumps(body) if body is not None else None
-        for attempt in range(3):
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            try:
+                await self.writer.wait_closed()
+            except OSError:
+                pass
+        self.reader = self.writer = None
+
+    async def _connect(self) -> None:
+        await self.close()
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.reconnects += 1
+
+    async def request(
+        self, method: str, path: str, headers: str = "", body: bytes = b""
+    ) -> tuple[int, bytes, float]:
+        """(status, body, seconds from sending to the whole answer read)."""
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode("latin-1")
+        for attempt in range(4):
+            if self.writer is None or time.monotonic() - self.last > self.idle:
+                await self._connect()
+            assert self.reader is not None and self.writer is not None
             started = time.perf_counter()
             try:
-                self.conn.request(method, path, body=data, headers=self.headers)
-                response = self.conn.getresponse()
-                raw = response.read()
+                self.writer.write(head + body)
+                await self.writer.drain()
+                status_line = await self.reader.readuntil(b"\r\n")
+                status = int(status_line.split(b" ", 2)[1])
+                length = -1
+                chunked = close = False
+                while True:
+                    line = await self.reader.readuntil(b"\r\n")
+                    if line == b"\r\n":
+                        break
+                    name, _, value = line.partition(b":")
+                    name = name.strip().lower()
+                    if name == b"content-length":
+                        length = int(value)
+                    elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                        chunked = True
+                    elif name == b"connection" and b"close" in value.lower():
+                        close = True
+                if chunked:
+                    parts = []
+                    while True:
+                        size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                        parts.append(await self.reader.readexactly(size + 2))
+                        if size == 0:
+                            break
+                    data = b"".join(p[:-2] for p in parts)
+                elif length >= 0:
+                    data = await self.reader.readexactly(length)
+                else:
+                    data = await self.reader.read()
+                    close = True
                 elapsed = time.perf_counter() - started
-                payload = (
-                    json.loads(raw)
-                    if raw and response.getheader("Content-Type", "").startswith("application/json")
-                    else None
-                )
-                return response.status, payload, elapsed
-            except (ConnectionError, http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                if attempt == 2:
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+                await self.close()
+                self.resent += 1
+                if attempt == 3:
                     raise
+                continue
+            self.last = time.monotonic()
+            if close:
+                await self.close()
+            return status, data, elapsed
         raise RuntimeError("unreachable")
-
-
-def bare_phase(port: int, concurrency: int, seconds: float) -> dict[str, Any]:
-    latencies: list[float] = []
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def worker() -> None:
-        client = Client(port, "", None)
-        local = []
-        while time.monotonic() < stop:
-            status, _, elapsed = client.request("GET", "/healthz")
-            if status == 200:
-                local.append(elapsed)
-        with lock:
-            latencies.extend(local)
-
-    started = time.monotonic()
-    with ThreadPoolExecutor(concurrency) as pool:
-        for _ in range(concurrency):
-            pool.submit(worker)
-    wall = time.monotonic() - started
-    return summarise(latencies, wall)
 
 
 def summarise(latencies: list[float], wall: float) -> dict[str, Any]:
     if not latencies:
         return {"requests": 0}
     ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000, 1)
+
     return {
         "requests": len(ordered),
         "per_second": round(len(ordered) / wall, 1),
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+        "p50_ms": pct(0.50),
+        "p90_ms": pct(0.90),
+        "p99_ms": pct(0.99),
+        "max_ms": round(ordered[-1] * 1000, 1),
     }
 
 
-def exam_phase(
-    port: int,
+def cookie_headers(info: dict[str, Any], key: str) -> str:
+    return (
+        f"Cookie: csrftoken={CSRF}; {info['cookie']}={key}\r\n"
+        f"X-CSRFToken: {CSRF}\r\nContent-Type: application/json\r\n"
+    )
+
+
+class Ledger:
+    """What the server acknowledged: (attempt code, position) → (seq, response)."""
+
+    def __init__(self) -> None:
+        self.acked: dict[tuple[str, int], tuple[int, Any]] = {}
+        self.next_seq: dict[tuple[str, int], int] = {}
+
+    def reserve(self, key: tuple[str, int]) -> int:
+        seq = self.next_seq.get(key, 0) + 1
+        self.next_seq[key] = seq
+        return seq
+
+    def ack(self, key: tuple[str, int], seq: int, response: Any) -> None:
+        if seq >= self.acked.get(key, (0, None))[0]:
+            self.acked[key] = (seq, response)
+
+
+async def save(
+    conn: Conn,
+    info: dict[str, Any],
+    key: str,
+    code: str,
+    position: int,
+    ledger: Ledger,
+    response: str,
+    seq: int,
+) -> tuple[int, dict[str, Any] | None, float]:
+    status, raw, elapsed = await conn.request(
+        "PUT",
+        f"/api/v1/learning/attempts/{code}/answers/{position}",
+        cookie_headers(info, key),
+        json.dumps({"response": response, "seq": seq}).encode(),
+    )
+    payload = json.loads(raw) if raw else None
+    if status == 200 and payload["seq"] == seq:
+        ledger.ack((code, position), seq, response)
+    return status, payload, elapsed
+
+
+# ------------------------------------------------------------------------------------ phases
+async def closed_loop(seconds: float, connections: int, one: Any) -> dict[str, Any]:
+    """``connections`` loops each calling ``one(conn, slot, rng)`` back to back for ``seconds``."""
+    latencies: list[float] = []
+    errors = [0]
+    stop = time.monotonic() + seconds
+
+    async def loop(slot: int) -> None:
+        conn = Conn(PORT, idle=3600)
+        rng = random.Random(slot)
+        while time.monotonic() < stop:
+            ok, elapsed = await one(conn, slot, rng)
+            if ok:
+                latencies.append(elapsed)
+            else:
+                errors[0] += 1
+        await conn.close()
+
+    cpu = time.process_time()
+    started = time.monotonic()
+    await asyncio.gather(*(loop(s) for s in range(connections)))
+    wall = time.monotonic() - started
+    out = summarise(latencies, wall)
+    out["errors"] = errors[0]
+    out["client_cpu_share"] = round((time.process_time() - cpu) / wall, 2)
+    return out
+
+
+PORT = 0
+
+
+async def saturated(
+    info: dict[str, Any],
+    attempts: dict[str, str],
+    questions: int,
+    connections: int,
+    seconds: float,
+    rounds: int,
+    ledger: Ledger,
+) -> dict[str, Any]:
+    codes = sorted(attempts)
+
+    async def bare(conn: Conn, slot: int, rng: random.Random) -> tuple[bool, float]:
+        status, _, elapsed = await conn.request("GET", "/healthz")
+        return status == 200, elapsed
+
+    async def saver(conn: Conn, slot: int, rng: random.Random) -> tuple[bool, float]:
+        mine = codes[slot::connections] or codes
+        code = rng.choice(mine)
+        position = rng.randint(1, questions)
+        seq = ledger.reserve((code, position))  # each (attempt, position) has one writer at a time
+        response = rng.choice("ABCD")
+        status, payload, elapsed = await save(
+            conn, info, attempts[code], code, position, ledger, response, seq
+        )
+        return status == 200 and payload["seq"] == seq, elapsed
+
+    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "saves": []}
+    for _ in range(rounds):
+        runs["bare"].append(await closed_loop(seconds, connections, bare))
+        runs["saves"].append(await closed_loop(seconds, connections, saver))
+
+    def total(kind: str) -> float:
+        return round(sum(r["per_second"] for r in runs[kind]) / rounds, 1)
+
+    return {
+        "connections": connections,
+        "seconds_per_round": seconds,
+        "rounds": runs,
+        "bare_view_per_second": total("bare"),
+        "answer_saves_per_second": total("saves"),
+        "saves_vs_bare": round(total("saves") / total("bare"), 2) if total("bare") else None,
+    }
+
+
+async def exam(
     info: dict[str, Any],
     questions: int,
-    concurrency: int,
     think: float,
-    acked: dict[tuple[str, int], tuple[int, Any]],
-    owners: dict[str, str],
+    ramp: float,
+    ledger: Ledger,
+    attempts: dict[str, str],
+    keepalive_idle: float,
 ) -> dict[str, Any]:
     latencies: list[float] = []
+    start_latencies: list[float] = []
     errors: list[str] = []
-    lock = threading.Lock()
     duplicates = [0]
+    per_second: dict[int, int] = {}
+    timed: list[tuple[float, float]] = []  # (sent at, seconds from the start of the phase; latency)
+    finished: list[float] = []
+    conns: list[Conn] = []
+    t0 = time.monotonic()
+    n = len(info["keys"])
 
-    def candidate(index: int) -> None:
+    async def candidate(index: int) -> None:
         rng = random.Random(index)
-        client = Client(port, info["cookie"], info["keys"][index])
-        status, attempt, _ = client.request(
-            "POST", f"/api/v1/learning/sessions/{info['session']}/start"
+        key = info["keys"][index]
+        await asyncio.sleep(ramp * index / n)
+        conn = Conn(PORT, idle=keepalive_idle)
+        conns.append(conn)
+        status, raw, elapsed = await conn.request(
+            "POST", f"/api/v1/learning/sessions/{info['session']}/start", cookie_headers(info, key)
         )
+        start_latencies.append(elapsed)
         if status != 200:
-            with lock:
-                errors.append(f"start {status}")
+            errors.append(f"start {status} {raw[:200]!r}")
             return
-        code = attempt["code"]
-        with lock:
-            owners[code] = info["keys"][index]
-        local: list[float] = []
+        code = json.loads(raw)["code"]
+        attempts[code] = key
         positions = list(range(1, questions + 1))
         changes = rng.sample(positions, k=min(3, questions))
         for position in positions + changes:  # answer all, then change a few answers
             if think:
-                time.sleep(rng.uniform(0, 2 * think))
-            seq = acked.get((code, position), (0, None))[0] + 1
+                await asyncio.sleep(rng.uniform(0, 2 * think))
+            seq = ledger.reserve((code, position))
             response = rng.choice("ABCD")
-            body = {"response": response, "seq": seq}
-            sends = 2 if rng.random() < 0.05 else 1  # a retried request
-            for _ in range(sends):
-                status, payload, elapsed = client.request(
-                    "PUT", f"/api/v1/learning/attempts/{code}/answers/{position}", body
+            for _ in range(2 if rng.random() < 0.05 else 1):  # 5 %: a retried request
+                status, payload, elapsed = await save(
+                    conn, info, key, code, position, ledger, response, seq
                 )
-                local.append(elapsed)
+                latencies.append(elapsed)
+                sent = time.monotonic() - t0 - elapsed
+                timed.append((sent, elapsed))
+                second = int(sent)
+                per_second[second] = per_second.get(second, 0) + 1
                 if status != 200:
-                    with lock:
-                        errors.append(f"save {status} {payload}")
-                    continue
-                if payload["seq"] == seq:
-                    with lock:
-                        acked[(code, position)] = (seq, response)
-                        if not payload["saved"]:
-                            duplicates[0] += 1
-        with lock:
-            latencies.extend(local)
+                    errors.append(f"save {status} {payload}")
+                elif not payload["saved"]:
+                    duplicates[0] += 1
+        finished.append(time.monotonic() - t0)
+        await conn.close()
 
-    started = time.monotonic()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(candidate, range(len(info["keys"]))))
-    wall = time.monotonic() - started
+    cpu = time.process_time()
+    await asyncio.gather(*(candidate(i) for i in range(n)))
+    wall = time.monotonic() - t0
     out = summarise(latencies, wall)
+    # the steady part: from the last candidate's arrival to the first candidate's finish
+    counts = [per_second.get(s, 0) for s in range(int(wall) + 1)]
+    first_done = min(finished, default=wall)
+    window = [c for s, c in enumerate(counts) if ramp + 5 <= s < first_done - 1]
+    step = 60
     out.update(
         {
+            "saves_while_candidates_arrive": summarise(
+                [lat for at, lat in timed if at < ramp], ramp
+            ),
+            "saves_after_every_candidate_arrived": summarise(
+                [lat for at, lat in timed if at >= ramp], max(1.0, wall - ramp)
+            ),
+            "timeline_per_minute": [
+                {
+                    "from_s": start,
+                    **summarise([lat for at, lat in timed if start <= at < start + step], step),
+                }
+                for start in range(0, int(wall) + 1, step)
+            ],
+            "steady_saves_per_second": round(sum(window) / len(window), 1) if window else None,
+            "peak_10s_saves_per_second": max(
+                (sum(counts[s : s + 10]) / 10 for s in range(max(1, len(counts) - 9))), default=0
+            ),
+            "starts": summarise(start_latencies, wall),
             "errors": len(errors),
             "first_errors": errors[:5],
             "retries_absorbed": duplicates[0],
+            "connections_opened": sum(c.reconnects for c in conns),
+            "requests_resent_after_a_dropped_connection": sum(c.resent for c in conns),
             "wall_seconds": round(wall, 1),
+            "client_cpu_share": round((time.process_time() - cpu) / wall, 2),
         }
     )
     return out
 
 
-def saturated_phase(
-    port: int,
-    info: dict[str, Any],
-    questions: int,
-    concurrency: int,
-    seconds: float,
-    acked: dict[tuple[str, int], tuple[int, Any]],
-    owners: dict[str, str],
-) -> dict[str, Any]:
-    latencies: list[float] = []
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-    codes = sorted(owners)
-    failures = [0]
-    by_code_key = owners  # each attempt is saved with its own candidate's session
-
-    def worker(slot: int) -> None:
-        my_codes = codes[slot::concurrency]
-        if not my_codes:
-            return
-        rng = random.Random(1000 + slot)
-        # one keep-alive connection per thread (idle connections would be closed by the server's
-        # keep-alive timeout); the candidate's cookie changes per request
-        client = Client(port, info["cookie"], None)
-        cookies = {
-            c: f"csrftoken={Client.CSRF}; {info['cookie']}={by_code_key[c]}" for c in my_codes
-        }
-        local = []
-        while time.monotonic() < stop:
-            code = rng.choice(my_codes)
-            position = rng.randint(1, questions)
-            with lock:
-                seq = acked.get((code, position), (0, None))[0] + 1
-                acked[(code, position)] = (seq, "pending")  # reserve this seq (one writer per key)
-            response = rng.choice("ABCD")
-            client.headers["Cookie"] = cookies[code]
-            status, payload, elapsed = client.request(
-                "PUT",
-                f"/api/v1/learning/attempts/{code}/answers/{position}",
-                {"response": response, "seq": seq},
-            )
-            local.append(elapsed)
-            with lock:
-                if status == 200 and payload["seq"] == seq:
-                    acked[(code, position)] = (seq, response)
-                else:
-                    acked[(code, position)] = (seq, "failed")
-                    failures[0] += 1
-        with lock:
-            latencies.extend(local)
-
-    started = time.monotonic()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(worker, range(concurrency)))
-    out = summarise(latencies, time.monotonic() - started)
-    out["errors"] = failures[0]
-    return out
-
-
-def count_lost(acked: dict[tuple[str, int], tuple[int, Any]]) -> dict[str, int]:
+def count_lost(ledger: Ledger) -> dict[str, int]:
+    """Every acknowledged answer must be in the database with its sequence number and response."""
     from gongjiang.learning.models import AttemptItem
 
-    codes = {code for code, _ in acked}
+    codes = {code for code, _ in ledger.acked}
     stored = {
         (code, pos): (seq, resp)
         for code, pos, seq, resp in AttemptItem.objects.filter(attempt__code__in=codes)
         .values_list("attempt__code", "position", "seq", "response")
         .iterator(chunk_size=5000)
     }
-    lost = sum(
-        1
-        for key, (seq, resp) in acked.items()
-        if resp not in ("pending", "failed") and stored.get(key) != (seq, resp)
-    )
-    return {"acknowledged": len(acked), "lost": lost}
+    lost = sum(1 for key, value in ledger.acked.items() if stored.get(key) != value)
+    return {"acknowledged": len(ledger.acked), "lost": lost}
+
+
+def run_wrk(port: int, connections: int, seconds: float) -> dict[str, Any] | None:
+    """The bare view measured by wrk (C, its own threads), when it is installed."""
+    exe = shutil.which("wrk")
+    if exe is None:
+        return {"skipped": "wrk is not installed (Debian/Ubuntu: apt-get install -y wrk)"}
+    out = subprocess.run(
+        [
+            exe,
+            "-t2",
+            f"-c{connections}",
+            f"-d{int(seconds)}s",
+            "--latency",
+            f"http://127.0.0.1:{port}/healthz",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+
+    def ms(m: Any) -> float | None:
+        return None if m is None else float(m[1]) * {"us": 0.001, "ms": 1, "s": 1000}[m[2]]
+
+    return {
+        "per_second": float(rate[1]) if rate else None,
+        "p50_ms": ms(p50),
+        "p99_ms": ms(p99),
+    }
+
+
+def loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def main() -> None:
+    global PORT
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
-    parser.add_argument("--candidates", type=int, default=300)
+    parser.add_argument("--candidates", type=int, default=2000)
     parser.add_argument("--questions", type=int, default=100)
-    parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument(
-        "--think", type=float, default=0.5, help="mean think time per answer, seconds"
+        "--think", type=float, default=10.0, help="mean think time per answer, seconds"
     )
-    parser.add_argument("--bare-seconds", type=float, default=15)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--ramp", type=float, default=240, help="the candidates arrive over this many seconds"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=50, help="connections in the saturated comparison"
+    )
+    parser.add_argument("--seconds", type=float, default=15, help="length of a saturated round")
+    parser.add_argument("--rounds", type=int, default=2, help="bare/saves rounds, alternating")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=None, help="gunicorn threads per worker")
+    parser.add_argument("--wrk", action="store_true", help="also measure the bare view with wrk")
+    parser.add_argument("--skip-exam", action="store_true", help="only the saturated comparison")
     args = parser.parse_args()
 
     ensure_database(args.database_url)
@@ -399,7 +578,7 @@ def main() -> None:
     t0 = time.monotonic()
     info = set_up(args.candidates, args.questions)
     setup_seconds = time.monotonic() - t0
-    port = free_port()
+    PORT = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
@@ -408,61 +587,81 @@ def main() -> None:
         "SECURE_SSL_REDIRECT": "0",
         "PYTHONPATH": str(ROOT / "src"),
     }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gongjiang"),
-            "serve",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command = [str(ROOT / ".venv/bin/gongjiang"), "serve", "--bind", f"127.0.0.1:{PORT}"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ledger = Ledger()
+    attempts: dict[str, str] = {}
+    result: dict[str, Any] = {
+        "candidates": args.candidates,
+        "questions": args.questions,
+        "think_seconds_mean": args.think,
+        "ramp_seconds": args.ramp,
+        "server": "gongjiang serve: gunicorn gthread, {} workers × {} threads, keep-alive {} s".format(
+            args.workers or os.environ.get("WEB_WORKERS") or (os.cpu_count() or 1) * 2 + 1,
+            args.threads or os.environ.get("WEB_THREADS") or 4,
+            os.environ.get("WEB_KEEPALIVE", "5"),
+        ),
+        "cpus": os.cpu_count(),
+        "setup_seconds": round(setup_seconds, 1),
+        "load_average_before": loadavg(),
+    }
     try:
-        for _ in range(100):
+        for _ in range(150):
             try:
-                if Client(port, "", None).request("GET", "/healthz")[0] == 200:
+                with socket.create_connection(("127.0.0.1", PORT), timeout=1):
                     break
             except OSError:
                 time.sleep(0.2)
         else:
             raise SystemExit("the server did not start")
-        bare = bare_phase(port, args.concurrency, args.bare_seconds)
-        acked: dict[tuple[str, int], tuple[int, Any]] = {}
-        owners: dict[str, str] = {}
-        exam = exam_phase(port, info, args.questions, args.concurrency, args.think, acked, owners)
-        saturated = saturated_phase(
-            port, info, args.questions, args.concurrency, args.bare_seconds, acked, owners
+        keepalive = float(os.environ.get("WEB_KEEPALIVE", "5"))
+        if not args.skip_exam:
+            result["exam_with_think_time"] = asyncio.run(
+                exam(info, args.questions, args.think, args.ramp, ledger, attempts, keepalive - 0.5)
+            )
+            result["load_average_after_exam"] = loadavg()
+        else:
+            # attempts for the saturated phase only
+            async def starts() -> None:
+                async def one(key: str) -> None:
+                    conn = Conn(PORT)
+                    status, raw, _ = await conn.request(
+                        "POST",
+                        f"/api/v1/learning/sessions/{info['session']}/start",
+                        cookie_headers(info, key),
+                    )
+                    await conn.close()
+                    if status == 200:
+                        attempts[json.loads(raw)["code"]] = key
+
+                await asyncio.gather(*(one(k) for k in info["keys"][: max(args.concurrency, 200)]))
+
+            asyncio.run(starts())
+        result["saturated"] = asyncio.run(
+            saturated(
+                info,
+                attempts,
+                args.questions,
+                args.concurrency,
+                args.seconds,
+                args.rounds,
+                ledger,
+            )
         )
+        if args.wrk:
+            result["bare_view_wrk"] = run_wrk(PORT, args.concurrency, args.seconds)
+        result["load_average_after"] = loadavg()
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-    lost = count_lost(acked)
-    result = {
-        "auth": "session cookie (expiry slid at most once a minute: SessionActivityMiddleware)",
-        "candidates": args.candidates,
-        "questions": args.questions,
-        "concurrency": args.concurrency,
-        "think_seconds_mean": args.think,
-        "server": f"gunicorn {args.workers} workers × {args.threads} threads",
-        "cpus": os.cpu_count(),
-        "setup_seconds": round(setup_seconds, 1),
-        "bare_view_healthz": bare,
-        "exam_with_think_time": exam,
-        "saturated_answer_saves": saturated,
-        "saves_vs_bare": round(saturated.get("per_second", 0) / bare["per_second"], 2)
-        if bare.get("per_second")
-        else None,
-        "answers": lost,
-    }
+    result["answers"] = count_lost(ledger)
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

@@ -133,6 +133,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["TEST"] = {"NAME": ""}
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
+    # psycopg prepares a statement run this many times on a connection through a server-binding
+    # cursor; only the exam answer save uses one (Django's own cursors bind on the client and are
+    # never prepared). "off" behind a pooler in transaction mode that cannot keep prepared
+    # statements (PgBouncer before 1.21, or without max_prepared_statements).
+    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and _prepare not in (
+        "",
+        "0",
+        "off",
+        "none",
+    ):
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", int(_prepare))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -171,6 +183,9 @@ LOGOUT_REDIRECT_URL = "core:login"
 
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "1800"))
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# Django's database sessions, read with one plain statement instead of an ORM query (every
+# authenticated request reads its session): see core/sessions.py.
+SESSION_ENGINE = "gongjiang.core.sessions"
 # An active session is re-saved (its expiry slid forward) at most once a minute, not on every
 # request: see core.middleware.SessionActivityMiddleware.
 SESSION_SAVE_EVERY_REQUEST = False

@@ -236,6 +236,153 @@ def attempt_get_for_candidate(*, actor: Any, code: str) -> Attempt:
     return _lazy_submit(attempt)
 
 
+# One save is the hottest request of the platform (every candidate, every few seconds), so it is
+# written as plain SQL: no model instances, no separate ownership read, no explicit transaction.
+# On PostgreSQL it is ONE statement (its own transaction): the attempt row is updated (which locks
+# it, so a save and the submission never interleave) only when it is the caller's, still open and
+# before its deadline, and holds that position; the item is updated only when the new sequence
+# number is higher. Elsewhere (SQLite) the same two UPDATEs run in one transaction.
+_SAVE_ATTEMPT_SQL = """
+    UPDATE learning_attempt SET last_position = %s
+    WHERE code = %s AND user_id = %s AND status = 'in_progress' AND deadline > %s
+      AND EXISTS (SELECT 1 FROM learning_attemptitem
+                  WHERE attempt_id = learning_attempt.id AND position = %s)
+    RETURNING id, deadline"""
+_SAVE_ITEM_SQL = """
+    UPDATE learning_attemptitem SET response = %s, seq = %s, saved_at = %s
+    WHERE attempt_id = %s AND position = %s AND seq < %s"""
+_SAVE_PG_SQL = """
+    WITH a AS (
+        UPDATE learning_attempt SET last_position = %(position)s
+        WHERE code = %(code)s AND user_id = %(user)s AND status = 'in_progress'
+          AND deadline > %(now)s
+          AND EXISTS (SELECT 1 FROM learning_attemptitem
+                      WHERE attempt_id = learning_attempt.id AND position = %(position)s)
+        RETURNING id, deadline
+    ), i AS (
+        UPDATE learning_attemptitem SET response = %(response)s, seq = %(seq)s, saved_at = %(now)s
+        FROM a
+        WHERE learning_attemptitem.attempt_id = a.id AND learning_attemptitem.position = %(position)s
+          AND learning_attemptitem.seq < %(seq)s
+        RETURNING 1
+    )
+    SELECT a.id, a.deadline, (SELECT count(*) FROM i) FROM a"""
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    """A datetime read by raw SQL: aware on PostgreSQL, a naive UTC string on SQLite."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _save_cursor(connection: Any) -> Any:
+    """The cursor for the save statement on PostgreSQL. Django's cursors bind parameters on the client
+    and are never prepared; when the connection may prepare statements (``prepare_threshold`` in the
+    database OPTIONS: the ``DATABASE_PREPARE_THRESHOLD`` environment variable, see settings.py) this
+    is a server-binding cursor on the same connection, so PostgreSQL parses and plans the save once
+    per connection instead of on every save. It goes through Django's cursor wrapper (error mapping,
+    query logging) either way."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if getattr(raw, "prepare_threshold", None) is None:
+        return connection.cursor()
+    import psycopg
+
+    cursor = psycopg.Cursor(raw)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+def _answer_store(
+    *, code: str, user_id: int, position: int, response: Any, seq: int, now: dt.datetime
+) -> tuple[int, dt.datetime, bool] | None:
+    """Store one answer if the attempt is the user's, open, before its deadline and has that
+    position. Returns (attempt id, deadline, stored) — stored is False when the item already holds
+    this or a higher sequence number — or None when the attempt refused the save."""
+    from django.db import connection
+
+    when = Attempt._meta.get_field("deadline").get_db_prep_value(now, connection)
+    value = AttemptItem._meta.get_field("response").get_db_prep_save(response, connection)
+    if connection.vendor == "postgresql":
+        with _save_cursor(connection) as cursor:
+            cursor.execute(
+                _SAVE_PG_SQL,
+                {
+                    "code": code,
+                    "user": user_id,
+                    "now": when,
+                    "position": position,
+                    "response": value,
+                    "seq": seq,
+                },
+            )
+            row = cursor.fetchone()
+        return None if row is None else (row[0], _as_datetime(row[1]), bool(row[2]))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_SAVE_ATTEMPT_SQL, [position, code, user_id, when, position])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(_SAVE_ITEM_SQL, [value, seq, when, row[0], position, seq])
+        return row[0], _as_datetime(row[1]), cursor.rowcount > 0
+
+
+def exam_answer_save_by_code(
+    *,
+    actor: Any,
+    code: str,
+    position: int,
+    response: Any,
+    seq: int,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Save one answer of the caller's attempt ``code`` as given. Idempotent by ``seq``: a save whose
+    sequence number is not higher than the stored one changes nothing. Returns {"saved", "seq",
+    "seconds_left"}. Someone else's (or no) attempt → 404; after the deadline → 409
+    ``deadline_passed`` (and the attempt is submitted); no such position → 422.
+
+    The usual case is one statement; the reasons for a refusal are looked up only after one."""
+    now = now or timezone.now()
+    if not getattr(actor, "is_authenticated", False):
+        raise Http404("attempt")
+    if seq < 1:
+        raise ValidationError({"seq": [_("The sequence number must be positive.")]})
+    stored = _answer_store(
+        code=code, user_id=actor.pk, position=position, response=response, seq=seq, now=now
+    )
+    if stored is None:
+        # refused: the attempt is not the caller's, or it is closed, or it has no such position
+        # (none of these can change back once it holds, so this later read names the reason)
+        attempt = Attempt.objects.filter(code=code, user=actor).first()
+        if attempt is None:
+            raise Http404("attempt")
+        if attempt.status != Attempt.Status.IN_PROGRESS or now >= attempt.deadline:
+            _lazy_submit(attempt, now)
+            raise ConflictError(
+                _("Time is up: the attempt has been submitted and answers are no longer accepted."),
+                code="deadline_passed",
+            )
+        raise ValidationError({"position": [_("No such question in this attempt.")]})
+    attempt_id, deadline, saved = stored
+    if saved:
+        current = seq
+    else:  # a retry or an older save: report the sequence number the item holds now
+        current = (
+            AttemptItem.objects.filter(attempt_id=attempt_id, position=position)
+            .values_list("seq", flat=True)
+            .first()
+        )
+    return {
+        "saved": saved,
+        "seq": current,
+        "seconds_left": max(0, int((deadline - now).total_seconds())),
+    }
+
+
 def exam_answer_save(
     *,
     actor: Any,
@@ -245,45 +392,12 @@ def exam_answer_save(
     seq: int,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Save one answer as given. Idempotent by ``seq``: a save whose sequence number is not higher
-    than the stored one changes nothing. Returns {"saved", "seq", "seconds_left"}."""
-    now = now or timezone.now()
+    """``exam_answer_save_by_code`` for an attempt already loaded (pages, demo, tests)."""
     if attempt.user_id != actor.pk:
         raise Http404("attempt")
-    if attempt.status != Attempt.Status.IN_PROGRESS or now >= attempt.deadline:
-        _lazy_submit(attempt, now)
-        raise ConflictError(
-            _("Time is up: the attempt has been submitted and answers are no longer accepted."),
-            code="deadline_passed",
-        )
-    if seq < 1:
-        raise ValidationError({"seq": [_("The sequence number must be positive.")]})
-    with transaction.atomic():
-        # updating the attempt row locks it: a save and the (auto-)submission never interleave
-        closed = not Attempt.objects.filter(
-            pk=attempt.pk, status=Attempt.Status.IN_PROGRESS, deadline__gt=now
-        ).update(last_position=position)
-        if not closed:
-            updated = AttemptItem.objects.filter(
-                attempt_id=attempt.pk, position=position, seq__lt=seq
-            ).update(response=response, seq=seq, saved_at=now)
-            if updated:
-                stored = seq
-            else:
-                stored = (
-                    AttemptItem.objects.filter(attempt_id=attempt.pk, position=position)
-                    .values_list("seq", flat=True)
-                    .first()
-                )
-                if stored is None:
-                    raise ValidationError({"position": [_("No such question in this attempt.")]})
-    if closed:
-        _lazy_submit(Attempt.objects.get(pk=attempt.pk), now)
-        raise ConflictError(
-            _("Time is up: the attempt has been submitted and answers are no longer accepted."),
-            code="deadline_passed",
-        )
-    return {"saved": bool(updated), "seq": stored, "seconds_left": attempt.seconds_left(now)}
+    return exam_answer_save_by_code(
+        actor=actor, code=attempt.code, position=position, response=response, seq=seq, now=now
+    )
 
 
 def _grade_item(item: AttemptItem) -> tuple[Decimal | None, str]:
