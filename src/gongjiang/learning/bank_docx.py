@@ -37,7 +37,14 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core.spreadsheets import UnreadableFile
 
-from .bank_io import ALIASES, OPTION_LETTERS, QTYPE_LABELS, QTYPE_NAMES, parse_answer
+from .bank_io import (
+    ALIASES,
+    EXPORT_HEADER,
+    OPTION_LETTERS,
+    QTYPE_LABELS,
+    QTYPE_NAMES,
+    parse_answer,
+)
 
 MAX_PART_BYTES = 20 * 1024 * 1024
 DOCUMENT = "word/document.xml"
@@ -52,22 +59,9 @@ STRICT = {
     "http://purl.oclc.org/ooxml/officeDocument/math": M[1:-1],
 }
 
-# the columns a question fills, in the order of the spreadsheet layout
-COLUMNS = [
-    "题型",
-    "题干",
-    *[f"选项{c}" for c in OPTION_LETTERS],
-    "答案",
-    "解析",
-    "难度",
-    "知识点",
-    "分值",
-    "评分标准",
-    "评分要点",
-    "计分规则",
-    "职业编码",
-    "技能等级",
-]
+# the columns a question fills, in the order of the spreadsheet layout (the export's columns
+# without its question code and version)
+COLUMNS = EXPORT_HEADER[: EXPORT_HEADER.index("试题编码")]
 # field lines (“答案：B”, “【解析】……”): every header name of the spreadsheet layout except the stem
 # and options, mapped to the column it fills
 FIELD_NAMES: dict[str, str] = {"参考答案": "答案"}
