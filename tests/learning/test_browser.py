@@ -150,3 +150,29 @@ def test_marker_marks_a_subjective_answer(refdata, world, page, live_server) -> 
     assert AttemptItem.objects.get(attempt=attempt).score == 5
     attempt.refresh_from_db()
     assert attempt.status == "complete"
+
+
+@pytest.mark.browser
+def test_officer_imports_the_sample_word_file(refdata, world, page, live_server, tmp_path) -> None:
+    """Download the page's sample .docx, upload it, read the report, confirm: the questions exist."""
+    from gongjiang.learning.models import Question
+
+    login(page, live_server, "alice", "/learning/questions/import/")
+    page.wait_for_selector("#word-example")
+    with page.expect_download() as info:
+        page.click("#sample-docx")
+    sample = tmp_path / "样题.docx"
+    sample.write_bytes(open(info.value.path(), "rb").read())
+    page.set_input_files("input[name=file]", str(sample))
+    page.select_option("select[name=organization]", world.province_a.code)
+    page.click("#import-check")
+    page.wait_for_selector("#confirm-import")
+    shot(page, "question-import-review")
+    assert "6" in page.inner_text("#import-summary")
+    assert page.locator("#import-errors").count() == 0
+    assert Question.objects.count() == 0  # nothing before the confirm
+    page.click("#confirm-import")
+    page.wait_for_function(
+        "document.querySelector('#import-status')?.dataset.status === 'succeeded'"
+    )
+    assert Question.objects.filter(organization=world.province_a).count() == 6
