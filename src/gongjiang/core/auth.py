@@ -1,12 +1,18 @@
-"""API token authentication (``Authorization: Bearer gj_...``)."""
+"""API authentication: tokens (``Authorization: Bearer gj_...``) and the session cookie."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.db import router as db_router
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from ninja.security import HttpBearer, SessionAuth
 
 from .models import ApiToken
@@ -47,4 +53,75 @@ class CookieSessionAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if key is None:
             return None
+        return super().authenticate(request, key)
+
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def session_user_fast(request: HttpRequest) -> Any:
+    """The session's user when the session is plainly valid, read with one plain query of three
+    columns; None for anything else (then Django's own check decides).
+
+    Plainly valid is exactly what ``django.contrib.auth.get_user`` accepts on its main path: the
+    session names a user of the model backend, that backend is enabled, the user exists and may log
+    in (is active), and the session's hash equals the hash of the user's current password under the
+    current secret key. Rotated secret keys (the fallbacks), stale sessions (which Django flushes)
+    and other backends are left to Django."""
+    session = request.session
+    User = get_user_model()
+    try:
+        backend_path = session[BACKEND_SESSION_KEY]
+        user_id = User._meta.pk.to_python(session[SESSION_KEY])
+        session_hash = session[HASH_SESSION_KEY]
+    except (KeyError, ValidationError):
+        return None
+    fields = {f.attname for f in User._meta.concrete_fields}
+    if (
+        backend_path != MODEL_BACKEND
+        or backend_path not in settings.AUTHENTICATION_BACKENDS
+        or not session_hash
+        or not {"password", "is_active"} <= fields
+    ):
+        return None
+    alias = db_router.db_for_read(User)
+    connection = connections[alias]
+    pk = User._meta.pk
+    qn = connection.ops.quote_name
+    columns = ", ".join(
+        qn(f.column)
+        for f in (pk, User._meta.get_field("password"), User._meta.get_field("is_active"))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {qn(User._meta.db_table)} WHERE {qn(pk.column)} = %s",
+            [user_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    # the other fields are deferred: a later access loads them
+    user = User.from_db(
+        alias, [pk.attname, "password", "is_active"], [row[0], row[1], bool(row[2])]
+    )
+    if not ModelBackend().user_can_authenticate(user):
+        return None
+    if not constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return None
+    return user
+
+
+class FastCookieSessionAuth(CookieSessionAuth):
+    """The API's session-cookie authentication (CSRF check included) for the most frequent requests
+    (the exam answer save): a plainly valid session is checked without loading the whole user
+    through the ORM (``session_user_fast``); anything else goes through ``request.user`` as on every
+    other endpoint."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if key is None:
+            return None
+        user = session_user_fast(request)
+        if user is not None:
+            request.user = user
+            return user
         return super().authenticate(request, key)
