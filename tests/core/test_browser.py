@@ -70,6 +70,7 @@ def test_lockout_after_five_bad_passwords(page: Any, live_server: Any) -> None:
     base = live_server.url
     for _ in range(4):
         _login(page, base, "js_worker", "wrong-password-1")
+        page.locator("#login-error").wait_for()  # the click navigates: wait for the answer page
         assert page.locator("#login-error").is_visible()
     _login(page, base, "js_worker", "wrong-password-1")  # the fifth failure locks the account
     page.locator("#lockout-message").wait_for()
