@@ -1,18 +1,22 @@
 """The answer save (``PUT /attempts/{code}/answers/{position}``) is the most frequent request of an
-exam; it is written as a few plain statements. These tests pin its cost (statements per save) and
-every guarantee it keeps: ownership, the server's deadline, idempotent sequence numbers, the
-session checks."""
+exam; it is written as a few plain statements, and on PostgreSQL, once the process has checked the
+session in full, as one statement that also re-checks the session (``answer_save_view``). These
+tests pin its cost (statements per save) and every guarantee it keeps — ownership, the server's
+deadline, idempotent sequence numbers, the session checks — both for the first save of a session
+and for a save on a pinned session."""
 
 import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from gongjiang.core.auth import SessionPin, session_pins
 from gongjiang.core.services import api_token_create
 from gongjiang.core.sessions import SessionStore
 from gongjiang.learning.models import Attempt, AttemptItem
@@ -23,15 +27,30 @@ API = "/api/v1/learning"
 TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
 
 
-@pytest.fixture
-def attempt(client, world):
+LAST = 11  # make_bank's questions; the pinned state is reached by a save of the last one
+PG = connection.vendor == "postgresql"
+
+
+@pytest.fixture(params=["first save", "pinned session"])
+def attempt(request, client, world):
     bank = make_bank(world.alice, world.province_a)
     session = make_session(
         world.alice, world.province_a, bank, candidate_organizations=[world.enterprise_a]
     )
     client.force_login(world.worker_a)
     code = client.post(f"{API}/sessions/{session.code}/start").json()["code"]
-    return Attempt.objects.get(code=code)
+    attempt = Attempt.objects.get(code=code)
+    if request.param == "pinned session":
+        assert put(client, attempt, LAST, "A", 1).status_code == 200
+        # on PostgreSQL the process now remembers the session it checked in full
+        assert (session_pins.get(session_key(client)) is not None) is (
+            connection.vendor == "postgresql"
+        )
+    return attempt
+
+
+def session_key(client):
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def put(client, attempt, position, response, seq, **extra):
@@ -54,8 +73,10 @@ def test_a_save_is_the_session_read_the_user_read_and_one_save(client, attempt) 
     assert r.status_code == 200 and r.json()["saved"] is True
     statements = [q["sql"] for q in ctx.captured_queries]
     work = [s for s in statements if not s.lstrip().startswith(TRANSACTION_CONTROL)]
-    # PostgreSQL: one statement updates the attempt and the item; elsewhere two in a transaction
-    assert len(work) <= (3 if connection.vendor == "postgresql" else 4), statements
+    # PostgreSQL: once the session is pinned, the whole request is ONE statement that checks the
+    # session and updates the attempt and the item; elsewhere two UPDATEs in a transaction after
+    # the session and user reads
+    assert len(work) == (1 if PG else 4), statements
     assert not any(s.lstrip().startswith("SELECT") and "learning_attempt" in s for s in work)
     assert not any('"auth_user"."username"' in s for s in work)  # no whole-user ORM load
     assert item(attempt, 2).response == "B" and item(attempt, 2).seq == 1
@@ -173,3 +194,100 @@ def test_the_session_store_reads_a_live_session_and_misses_the_rest(db) -> None:
     )
     expired = SessionStore(key)
     assert expired.load() == {} and expired.session_key is None
+
+
+# ------------------------------------------------------------------ pinned sessions (PostgreSQL)
+pinned_only = pytest.mark.skipif(not PG, reason="sessions are pinned on PostgreSQL only")
+
+
+@pytest.fixture
+def pinned(client, world):
+    bank = make_bank(world.alice, world.province_a)
+    session = make_session(
+        world.alice, world.province_a, bank, candidate_organizations=[world.enterprise_a]
+    )
+    client.force_login(world.worker_a)
+    code = client.post(f"{API}/sessions/{session.code}/start").json()["code"]
+    attempt = Attempt.objects.get(code=code)
+    assert put(client, attempt, LAST, "A", 1).status_code == 200
+    return attempt
+
+
+@pinned_only
+def test_a_logout_ends_a_pinned_session_and_unpins_it(client, pinned) -> None:
+    key = session_key(client)
+    assert session_pins.get(key) is not None
+    Session.objects.filter(session_key=key).delete()  # what logging out does to the row
+    assert put(client, pinned, 1, "A", 1).status_code == 401
+    assert item(pinned, 1).response is None and session_pins.get(key) is None
+
+
+@pinned_only
+def test_a_pinned_session_slides_its_expiry_at_most_once_an_interval(client, pinned) -> None:
+    key = session_key(client)
+    age = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    interval = dt.timedelta(seconds=settings.SESSION_TOUCH_INTERVAL)
+    due = timezone.now() + age - interval - dt.timedelta(seconds=5)
+    Session.objects.filter(session_key=key).update(expire_date=due)
+    assert put(client, pinned, 1, "A", 1).json()["saved"] is True
+    slid = Session.objects.get(session_key=key).expire_date
+    assert slid > timezone.now() + age - interval  # touched: a full idle period from now
+    assert put(client, pinned, 2, "A", 1).json()["saved"] is True
+    assert Session.objects.get(session_key=key).expire_date == slid  # not again so soon
+
+
+@pinned_only
+def test_a_pinned_session_without_the_csrf_token_is_refused(world, pinned, client) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies[settings.SESSION_COOKIE_NAME] = session_key(client)
+    r = put(strict, pinned, 1, "A", 1)
+    assert r.status_code == 403 and item(pinned, 1).response is None
+    strict.cookies["csrftoken"] = "x" * 32
+    assert put(strict, pinned, 1, "A", 1, HTTP_X_CSRFTOKEN="y" * 32).status_code == 403
+    r = put(strict, pinned, 1, "A", 1, HTTP_X_CSRFTOKEN="x" * 32)
+    assert r.status_code == 200 and item(pinned, 1).response == "A"
+
+
+@pinned_only
+def test_a_session_pinned_for_one_user_cannot_save_into_another_users_attempt(
+    client, world, pinned
+) -> None:
+    other = Client()
+    other.force_login(world.nobody)
+    key = other.cookies[settings.SESSION_COOKIE_NAME].value
+    session_pins._pins[key] = SessionPin(key, world.nobody.pk, world.nobody.password)
+    r = put(other, pinned, 1, "A", 1)
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert item(pinned, 1).response is None
+
+
+@pinned_only
+@pytest.mark.parametrize(
+    ("body", "status", "stored"),
+    [
+        ({"response": "B", "seq": "7"}, 200, ("B", 7)),  # the API's lax integer, as before
+        ({"response": "B", "seq": 7, "extra": 1}, 422, (None, 0)),
+        ({"response": "B", "seq": True}, 200, ("B", 1)),
+        ({"response": "B"}, 422, (None, 0)),
+        ([1, 2], 422, (None, 0)),
+    ],
+)
+def test_a_body_that_is_not_plainly_valid_is_decided_by_the_api(
+    client, pinned, body, status, stored
+) -> None:
+    r = client.put(
+        f"{API}/attempts/{pinned.code}/answers/1",
+        data=json.dumps(body),
+        content_type="application/json",
+    )
+    assert r.status_code == status, r.content
+    assert (item(pinned, 1).response, item(pinned, 1).seq) == stored
+
+
+@pinned_only
+def test_a_pinned_save_answers_as_the_api_does(client, pinned) -> None:
+    r = put(client, pinned, 4, ["A", "B"], 3)
+    assert r.status_code == 200 and r["Content-Type"] == "application/json; charset=utf-8"
+    body = r.json()
+    assert set(body) == {"saved", "seq", "seconds_left"} and body["saved"] is True
+    assert 0 < body["seconds_left"] <= 30 * 60 and item(pinned, 4).response == ["A", "B"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import threading
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -125,3 +128,103 @@ class FastCookieSessionAuth(CookieSessionAuth):
             request.user = user
             return user
         return super().authenticate(request, key)
+
+
+# --------------------------------------------------------------------------- pinned sessions
+# The hottest requests (the exam answer save: every candidate, every few seconds) can check their
+# session inside the one statement that does their work, instead of reading the session row and the
+# user row first. A session is checked in full once per process (``session_user_fast``, or Django's
+# own check); what that check established is then pinned in memory: the session key, the user's id
+# and the password hash it was valid for. Each later request re-checks exactly those facts in SQL —
+# the session row still exists under that key and has not expired; the user still exists, is
+# active and has that same password hash — so a logout (the row is deleted), an expiry, a password
+# change or a deactivation ends the session for these requests as it does everywhere else. Logging
+# in always issues a new key, so a key cannot come to name another user.
+
+
+@dataclass(frozen=True)
+class SessionPin:
+    key: str
+    user_id: int
+    password: str
+
+
+class SessionPins:
+    """Sessions already checked in full, per process (bounded; the oldest are dropped first)."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._pins: dict[str, SessionPin] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> SessionPin | None:
+        return self._pins.get(key)
+
+    def remember(self, request: HttpRequest, user: Any) -> SessionPin | None:
+        """Pin the request's session for ``user`` (who has just passed the full check). Sessions
+        with their own expiry (``set_expiry``) are not pinned: the statement slides every pinned
+        session by ``SESSION_COOKIE_AGE``."""
+        session = request.session
+        key = session.session_key
+        if not key or session.get("_session_expiry") is not None or not user.password:
+            return None
+        pin = SessionPin(key=key, user_id=user.pk, password=user.password)
+        with self._lock:
+            while len(self._pins) >= self.size:
+                self._pins.pop(next(iter(self._pins)))
+            self._pins[key] = pin
+        return pin
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._pins.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pins.clear()
+
+
+session_pins = SessionPins()
+
+
+def session_guard_sql(connection: Any) -> tuple[str, str]:
+    """SQL for checking a pinned session inside a statement (PostgreSQL): the common table
+    expressions ``gj_s`` (the live session row), ``gj_u`` (the unchanged, active user) and ``gj_t``
+    (slides the session's expiry, at most once per ``SESSION_TOUCH_INTERVAL``, as
+    ``SessionActivityMiddleware`` does for other requests), and the condition that the session
+    holds. Parameters: ``session_guard_params``."""
+    from django.contrib.sessions.models import Session
+
+    User = get_user_model()
+    qn = connection.ops.quote_name
+    sessions = qn(Session._meta.db_table)
+    users = qn(User._meta.db_table)
+    pk = qn(User._meta.pk.column)
+    password = qn(User._meta.get_field("password").column)
+    active = qn(User._meta.get_field("is_active").column)
+    ctes = f"""gj_s AS (
+        SELECT 1 FROM {sessions} WHERE session_key = %(gj_session)s AND expire_date > %(gj_now)s
+    ), gj_u AS (
+        SELECT 1 FROM {users}
+        WHERE {pk} = %(gj_user)s AND {password} = %(gj_password)s AND {active}
+    ), gj_t AS (
+        UPDATE {sessions} SET expire_date = %(gj_expiry)s
+        WHERE session_key = %(gj_session)s AND expire_date > %(gj_now)s
+          AND expire_date < %(gj_touch_before)s AND EXISTS (SELECT 1 FROM gj_u)
+        RETURNING 1
+    )"""
+    return ctes, "EXISTS (SELECT 1 FROM gj_s) AND EXISTS (SELECT 1 FROM gj_u)"
+
+
+def session_guard_params(pin: SessionPin, now: Any) -> dict[str, Any]:
+    """The parameters of ``session_guard_sql`` for ``pin`` at ``now`` (an aware datetime)."""
+    age = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    interval = datetime.timedelta(seconds=int(getattr(settings, "SESSION_TOUCH_INTERVAL", 60)))
+    return {
+        "gj_session": pin.key,
+        "gj_user": pin.user_id,
+        "gj_password": pin.password,
+        "gj_now": now,
+        "gj_expiry": now + age,
+        "gj_touch_before": now + age - interval,
+    }

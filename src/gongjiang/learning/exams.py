@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import secrets
 from decimal import Decimal
@@ -380,6 +381,85 @@ def exam_answer_save_by_code(
         "saved": saved,
         "seq": current,
         "seconds_left": max(0, int((deadline - now).total_seconds())),
+    }
+
+
+# The same save with its session checked inside the statement (``core.auth.session_guard_sql``):
+# the whole request is this one statement. It changes nothing unless the pinned session still holds.
+_SAVE_GUARDED_PG_SQL = """
+    WITH {guard}, a AS (
+        UPDATE learning_attempt SET last_position = %(position)s
+        WHERE code = %(code)s AND user_id = %(gj_user)s AND status = 'in_progress'
+          AND deadline > %(gj_now)s
+          AND EXISTS (SELECT 1 FROM learning_attemptitem
+                      WHERE attempt_id = learning_attempt.id AND position = %(position)s)
+          AND {holds}
+        RETURNING id, deadline
+    ), i AS (
+        UPDATE learning_attemptitem SET response = %(response)s, seq = %(seq)s, saved_at = %(gj_now)s
+        FROM a
+        WHERE learning_attemptitem.attempt_id = a.id AND learning_attemptitem.position = %(position)s
+          AND learning_attemptitem.seq < %(seq)s
+        RETURNING 1
+    )
+    SELECT {holds}, a.id, a.deadline, (SELECT count(*) FROM i),
+           (SELECT seq FROM learning_attemptitem
+            WHERE attempt_id = a.id AND position = %(position)s)
+    FROM (SELECT 1) AS one LEFT JOIN a ON TRUE"""
+
+SESSION_REFUSED = "session_refused"
+
+
+@functools.cache
+def _guarded_save_sql(alias: str) -> str:
+    from django.db import connections
+
+    from gongjiang.core.auth import session_guard_sql
+
+    guard, holds = session_guard_sql(connections[alias])
+    return _SAVE_GUARDED_PG_SQL.format(guard=guard, holds=holds)
+
+
+def exam_answer_save_pinned(
+    *,
+    pin: Any,
+    code: str,
+    position: int,
+    response: Any,
+    seq: int,
+    now: dt.datetime | None = None,
+) -> dict[str, Any] | str | None:
+    """``exam_answer_save_by_code`` for the caller of a pinned session (``core.auth.SessionPin``),
+    in one statement that also checks the session (PostgreSQL only). Returns the same dict when the
+    answer was stored or was already held; ``SESSION_REFUSED`` when the session no longer holds
+    (nothing was changed: check the session in full); None when the attempt refused the save
+    (nothing was changed: ``exam_answer_save_by_code`` names the reason)."""
+    from django.db import connection
+
+    from gongjiang.core.auth import session_guard_params
+
+    now = now or timezone.now()
+    if seq < 1:
+        raise ValidationError({"seq": [_("The sequence number must be positive.")]})
+    sql = _guarded_save_sql(connection.alias)
+    params = session_guard_params(pin, now)
+    params.update(
+        code=code,
+        position=position,
+        seq=seq,
+        response=AttemptItem._meta.get_field("response").get_db_prep_save(response, connection),
+    )
+    with _save_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        held, attempt_id, deadline, stored, current = cursor.fetchone()
+    if not held:
+        return SESSION_REFUSED
+    if attempt_id is None:
+        return None
+    return {
+        "saved": bool(stored),
+        "seq": seq if stored else current,
+        "seconds_left": max(0, int((_as_datetime(deadline) - now).total_seconds())),
     }
 
 
