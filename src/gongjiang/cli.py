@@ -1,5 +1,6 @@
 """The ``gongjiang`` command: every Django management command, plus ``demo``, ``serve``, ``worker``,
-``import-workers``, ``generate``, ``rollups``, ``item-stats`` and the other commands of the apps."""
+``schedule``, ``import-workers``, ``generate``, ``rollups``, ``item-stats`` and the other commands of
+the apps."""
 
 from __future__ import annotations
 

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # the exam answer save's fast path: answers a save on a pinned session in one statement
+    "gongjiang.learning.api_exam.AnswerSaveMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,6 +160,15 @@ TASKS = {
             else "django_tasks_db.backend.DatabaseBackend",
         )
     }
+}
+# Periodic work run by `gongjiang worker` (core/schedule.py; `gongjiang schedule` lists it):
+# learning.exam_autosubmit every 30 s, reform.remind daily 07:00, workforce.rollups_rebuild daily
+# 02:30, core.prune_task_results daily 03:30 (local time, TIME_ZONE). SCHEDULE="name=value,…" changes an entry: `off` switches it off,
+# `HH:MM` runs it daily at that local time, `30s`/`10m`/`1h` runs it at that interval.
+# e.g. SCHEDULE="reform.remind=off,workforce.rollups_rebuild=03:15"
+SCHEDULE = {
+    name.strip(): value.strip()
+    for name, _sep, value in (item.partition("=") for item in env_list("SCHEDULE"))
 }
 
 # --- auth, sessions, security ----------------------------------------------------------------

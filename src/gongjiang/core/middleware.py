@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextvars
-import time
 from collections.abc import Callable
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -40,37 +38,23 @@ class SessionActivityMiddleware:
     commits of every API call), an active session is touched at most once per
     ``SESSION_TOUCH_INTERVAL`` seconds, which slides its expiry forward. A user is therefore logged
     out between ``IDLE - INTERVAL`` and ``IDLE`` seconds after their last request.
-
-    A view marked ``session_guarded = True`` checks and slides its session itself, inside its own
-    statement (``core.auth.session_guard_sql``); it is left alone here, so that its session is not
-    read at all when it does not need to be (it calls ``touch_session`` when it does read it).
     """
 
+    KEY = "_gj_seen"
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
         self.get_response = get_response
+        self.interval = int(getattr(settings, "SESSION_TOUCH_INTERVAL", 60))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            import time
+
+            now = int(time.time())
+            seen = session.get(self.KEY, 0)
+            if not isinstance(seen, int) or now - seen >= self.interval:
+                session[self.KEY] = now
         return self.get_response(request)
-
-    def process_view(
-        self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
-    ) -> None:
-        if not getattr(view_func, "session_guarded", False):
-            touch_session(request)
-
-
-SESSION_SEEN_KEY = "_gj_seen"
-
-
-def touch_session(request: HttpRequest) -> None:
-    """Slide the request's session expiry when it was last slid ``SESSION_TOUCH_INTERVAL`` or more
-    seconds ago (the session is then saved with the response)."""
-    from django.conf import settings
-
-    session = getattr(request, "session", None)
-    if session is not None and session.session_key and not session.is_empty():
-        now = int(time.time())
-        seen = session.get(SESSION_SEEN_KEY, 0)
-        interval = int(getattr(settings, "SESSION_TOUCH_INTERVAL", 60))
-        if not isinstance(seen, int) or now - seen >= interval:
-            session[SESSION_SEEN_KEY] = now

@@ -472,3 +472,28 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+# --------------------------------------------------------------------------- periodic work
+
+
+class ScheduledRun(models.Model):
+    """The shared state of one periodic entry of ``core.schedule``: when it runs next, when it last
+    ran. A worker claims a due run by moving ``next_run_at`` forward with one compare-and-set
+    UPDATE; only the worker whose UPDATE changed the row enqueues the task."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    schedule = models.CharField(
+        _("schedule"), max_length=40, blank=True, help_text="the rule next_run_at was computed by"
+    )
+    next_run_at = models.DateTimeField(_("next run"))
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_task_id = models.CharField(_("last task"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} (next {self.next_run_at:%Y-%m-%d %H:%M:%S})"

@@ -15,6 +15,7 @@ from gongjiang.core.schemas import StrictSchema, paginate
 
 from . import exams, marking, selectors, services
 from .api_exam import router as exam_router
+from .api_question_import import router as question_import_router
 from .models import ExamSession, Paper, Question
 
 router = Router(tags=["learning"])
@@ -409,3 +410,4 @@ def session_regrade(request: HttpRequest, code: str, payload: RegradeIn) -> dict
 
 
 router.add_router("", exam_router)
+router.add_router("", question_import_router)

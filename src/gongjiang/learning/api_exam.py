@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, Router, Schema
 from ninja.utils import check_csrf
 
-from gongjiang.core.auth import FastCookieSessionAuth, SessionPin, TokenAuth, session_pins
-from gongjiang.core.middleware import touch_session
+from gongjiang.core.auth import FastCookieSessionAuth, TokenAuth, session_pins
 from gongjiang.core.schemas import StrictSchema
 
 from . import courses, exams, marking
@@ -119,12 +120,18 @@ def answer_save(
 
 
 # ------------------------------------------------------------------ the answer save's fast path
-# ``gongjiang.urls`` routes PUT /api/v1/learning/attempts/{code}/answers/{position} here, ahead of
-# the API. A save from a phone whose session this process has already checked in full (on
-# PostgreSQL, with the CSRF token, a plain body) is then ONE statement that checks the session and
-# stores the answer (``exams.exam_answer_save_pinned``). Everything else — the first save of a
-# session, bearer tokens, SQLite, a refused save, any body that is not plainly valid — goes to the
-# API operation above (``answer_save``), which decides and answers exactly as it always has.
+# A save from a phone whose session this process has already checked in full (on PostgreSQL, with
+# the CSRF token, a plain body) is ONE statement that re-checks the session and stores the answer
+# (``exams.exam_answer_save_pinned``), answered by ``AnswerSaveMiddleware`` near the top of the
+# middleware stack. Everything else — the first save of a session, bearer tokens, SQLite, a refused
+# save, any body that is not plainly valid — reaches ``answer_save_view`` (routed by
+# ``gongjiang.urls`` ahead of the API), which hands it to the API operation above (``answer_save``)
+# to decide and answer exactly as it always has, and pins the session once that operation accepted
+# it.
+
+ANSWER_SAVE_PATH = re.compile(
+    r"^/api/v1/learning/attempts/(?P<code>[^/]+)/answers/(?P<position>[0-9]+)$"
+)
 
 
 def _plain_answer(body: bytes) -> tuple[Any, int] | None:
@@ -142,14 +149,45 @@ def _plain_answer(body: bytes) -> tuple[Any, int] | None:
     return data.get("response"), seq
 
 
-def _pin_of(request: HttpRequest) -> SessionPin | None:
+def answer_save_pinned(request: HttpRequest, code: str, position: int) -> HttpResponse | None:
+    """Answer a save on a pinned session in one statement; None when the full path must decide
+    (nothing has been changed then)."""
     if connection.vendor != "postgresql" or "HTTP_AUTHORIZATION" in request.META:
         return None
     key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     pin = session_pins.get(key) if key else None
     if pin is None or check_csrf(request) is not None:
         return None
-    return pin
+    plain = _plain_answer(request.body)
+    if plain is None:
+        return None
+    result = exams.exam_answer_save_pinned(
+        pin=pin, code=code, position=position, response=plain[0], seq=plain[1]
+    )
+    if result == exams.SESSION_REFUSED:
+        session_pins.forget(pin.key)
+        return None
+    if result is None:
+        return None
+    return HttpResponse(json.dumps(result), content_type="application/json; charset=utf-8")
+
+
+class AnswerSaveMiddleware:
+    """The answer save's fast path (``answer_save_pinned``), ahead of the session, locale, CSRF,
+    authentication and message middleware it does not need; it checks the CSRF token itself.
+    Anything it does not answer continues down the stack unchanged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "PUT":
+            match = ANSWER_SAVE_PATH.match(request.path_info)
+            if match is not None:
+                response = answer_save_pinned(request, match["code"], int(match["position"]))
+                if response is not None:
+                    return response
+        return self.get_response(request)
 
 
 @functools.cache
@@ -162,30 +200,18 @@ def _api_resolver() -> URLResolver:
 
 @csrf_exempt
 def answer_save_view(request: HttpRequest, code: str, position: int) -> HttpResponse:
-    pin = _pin_of(request) if request.method == "PUT" else None
-    plain = _plain_answer(request.body) if pin is not None else None
-    if pin is not None and plain is not None:
-        result = exams.exam_answer_save_pinned(
-            pin=pin, code=code, position=position, response=plain[0], seq=plain[1]
-        )
-        if result == exams.SESSION_REFUSED:
-            session_pins.forget(pin.key)
-        elif result is not None:
-            return HttpResponse(json.dumps(result), content_type="application/json; charset=utf-8")
-    touch_session(request)
+    """The full path of a save: the API operation decides; a session it accepted is pinned."""
     match = _api_resolver().resolve(request.path_info.lstrip("/"))
     response = match.func(request, *match.args, **match.kwargs)
     if (
         response.status_code == 200
+        and request.method == "PUT"
         and connection.vendor == "postgresql"
         and "HTTP_AUTHORIZATION" not in request.META
         and getattr(request.user, "is_authenticated", False)
     ):
         session_pins.remember(request, request.user)
     return response
-
-
-answer_save_view.session_guarded = True  # type: ignore[attr-defined]
 
 
 class ResultOut(Schema):

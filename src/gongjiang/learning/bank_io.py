@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.audit import audit_record
-from gongjiang.core.jobs import Progress, job_handler
+from gongjiang.core.jobs import Progress, job_handler, job_start
 from gongjiang.core.models import Job, Occupation, Organization, SkillLevel
 from gongjiang.core.spreadsheets import cell_text, find_header, is_blank, read_rows
 
@@ -361,7 +361,108 @@ def question_import(
     return result
 
 
-@job_handler("learning.question_import")
+# ------------------------------------------------------------- the import as a background job
+# The page (views.question_import / question_import_review) and the API (api_question_import)
+# both go through these functions: a dry run first, then the confirm of a checked file.
+QUESTION_IMPORT_KIND = "learning.question_import"
+QUESTION_IMPORT_SUFFIXES = (".xlsx", ".xls", ".csv", ".docx")
+
+
+def question_import_organizations(actor: Any) -> Any:
+    """The active organisations the actor may import questions into."""
+    return (
+        Organization.objects.visible_to(actor, "learning.change_question")
+        .filter(is_active=True)
+        .order_by("path")
+    )
+
+
+def question_import_file_check(upload: Any) -> None:
+    """Refuse an upload that is too large or not a spreadsheet / Word file (ValidationError)."""
+    from django.conf import settings
+
+    if (upload.size or 0) > settings.MAX_UPLOAD_SIZE:
+        raise ValidationError(_("The file is too large."), code="too_large")
+    if not (upload.name or "").lower().endswith(QUESTION_IMPORT_SUFFIXES):
+        raise ValidationError(_("Upload an .xlsx, .xls, .csv or .docx file."), code="file_type")
+
+
+def question_import_start(*, actor: Any, organization: Organization, upload: Any) -> Job:
+    """Store the upload and start the dry run (every question checked, nothing written)."""
+    try:
+        question_import_file_check(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
+    access.require(actor, "learning.change_question", organization)
+    return job_start(
+        actor=actor,
+        kind=QUESTION_IMPORT_KIND,
+        organization=organization,
+        params={"dry_run": True, "language": translation.get_language()},
+        input_file=upload,
+        input_name=upload.name,
+    )
+
+
+def question_import_job_get(*, actor: Any, code: str) -> Job:
+    """A question import job the actor started; anything else (another user's job, another kind
+    of job, no such job) is a 404."""
+    from django.http import Http404
+
+    user_id = getattr(actor, "pk", None)
+    job = (
+        Job.objects.select_related("organization")
+        .filter(code=code, kind=QUESTION_IMPORT_KIND, created_by_id=user_id)
+        .first()
+        if user_id is not None
+        else None
+    )
+    if job is None:
+        raise Http404("job")
+    return job
+
+
+@transaction.atomic
+def question_import_confirm(*, actor: Any, job: Job) -> Job:
+    """Import the file a dry run checked: only a dry run that succeeded without errors, and only
+    once (a second confirm while the first import is queued, running or done is refused)."""
+    from django.core.files.base import ContentFile
+
+    from gongjiang.core.errors import ConflictError
+
+    # lock the checked job so that two confirms at the same time cannot both start an import
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if not (
+        job.kind == QUESTION_IMPORT_KIND
+        and job.status == Job.Status.SUCCEEDED
+        and job.params.get("dry_run")
+        and not job.result.get("errors")
+        and not job.result.get("error")
+        and job.organization is not None
+    ):
+        raise ConflictError(
+            _("Only a checked file without errors can be imported."), code="not_checked"
+        )
+    access.require(actor, "learning.change_question", job.organization)
+    if (
+        Job.objects.filter(kind=QUESTION_IMPORT_KIND, params__checked=job.code)
+        .exclude(status=Job.Status.FAILED)
+        .exists()
+    ):
+        raise ConflictError(_("This file has already been imported."), code="already_imported")
+    with job.input_file.open("rb") as fh:
+        content = ContentFile(fh.read())
+    return job_start(
+        actor=actor,
+        kind=QUESTION_IMPORT_KIND,
+        organization=job.organization,
+        params={"dry_run": False, "checked": job.code, "language": translation.get_language()},
+        input_file=content,
+        input_name=job.input_file.name.rsplit("/", 1)[-1],
+    )
+
+
+@job_handler(QUESTION_IMPORT_KIND)
 def run_question_import(job: Job, progress: Progress) -> dict[str, Any]:
     actor = get_user_model().objects.get(pk=job.created_by_id)
     access.forget(actor)

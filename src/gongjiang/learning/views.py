@@ -7,14 +7,13 @@ import re
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,9 +22,7 @@ from django.views.decorators.http import require_POST
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.forms import UploadForm
-from gongjiang.core.jobs import job_start
-from gongjiang.core.models import Job, Occupation, Organization
-from gongjiang.core.selectors import job_get
+from gongjiang.core.models import Occupation, Organization
 from gongjiang.core.spreadsheets import xlsx_bytes
 from gongjiang.core.views import form_errors_from, page, xlsx_response
 
@@ -192,9 +189,6 @@ def question_correct_key(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # ----------------------------------------------------------------------------------- import
-QUESTION_IMPORT_SUFFIXES = (".xlsx", ".xls", ".csv", ".docx")
-
-
 class QuestionImportForm(UploadForm, OrgChoiceForm):
     """A spreadsheet (the roster import's checks) or a Word file in the “1. / A. / 答案：” layout."""
 
@@ -202,16 +196,13 @@ class QuestionImportForm(UploadForm, OrgChoiceForm):
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]
-        if f.size > settings.MAX_UPLOAD_SIZE:
-            raise forms.ValidationError(_("The file is too large."))
-        if not f.name.lower().endswith(QUESTION_IMPORT_SUFFIXES):
-            raise forms.ValidationError(_("Upload an .xlsx, .xls, .csv or .docx file."))
+        bank_io.question_import_file_check(f)
         return f
 
 
 @login_required
 def question_import(request: HttpRequest) -> HttpResponse:
-    orgs = _orgs(request.user, "learning.change_question")
+    orgs = bank_io.question_import_organizations(request.user)
     if not orgs.exists():
         raise PermissionDenied
     if request.method == "GET" and request.GET.get("sample") == "docx":
@@ -225,14 +216,10 @@ def question_import(request: HttpRequest) -> HttpResponse:
         return response
     form = QuestionImportForm(request.POST or None, request.FILES or None, organizations=orgs)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = job_start(
+        job = bank_io.question_import_start(
             actor=request.user,
-            kind="learning.question_import",
             organization=form.cleaned_data["organization"],
-            params={"dry_run": True, "language": translation.get_language()},
-            input_file=upload,
-            input_name=upload.name,
+            upload=form.cleaned_data["file"],
         )
         return redirect("learning:question_import_review", code=job.code)
     return render(request, "learning/question_import.html", {"form": form})
@@ -240,35 +227,13 @@ def question_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def question_import_review(request: HttpRequest, code: str) -> HttpResponse:
-    job = job_get(actor=request.user, code=code)
-    if job.kind != "learning.question_import" or job.created_by_id != request.user.pk:
-        from django.http import Http404
-
-        raise Http404("job")
+    job = bank_io.question_import_job_get(actor=request.user, code=code)
     if request.method == "POST":
-        if not (
-            job.status == Job.Status.SUCCEEDED
-            and job.params.get("dry_run")
-            and not job.result.get("errors")
-        ):
-            messages.error(request, _("Only a checked file without errors can be imported."))
+        try:
+            real = bank_io.question_import_confirm(actor=request.user, job=job)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
             return redirect("learning:question_import_review", code=job.code)
-        with job.input_file.open("rb") as fh:
-            from django.core.files.base import ContentFile
-
-            content = ContentFile(fh.read())
-        real = job_start(
-            actor=request.user,
-            kind="learning.question_import",
-            organization=job.organization,
-            params={
-                "dry_run": False,
-                "checked": job.code,
-                "language": translation.get_language(),
-            },
-            input_file=content,
-            input_name=job.input_file.name.rsplit("/", 1)[-1],
-        )
         return redirect("learning:question_import_review", code=real.code)
     template = (
         "learning/_import_status.html" if request.htmx else "learning/question_import_review.html"

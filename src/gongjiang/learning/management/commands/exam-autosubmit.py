@@ -11,7 +11,7 @@ from gongjiang.learning.exams import exam_autosubmit_due
 
 
 class Command(BaseCommand):
-    help = "Submit every exam attempt still open at its deadline (run from cron, or with --loop)."
+    help = "Submit every exam attempt still open at its deadline (gongjiang worker also does it every 30 s)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(

@@ -1,0 +1,32 @@
+"""Background tasks of the platform itself (thin: they call services or Django commands)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.core.management import call_command
+from django_tasks import task
+
+from gongjiang.core.schedule import periodic
+
+TASK_RESULTS_KEPT_DAYS = 14
+
+
+@periodic("core.prune_task_results", at=dt.time(3, 30))
+@task()
+def prune_task_results() -> str:
+    """Delete finished background-task rows older than 14 days (the scheduler alone adds some
+    3,000 a day: exam auto-submission runs every 30 s). Import and report jobs are ``core.Job`` rows
+    and are not touched."""
+    out = io.StringIO()
+    call_command(
+        "prune_db_task_results",
+        "--queue-name",
+        "*",
+        "--min-age-days",
+        str(TASK_RESULTS_KEPT_DAYS),
+        stdout=out,
+        stderr=out,
+    )
+    return out.getvalue().strip()
