@@ -291,3 +291,20 @@ def test_a_pinned_save_answers_as_the_api_does(client, pinned) -> None:
     body = r.json()
     assert set(body) == {"saved", "seq", "seconds_left"} and body["saved"] is True
     assert 0 < body["seconds_left"] <= 30 * 60 and item(pinned, 4).response == ["A", "B"]
+
+
+@pinned_only
+def test_sessions_not_kept_in_the_database_are_never_pinned(client, world, settings) -> None:
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    bank = make_bank(world.alice, world.province_a)
+    session = make_session(
+        world.alice, world.province_a, bank, candidate_organizations=[world.enterprise_a]
+    )
+    client.force_login(world.worker_a)
+    code = client.post(f"{API}/sessions/{session.code}/start").json()["code"]
+    attempt = Attempt.objects.get(code=code)
+    for seq in (1, 2):
+        r = put(client, attempt, 1, f"v{seq}", seq)
+        assert r.status_code == 200 and r.json()["saved"] is True
+    assert session_pins.get(session_key(client)) is None
+    assert item(attempt, 1).response == "v2"

@@ -161,12 +161,20 @@ class SessionPins:
         return self._pins.get(key)
 
     def remember(self, request: HttpRequest, user: Any) -> SessionPin | None:
-        """Pin the request's session for ``user`` (who has just passed the full check). Sessions
-        with their own expiry (``set_expiry``) are not pinned: the statement slides every pinned
-        session by ``SESSION_COOKIE_AGE``."""
+        """Pin the request's session for ``user`` (who has just passed the full check). Only
+        sessions kept in the database (the statement checks their row) and without an expiry of
+        their own (``set_expiry``: the statement slides a pinned session by ``SESSION_COOKIE_AGE``)
+        are pinned."""
+        from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+
         session = request.session
         key = session.session_key
-        if not key or session.get("_session_expiry") is not None or not user.password:
+        if (
+            not isinstance(session, DatabaseStore)  # the statement checks the database's row
+            or not key
+            or session.get("_session_expiry") is not None
+            or not user.password
+        ):
             return None
         pin = SessionPin(key=key, user_id=user.pk, password=user.password)
         with self._lock:
