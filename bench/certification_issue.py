@@ -102,9 +102,9 @@ plan = services.evaluation_plan_create(
     name="焊工高级工",
     occupation="6-18-02-04",
     level="SENIOR",
-    body_code="000001",
+    body_code="0001",
     province_code="32",
-    site_code="001",
+    site_code="000001",
     starts_on=dt.date(2025, 5, 1),
     ends_on=dt.date(2025, 6, 1),
     items=[("操作", 100)],
@@ -145,7 +145,7 @@ if connection.vendor == "postgresql":
                 with transaction.atomic():
                     allocated.append(
                         number_allocate(
-                            kind="S", body="000002", province="32", site="002", year=2025, level=3
+                            kind="S", body="0002", province="32", site="000002", year=2025, level=3
                         )
                     )
         except BaseException as exc:  # noqa: BLE001

@@ -69,9 +69,9 @@ def make_plan(
         "name": "焊工高级工认定",
         "occupation": WELDER,
         "level": level,
-        "body_code": "000123",
+        "body_code": "0123",
         "province_code": "32",
-        "site_code": "001",
+        "site_code": "000001",
         "starts_on": dt.date(2024, 5, 1),
         "ends_on": dt.date(2024, 6, 30),
     }

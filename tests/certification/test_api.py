@@ -27,9 +27,9 @@ def test_plan_endpoints(client, world) -> None:  # noqa: ANN001
         "name": "焊工技师认定",
         "occupation": "6-18-02-04",
         "level": "TECHNICIAN",
-        "body_code": "000123",
+        "body_code": "0123",
         "province_code": "32",
-        "site_code": "001",
+        "site_code": "000001",
         "starts_on": "2024-05-01",
         "ends_on": "2024-06-30",
         "items": [{"title": "焊接", "points": 100}],
@@ -77,6 +77,15 @@ def test_plan_endpoints(client, world) -> None:  # noqa: ANN001
     assert response.status_code == 422 and response.json()["details"][0]["error"] == "unknown field"
     response = _post(client, f"{API}/plans", {**body, "ends_on": "2024-01-01"})
     assert response.status_code == 422 and response.json()["details"][0]["field"] == "ends_on"
+    # body code 4 digits (0000: filed with a province), site code 6: the ministry's layout
+    for field, value in (("body_code", "000123"), ("site_code", "001"), ("body_code", "123")):
+        response = _post(client, f"{API}/plans", {**body, field: value})
+        assert response.status_code == 422, (field, value)
+    patched = _post(
+        client, f"{API}/plans/{code}", {"body_code": "0000", "site_code": "320101"}, "patch"
+    )
+    assert patched.status_code == 200, patched.content
+    assert (patched.json()["body_code"], patched.json()["site_code"]) == ("0000", "320101")
     # a worker (no staff role) sees no plans; creating needs the manage permission
     client.force_login(world.worker_a)
     assert client.get(f"{API}/plans").json()["count"] == 0

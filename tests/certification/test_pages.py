@@ -48,9 +48,9 @@ def test_plan_list_and_create(client, world) -> None:  # noqa: ANN001
         "occupation": "6-20-01-01",
         "level": "INTERMEDIATE",
         "body_kind": "Y",
-        "body_code": "000123",
+        "body_code": "0000",
         "province_code": "32",
-        "site_code": "002",
+        "site_code": "000002",
         "has_theory": "on",
         "has_practical": "on",
         "theory_pass": "60",
@@ -72,6 +72,7 @@ def test_plan_list_and_create(client, world) -> None:  # noqa: ANN001
     created = EvaluationPlan.objects.get(name="钳工中级工")
     assert response["Location"] == url("plan_detail", created.code)
     assert [(i.title, int(i.points)) for i in created.items.all()] == [("划线", 30), ("锉削", 70)]
+    assert (created.body_code, created.site_code) == ("0000", "000002")  # 0000: provincial body
     client.force_login(world.bob)  # bob cannot create under alice's organisation
     response = client.post(url("plan_create"), {**data, "name": "x"})
     assert response.status_code == 200 and not EvaluationPlan.objects.filter(name="x").exists()

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from gongjiang.certification import issuing, services
 from gongjiang.certification.models import Candidate, Certificate, EvaluationPlan, PracticalItem
-from gongjiang.certification.numbers import is_valid_number
+from gongjiang.certification.numbers import is_valid_number, parse_number
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import AuditEvent, SkillLevel
 from tests.factories import UserFactory, member
 
-from .factories import ROOT, make_plan, make_worker
+from .factories import ROOT, issued_certificate, make_plan, make_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,10 @@ def test_plan_validation(world) -> None:  # noqa: ANN001
             ends_on=dt.date(2024, 1, 1),
         )
     assert {"level", "province_code", "site_code", "ends_on"} <= set(exc.value.message_dict)
+    # the old widths (body 6 digits, site 3) are refused
+    with pytest.raises(ValidationError) as exc:
+        make_plan(world.enterprise_a, body_code="000123", site_code="001")
+    assert {"body_code", "site_code"} <= set(exc.value.message_dict)
     with pytest.raises(PermissionDenied):
         services.evaluation_plan_create(
             actor=world.bob,
@@ -69,9 +73,9 @@ def test_plan_validation(world) -> None:  # noqa: ANN001
             name="x",
             occupation="6-18-02-04",
             level="SENIOR",
-            body_code="000001",
+            body_code="0001",
             province_code="32",
-            site_code="001",
+            site_code="000001",
             starts_on=dt.date(2024, 1, 1),
             ends_on=dt.date(2024, 2, 1),
         )
@@ -242,8 +246,8 @@ def test_issue_raises_level_through_workforce_with_history_and_audit(world) -> N
     result = issuing.certificates_issue(actor=world.alice, plan=plan)
     assert result["issued"] == 1 and not result["errors"]
     cert = Certificate.objects.get(worker=passing)
-    assert is_valid_number(cert.number) and cert.number.startswith("Y000123320012")
-    assert cert.number[14] == "3"  # 高级工 = level 3
+    assert is_valid_number(cert.number) and cert.number.startswith("Y012332000001")
+    assert cert.number[15] == "3"  # character 16: 高级工 = level 3
     assert cert.holder_name == "张小三" and cert.status == "valid" and cert.valid_until is None
     passing.refresh_from_db()
     assert passing.skill_level_id == "SENIOR"
@@ -287,7 +291,7 @@ def test_issue_does_not_lower_a_higher_level(world) -> None:  # noqa: ANN001
     worker.refresh_from_db()
     assert worker.skill_level_id == "TECHNICIAN" and cert.skill_level_change_code == ""
     assert cert.valid_until == dt.date(2027, 2, 28)
-    assert cert.number[12:14] == "24"
+    assert cert.number[13:15] == "24"  # characters 14–15
     assert worker.certificates.filter(number=cert.number).exists()
 
 
@@ -331,6 +335,22 @@ def test_social_body_issues_for_workers_outside_its_staff_scope(world) -> None: 
         action="worker.skill_level_change", object_code=worker.code
     ).first()
     assert event.details.get("system") == "certification:bob"
+
+
+def test_issue_under_a_provincially_filed_body_code_0000(world) -> None:  # noqa: ANN001
+    cert = issued_certificate(
+        world.enterprise_a, body_code="0000", province_code="23", site_code="000017"
+    )
+    parsed = parse_number(cert.number)
+    assert (parsed.kind, parsed.body, parsed.province, parsed.site, parsed.level) == (
+        "Y",
+        "0000",
+        "23",
+        "000017",
+        3,
+    )
+    assert cert.number == f"Y000023000017{cert.issue_date:%y}3000001"
+    assert cert.worker.certificates.filter(number=cert.number).exists()  # the registry took it
 
 
 def test_checklist_replace_and_levels(world) -> None:  # noqa: ANN001

@@ -204,22 +204,27 @@ def test_reveal_needs_the_right_and_is_audited(world: Any) -> None:
 
 
 def test_certificate_number_rule() -> None:
+    # the ministry's layout: Y/S · body 4 · province 2 · site 6 · year 2 · level 1 · serial 6
     good = certificate_number_with(
-        issuer="S", body="123456", province="32", site="007", year=2023, level=3, serial=42
+        issuer="S", body="1234", province="32", site="000007", year=2023, level=3, serial=42
     )
-    assert good == "S123456320072330000042" and len(good) == 22
-    assert normalize_certificate_number(" s123456-32007-2330000042 ", today=TODAY) == good
+    assert good == "S123432000007233000042" and len(good) == 22
+    assert normalize_certificate_number(" s1234-32-000007-233-000042 ", today=TODAY) == good
     assert normalize_certificate_number(good, national_level=3, today=TODAY) == good
-    for bad in (
-        "X123456320072330000042",
-        "S12345632007233000004",
-        "S123456990072330000042",
-        "S123456320079930000042",
-        "S123456320072360000042",
-        "S12345632007233000004A",
+    provincial = certificate_number_with(body="0000", province="23", site="000001", year=2019)
+    assert normalize_certificate_number(provincial, today=TODAY) == "Y000023000001193000001"
+    for bad, code in (
+        ("X123432000007233000042", "format"),
+        ("S12343200000723300004", "length"),
+        ("S123499000007233000042", "province"),  # characters 6–7
+        ("S123432000007993000042", "year"),  # characters 14–15: 2099
+        ("S123432000007236000042", "level"),  # character 16
+        ("S12343200000723300004A", "format"),
+        ("S123456320072330000042", "province"),  # the old layout: 56 at characters 6–7
     ):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as exc:
             normalize_certificate_number(bad, today=TODAY)
+        assert exc.value.code == code, bad
     with pytest.raises(ValidationError):
         normalize_certificate_number(good, national_level=2, today=TODAY)
 

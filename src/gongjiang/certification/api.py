@@ -112,9 +112,17 @@ class PlanIn(StrictSchema):
     )
     level: Literal["JUNIOR", "INTERMEDIATE", "SENIOR", "TECHNICIAN", "SENIOR_TECHNICIAN"]
     body_kind: Literal["Y", "S"] = "Y"
-    body_code: str = Field(..., pattern=r"^\d{6}$")
+    body_code: str = Field(
+        ...,
+        pattern=r"^\d{4}$",
+        description="characters 2–5 of the number: the ministry's code, or 0000 (filed with a province)",
+    )
     province_code: str = Field(..., pattern=r"^\d{2}$")
-    site_code: str = Field(..., pattern=r"^\d{3}$")
+    site_code: str = Field(
+        ...,
+        pattern=r"^\d{6}$",
+        description="characters 8–13 of the number, assigned by the provincial department",
+    )
     starts_on: dt.date
     ends_on: dt.date
     has_theory: bool = True
@@ -135,9 +143,9 @@ class PlanPatch(StrictSchema):
         None
     )
     body_kind: Literal["Y", "S"] | None = None
-    body_code: str | None = Field(None, pattern=r"^\d{6}$")
+    body_code: str | None = Field(None, pattern=r"^\d{4}$")
     province_code: str | None = Field(None, pattern=r"^\d{2}$")
-    site_code: str | None = Field(None, pattern=r"^\d{3}$")
+    site_code: str | None = Field(None, pattern=r"^\d{6}$")
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     has_theory: bool | None = None

@@ -66,9 +66,12 @@ class PlanForm(BootstrapForm):
     body_kind = forms.ChoiceField(label=_("kind of evaluation body"), choices=BodyKind.choices)
     body_code = forms.RegexField(
         label=_("evaluation body code"),
-        regex=r"^\d{6}$",
-        max_length=6,
-        help_text=_("Six digits (characters 2–7 of the certificate number)."),
+        regex=r"^\d{4}$",
+        max_length=4,
+        help_text=_(
+            "Four digits (characters 2–5 of the certificate number): the code the ministry "
+            "assigned, or 0000 for a body filed with the provincial department."
+        ),
     )
     province_code = forms.RegexField(
         label=_("province code"),
@@ -78,9 +81,12 @@ class PlanForm(BootstrapForm):
     )
     site_code = forms.RegexField(
         label=_("evaluation site code"),
-        regex=r"^\d{3}$",
-        max_length=3,
-        help_text=_("Three digits."),
+        regex=r"^\d{6}$",
+        max_length=6,
+        help_text=_(
+            "Six digits (characters 8–13 of the certificate number), assigned by the provincial "
+            "department."
+        ),
     )
     has_theory = forms.BooleanField(label=_("theory exam"), required=False, initial=True)
     has_practical = forms.BooleanField(

@@ -67,9 +67,12 @@ class EvaluationPlan(models.Model):
     )
     body_code = models.CharField(
         _("evaluation body code"),
-        max_length=6,
-        validators=[RegexValidator(r"^\d{6}$", _("Six digits."))],
-        help_text=_("Six digits identifying the evaluation body (see docs/certification.md)."),
+        max_length=4,
+        validators=[RegexValidator(r"^\d{4}$", _("Four digits."))],
+        help_text=_(
+            "Four digits: the code the ministry assigned to the evaluation body, or 0000 for a "
+            "body filed with the provincial department (see docs/certification.md)."
+        ),
     )
     province_code = models.CharField(
         _("province code"),
@@ -81,9 +84,12 @@ class EvaluationPlan(models.Model):
     )
     site_code = models.CharField(
         _("evaluation site code"),
-        max_length=3,
-        validators=[RegexValidator(r"^\d{3}$", _("Three digits."))],
-        help_text=_("Three digits numbering the evaluation site."),
+        max_length=6,
+        validators=[RegexValidator(r"^\d{6}$", _("Six digits."))],
+        help_text=_(
+            "Six digits: the evaluation body (site) serial code assigned by the provincial "
+            "department."
+        ),
     )
     has_theory = models.BooleanField(_("theory exam"), default=True)
     has_practical = models.BooleanField(_("practical assessment"), default=True)

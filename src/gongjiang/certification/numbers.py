@@ -1,25 +1,30 @@
 """The 22-character number of a vocational skill level certificate (职业技能等级证书编号).
 
-Layout (positions 1-based). It is the platform's one rule, shared with the workforce registry's
-validator (``gongjiang.workforce.validators.normalize_certificate_number``), so a certificate issued
-here is accepted there:
+Layout (positions 1-based), the coding rule published by the Ministry of Human Resources and Social
+Security (人力资源社会保障部 职业技能等级证书编码规则): one upper-case letter and 21 digits. It is the
+platform's one rule, shared with the workforce registry's validator
+(``gongjiang.workforce.validators.normalize_certificate_number``), so a certificate issued here is
+accepted there:
 
 ====== ======= ===================================================================
 pos    width   meaning
 ====== ======= ===================================================================
 1      1       kind of evaluation body: ``Y`` 用人单位 (an employer evaluating its own
                workers), ``S`` 社会培训评价组织 (a social training and evaluation organisation)
-2-7    6       evaluation body code
-8-9    2       province of the evaluation site (first two digits of GB/T 2260, 11…82)
-10-12  3       evaluation site code
-13-14  2       year of issue (last two digits)
-15     1       skill level digit: 5 初级工 / 4 中级工 / 3 高级工 / 2 技师 / 1 高级技师
-16-22  7       certificate serial within the first 15 characters, from 0000001
+2-5    4       evaluation body code assigned by the ministry, 0001-9999; ``0000`` for a
+               body filed with a provincial department rather than the ministry
+6-7    2       province of the evaluation body (site): first two digits of GB/T 2260
+               (11…65, 71, 81, 82)
+8-13   6       evaluation body (site) serial code, assigned by the provincial department
+14-15  2       year of issue (last two digits)
+16     1       skill level digit: 5 初级工 / 4 中级工 / 3 高级工 / 2 技师 / 1 高级技师
+17-22  6       certificate serial within the first 16 characters, from 000001
 ====== ======= ===================================================================
 
-1 + 6 + 2 + 3 + 2 + 1 + 7 = 22. The widths live in :data:`WIDTHS` only. (The ministry's published
-coding table reads 1 + 4 + 2 + 6 + 2 + 1 + 6: body 4, site 6, serial 6; switching is a change of
-:data:`WIDTHS` here and of the workforce validator — see docs/certification.md.)
+1 + 4 + 2 + 6 + 2 + 1 + 6 = 22, e.g. ``Y000123000001195000001`` (Y, body 0001, 黑龙江 23, site
+000001, 2019, 初级工, serial 1). The widths live in :data:`WIDTHS` only; the workforce validator
+keeps the positions as constants (the workforce app must not import this one) and a test checks
+that both agree.
 
 Serials are allocated under a row lock on
 :class:`~gongjiang.certification.models.CertificateCounter` (one row per prefix, the number without
@@ -33,7 +38,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-WIDTHS = {"kind": 1, "body": 6, "province": 2, "site": 3, "year": 2, "level": 1, "serial": 7}
+WIDTHS = {"kind": 1, "body": 4, "province": 2, "site": 6, "year": 2, "level": 1, "serial": 6}
 NUMBER_LENGTH = sum(WIDTHS.values())
 assert NUMBER_LENGTH == 22
 SERIAL_WIDTH = WIDTHS["serial"]
@@ -41,6 +46,17 @@ BODY_WIDTH = WIDTHS["body"]
 SITE_WIDTH = WIDTHS["site"]
 PREFIX_LENGTH = NUMBER_LENGTH - SERIAL_WIDTH
 MAX_SERIAL = 10**SERIAL_WIDTH - 1
+
+
+def _spans() -> dict[str, slice]:
+    spans, start = {}, 0
+    for name, width in WIDTHS.items():
+        spans[name] = slice(start, start + width)
+        start += width
+    return spans
+
+
+SPANS = _spans()  # 0-based slices of each part, e.g. SPANS["province"] == slice(5, 7)
 NUMBER_RE = re.compile(
     rf"^(?P<kind>[YS])(?P<body>\d{{{BODY_WIDTH}}})(?P<province>[1-9]\d)(?P<site>\d{{{SITE_WIDTH}}})"
     rf"(?P<year>\d{{2}})(?P<level>[1-5])(?P<serial>\d{{{SERIAL_WIDTH}}})$"
