@@ -70,3 +70,17 @@ def test_compiled_catalogue_is_current(po: Path) -> None:
         if catalog.get(key) != _unescape(_text(msgstr)):
             stale.append(key)
     assert not stale, f"{mo} is older than {po.name}: {stale[:10]}"
+
+
+@pytest.mark.parametrize("po", PO_FILES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_translation_repeats_itself(po: Path) -> None:
+    """Regression: some translations were once written two or three times over in one msgstr."""
+    repeated = []
+    for match in CTX_ENTRY.finditer(po.read_text(encoding="utf-8") + "\n"):
+        text = _text(match.group(3))
+        for k in (2, 3):
+            unit = text[: len(text) // k]
+            if len(text) >= 8 and len(text) % k == 0 and unit * k == text:
+                repeated.append(_text(match.group(2)))
+                break
+    assert not repeated, f"{po}: translations repeated: {repeated[:5]}"

@@ -130,7 +130,12 @@ def test_manager_pages(client, world, bank) -> None:
     )
     session_url = r["Location"]
     check_access(client, url=session_url, in_scope=world.alice, out_of_scope=world.bob)
-    check_access(client, url=session_url + "?stats=1", in_scope=world.alice, out_of_scope=world.bob)
+    check_access(
+        client,
+        url=session_url + "statistics/",
+        in_scope=world.alice,
+        out_of_scope=world.bob,
+    )
     check_access(
         client,
         url=session_url + "regrade/",

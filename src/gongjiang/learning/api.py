@@ -14,8 +14,10 @@ from gongjiang.core.models import Occupation, Organization, SkillLevel
 from gongjiang.core.schemas import StrictSchema, paginate
 
 from . import exams, marking, selectors, services
+from .api_calibration import router as calibration_router
 from .api_exam import router as exam_router
 from .api_question_import import router as question_import_router
+from .api_stats import router as stats_router
 from .models import ExamSession, Paper, Question
 
 router = Router(tags=["learning"])
@@ -411,3 +413,5 @@ def session_regrade(request: HttpRequest, code: str, payload: RegradeIn) -> dict
 
 router.add_router("", exam_router)
 router.add_router("", question_import_router)
+router.add_router("", stats_router)
+router.add_router("", calibration_router)

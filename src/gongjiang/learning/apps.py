@@ -10,6 +10,7 @@ class LearningConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             bank_io,  # noqa: F401  (registers the question-import job handler)
+            calibration,  # noqa: F401  (registers the calibration job handler)
             permissions,  # noqa: F401  (grants this app's permissions to roles)
         )
         from .timeline import register

@@ -550,3 +550,32 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id}:{self.lesson_id}"
+
+
+# ------------------------------------------------------------------------------ calibration
+class QuestionCalibration(models.Model):
+    """The current 2PL calibration of one question version (``learning.calibration``): one row per
+    version, replaced by every new calibration of a bank that includes it. ``a`` and ``b`` are null
+    when the version could not be estimated; ``flag`` names the first problem found, or is empty."""
+
+    version = models.OneToOneField(
+        QuestionVersion, on_delete=models.CASCADE, related_name="calibration"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="calibrations")
+    a = models.FloatField(_("discrimination (a)"), null=True, blank=True)
+    b = models.FloatField(_("difficulty (b)"), null=True, blank=True)
+    responses = models.PositiveIntegerField(_("responses"), default=0)
+    flag = models.CharField(_("flag"), max_length=40, blank=True)
+    job = models.CharField(max_length=20, blank=True)  # code of the calibration job
+    calibrated_at = models.DateTimeField(_("calibrated at"), default=timezone.now)
+
+    SCOPE_PATH = "question__organization__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question_id", "version_id"]
+        verbose_name = _("question calibration")
+        verbose_name_plural = _("question calibrations")
+
+    def __str__(self) -> str:
+        return f"{self.version_id} a={self.a} b={self.b}"

@@ -24,6 +24,11 @@ def items(user: Any) -> list[NavItem]:
         children.append(
             NavItem(_("Question bank"), reverse("learning:question_list"), "collection")
         )
+        children.append(
+            NavItem(_("Item statistics"), reverse("learning:bank_statistics"), "bar-chart")
+        )
+    if access.can(user, "learning.change_question"):
+        children.append(NavItem(_("Calibration"), reverse("learning:calibration"), "sliders"))
     if access.can(user, "learning.view_paper"):
         children.append(NavItem(_("Papers"), reverse("learning:paper_list"), "file-earmark-text"))
     if access.can(user, "learning.view_examsession"):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_courses, views_exam, views_practice
+from . import views, views_calibration, views_courses, views_exam, views_practice, views_stats
 
 app_name = "learning"
 
@@ -17,6 +17,12 @@ urlpatterns = [
     path(
         "questions/<str:code>/correct-key/", views.question_correct_key, name="question_correct_key"
     ),
+    path("calibration/", views_calibration.calibration_home, name="calibration"),
+    path(
+        "calibration/jobs/<str:code>/",
+        views_calibration.calibration_job,
+        name="calibration_job",
+    ),
     path("papers/", views.paper_list, name="paper_list"),
     path("papers/new/", views.paper_create, name="paper_create"),
     path("papers/<str:code>/", views.paper_detail, name="paper_detail"),
@@ -24,6 +30,12 @@ urlpatterns = [
     path("sessions/new/", views.session_create, name="session_create"),
     path("sessions/<str:code>/", views.session_detail, name="session_detail"),
     path("sessions/<str:code>/regrade/", views.session_regrade, name="session_regrade"),
+    path(
+        "sessions/<str:code>/statistics/",
+        views_stats.session_statistics,
+        name="session_statistics",
+    ),
+    path("statistics/bank/", views_stats.bank_statistics, name="bank_statistics"),
     path("exams/", views_exam.exam_list, name="exam_list"),
     path("exams/<str:code>/", views_exam.exam_start, name="exam_start"),
     path("attempts/<str:code>/", views_exam.attempt_take, name="attempt_take"),

@@ -379,26 +379,6 @@ def session_create(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/session_form.html", {"form": form})
 
 
-def _statistics(session: Any) -> Any:
-    try:
-        from .item_stats import item_statistics
-    except ImportError:
-        return None
-    from .models import AttemptItem
-
-    rows = list(
-        AttemptItem.objects.filter(
-            attempt__session=session, attempt__status="complete"
-        ).values_list("attempt_id", "version__question__code", "score", "max_score")
-    )
-    if len(rows) < 2:
-        return None
-    try:
-        return item_statistics([(a, q, float(s), float(m)) for a, q, s, m in rows])
-    except Exception:  # the statistics are a bonus on this page; never break it
-        return None
-
-
 @login_required
 def session_detail(request: HttpRequest, code: str) -> HttpResponse:
     session = selectors.session_get(actor=request.user, code=code)
@@ -410,7 +390,6 @@ def session_detail(request: HttpRequest, code: str) -> HttpResponse:
             "session": session,
             "page_obj": page(request, attempts),
             "summary": selectors.session_summary(session),
-            "stats": _statistics(session) if request.GET.get("stats") else None,
             "can_regrade": access.can(request.user, "learning.regrade", session.organization),
             "reason_form": ReasonForm(),
             "difficulties": Difficulty.choices,
