@@ -130,3 +130,21 @@ def job_run(code: str) -> None:
     if job.status != Job.Status.QUEUED:
         return
     job_execute(job)
+
+
+def own_job_get(*, actor: Any, code: str, kind: str) -> Job:
+    """A job of ``kind`` that ``actor`` started; anything else — another user's job, another kind
+    of job, no such job, no actor — is a 404, whoever asks."""
+    from django.http import Http404
+
+    user_id = getattr(actor, "pk", None)
+    job = (
+        Job.objects.select_related("organization")
+        .filter(code=code, kind=kind, created_by_id=user_id)
+        .first()
+        if user_id is not None
+        else None
+    )
+    if job is None:
+        raise Http404("job")
+    return job

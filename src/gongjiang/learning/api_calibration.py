@@ -18,10 +18,9 @@ router = Router(tags=["learning"])
 
 
 def _org(actor: Any, code: str, perm: str) -> Any:
-    from gongjiang.core.access import get_visible_or_404
-    from gongjiang.core.models import Organization
+    from .api import org_for  # here: api.py mounts this module's router
 
-    return get_visible_or_404(Organization.objects.all(), actor, perm, code=code)
+    return org_for(actor, code, perm)
 
 
 class CalibrationJobOut(Schema):

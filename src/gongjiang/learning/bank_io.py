@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.audit import audit_record
-from gongjiang.core.jobs import Progress, job_handler, job_start
+from gongjiang.core.jobs import Progress, job_handler, job_start, own_job_get
 from gongjiang.core.models import Job, Occupation, Organization, SkillLevel
 from gongjiang.core.spreadsheets import cell_text, find_header, is_blank, read_rows
 
@@ -407,19 +407,7 @@ def question_import_start(*, actor: Any, organization: Organization, upload: Any
 def question_import_job_get(*, actor: Any, code: str) -> Job:
     """A question import job the actor started; anything else (another user's job, another kind
     of job, no such job) is a 404."""
-    from django.http import Http404
-
-    user_id = getattr(actor, "pk", None)
-    job = (
-        Job.objects.select_related("organization")
-        .filter(code=code, kind=QUESTION_IMPORT_KIND, created_by_id=user_id)
-        .first()
-        if user_id is not None
-        else None
-    )
-    if job is None:
-        raise Http404("job")
-    return job
+    return own_job_get(actor=actor, code=code, kind=QUESTION_IMPORT_KIND)
 
 
 @transaction.atomic

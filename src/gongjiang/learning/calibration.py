@@ -35,7 +35,7 @@ from scipy.special import expit
 from gongjiang.core import access
 from gongjiang.core.audit import audit_record
 from gongjiang.core.errors import ApplicationError
-from gongjiang.core.jobs import Progress, job_handler, job_start
+from gongjiang.core.jobs import Progress, job_handler, job_start, own_job_get
 from gongjiang.core.models import Job, Organization
 
 from .irt import dichotomise, twopl_mml
@@ -231,17 +231,7 @@ def calibration_start(
 
 def calibration_job_get(*, actor: Any, code: str) -> Job:
     """A calibration job the actor started; anything else is a 404."""
-    user_id = getattr(actor, "pk", None)
-    job = (
-        Job.objects.select_related("organization")
-        .filter(code=code, kind=CALIBRATION_KIND, created_by_id=user_id)
-        .first()
-        if user_id is not None
-        else None
-    )
-    if job is None:
-        raise Http404("job")
-    return job
+    return own_job_get(actor=actor, code=code, kind=CALIBRATION_KIND)
 
 
 @job_handler(CALIBRATION_KIND)

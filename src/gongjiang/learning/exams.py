@@ -252,22 +252,33 @@ _SAVE_ATTEMPT_SQL = """
 _SAVE_ITEM_SQL = """
     UPDATE learning_attemptitem SET response = %s, seq = %s, saved_at = %s
     WHERE attempt_id = %s AND position = %s AND seq < %s"""
-_SAVE_PG_SQL = """
-    WITH a AS (
+# The one statement on PostgreSQL. ``{ctes}`` and ``{holds}`` are empty/TRUE for a caller whose
+# session was checked before (``_answer_store``), or the pinned-session check of
+# ``core.auth.session_guard_sql`` (``exam_answer_save_pinned``): then nothing changes unless the
+# session still holds. It answers one row: does the session hold, the attempt's id and deadline
+# (NULL when the attempt refused), whether the item was stored, and the item's sequence number
+# before this statement (what a retried or older save reports).
+_SAVE_PG_TEMPLATE = """
+    WITH {ctes}a AS (
         UPDATE learning_attempt SET last_position = %(position)s
-        WHERE code = %(code)s AND user_id = %(user)s AND status = 'in_progress'
-          AND deadline > %(now)s
+        WHERE code = %(code)s AND user_id = %(gj_user)s AND status = 'in_progress'
+          AND deadline > %(gj_now)s
           AND EXISTS (SELECT 1 FROM learning_attemptitem
                       WHERE attempt_id = learning_attempt.id AND position = %(position)s)
+          AND {holds}
         RETURNING id, deadline
     ), i AS (
-        UPDATE learning_attemptitem SET response = %(response)s, seq = %(seq)s, saved_at = %(now)s
+        UPDATE learning_attemptitem SET response = %(response)s, seq = %(seq)s, saved_at = %(gj_now)s
         FROM a
         WHERE learning_attemptitem.attempt_id = a.id AND learning_attemptitem.position = %(position)s
           AND learning_attemptitem.seq < %(seq)s
         RETURNING 1
     )
-    SELECT a.id, a.deadline, (SELECT count(*) FROM i) FROM a"""
+    SELECT {holds}, a.id, a.deadline, (SELECT count(*) FROM i),
+           (SELECT seq FROM learning_attemptitem
+            WHERE attempt_id = a.id AND position = %(position)s)
+    FROM (SELECT 1) AS one LEFT JOIN a ON TRUE"""
+_SAVE_PG_SQL = _SAVE_PG_TEMPLATE.format(ctes="", holds="TRUE")
 
 
 def _as_datetime(value: Any) -> dt.datetime:
@@ -314,15 +325,15 @@ def _answer_store(
                 _SAVE_PG_SQL,
                 {
                     "code": code,
-                    "user": user_id,
-                    "now": when,
+                    "gj_user": user_id,
+                    "gj_now": when,
                     "position": position,
                     "response": value,
                     "seq": seq,
                 },
             )
-            row = cursor.fetchone()
-        return None if row is None else (row[0], _as_datetime(row[1]), bool(row[2]))
+            _holds, attempt_id, deadline, stored, _current = cursor.fetchone()
+        return None if attempt_id is None else (attempt_id, _as_datetime(deadline), bool(stored))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_SAVE_ATTEMPT_SQL, [position, code, user_id, when, position])
         row = cursor.fetchone()
@@ -384,29 +395,6 @@ def exam_answer_save_by_code(
     }
 
 
-# The same save with its session checked inside the statement (``core.auth.session_guard_sql``):
-# the whole request is this one statement. It changes nothing unless the pinned session still holds.
-_SAVE_GUARDED_PG_SQL = """
-    WITH {guard}, a AS (
-        UPDATE learning_attempt SET last_position = %(position)s
-        WHERE code = %(code)s AND user_id = %(gj_user)s AND status = 'in_progress'
-          AND deadline > %(gj_now)s
-          AND EXISTS (SELECT 1 FROM learning_attemptitem
-                      WHERE attempt_id = learning_attempt.id AND position = %(position)s)
-          AND {holds}
-        RETURNING id, deadline
-    ), i AS (
-        UPDATE learning_attemptitem SET response = %(response)s, seq = %(seq)s, saved_at = %(gj_now)s
-        FROM a
-        WHERE learning_attemptitem.attempt_id = a.id AND learning_attemptitem.position = %(position)s
-          AND learning_attemptitem.seq < %(seq)s
-        RETURNING 1
-    )
-    SELECT {holds}, a.id, a.deadline, (SELECT count(*) FROM i),
-           (SELECT seq FROM learning_attemptitem
-            WHERE attempt_id = a.id AND position = %(position)s)
-    FROM (SELECT 1) AS one LEFT JOIN a ON TRUE"""
-
 SESSION_REFUSED = "session_refused"
 
 
@@ -417,7 +405,7 @@ def _guarded_save_sql(alias: str) -> str:
     from gongjiang.core.auth import session_guard_sql
 
     guard, holds = session_guard_sql(connections[alias])
-    return _SAVE_GUARDED_PG_SQL.format(guard=guard, holds=holds)
+    return _SAVE_PG_TEMPLATE.format(ctes=guard + ", ", holds=holds)
 
 
 def exam_answer_save_pinned(
