@@ -401,3 +401,30 @@ def test_parallel_papers_match_a_target(world: Any, calibrated: dict[str, Any]) 
             title="平行卷",
             target_paper=drawn,
         )
+
+
+@pytest.mark.browser
+def test_calibration_page_in_a_browser(
+    world: Any, bank: dict[str, Any], page: Any, live_server: Any
+) -> None:
+    """An officer calibrates the bank, watches the job finish, reads the flagged table and
+    assembles two parallel papers."""
+    page.goto(f"{live_server.url}/login/?next=/learning/calibration/?org={world.province_a.code}")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "Correct-horse-9")
+    page.click("#login-button")
+    page.wait_for_selector("#calibration-form")
+    page.fill("#id_cal-min_responses", "200")
+    page.click("#calibration-form button[type=submit]")
+    page.wait_for_selector('#calibration-status[data-status="succeeded"]', timeout=60_000)
+    assert "33" in page.inner_text("#calibration-summary")
+    page.click("#calibration-status a.btn")
+    page.wait_for_selector("#calibration-table")
+    assert page.locator("#calibration-table tbody tr").count() == 33
+    page.fill("#id_par-title", "平行卷")
+    page.fill("#id_par-blueprint", "single, 安全, , 5\ntrue_false, 识图, , 2, 2")
+    page.fill("#id_par-seed", "1")
+    page.click("#parallel-form button[type=submit]")
+    page.wait_for_selector("#parallel-result")
+    assert page.locator("#parallel-result a").count() >= 2
+    assert Paper.objects.filter(title__startswith="平行卷").count() == 2

@@ -8,9 +8,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from gongjiang.core import access
-from gongjiang.core.models import Organization
-
 from . import selectors
 from .statistics import bank_item_statistics, session_item_statistics
 
@@ -69,12 +66,9 @@ def session_statistics(request: HttpRequest, code: str) -> dict[str, Any]:
     summary="Item statistics of an organisation's questions over every exam that used them",
 )
 def bank_statistics(request: HttpRequest, filters: Query[BankFilters]) -> dict[str, Any]:
-    org = access.get_visible_or_404(
-        Organization.objects.all(),
-        request.user,
-        "learning.view_question",
-        code=filters.organization,
-    )
+    from .api import org_for  # here: api.py mounts this module's router
+
+    org = org_for(request.user, filters.organization, "learning.view_question")
     return bank_item_statistics(
         organization=org,
         knowledge_point=filters.knowledge_point,
