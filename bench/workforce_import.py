@@ -1,6 +1,6 @@
 """Benchmark of the roster import (issue #3 §5), on PostgreSQL.
 
-    DEBUG=1 .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx]
+    DEBUG=1 .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx] [--breakdown]
 
 1. makes (or reuses) the database ``gj_bench_workforce`` and migrates it;
 2. preloads ``--preload`` other workers into another enterprise (so the upsert runs against a big table);
@@ -10,7 +10,9 @@
 5. times the floor of any importer on this schema: a bare COPY of the same rows, already prepared
    (encrypted, hashed, with pinyin), into workforce_worker with its indexes and foreign keys;
 6. deletes those workers, times the end-to-end import of the CSV, and a bare ``COPY`` of the same CSV
-   into an empty table of text columns; prints the rows/s and the CSV/COPY ratio.
+   into an empty table of text columns; prints the rows/s and the CSV/COPY ratio;
+7. with ``--breakdown``, shows where the floor's time goes: the same COPY with everything in place,
+   without the foreign keys, with the primary key as the only index, and into the bare heap.
 
 Set DATABASE_URL to use another server (the database name is replaced by gj_bench_workforce).
 """
@@ -181,6 +183,87 @@ def prepared_copy(organization) -> float:
     return time.perf_counter() - started
 
 
+def floor_breakdown(organization, rows: int = 200_000) -> None:
+    """Where PostgreSQL's time goes when rows enter workforce_worker: COPY ``rows`` prepared rows
+    (taken from the imported workers) with everything in place, without the foreign keys, with the
+    primary key as the only index, and into the bare heap. Each variant runs in a transaction that
+    is rolled back (its DDL too); foreign keys are checked at the end of the COPY statement. Prints
+    µs of wall time a row (the COPY runs on one backend, so this is its CPU on an idle machine)."""
+    import io
+
+    from django.db import connection
+
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            "COPY (SELECT * FROM workforce_worker WHERE organization_id = %s ORDER BY id LIMIT %s) TO STDOUT",
+            [organization.pk, rows],
+        ) as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+        clear_target(organization)
+        cursor.execute(
+            "SELECT conname, contype FROM pg_constraint WHERE conrelid = 'workforce_worker'::regclass"
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'workforce_worker' AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = 'workforce_worker'::regclass)"
+        )
+        plain_indexes = [name for (name,) in cursor.fetchall()]
+    data = buffer.getvalue()
+    count = data.count(b"\n")
+    drop_fks = [
+        f'ALTER TABLE workforce_worker DROP CONSTRAINT "{n}"' for n, t in constraints if t == "f"
+    ]
+    drop_indexes = [
+        f'ALTER TABLE workforce_worker DROP CONSTRAINT "{n}"' for n, t in constraints if t == "u"
+    ] + [f'DROP INDEX "{n}"' for n in plain_indexes]
+    raw = connection.connection
+    variants = [
+        (f"everything ({len(drop_indexes) + 1} indexes, {len(drop_fks)} foreign keys)", []),
+        ("without the foreign keys", drop_fks),
+        ("primary key only, foreign keys kept", drop_indexes),
+        ("bare heap with its primary key", drop_fks + drop_indexes),
+    ]
+    print(f"floor breakdown: COPY of {count:,} prepared rows, µs a row")
+    for label, ddl in variants:
+        raw.autocommit = False
+        try:
+            with raw.cursor() as cursor:
+                for statement in ddl:
+                    cursor.execute(statement)
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                started = time.perf_counter()
+                with cursor.copy("COPY workforce_worker FROM STDIN") as copy:
+                    copy.write(data)
+                elapsed = time.perf_counter() - started
+        finally:
+            raw.rollback()
+            raw.autocommit = True
+        with raw.cursor() as cursor:
+            cursor.execute("VACUUM workforce_worker")
+        print(f"  {label:45s} {elapsed / count * 1e6:6.1f}")
+
+
+def server_settings() -> str:
+    from django.db import connection
+
+    names = (
+        "shared_buffers",
+        "max_wal_size",
+        "checkpoint_timeout",
+        "wal_compression",
+        "synchronous_commit",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s) ORDER BY name",
+            [list(names)],
+        )
+        return ", ".join(f"{n}={v}" for n, v in cursor.fetchall())
+
+
 def clear_target(organization) -> None:  # type: ignore[no-untyped-def]
     from django.db import connection
 
@@ -201,6 +284,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--preload", type=int, default=1_000_000)
     parser.add_argument("--skip-xlsx", action="store_true")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="after the imports, show where the floor's time goes (see floor_breakdown)",
+    )
     parser.add_argument("--dir", default=str(ROOT / "gongjiang-data" / "bench"))
     args = parser.parse_args()
     _ensure_database()
@@ -248,6 +336,7 @@ def main() -> None:
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
+    print(f"server: {server_settings()}")
     figures: dict[str, float] = {}
     if not args.skip_xlsx:
         clear_target(target)
@@ -283,6 +372,8 @@ def main() -> None:
     figures["copy"] = args.rows / copy_seconds
     print(f"bare COPY of the CSV: {copy_seconds:.2f} s = {figures['copy']:,.0f} rows/s")
     print(f"CSV import / bare COPY = {figures['csv'] / figures['copy']:.3f}")
+    if args.breakdown:
+        floor_breakdown(target)
 
 
 if __name__ == "__main__":
