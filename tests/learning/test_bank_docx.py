@@ -67,6 +67,7 @@ def make_docx(
     *,
     document: str | bytes | None = None,
     numbering: str | None = None,
+    styles: str | None = None,
     leave_out_document: bool = False,
 ) -> io.BytesIO:
     """A minimal valid .docx: [Content_Types].xml, _rels/.rels, word/document.xml."""
@@ -81,6 +82,8 @@ def make_docx(
             )
         if numbering is not None:
             archive.writestr("word/numbering.xml", numbering)
+        if styles is not None:
+            archive.writestr("word/styles.xml", styles)
     buffer.seek(0)
     buffer.name = "bank.docx"
     return buffer
@@ -296,6 +299,86 @@ def test_words_automatic_numbering_is_read(world) -> None:
     ]
     assert bank.questions[1].options == {"A": "丙", "B": "丁"}
     assert bank.errors == []
+
+
+STYLE_NUMBERING = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:numbering xmlns:w="{W_NS}">
+<w:abstractNum w:abstractNumId="0">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/>
+    <w:pStyle w:val="SectionHeading"/></w:lvl>
+</w:abstractNum>
+<w:abstractNum w:abstractNumId="1">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="upperLetter"/><w:lvlText w:val="%2."/></w:lvl>
+</w:abstractNum>
+<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
+<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>
+</w:numbering>"""
+
+STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:styles xmlns:w="{W_NS}">
+<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>
+<w:style w:type="paragraph" w:styleId="SectionHeading"><w:basedOn w:val="Normal"/>
+  <w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="ListNumber"><w:basedOn w:val="Normal"/>
+  <w:pPr><w:numPr><w:numId w:val="2"/></w:numPr></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="Question"><w:basedOn w:val="ListNumber"/></w:style>
+<w:style w:type="paragraph" w:styleId="Option"><w:basedOn w:val="ListNumber"/>
+  <w:pPr><w:numPr><w:ilvl w:val="1"/></w:numPr></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="LoopA"><w:basedOn w:val="LoopB"/></w:style>
+<w:style w:type="paragraph" w:styleId="LoopB"><w:basedOn w:val="LoopA"/></w:style>
+<w:style w:type="character" w:styleId="Strong"><w:pPr><w:numPr><w:numId w:val="2"/></w:numPr></w:pPr></w:style>
+</w:styles>"""
+
+
+def styled(text: str, style: str, ppr: str = "") -> str:
+    return (
+        f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{ppr}</w:pPr>'
+        f"<w:r><w:t>{escape(text)}</w:t></w:r></w:p>"
+    )
+
+
+def test_numbering_carried_by_paragraph_styles_is_read(world) -> None:
+    """Teachers number questions with a list style (“List Number”, a style based on it, a heading
+    style linked to a list level) rather than on each paragraph; the labels are the same."""
+    lines = [
+        styled("单选题", "SectionHeading"),  # level found through <w:lvl><w:pStyle>
+        styled("第一题", "Question"),  # numbering inherited through basedOn
+        styled("甲", "Option"),  # the style's own level (1), the base style's list
+        styled("乙", "Option"),
+        "答案：B",
+        styled("第二题", "ListNumber"),
+        styled(
+            "丙", "ListNumber", '<w:numPr><w:ilvl w:val="1"/></w:numPr>'
+        ),  # level on the paragraph
+        styled("丁", "Option"),
+        "答案：A",
+        styled("判断题", "SectionHeading"),
+        # a numId of 0 on the paragraph switches the style's numbering off; so does a loop of
+        # basedOn styles that carries none; a tracked change's old properties are not read
+        styled("3. 第三题", "ListNumber", '<w:numPr><w:numId w:val="0"/></w:numPr>'),
+        "答案：对",
+        styled("4. 第四题", "LoopA"),
+        "答案：错",
+        styled(
+            "5. 第五题",
+            "Normal",
+            '<w:pPrChange w:id="1" w:author="x"><w:pPr><w:pStyle w:val="ListNumber"/>'
+            '<w:numPr><w:numId w:val="2"/></w:numPr></w:pPr></w:pPrChange>',
+        ),
+        "答案：对",
+    ]
+    bank = docx_bank(make_docx(lines, numbering=STYLE_NUMBERING, styles=STYLES))
+    assert bank.errors == []
+    assert [(q.section, q.number) for q in bank.questions] == [
+        ("一、单选题", "1."),
+        ("一、单选题", "2."),
+        ("二、判断题", "3."),
+        ("二、判断题", "4."),
+        ("二、判断题", "5."),
+    ]
+    assert bank.questions[0].options == {"A": "甲", "B": "乙"}
+    assert bank.questions[1].options == {"A": "丙", "B": "丁"}
 
 
 def test_tables_hyperlinks_tracked_changes_and_underlined_blanks(world) -> None:
@@ -557,6 +640,10 @@ def _corrupted() -> io.BytesIO:
         (lambda: make_docx(document="<w:document><w:body><w:p>"), "not well-formed"),
         (lambda: make_docx(document="<d>&undefined;</d>"), "not well-formed"),
         (lambda: make_docx(["1. x"], numbering=BILLION_LAUGHS), "word/numbering.xml"),
+        (
+            lambda: make_docx(["1. x"], numbering=NUMBERING, styles=BILLION_LAUGHS),
+            "word/styles.xml",
+        ),
         (_corrupted, "damaged"),
     ],
     ids=[
@@ -571,6 +658,7 @@ def _corrupted() -> io.BytesIO:
         "truncated-xml",
         "undefined-entity",
         "hostile-numbering",
+        "hostile-styles",
         "corrupted",
     ],
 )

@@ -11,8 +11,8 @@ This module only finds the questions and says where each field was written::
     答案：B                          答案:/【答案】/正确答案：…; 解析, 难度, 知识点, 分值, 题型 (overrides the
     解析：……                         heading), 评分标准, 评分要点, 计分规则, 职业编码, 技能等级 likewise
 
-A .docx is a zip; only ``word/document.xml`` (and ``word/numbering.xml`` for automatic numbering) is
-read, each capped at :data:`MAX_PART_BYTES` uncompressed, with a parser that refuses any DTD (so no
+A .docx is a zip; only ``word/document.xml`` (and ``word/numbering.xml`` and ``word/styles.xml``
+for automatic numbering, written on the paragraph or through its style, e.g. “List Number”) is read, each capped at :data:`MAX_PART_BYTES` uncompressed, with a parser that refuses any DTD (so no
 entity expansion). Anything unreadable raises :class:`UnreadableFile` — nothing is imported.
 Images and text boxes are not imported (a warning names the question); equations become plain text
 (with a warning).
@@ -49,6 +49,7 @@ from .bank_io import (
 MAX_PART_BYTES = 20 * 1024 * 1024
 DOCUMENT = "word/document.xml"
 NUMBERING = "word/numbering.xml"
+STYLES = "word/styles.xml"
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
@@ -358,12 +359,19 @@ class Numbering:
     def __init__(self, root: ET.Element | None) -> None:
         self.levels: dict[str, dict[int, _Level]] = {}
         self.counters: dict[str, dict[int, int]] = {}
+        # paragraph style → the list level that names it (<w:lvl><w:pStyle w:val="…"/>)
+        self.style_levels: dict[str, int] = {}
         if root is None:
             return
         abstract: dict[str, dict[int, _Level]] = {}
         for node in root.iter(f"{W}abstractNum"):
             levels = {}
             for lvl in node.iter(f"{W}lvl"):
+                style = lvl.find(f"{W}pStyle")
+                if style is not None and style.get(f"{W}val"):
+                    self.style_levels.setdefault(
+                        style.get(f"{W}val", ""), _int(lvl.get(f"{W}ilvl"), 0)
+                    )
                 level = _Level()
                 start, fmt, text = (lvl.find(f"{W}{n}") for n in ("start", "numFmt", "lvlText"))
                 level.start = _int((start.get(f"{W}val") if start is not None else None), 1)
@@ -404,6 +412,52 @@ class Numbering:
         return re.sub(r"%([1-9])", value, level.text)
 
 
+class Styles:
+    """The automatic numbering that paragraph styles carry (styles.xml: a style's own
+    ``<w:numPr>``, or one inherited through ``<w:basedOn>``)."""
+
+    def __init__(self, root: ET.Element | None, numbering: Numbering) -> None:
+        self.own: dict[str, tuple[str | None, int | None]] = {}
+        self.based_on: dict[str, str] = {}
+        self.numbering = numbering
+        if root is None:
+            return
+        for style in root.iter(f"{W}style"):
+            if style.get(f"{W}type", "paragraph") != "paragraph":
+                continue
+            style_id = style.get(f"{W}styleId", "")
+            base = style.find(f"{W}basedOn")
+            if base is not None and base.get(f"{W}val"):
+                self.based_on[style_id] = base.get(f"{W}val", "")
+            ppr = style.find(f"{W}pPr")
+            numpr = ppr.find(f"{W}numPr") if ppr is not None else None
+            if numpr is None:
+                continue
+            num_id, ilvl = numpr.find(f"{W}numId"), numpr.find(f"{W}ilvl")
+            self.own[style_id] = (
+                num_id.get(f"{W}val", "") if num_id is not None else None,
+                _int(ilvl.get(f"{W}val"), 0) if ilvl is not None else None,
+            )
+
+    def list_of(self, style_id: str) -> tuple[str, int]:
+        """(numId, level) of a paragraph in this style; ("", 0) when it is not numbered."""
+        num_id: str | None = None
+        ilvl: int | None = None
+        seen: set[str] = set()
+        current = style_id
+        while current and current not in seen and len(seen) < 50:  # basedOn may loop
+            seen.add(current)
+            own_id, own_level = self.own.get(current, (None, None))
+            num_id = own_id if num_id is None else num_id
+            ilvl = own_level if ilvl is None else ilvl
+            current = self.based_on.get(current, "")
+        if not num_id or num_id == "0":
+            return "", 0
+        if ilvl is None:
+            ilvl = self.numbering.style_levels.get(style_id, 0)
+        return num_id, ilvl
+
+
 def _int(text: str | None, default: int) -> int:
     try:
         return int(text or "")
@@ -421,7 +475,8 @@ class Line:
 
 
 MEDIA = {f"{W}drawing", f"{W}pict", f"{W}object", f"{MC}AlternateContent"}
-SKIPPED = {*MEDIA, f"{W}del", f"{W}moveFrom"}
+# deleted (tracked) text, and the properties a tracked change replaced
+SKIPPED = {*MEDIA, f"{W}del", f"{W}moveFrom", f"{W}pPrChange", f"{W}rPrChange"}
 
 
 class _DocumentReader:
@@ -429,8 +484,9 @@ class _DocumentReader:
     numbering; images, text boxes and embedded objects are counted and left out, deleted (tracked)
     and hidden text is dropped, an underlined gap becomes “____”."""
 
-    def __init__(self, numbering: Numbering) -> None:
+    def __init__(self, numbering: Numbering, styles: Styles | None = None) -> None:
         self.numbering = numbering
+        self.styles = styles or Styles(None, numbering)
         self.paragraphs: list[tuple[int, str, int, int]] = []
         self.count = 0
         self.skip = 0  # depth inside a subtree that is left out
@@ -443,7 +499,8 @@ class _DocumentReader:
         self.underlined = False
         self.hidden = False
         self.num_id = ""
-        self.ilvl = 0
+        self.ilvl: int | None = None
+        self.style = ""
         self.images = 0
         self.equations = 0
 
@@ -457,7 +514,7 @@ class _DocumentReader:
             self.skip = 1
             return
         if tag == f"{W}p":
-            self.in_p, self.parts, self.num_id, self.ilvl = True, [], "", 0
+            self.in_p, self.parts, self.num_id, self.ilvl, self.style = True, [], "", None, ""
             self.images = self.equations = 0
             self.count += 1
         elif not self.in_p:
@@ -469,6 +526,8 @@ class _DocumentReader:
                 self.num_id = attrs.get(f"{W}val", "")
             elif tag == f"{W}ilvl":
                 self.ilvl = _int(attrs.get(f"{W}val"), 0)
+            elif tag == f"{W}pStyle":
+                self.style = attrs.get(f"{W}val", "")
             elif tag in (f"{M}oMath", f"{M}oMathPara"):
                 self.equations += 0 if self.in_math else 1
                 self.in_math += 1
@@ -504,8 +563,12 @@ class _DocumentReader:
             self.in_math = max(0, self.in_math - 1)
         elif tag == f"{W}p":
             text = "".join(self.parts)
-            if self.num_id and self.num_id != "0":
-                label = self.numbering.label(self.num_id, self.ilvl)
+            num_id, ilvl = self.num_id, self.ilvl
+            if not num_id and self.style:  # numbered through its style (a numId of 0 turns it off)
+                num_id, style_level = self.styles.list_of(self.style)
+                ilvl = style_level if ilvl is None else ilvl
+            if num_id and num_id != "0":
+                label = self.numbering.label(num_id, ilvl or 0)
                 if label:
                     text = f"{label} {text}"
             self.paragraphs.append((self.count, text, self.images, self.equations))
@@ -543,8 +606,10 @@ def read_lines(source: str | Path | IO[bytes]) -> list[Line]:
                 _("it has no %(part)s, so it is not a Word document.") % {"part": DOCUMENT}
             )
         numbering_xml = _part(archive, NUMBERING)
+        styles_xml = _part(archive, STYLES) if numbering_xml else None
     numbering = Numbering(_parse_tree(numbering_xml, NUMBERING) if numbering_xml else None)
-    reader = _DocumentReader(numbering)
+    styles = Styles(_parse_tree(styles_xml, STYLES) if styles_xml else None, numbering)
+    reader = _DocumentReader(numbering, styles)
     _parse_xml(document, DOCUMENT, reader.start, reader.end, reader.chars)
     lines: list[Line] = []
     for number, text, images, equations in reader.paragraphs:
