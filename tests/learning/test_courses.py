@@ -136,7 +136,7 @@ def test_course_pages_and_api(client, world, course) -> None:
     r = check_access(
         client, url="/api/v1/learning/courses", in_scope=world.worker_a, out_of_scope=None
     )
-    assert [c["code"] for c in r.json()] == [course.code]
+    assert [c["code"] for c in r.json()["items"]] == [course.code]
     check_access(
         client,
         url=f"/api/v1/learning/courses/{course.code}",
@@ -206,3 +206,15 @@ def test_completion_credits_the_training_record(
         courses.course_credit_training(Enrollment.objects.get(user=world.worker_a).pk)
         == record.code
     )  # once
+
+
+def test_a_lesson_added_after_a_deletion_goes_last(world, course) -> None:
+    """Regression: the position was the lesson count + 1, so after a deletion a new lesson took the
+    position of the last one."""
+    first, last = course.lessons.order_by("position")
+    first.delete()
+    added = courses.lesson_add(
+        actor=world.alice, course=course, title="补充", kind="text", body="x"
+    )
+    assert added.position == last.position + 1
+    assert [lesson.title for lesson in course.lessons.order_by("position")] == [last.title, "补充"]

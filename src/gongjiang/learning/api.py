@@ -15,6 +15,7 @@ from gongjiang.core.schemas import StrictSchema, paginate
 
 from . import exams, marking, selectors, services
 from .api_calibration import router as calibration_router
+from .api_courses import router as courses_router
 from .api_exam import router as exam_router
 from .api_question_import import router as question_import_router
 from .api_stats import router as stats_router
@@ -415,3 +416,4 @@ router.add_router("", exam_router)
 router.add_router("", question_import_router)
 router.add_router("", stats_router)
 router.add_router("", calibration_router)
+router.add_router("", courses_router)

@@ -23,7 +23,7 @@ from ninja.utils import check_csrf
 from gongjiang.core.auth import FastCookieSessionAuth, TokenAuth, session_pins
 from gongjiang.core.schemas import StrictSchema
 
-from . import courses, exams, marking
+from . import exams, marking
 from .models import ExamSession
 from .presenters import attempt_for_candidate, attempt_result, ordered_options
 
@@ -305,65 +305,3 @@ def marking_mark(request: HttpRequest, code: str, payload: MarkIn) -> dict[str, 
         comment=payload.comment,
     )
     return marking_item_view(item)
-
-
-# -------------------------------------------------------------------------------- courses
-class CourseOut(Schema):
-    code: str
-    title: str
-    organization: str
-    hours: Decimal
-    lessons: list[dict[str, Any]]
-    enrolled: bool
-    completed_at: dt.datetime | None
-
-
-def _course_out(course: Any, user: Any) -> dict[str, Any]:
-    from .models import Enrollment
-
-    enrollment = Enrollment.objects.filter(course=course, user=user).first()
-    progress = courses.course_progress(enrollment, course)
-    return {
-        "code": course.code,
-        "title": course.title,
-        "organization": course.organization.code,
-        "hours": course.hours,
-        "lessons": [
-            {"code": lesson.code, "title": lesson.title, "kind": lesson.kind, "done": done}
-            for lesson, done in progress["lessons"]
-        ],
-        "enrolled": enrollment is not None,
-        "completed_at": enrollment.completed_at if enrollment else None,
-    }
-
-
-@router.get("/courses", response=list[CourseOut], summary="Courses the caller may take")
-def course_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [
-        _course_out(c, request.user)
-        for c in courses.learner_courses(request.user).order_by("title")[:100]
-    ]
-
-
-@router.get("/courses/{code}", response=CourseOut)
-def course_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _course_out(courses.course_get_for_learner(actor=request.user, code=code), request.user)
-
-
-@router.post("/courses/{code}/enrol", response=CourseOut)
-def course_enrol(request: HttpRequest, code: str) -> dict[str, Any]:
-    course = courses.course_get_for_learner(actor=request.user, code=code)
-    courses.course_enroll(actor=request.user, course=course)
-    return _course_out(course, request.user)
-
-
-@router.post("/lessons/{code}/complete", response=CourseOut)
-def lesson_complete(request: HttpRequest, code: str) -> dict[str, Any]:
-    from .models import Lesson
-
-    lesson = Lesson.objects.select_related("course__organization").filter(code=code).first()
-    if lesson is None:
-        raise Http404("lesson")
-    course = courses.course_get_for_learner(actor=request.user, code=lesson.course.code)
-    courses.lesson_complete(actor=request.user, lesson=lesson)
-    return _course_out(course, request.user)

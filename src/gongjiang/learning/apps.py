@@ -12,6 +12,7 @@ class LearningConfig(AppConfig):
             bank_io,  # noqa: F401  (registers the question-import job handler)
             calibration,  # noqa: F401  (registers the calibration job handler)
             permissions,  # noqa: F401  (grants this app's permissions to roles)
+            stats_jobs,  # noqa: F401  (registers the item-statistics job handler)
         )
         from .timeline import register
 

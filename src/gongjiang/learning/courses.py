@@ -12,9 +12,10 @@ import logging
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,13 +44,70 @@ def learner_courses(user: Any) -> QuerySet[Course]:
     return Course.objects.filter(q, is_active=True).select_related("organization")
 
 
+def managed_courses(user: Any) -> QuerySet[Course]:
+    """The courses of the subtrees where the user's roles may view courses (managers)."""
+    return Course.objects.visible_to(user, "learning.view_course").select_related("organization")
+
+
 def course_get_for_learner(*, actor: Any, code: str) -> Course:
+    """A course the actor may take, or manage: anything else (missing, out of scope) is a 404."""
     course = learner_courses(actor).filter(code=code).first()
     if course is None:
-        course = Course.objects.visible_to(actor).filter(code=code).first()
+        course = managed_courses(actor).filter(code=code).first()
     if course is None:
         raise Http404("course")
     return course
+
+
+def course_get_for_manager(*, actor: Any, code: str) -> Course:
+    """A course in the actor's scope (404 otherwise) that the actor may change (403 otherwise)."""
+    course = access.get_visible_or_404(
+        Course.objects.select_related("organization"), actor, "learning.view_course", code=code
+    )
+    access.require(actor, "learning.change_course", course.organization)
+    return course
+
+
+def lesson_get_for_learner(*, actor: Any, code: str) -> Lesson:
+    """A lesson of a course the actor may take or manage (404 otherwise)."""
+    lesson = Lesson.objects.select_related("course__organization").filter(code=code).first()
+    if lesson is None:
+        raise Http404("lesson")
+    course_get_for_learner(actor=actor, code=lesson.course.code)
+    return lesson
+
+
+def enrollment_for(user: Any, course: Course) -> Enrollment | None:
+    """The user's own enrolment in the course, if any."""
+    return Enrollment.objects.filter(course=course, user=user).first()
+
+
+def course_state(*, actor: Any, course: Course) -> dict[str, Any]:
+    """What the course page and the API show the actor besides the course: their enrolment and
+    progress, whether they may change the course and, if so, how many are enrolled."""
+    enrollment = enrollment_for(actor, course)
+    can_change = access.can(actor, "learning.change_course", course.organization)
+    return {
+        "enrollment": enrollment,
+        "progress": course_progress(enrollment, course),
+        "can_change": can_change,
+        "enrolled": course.enrollments.count() if can_change else None,
+    }
+
+
+def lesson_state(*, actor: Any, lesson: Lesson) -> dict[str, Any]:
+    """The actor's enrolment in the lesson's course and whether they have done the lesson."""
+    enrollment = enrollment_for(actor, lesson.course)
+    done = bool(enrollment and enrollment.progress.filter(lesson=lesson).exists())
+    return {"enrollment": enrollment, "done": done}
+
+
+def course_assign_organizations(actor: Any, course: Course) -> QuerySet[Organization]:
+    """The active organisations inside the course's owner organisation that the actor may assign
+    the course to."""
+    return Organization.objects.visible_to(actor, "learning.change_course").filter(
+        path__startswith=course.organization.path, is_active=True
+    )
 
 
 @transaction.atomic
@@ -63,6 +121,8 @@ def course_create(
     published_wide: bool = False,
 ) -> Course:
     access.require(actor, "learning.change_course", organization)
+    if not organization.is_active:
+        raise ValidationError({"organization": [_("This organization is not active.")]})
     course = Course(
         organization=organization,
         title=title,
@@ -94,13 +154,17 @@ def lesson_add(
             raise ValidationError(
                 {"file": [_("Upload a %(types)s file.") % {"types": " / ".join(FILE_KINDS[kind])}]}
             )
+        if (file.size or 0) > settings.MAX_UPLOAD_SIZE:
+            raise ValidationError({"file": [_("The file is too large.")]})
     if kind == Lesson.Kind.QUIZ and quiz_paper is None:
         raise ValidationError({"quiz_paper": [_("A quiz lesson needs a practice paper.")]})
     if quiz_paper is not None and not quiz_paper.is_practice:
         raise ValidationError(
             {"quiz_paper": [_("The quiz paper must be usable for practice mock exams.")]}
         )
-    position = course.lessons.count() + 1
+    # the course row is locked so that two lessons added at once get different positions
+    Course.objects.select_for_update().filter(pk=course.pk).first()
+    position = (course.lessons.aggregate(last=Max("position"))["last"] or 0) + 1
     lesson = Lesson(
         course=course,
         position=position,
@@ -135,6 +199,14 @@ def course_assign(*, actor: Any, course: Course, organization: Organization) -> 
     """Enrol every user with the worker role in ``organization``'s subtree. Returns how many were new."""
     access.require(actor, "learning.change_course", course.organization)
     access.require(actor, "learning.change_course", organization)
+    if not course_assign_organizations(actor, course).filter(pk=organization.pk).exists():
+        raise ValidationError(
+            {
+                "organization": [
+                    _("Choose an active organization inside the course's owner organization.")
+                ]
+            }
+        )
     users = set(
         Membership.objects.filter(
             organization__path__startswith=organization.path, role="worker"
@@ -240,6 +312,21 @@ def course_progress(enrollment: Enrollment | None, course: Course) -> dict[str, 
         "total": len(lessons),
         "percent": int(len(done) * 100 / len(lessons)) if lessons else 0,
     }
+
+
+def lesson_file_response(request: HttpRequest, lesson: Lesson) -> HttpResponse:
+    """A PDF or video lesson's file, with range requests (404 when the lesson has no file)."""
+    if not lesson.file:
+        raise Http404("file")
+    name = lesson.file.name.lower()
+    content_type = (
+        "application/pdf"
+        if name.endswith(".pdf")
+        else "video/webm"
+        if name.endswith(".webm")
+        else "video/mp4"
+    )
+    return ranged_file_response(request, lesson.file, content_type)
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

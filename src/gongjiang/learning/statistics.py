@@ -15,12 +15,15 @@ differently by two papers) has its marks rescaled to its largest maximum, so tha
 sees one maximum per question.
 
 Fewer than :data:`MIN_ATTEMPTS` attempts is a normal state (``enough`` is False), not an error.
+
+Large sessions and banks are computed in a background job (:mod:`.stats_jobs`), which stores
+:meth:`ItemStatistics.stored` and shows it again through :meth:`ItemStatistics.from_stored`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,12 +46,28 @@ __all__ = [
     "QUESTION_FIELDS",
     "ItemStatistics",
     "bank_item_statistics",
+    "bank_items",
     "session_item_statistics",
+    "session_items",
 ]
 
 MIN_ATTEMPTS = 2
 STEM_LENGTH = 60
 HISTOGRAM_BINS = 10
+#: ``progress(rows read)`` is called after every this many answer rows
+PROGRESS_ROWS = 5000
+#: keys of a question's dict that describe the question rather than its figures: not stored,
+#: filled in again from the question when a stored result is shown (stems may have been edited
+#: since, and the words are in the reader's language)
+DESCRIPTION_KEYS = (
+    "code",
+    "stem",
+    "qtype",
+    "qtype_display",
+    "knowledge_point",
+    "facility_percent",
+    "flag_reason",
+)
 EXAM_FIELDS = (
     "count",
     "mean",
@@ -105,6 +124,32 @@ class ItemStatistics:
             "questions": [{k: q[k] for k in QUESTION_FIELDS} for q in self.questions],
         }
 
+    def stored(self) -> dict[str, Any]:
+        """What a background job keeps: the shape of :meth:`as_json` (every figure, in the order
+        shown) plus each question's ``max_mark`` and the ``histogram``; no words."""
+        return {
+            "exam": dict(self.exam),
+            "questions": [
+                {k: v for k, v in q.items() if k not in DESCRIPTION_KEYS} for q in self.questions
+            ],
+            "histogram": dict(self.histogram),
+        }
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> ItemStatistics:
+        """The statistics of :meth:`stored`, each question described again (one query)."""
+        figures = data.get("questions", [])
+        by_code = {
+            q.code: q
+            for q in Question.objects.filter(
+                code__in=[f["question"] for f in figures]
+            ).select_related("current")
+        }
+        questions = [_describe(by_code.get(f["question"]), f, f.get("max_mark")) for f in figures]
+        return cls(
+            exam=dict(data["exam"]), questions=questions, histogram=data.get("histogram", {})
+        )
+
 
 def flag_reason(flag: str | None) -> str:
     from django.utils.translation import gettext as _
@@ -122,9 +167,14 @@ def flag_reason(flag: str | None) -> str:
     return ""
 
 
-def _compute(items: QuerySet[AttemptItem], order: list[int] | None = None) -> ItemStatistics:
+def _compute(
+    items: QuerySet[AttemptItem],
+    order: list[int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ItemStatistics:
     """Run the engine on ``items`` (already filtered to complete attempts; an unscored item of
-    a complete attempt, which marking should never leave, is skipped)."""
+    a complete attempt, which marking should never leave, is skipped). ``progress(n)`` is told
+    every :data:`PROGRESS_ROWS` rows how many have been read, and once more after the last."""
     items = items.filter(score__isnull=False)
     maxima = {
         row["version__question_id"]: float(row["m"])
@@ -137,10 +187,15 @@ def _compute(items: QuerySet[AttemptItem], order: list[int] | None = None) -> It
     possible: dict[int, float] = {}
 
     def rows() -> Iterator[tuple[int, int, float, float]]:
+        n = 0
         qs = items.order_by("attempt_id", "position").values_list(
             "attempt_id", "version__question_id", "score", "max_score"
         )
-        for attempt_id, question_id, score, max_score in qs.iterator(chunk_size=5000):
+        for n, (attempt_id, question_id, score, max_score) in enumerate(
+            qs.iterator(chunk_size=5000), 1
+        ):
+            if progress is not None and n % PROGRESS_ROWS == 0:
+                progress(n)
             mark, top = float(score), float(max_score)
             # an attempt completed between the two queries may bring a question not seen yet
             reference = maxima.setdefault(question_id, top)
@@ -149,6 +204,8 @@ def _compute(items: QuerySet[AttemptItem], order: list[int] | None = None) -> It
             totals[attempt_id] = totals.get(attempt_id, 0.0) + mark
             possible[attempt_id] = possible.get(attempt_id, 0.0) + reference
             yield attempt_id, question_id, mark, reference
+        if progress is not None:
+            progress(n)  # every row read
 
     result = item_statistics(rows())
     questions = _dress(result["questions"], maxima, order)
@@ -169,32 +226,35 @@ def _dress(
         )
     }
     rank = {pk: i for i, pk in enumerate(order or [])}
-    out = []
+    ranked = []
     for f in figures:
         q = by_id[f["question"]]
-        stem = plain_text(q.current.stem) if q.current_id else ""
-        if len(stem) > STEM_LENGTH:
-            stem = stem[: STEM_LENGTH - 1] + "…"
-        facility = f["facility"]
-        out.append(
-            {
-                **f,
-                "question": q.code,
-                "code": q.code,
-                "stem": stem,
-                "qtype": q.qtype,
-                "qtype_display": q.get_qtype_display(),
-                "knowledge_point": q.knowledge_point,
-                "max_mark": maxima[q.pk],
-                "facility_percent": None if facility is None else 100.0 * facility,
-                "flag_reason": flag_reason(f["flag"]),
-                "_rank": (rank.get(q.pk, len(rank)), q.knowledge_point, q.pk),
-            }
-        )
-    out.sort(key=lambda d: d["_rank"])
-    for d in out:
-        del d["_rank"]
-    return out
+        key = (rank.get(q.pk, len(rank)), q.knowledge_point, q.pk)
+        ranked.append((key, _describe(q, f, maxima[q.pk])))
+    ranked.sort(key=lambda pair: pair[0])
+    return [d for _key, d in ranked]
+
+
+def _describe(q: Question | None, f: dict[str, Any], max_mark: float | None) -> dict[str, Any]:
+    """The engine's figures of one question plus what describes it (``None``: a question deleted
+    since its statistics were stored keeps its code and figures only)."""
+    facility = f["facility"]
+    code = q.code if q is not None else f["question"]
+    stem = plain_text(q.current.stem) if q is not None and q.current_id else ""
+    if len(stem) > STEM_LENGTH:
+        stem = stem[: STEM_LENGTH - 1] + "…"
+    return {
+        **f,
+        "question": code,
+        "code": code,
+        "stem": stem,
+        "qtype": q.qtype if q is not None else "",
+        "qtype_display": q.get_qtype_display() if q is not None else "",
+        "knowledge_point": q.knowledge_point if q is not None else "",
+        "max_mark": max_mark,
+        "facility_percent": None if facility is None else 100.0 * facility,
+        "flag_reason": flag_reason(f["flag"]),
+    }
 
 
 def _histogram(totals: list[float], top: float) -> dict[str, Any]:
@@ -215,32 +275,52 @@ def _histogram(totals: list[float], top: float) -> dict[str, Any]:
     return {"labels": labels, "counts": counts, "max": top}
 
 
-def session_item_statistics(*, session: ExamSession) -> ItemStatistics:
+def session_items(*, session: ExamSession) -> QuerySet[AttemptItem]:
+    """The answer rows the statistics of ``session`` are computed from."""
+    return AttemptItem.objects.filter(
+        attempt__session=session, attempt__status=Attempt.Status.COMPLETE, score__isnull=False
+    )
+
+
+def session_item_statistics(
+    *, session: ExamSession, progress: Callable[[int], None] | None = None
+) -> ItemStatistics:
     """Statistics of one exam session. The caller fetched ``session`` through
     ``selectors.session_get`` (which scopes it to the user)."""
-    items = AttemptItem.objects.filter(
-        attempt__session=session, attempt__status=Attempt.Status.COMPLETE
-    )
     order = list(session.paper.items.order_by("position").values_list("question_id", flat=True))
-    return _compute(items, order)
+    return _compute(session_items(session=session), order, progress)
 
 
-def bank_item_statistics(
+def bank_items(
     *, organization: Organization, knowledge_point: str = "", occupation: str = ""
-) -> ItemStatistics:
-    """Statistics of the questions owned by ``organization`` (the caller checked that the user
-    may view its questions), optionally one knowledge point and/or occupation code."""
+) -> QuerySet[AttemptItem]:
+    """The answer rows the statistics of ``organization``'s questions are computed from."""
     questions = Question.objects.filter(organization=organization)
     if knowledge_point:
         questions = questions.filter(knowledge_point=knowledge_point)
     if occupation:
         questions = questions.filter(occupation_id=occupation)
-    items = AttemptItem.objects.filter(
+    return AttemptItem.objects.filter(
         version__question__in=questions,
         attempt__status=Attempt.Status.COMPLETE,
         attempt__session__is_mock=False,
+        score__isnull=False,
     )
-    return _compute(items)
+
+
+def bank_item_statistics(
+    *,
+    organization: Organization,
+    knowledge_point: str = "",
+    occupation: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ItemStatistics:
+    """Statistics of the questions owned by ``organization`` (the caller checked that the user
+    may view its questions), optionally one knowledge point and/or occupation code."""
+    items = bank_items(
+        organization=organization, knowledge_point=knowledge_point, occupation=occupation
+    )
+    return _compute(items, progress=progress)
 
 
 def bank_knowledge_points(*, organization: Organization) -> list[str]:

@@ -3,13 +3,11 @@ assignment to an organisation's workers, and the manager's course and lesson for
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +21,7 @@ from gongjiang.core.views import form_errors_from
 
 from . import courses
 from .forms import OrgChoiceForm
-from .models import Course, Enrollment, Lesson, Paper
+from .models import Enrollment, Lesson, Paper
 
 
 class CourseForm(OrgChoiceForm):
@@ -54,22 +52,6 @@ class LessonForm(BootstrapForm):
     )
 
 
-def _course_for_manager(user: Any, code: str) -> Course:
-    course = access.get_visible_or_404(
-        Course.objects.select_related("organization"), user, "learning.view_course", code=code
-    )
-    access.require(user, "learning.change_course", course.organization)
-    return course
-
-
-def _lesson_for_learner(user: Any, code: str) -> Lesson:
-    lesson = Lesson.objects.select_related("course__organization").filter(code=code).first()
-    if lesson is None:
-        raise Http404("lesson")
-    courses.course_get_for_learner(actor=user, code=lesson.course.code)
-    return lesson
-
-
 @login_required
 def course_list(request: HttpRequest) -> HttpResponse:
     mine = Enrollment.objects.filter(user=request.user).select_related("course")
@@ -79,7 +61,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
         {
             "courses": courses.learner_courses(request.user).order_by("title")[:200],
             "enrollments": mine,
-            "managed": Course.objects.visible_to(request.user).order_by("title")[:200]
+            "managed": courses.managed_courses(request.user).order_by("title")[:200]
             if access.can(request.user, "learning.view_course")
             else None,
             "can_change": access.can(request.user, "learning.change_course"),
@@ -116,22 +98,16 @@ def course_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def course_detail(request: HttpRequest, code: str) -> HttpResponse:
     course = courses.course_get_for_learner(actor=request.user, code=code)
-    enrollment = Enrollment.objects.filter(course=course, user=request.user).first()
-    can_change = access.can(request.user, "learning.change_course", course.organization)
+    state = courses.course_state(actor=request.user, course=course)
     return render(
         request,
         "learning/course_detail.html",
         {
             "course": course,
-            "enrollment": enrollment,
-            "progress": courses.course_progress(enrollment, course),
-            "can_change": can_change,
-            "assign_orgs": Organization.objects.visible_to(
-                request.user, "learning.change_course"
-            ).filter(path__startswith=course.organization.path, is_active=True)[:200]
-            if can_change
+            **state,
+            "assign_orgs": courses.course_assign_organizations(request.user, course)[:200]
+            if state["can_change"]
             else None,
-            "enrolled": course.enrollments.count() if can_change else None,
         },
     )
 
@@ -147,21 +123,25 @@ def course_enrol(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def course_assign(request: HttpRequest, code: str) -> HttpResponse:
-    course = _course_for_manager(request.user, code)
+    course = courses.course_get_for_manager(actor=request.user, code=code)
     org = access.get_visible_or_404(
         Organization.objects.all(),
         request.user,
         "learning.change_course",
         code=request.POST.get("organization", ""),
     )
-    n = courses.course_assign(actor=request.user, course=course, organization=org)
-    messages.success(request, _("%(n)d workers enrolled.") % {"n": n})
+    try:
+        n = courses.course_assign(actor=request.user, course=course, organization=org)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(n)d workers enrolled.") % {"n": n})
     return redirect("learning:course_detail", code=course.code)
 
 
 @login_required
 def lesson_create(request: HttpRequest, code: str) -> HttpResponse:
-    course = _course_for_manager(request.user, code)
+    course = courses.course_get_for_manager(actor=request.user, code=code)
     form = LessonForm(request.POST or None, request.FILES or None)
     form.fields["quiz_paper"].queryset = Paper.objects.visible_to(request.user).filter(
         is_practice=True
@@ -187,36 +167,24 @@ def lesson_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def lesson_detail(request: HttpRequest, code: str) -> HttpResponse:
-    lesson = _lesson_for_learner(request.user, code)
-    enrollment = Enrollment.objects.filter(course=lesson.course, user=request.user).first()
-    done = bool(enrollment and enrollment.progress.filter(lesson=lesson).exists())
+    lesson = courses.lesson_get_for_learner(actor=request.user, code=code)
     return render(
         request,
         "learning/lesson_detail.html",
-        {"lesson": lesson, "enrollment": enrollment, "done": done},
+        {"lesson": lesson, **courses.lesson_state(actor=request.user, lesson=lesson)},
     )
 
 
 @login_required
 def lesson_file(request: HttpRequest, code: str) -> HttpResponse:
-    lesson = _lesson_for_learner(request.user, code)
-    if not lesson.file:
-        raise Http404("file")
-    name = lesson.file.name.lower()
-    content_type = (
-        "application/pdf"
-        if name.endswith(".pdf")
-        else "video/webm"
-        if name.endswith(".webm")
-        else "video/mp4"
-    )
-    return courses.ranged_file_response(request, lesson.file, content_type)
+    lesson = courses.lesson_get_for_learner(actor=request.user, code=code)
+    return courses.lesson_file_response(request, lesson)
 
 
 @login_required
 @require_POST
 def lesson_complete(request: HttpRequest, code: str) -> HttpResponse:
-    lesson = _lesson_for_learner(request.user, code)
+    lesson = courses.lesson_get_for_learner(actor=request.user, code=code)
     try:
         enrollment = courses.lesson_complete(actor=request.user, lesson=lesson)
     except ApplicationError as exc:

@@ -1,5 +1,9 @@
 """Item statistics pages: an exam session's, and a question bank's on demand; each with charts
-and an Excel export (``?format=xlsx``)."""
+and an Excel export (``?format=xlsx``).
+
+A large session or bank is computed in a background job (:mod:`.stats_jobs`): the page then shows
+the job's progress (polled with htmx: ``?job=<code>``, answered with the progress bar, or with a
+refresh once the job has finished) and, once it is done, the stored figures."""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRefresh
 
 from gongjiang.core import access
 from gongjiang.core.models import Organization
@@ -17,8 +22,16 @@ from gongjiang.core.views import xlsx_response
 
 from . import selectors
 from .models import Attempt
-from .statistics import ItemStatistics, bank_item_statistics, bank_knowledge_points
-from .statistics import session_item_statistics as session_stats
+from .statistics import ItemStatistics, bank_knowledge_points
+from .stats_jobs import (
+    StatsOutcome,
+    StatsTarget,
+    bank_target,
+    item_statistics_get,
+    job_active,
+    session_target,
+    stats_job_get,
+)
 from .views import _orgs, _require_any
 
 BANK_PERM = "learning.view_question"
@@ -106,35 +119,77 @@ def _charts(stats: ItemStatistics) -> dict[str, Any]:
     }
 
 
-def _render(request: HttpRequest, stats: ItemStatistics, context: dict[str, Any]) -> HttpResponse:
-    return render(
-        request,
-        "learning/item_stats.html",
-        {
-            "stats": stats,
-            "figures": exam_figures(stats),
-            "charts": _charts(stats),
-            "export_query": _export_query(request),
-            **context,
-        },
-    )
+def _query(request: HttpRequest, **changes: str | None) -> str:
+    query = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
 
 
 def _export_query(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query["format"] = "xlsx"
-    return query.urlencode()
+    return _query(request, format="xlsx", job=None)
+
+
+def _poll(request: HttpRequest, target: StatsTarget) -> HttpResponse | None:
+    """The progress bar's poll (htmx, ``?job=<code>``): the bar while the job runs, a refresh of
+    the page once it has finished (the page then shows its figures, or its failure)."""
+    code = request.GET.get("job", "")[:20]
+    if not (request.htmx and code):
+        return None
+    job = stats_job_get(target=target, code=code)
+    if not job_active(job):  # finished (or lost: the page starts another)
+        return HttpResponseClientRefresh()
+    return render(
+        request,
+        "learning/_item_stats_job.html",
+        {"job": job, "poll_query": _query(request, job=job.code, format=None)},
+    )
+
+
+def _respond(
+    request: HttpRequest,
+    outcome: StatsOutcome,
+    context: dict[str, Any],
+    filename: str,
+) -> HttpResponse:
+    stats = outcome.stats
+    if request.GET.get("format") == "xlsx":
+        if stats is None:  # nothing stored yet: the page shows the progress
+            query = _query(request, format=None, job=None)
+            return redirect(f"{request.path}?{query}" if query else request.path)
+        return _export(stats, filename)
+    job = outcome.job
+    context.update(
+        stats=stats,
+        job=job,
+        computed_by=outcome.computed_by,
+        computed_at=outcome.computed_at,
+        export_query=_export_query(request),
+    )
+    if job is not None:
+        context["poll_query"] = _query(request, job=job.code, format=None)
+    if stats is not None:
+        context.update(figures=exam_figures(stats), charts=_charts(stats))
+    return render(request, "learning/item_stats.html", context)
 
 
 @login_required
 def session_statistics(request: HttpRequest, code: str) -> HttpResponse:
     session = selectors.session_get(actor=request.user, code=code)
-    stats = session_stats(session=session)
-    if request.GET.get("format") == "xlsx":
-        return _export(stats, f"item-statistics-{session.code}.xlsx")
+    target = session_target(session=session)
+    polled = _poll(request, target)
+    if polled is not None:
+        return polled
+    outcome = item_statistics_get(actor=request.user, target=target)
     awaiting = Attempt.objects.filter(session=session, status=Attempt.Status.MARKING).count()
-    return _render(
-        request, stats, {"session": session, "title": session.title, "awaiting": awaiting}
+    return _respond(
+        request,
+        outcome,
+        {"session": session, "title": session.title, "awaiting": awaiting},
+        f"item-statistics-{session.code}.xlsx",
     )
 
 
@@ -155,12 +210,14 @@ def bank_statistics(request: HttpRequest) -> HttpResponse:
     if not code:
         return render(request, "learning/item_stats.html", context)
     org = access.get_visible_or_404(Organization.objects.all(), request.user, BANK_PERM, code=code)
-    stats = bank_item_statistics(organization=org, knowledge_point=kp, occupation=occupation)
-    if request.GET.get("format") == "xlsx":
-        return _export(stats, f"item-statistics-{org.code}.xlsx")
+    target = bank_target(organization=org, knowledge_point=kp, occupation=occupation)
+    polled = _poll(request, target)
+    if polled is not None:
+        return polled
+    outcome = item_statistics_get(actor=request.user, target=target)
     context.update(
         organization=org,
         knowledge_points=bank_knowledge_points(organization=org),
         title=_("Question bank statistics") + " · " + org.name,
     )
-    return _render(request, stats, context)
+    return _respond(request, outcome, context, f"item-statistics-{org.code}.xlsx")
