@@ -21,3 +21,29 @@ def _reference_data(request: Any) -> None:
         from gongjiang.core.refdata import load_reference_data
 
         load_reference_data()
+
+
+#: the video lesson's file in the ``course`` fixture (10,240 bytes)
+VIDEO = bytes(range(256)) * 40
+
+
+@pytest.fixture
+def course(world: Any) -> Any:
+    """A province course with a text lesson (whose script is sanitised away) and a video lesson."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongjiang.learning import courses
+
+    c = courses.course_create(
+        actor=world.alice, organization=world.province_a, title="安全生产培训", hours=4
+    )
+    courses.lesson_add(
+        actor=world.alice,
+        course=c,
+        title="第一课",
+        kind="text",
+        body="<p>安全第一</p><script>x</script>",
+    )
+    video = SimpleUploadedFile("clip.mp4", VIDEO, content_type="video/mp4")
+    courses.lesson_add(actor=world.alice, course=c, title="操作视频", kind="video", file=video)
+    return c

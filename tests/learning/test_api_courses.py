@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,10 +19,10 @@ from gongjiang.learning.services import paper_create
 from tests.access_helpers import check_access
 from tests.factories import UserFactory, member
 
+from .conftest import VIDEO
 from .factories import make_question
 
 API = "/api/v1/learning"
-VIDEO = bytes(range(256)) * 40  # 10,240 bytes
 COURSE_KEYS = {
     "code",
     "organization",
@@ -78,23 +77,6 @@ class Upload:
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def course(world: Any) -> Course:
-    c = courses.course_create(
-        actor=world.alice, organization=world.province_a, title="安全生产培训", hours=4
-    )
-    courses.lesson_add(
-        actor=world.alice,
-        course=c,
-        title="第一课",
-        kind="text",
-        body="<p>安全第一</p><script>x</script>",
-    )
-    video = SimpleUploadedFile("clip.mp4", VIDEO, content_type="video/mp4")
-    courses.lesson_add(actor=world.alice, course=c, title="操作视频", kind="video", file=video)
-    return c
 
 
 def post(client: Any, url: str, data: Any, **extra: Any) -> Any:

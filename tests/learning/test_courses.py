@@ -8,23 +8,7 @@ from gongjiang.learning import courses
 from gongjiang.learning.models import Enrollment
 from tests.access_helpers import check_access
 from tests.factories import UserFactory, member
-
-
-@pytest.fixture
-def course(world):
-    c = courses.course_create(
-        actor=world.alice, organization=world.province_a, title="安全生产培训", hours=4
-    )
-    courses.lesson_add(
-        actor=world.alice,
-        course=c,
-        title="第一课",
-        kind="text",
-        body="<p>安全第一</p><script>x</script>",
-    )
-    video = SimpleUploadedFile("clip.mp4", bytes(range(256)) * 40, content_type="video/mp4")
-    courses.lesson_add(actor=world.alice, course=c, title="操作视频", kind="video", file=video)
-    return c
+from tests.learning.conftest import VIDEO
 
 
 def test_course_visibility(world, course) -> None:
@@ -103,7 +87,7 @@ def test_course_pages_and_api(client, world, course) -> None:
         and r["Content-Range"] == "bytes 100-199/10240"
         and len(r.content) == 100
     )
-    assert r.content == (bytes(range(256)) * 40)[100:200]
+    assert r.content == VIDEO[100:200]
     r = client.get(f"/learning/lessons/{lesson.code}/file/", HTTP_RANGE="bytes=-24")
     assert r.status_code == 206 and len(r.content) == 24
     assert (

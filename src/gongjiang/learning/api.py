@@ -10,7 +10,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from gongjiang.core.models import Occupation, Organization, SkillLevel
+from gongjiang.core.models import Occupation, SkillLevel
 from gongjiang.core.schemas import StrictSchema, paginate
 
 from . import exams, marking, selectors, services
@@ -18,17 +18,12 @@ from .api_calibration import router as calibration_router
 from .api_courses import router as courses_router
 from .api_exam import router as exam_router
 from .api_question_import import router as question_import_router
+from .api_scope import org_for
 from .api_stats import router as stats_router
 from .models import ExamSession, Paper, Question
 
 router = Router(tags=["learning"])
 QType = Literal["single", "multiple", "true_false", "fill", "short", "practical"]
-
-
-def org_for(actor: Any, code: str, perm: str) -> Organization:
-    from gongjiang.core.access import get_visible_or_404
-
-    return get_visible_or_404(Organization.objects.all(), actor, perm, code=code)
 
 
 # ------------------------------------------------------------------------------ questions

@@ -13,14 +13,9 @@ from ninja import Field, Router, Schema
 from gongjiang.core.schemas import StrictSchema
 
 from . import calibration, selectors
+from .api_scope import org_for
 
 router = Router(tags=["learning"])
-
-
-def _org(actor: Any, code: str, perm: str) -> Any:
-    from .api import org_for  # here: api.py mounts this module's router
-
-    return org_for(actor, code, perm)
 
 
 class CalibrationJobOut(Schema):
@@ -142,7 +137,7 @@ def calibration_detail(request: HttpRequest, code: str) -> Any:
     summary="Current calibrations (a, b, flag) of an organisation's questions",
 )
 def calibration_list(request: HttpRequest, organization: str, flagged: bool = False) -> Any:
-    org = _org(request.user, organization, "learning.view_question")
+    org = org_for(request.user, organization, "learning.view_question")
     rows = calibration.calibration_list(actor=request.user, organization=org)
     if flagged:
         rows = rows.exclude(flag="")
@@ -164,7 +159,7 @@ def question_calibration(request: HttpRequest, code: str) -> Any:
     summary="Assemble parallel fixed papers of matched difficulty from a blueprint",
 )
 def paper_assemble_parallel(request: HttpRequest, payload: ParallelIn) -> tuple[int, Any]:
-    org = _org(request.user, payload.organization, "learning.change_paper")
+    org = org_for(request.user, payload.organization, "learning.change_paper")
     target = (
         selectors.paper_get(actor=request.user, code=payload.target_paper)
         if payload.target_paper

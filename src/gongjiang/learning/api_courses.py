@@ -19,17 +19,12 @@ from ninja.errors import ValidationError as NinjaValidationError
 from gongjiang.core.schemas import StrictSchema, paginate
 
 from . import courses, selectors
+from .api_scope import org_for
 from .models import Course, Enrollment, Lesson
 
 router = Router(tags=["learning"])
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-
-
-def _org(actor: Any, code: str, perm: str) -> Any:
-    from .api import org_for  # here: api.py mounts this module's router
-
-    return org_for(actor, code, perm)
 
 
 # -------------------------------------------------------------------------------- schemas
@@ -271,7 +266,7 @@ def _lesson_request_body() -> dict[str, Any]:
 )
 def course_list(request: HttpRequest, filters: Query[CourseFilters]) -> dict[str, Any]:
     if filters.organization:
-        org = _org(request.user, filters.organization, "learning.view_course")
+        org = org_for(request.user, filters.organization, "learning.view_course")
         qs = courses.managed_courses(request.user).within(org)
     else:
         qs = courses.learner_courses(request.user)
@@ -289,7 +284,7 @@ def course_list(request: HttpRequest, filters: Query[CourseFilters]) -> dict[str
 
 @router.post("/courses", response={201: CourseDetailOut}, summary="Create a course")
 def course_create(request: HttpRequest, payload: CourseIn) -> tuple[int, dict[str, Any]]:
-    org = _org(request.user, payload.organization, "learning.change_course")
+    org = org_for(request.user, payload.organization, "learning.change_course")
     course = courses.course_create(
         actor=request.user,
         organization=org,
@@ -329,7 +324,7 @@ def course_enrol(request: HttpRequest, code: str) -> dict[str, Any]:
 )
 def course_assign(request: HttpRequest, code: str, payload: AssignIn) -> dict[str, int]:
     course = courses.course_get_for_manager(actor=request.user, code=code)
-    org = _org(request.user, payload.organization, "learning.change_course")
+    org = org_for(request.user, payload.organization, "learning.change_course")
     n = courses.course_assign(actor=request.user, course=course, organization=org)
     return {"enrolled": n}
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from . import selectors
+from .api_scope import org_for
 from .stats_jobs import StatsOutcome, bank_target, item_statistics_get, session_target
 
 router = Router(tags=["learning"])
@@ -87,8 +88,6 @@ def session_statistics(request: HttpRequest, code: str) -> tuple[int, Any]:
     summary="Item statistics of an organisation's questions over every exam that used them (202 while computed in the background)",
 )
 def bank_statistics(request: HttpRequest, filters: Query[BankFilters]) -> tuple[int, Any]:
-    from .api import org_for  # here: api.py mounts this module's router
-
     org = org_for(request.user, filters.organization, "learning.view_question")
     target = bank_target(
         organization=org, knowledge_point=filters.knowledge_point, occupation=filters.occupation
