@@ -18,9 +18,9 @@ from .api_calibration import router as calibration_router
 from .api_courses import router as courses_router
 from .api_exam import router as exam_router
 from .api_question_import import router as question_import_router
-from .api_scope import org_for
 from .api_stats import router as stats_router
 from .models import ExamSession, Paper, Question
+from .selectors import org_for
 
 router = Router(tags=["learning"])
 QType = Literal["single", "multiple", "true_false", "fill", "short", "practical"]

@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from gongjiang.core.schemas import StrictSchema
 
 from . import calibration, selectors
-from .api_scope import org_for
+from .selectors import org_for
 
 router = Router(tags=["learning"])
 

@@ -19,8 +19,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from gongjiang.core.schemas import StrictSchema, paginate
 
 from . import courses, selectors
-from .api_scope import org_for
 from .models import Course, Enrollment, Lesson
+from .selectors import org_for
 
 router = Router(tags=["learning"])
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from . import selectors
-from .api_scope import org_for
+from .selectors import org_for
 from .stats_jobs import StatsOutcome, bank_target, item_statistics_get, session_target
 
 router = Router(tags=["learning"])

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from gongjiang.core import access
+from gongjiang.core.models import Organization
 
 from .models import Attempt, ExamSession, Paper, Question
 
@@ -108,3 +109,9 @@ def session_summary(session: ExamSession) -> dict[str, Any]:
         session=session, status=Attempt.Status.COMPLETE, passed=True
     ).count()
     return {"counts": counts, "passed": passed, "total": sum(counts.values())}
+
+
+def org_for(actor: Any, code: str, perm: str) -> Organization:
+    """The organisation ``code`` if ``actor`` holds ``perm`` in it; 404 when it is missing or out
+    of scope alike (pages and API)."""
+    return access.get_visible_or_404(Organization.objects.all(), actor, perm, code=code)

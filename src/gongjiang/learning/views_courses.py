@@ -19,7 +19,7 @@ from gongjiang.core.forms import BootstrapForm
 from gongjiang.core.models import Organization
 from gongjiang.core.views import form_errors_from
 
-from . import courses
+from . import courses, selectors
 from .forms import OrgChoiceForm
 from .models import Enrollment, Lesson, Paper
 
@@ -124,11 +124,8 @@ def course_enrol(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def course_assign(request: HttpRequest, code: str) -> HttpResponse:
     course = courses.course_get_for_manager(actor=request.user, code=code)
-    org = access.get_visible_or_404(
-        Organization.objects.all(),
-        request.user,
-        "learning.change_course",
-        code=request.POST.get("organization", ""),
+    org = selectors.org_for(
+        request.user, request.POST.get("organization", ""), "learning.change_course"
     )
     try:
         n = courses.course_assign(actor=request.user, course=course, organization=org)

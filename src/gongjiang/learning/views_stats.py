@@ -15,8 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
-from gongjiang.core import access
-from gongjiang.core.models import Organization
 from gongjiang.core.spreadsheets import xlsx_bytes
 from gongjiang.core.views import xlsx_response
 
@@ -209,7 +207,7 @@ def bank_statistics(request: HttpRequest) -> HttpResponse:
     }
     if not code:
         return render(request, "learning/item_stats.html", context)
-    org = access.get_visible_or_404(Organization.objects.all(), request.user, BANK_PERM, code=code)
+    org = selectors.org_for(request.user, code, BANK_PERM)
     target = bank_target(organization=org, knowledge_point=kp, occupation=occupation)
     polled = _poll(request, target)
     if polled is not None:
