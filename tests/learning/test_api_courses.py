@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -640,3 +641,19 @@ def test_openapi_describes_both_lesson_bodies(client, world) -> None:
     assert content["application/json"]["schema"]["required"] == ["title", "kind"]
     assert content["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"
     assert set(spec["paths"][f"{API}/courses"]) == {"get", "post"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [("clip.ogv", "video/ogg"), ("clip.webm", "video/webm"), ("clip.M4V", "video/mp4")],
+)
+def test_a_lesson_file_is_served_with_its_own_type(
+    client, world, course, name, content_type
+) -> None:
+    """Regression: every video that was not .webm was served as video/mp4 (an .ogv too)."""
+    video = SimpleUploadedFile(name, VIDEO)
+    lesson = courses.lesson_add(
+        actor=world.alice, course=course, title=name, kind="video", file=video
+    )
+    client.force_login(world.worker_a)
+    assert client.get(f"{API}/lessons/{lesson.code}/file")["Content-Type"] == content_type

@@ -30,6 +30,13 @@ from .sanitize import sanitize_html
 
 logger = logging.getLogger(__name__)
 FILE_KINDS = {"pdf": (".pdf",), "video": (".mp4", ".webm", ".m4v", ".ogv")}
+FILE_TYPES = {
+    ".pdf": "application/pdf",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".webm": "video/webm",
+    ".ogv": "video/ogg",
+}
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -318,15 +325,8 @@ def lesson_file_response(request: HttpRequest, lesson: Lesson) -> HttpResponse:
     """A PDF or video lesson's file, with range requests (404 when the lesson has no file)."""
     if not lesson.file:
         raise Http404("file")
-    name = lesson.file.name.lower()
-    content_type = (
-        "application/pdf"
-        if name.endswith(".pdf")
-        else "video/webm"
-        if name.endswith(".webm")
-        else "video/mp4"
-    )
-    return ranged_file_response(request, lesson.file, content_type)
+    suffix = "." + lesson.file.name.lower().rsplit(".", 1)[-1]
+    return ranged_file_response(request, lesson.file, FILE_TYPES.get(suffix, "video/mp4"))
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
