@@ -358,3 +358,25 @@ def test_progress_in_chinese(client: Any, world: Any, exam: Any, big: None) -> N
     html = client.get(_page(session), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert 'id="stats-job"' in html
     assert "后台" in html
+
+
+def test_a_job_that_finishes_at_once_is_shown_as_current(
+    world: Any, exam: Any, big: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: when a worker finished the job before the page read it back, the page showed
+    the figures as out of date ("the marks have changed since") under a progress bar."""
+    session, _, _ = exam
+    started = stats_jobs.job_start
+
+    def start_and_run(**kwargs: Any) -> Job:
+        job = started(**kwargs)
+        job_execute(Job.objects.get(pk=job.pk))  # a fast worker, in its own process
+        return job  # still "queued" in this request's copy
+
+    monkeypatch.setattr(stats_jobs, "job_start", start_and_run)
+    outcome = stats_jobs.item_statistics_get(
+        actor=world.alice, target=session_target(session=session)
+    )
+    assert outcome.job is None and outcome.ready
+    assert outcome.stats is not None and outcome.computed_by is not None
+    assert outcome.stats.as_json() == session_item_statistics(session=session).as_json()

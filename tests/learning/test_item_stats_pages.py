@@ -342,3 +342,32 @@ def test_statistics_page_in_a_browser(world, page, live_server) -> None:
         page.screenshot(
             path=os.path.join(os.environ["GJ_SCREENSHOTS"], "item-statistics.png"), full_page=True
         )
+
+
+@pytest.mark.browser
+def test_statistics_of_a_large_session_in_a_browser(world, page, live_server, monkeypatch) -> None:
+    """Above the threshold the page shows the background job's progress bar, polls it, and shows
+    the figures by itself once a worker has computed them."""
+    from types import SimpleNamespace
+
+    from gongjiang.core import jobs
+    from gongjiang.core.models import Job
+    from gongjiang.learning import stats_jobs
+
+    monkeypatch.setattr(stats_jobs, "JOB_THRESHOLD", 1)
+    # the job waits for a worker (here: the test) instead of running when the request commits
+    monkeypatch.setattr(jobs, "job_run", SimpleNamespace(enqueue=lambda code: None))
+    session, _, _ = _exam(world)
+    page.goto(f"{live_server.url}/login/?next=/learning/sessions/{session.code}/statistics/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "Correct-horse-9")
+    page.click("#login-button")
+    page.wait_for_selector('#stats-job[data-status="queued"]')
+    assert page.locator("#stats-job-progress").inner_text() == "0%"
+    assert page.locator("#stats-table").count() == 0
+    job = Job.objects.get(kind=stats_jobs.STATS_KIND)
+    assert jobs.job_execute(job).status == Job.Status.SUCCEEDED
+    page.wait_for_selector("#stats-table")  # the next poll reloads the page
+    assert page.locator("#stats-table tbody tr").count() == 3
+    assert page.locator("#stats-computed-at").count() == 1
+    assert page.locator("#stats-job").count() == 0

@@ -260,6 +260,8 @@ def item_statistics_get(*, actor: Any, target: StatsTarget, previous: bool = Tru
             .order_by("-created_at", "-pk")
             .first()
         )
+    if last is not None and last.pk == job.pk:  # it finished meanwhile: its figures are current
+        return StatsOutcome(stats=ItemStatistics.from_stored(last.result), computed_by=last)
     return StatsOutcome(
         stats=ItemStatistics.from_stored(last.result) if last is not None else None,
         job=job,
