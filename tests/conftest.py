@@ -51,14 +51,50 @@ def _flushes_database(item: pytest.Item) -> bool:
     )
 
 
+BROWSER_FIXTURES = {"browser", "page", "phone_page"}
+BROWSER_SKIP_REASON = "browser tests skipped: install Debian's chromium to run them"
+
+
+def chromium_path() -> str:
+    return os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def browser_required() -> bool:
+    """Under CI (``CI=true``) or ``GONGJIANG_REQUIRE_BROWSER=1`` a missing browser is a failure."""
+    ci = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+    return ci or os.environ.get("GONGJIANG_REQUIRE_BROWSER", "").strip() == "1"
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not (os.path.isfile(chromium_path()) and os.access(chromium_path(), os.X_OK)):
+        return f"no executable at {chromium_path()}"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that drives the browser is marked ``browser``; without Chromium they skip with one
+    reason, unless the browser is required (CI), where the ``browser`` fixture fails them."""
+    missing = browser_missing()
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        if missing and not browser_required() and item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=BROWSER_SKIP_REASON))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
     """A transactional test ends with a flush that empties every table, reference data included
     (it is loaded by a migration). Put it back at once, so the next test in this process — whatever
     it is — finds the database as migrations left it."""
     yield
-    if nextitem is None or not _flushes_database(item):
-        return  # the last test: the test database is already gone
+    if nextitem is None or not _flushes_database(item) or item.get_closest_marker("skip"):
+        return  # the last test (the database is already gone), or one that never reached it
     from pytest_django.plugin import blocking_manager_key
 
     blocker = item.config.stash.get(blocking_manager_key, None)
@@ -140,12 +176,21 @@ def _reset_caches() -> Any:
 @pytest.fixture(scope="session")
 def browser() -> Any:
     """Headless system Chromium driven by Playwright (its own browser download cannot work here)."""
+    missing = browser_missing()
+    if missing:
+        if browser_required():
+            pytest.fail(
+                f"browser tests are required here (CI=true or GONGJIANG_REQUIRE_BROWSER=1) but "
+                f"cannot run: {missing}; install Debian's chromium",
+                pytrace=False,
+            )
+        pytest.skip(BROWSER_SKIP_REASON)
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            executable_path=chromium_path(),
             headless=True,
             args=[
                 "--no-sandbox",
