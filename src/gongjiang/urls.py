@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from .api import api
 from .core import views as core_views
+from .core.favicon import favicon
 from .learning.api_exam import answer_save_view
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
         name="learning-answer-save",
     ),
     path("api/v1/", api.urls),
+    path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("", include("gongjiang.core.urls")),
