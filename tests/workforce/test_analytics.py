@@ -17,7 +17,6 @@ from tests.access_helpers import check_access
 
 from .helpers import make_worker, unique_id
 
-pytestmark = pytest.mark.urls("tests.workforce.test_analytics_urls")
 API = "/api/v1/workforce/analytics"
 
 
@@ -189,7 +188,6 @@ def test_dashboard_page(client: Any, data: Any) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.browser
 def test_dashboard_in_browser(page: Any, live_server: Any, world: Any, settings: Any) -> None:
-    settings.ROOT_URLCONF = "tests.workforce.test_analytics_urls"
     make_worker(world.enterprise_a, 1, skill_level="SENIOR", occupation="6-23-01-01")
     make_worker(world.enterprise_a, 2, skill_level="TECHNICIAN")
     rollups.rollups_rebuild()
