@@ -231,6 +231,18 @@ FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(200 * 1024 * 1024)))
+# Spreadsheets read from users (core/spreadsheets.py, docs/operations.md#limits-on-uploaded-files):
+# the used area of the first sheet, the unpacked size and compression ratio of a workbook, and the
+# memory (address space) and CPU seconds of the child process that reads a workbook.
+SPREADSHEET_MAX_ROWS = int(os.environ.get("SPREADSHEET_MAX_ROWS", "1100000"))
+SPREADSHEET_MAX_COLUMNS = int(os.environ.get("SPREADSHEET_MAX_COLUMNS", "200"))
+SPREADSHEET_MAX_CELLS = int(os.environ.get("SPREADSHEET_MAX_CELLS", "30000000"))
+SPREADSHEET_MAX_UNPACKED = int(os.environ.get("SPREADSHEET_MAX_UNPACKED", str(1024 * 1024 * 1024)))
+SPREADSHEET_MAX_RATIO = int(os.environ.get("SPREADSHEET_MAX_RATIO", "100"))
+SPREADSHEET_READER_MEMORY = int(
+    os.environ.get("SPREADSHEET_READER_MEMORY", str(4 * 1024 * 1024 * 1024))
+)
+SPREADSHEET_READER_SECONDS = int(os.environ.get("SPREADSHEET_READER_SECONDS", "900"))
 
 # --- i18n ----------------------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
