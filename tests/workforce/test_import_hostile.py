@@ -170,4 +170,3 @@ def test_checking_again_after_the_file_was_deleted_says_to_upload_it_again(
     again.refresh_from_db()
     assert again.status == Job.Status.FAILED and again.result["code"] == "file_expired"
     assert "upload it again" in again.result["error"]
-
