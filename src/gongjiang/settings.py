@@ -161,9 +161,17 @@ TASKS = {
         )
     }
 }
+# Background jobs (core/jobs.py): a running job renews its lease every JOB_HEARTBEAT_SECONDS; one
+# not renewed for JOB_LEASE_SECONDS (its worker died) is failed by the periodic core.jobs_fail_stale.
+# Job files (uploads, reports; encrypted at rest) are deleted JOB_FILE_RETENTION_DAYS after the job
+# finished, by the daily core.job_files_prune.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "30"))
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "300"))
+JOB_FILE_RETENTION_DAYS = int(os.environ.get("JOB_FILE_RETENTION_DAYS", "7"))
 # Periodic work run by `gongjiang worker` (core/schedule.py; `gongjiang schedule` lists it):
 # learning.exam_autosubmit every 30 s, reform.remind daily 07:00, workforce.rollups_rebuild daily
-# 02:30, core.prune_task_results daily 03:30 (local time, TIME_ZONE). SCHEDULE="name=value,…" changes an entry: `off` switches it off,
+# 02:30, core.prune_task_results daily 03:30, core.job_files_prune daily 03:45 (local time, TIME_ZONE),
+# core.jobs_fail_stale every 60 s. SCHEDULE="name=value,…" changes an entry: `off` switches it off,
 # `HH:MM` runs it daily at that local time, `30s`/`10m`/`1h` runs it at that interval.
 # e.g. SCHEDULE="reform.remind=off,workforce.rollups_rebuild=03:15"
 SCHEDULE = {
@@ -231,6 +239,18 @@ FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(200 * 1024 * 1024)))
+# Spreadsheets read from users (core/spreadsheets.py, docs/operations.md#limits-on-uploaded-files):
+# the used area of the first sheet, the unpacked size and compression ratio of a workbook, and the
+# memory (address space) and CPU seconds of the child process that reads a workbook.
+SPREADSHEET_MAX_ROWS = int(os.environ.get("SPREADSHEET_MAX_ROWS", "1100000"))
+SPREADSHEET_MAX_COLUMNS = int(os.environ.get("SPREADSHEET_MAX_COLUMNS", "200"))
+SPREADSHEET_MAX_CELLS = int(os.environ.get("SPREADSHEET_MAX_CELLS", "30000000"))
+SPREADSHEET_MAX_UNPACKED = int(os.environ.get("SPREADSHEET_MAX_UNPACKED", str(1024 * 1024 * 1024)))
+SPREADSHEET_MAX_RATIO = int(os.environ.get("SPREADSHEET_MAX_RATIO", "100"))
+SPREADSHEET_READER_MEMORY = int(
+    os.environ.get("SPREADSHEET_READER_MEMORY", str(4 * 1024 * 1024 * 1024))
+)
+SPREADSHEET_READER_SECONDS = int(os.environ.get("SPREADSHEET_READER_SECONDS", "900"))
 
 # --- i18n ----------------------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")

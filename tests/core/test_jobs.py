@@ -99,7 +99,7 @@ def test_domain_failure_is_recorded_with_its_message(
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.finished
     assert job.message == "第3行的文件格式不对"
-    assert job.result == {"error": "第3行的文件格式不对"}
+    assert job.result == {"error": "第3行的文件格式不对", "code": "invalid"}
     assert job.done == 1 and job.total == 4 and job.percent == 25
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import new_code
+from .filecrypt import job_file_storage
 from .scoping import ScopedQuerySet
 from .validators import normalize_uscc
 
@@ -441,8 +442,11 @@ class Job(models.Model):
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     params = models.JSONField(default=dict, blank=True)
-    input_file = models.FileField(upload_to="jobs/in/%Y/%m/", blank=True)
-    output_file = models.FileField(upload_to="jobs/out/%Y/%m/", blank=True)
+    # encrypted at rest, 0600; deleted JOB_FILE_RETENTION_DAYS after the job finished
+    input_file = models.FileField(upload_to="jobs/in/%Y/%m/", blank=True, storage=job_file_storage)
+    output_file = models.FileField(
+        upload_to="jobs/out/%Y/%m/", blank=True, storage=job_file_storage
+    )
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
@@ -450,11 +454,14 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # the lease of a running job: renewed while it works; a job whose lease expired is failed
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="core_job_status_beat")]
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
 

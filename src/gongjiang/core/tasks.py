@@ -30,3 +30,21 @@ def prune_task_results() -> str:
         stderr=out,
     )
     return out.getvalue().strip()
+
+
+@periodic("core.jobs_fail_stale", every=60)
+@task()
+def jobs_fail_stale() -> int:
+    """Fail the running jobs whose worker stopped renewing their lease (core.jobs)."""
+    from gongjiang.core.jobs import jobs_fail_stale as fail_stale
+
+    return fail_stale()
+
+
+@periodic("core.job_files_prune", at=dt.time(3, 45))
+@task()
+def job_files_prune() -> int:
+    """Delete job uploads and reports past JOB_FILE_RETENTION_DAYS (core.jobs)."""
+    from gongjiang.core.jobs import job_files_prune as prune
+
+    return prune()

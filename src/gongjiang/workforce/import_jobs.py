@@ -4,17 +4,24 @@ A job of kind ``workforce.roster_import`` holds the uploaded file; ``params`` sa
 run, the column mapping (``{field: column index}`` or null) and the target enterprise (the job's
 ``organization``). The handler runs :func:`gongjiang.workforce.importer.roster_import`, stores the
 counts, the first errors (IDs masked) and the detected columns in ``job.result``, and the
-validation report (a copy of the file with bad cells highlighted) as ``job.output_file``.
+validation report (a copy of the file with bad cells highlighted; citizen IDs masked unless the
+user may see full IDs) as ``job.output_file``. Both files are encrypted at rest (core.filecrypt).
+A file that cannot be read fails the job with the reason (``job.result["error"]``).
 """
 
 from __future__ import annotations
 
-import io
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -36,27 +43,43 @@ def run_roster_import(job: Job, progress: Progress) -> dict[str, Any]:
     actor = get_user_model().objects.get(pk=job.created_by_id)
     access.forget(actor)
     name = Path(job.params.get("filename") or job.input_file.name).name
-    try:
-        with job.input_file.open("rb") as fh:
-            rows = list(read_rows(fh, name))
-        progress(0, max(len(rows), 1), "")
+    if not job.input_file or not job.input_file.storage.exists(job.input_file.name):
+        raise ApplicationError(
+            _(
+                "The uploaded file is no longer kept (files are deleted %(days)d days after the "
+                "check): upload it again."
+            )
+            % {"days": settings.JOB_FILE_RETENTION_DAYS},
+            code="file_expired",
+        )
+    # The upload is encrypted at rest: one private plain copy for this run, read twice (the
+    # import, then the report), streamed both times, and removed at the end.
+    with _plain_copy(job, Path(name).suffix) as path:
+        rows = read_rows(path, name)
+        state = {"total": 1}
+
+        def report_progress(done: int, total: int | None = None, message: str = "") -> None:
+            if rows.total:
+                state["total"] = rows.total
+            progress(done, total or state["total"], message)
+
+        report_progress(0)
+        # an unreadable file (UnreadableFile, an ApplicationError) fails the job with its reason
         result = roster_import(
             actor=actor,
-            source=iter(rows),
+            source=rows,
             filename=name,
             organization=job.organization,
             dry_run=bool(job.params.get("dry_run", True)),
             mapping=job.params.get("mapping"),
-            progress=progress,
+            progress=report_progress,
             source_ref=f"job:{job.code}",
         )
-    except ApplicationError as exc:
-        return {"error": exc.message, "code": exc.code}
-    buffer = io.BytesIO()
-    write_report(result, rows, buffer)
-    job.output_file.save(
-        f"{Path(name).stem}-report.xlsx", ContentFile(buffer.getvalue()), save=False
-    )
+        mask = not access.can(actor, "core.view_full_citizen_id", job.organization)
+        with tempfile.TemporaryFile() as report:
+            write_report(result, read_rows(path, name), report, mask_ids=mask)
+            report.seek(0)
+            job.output_file.save(f"{Path(name).stem}-report.xlsx", File(report), save=False)
     Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name)
     data = result.as_json(mask_ids=True, limit=MAX_STORED_ERRORS)
     data.update(
@@ -72,6 +95,19 @@ def run_roster_import(job: Job, progress: Progress) -> dict[str, Any]:
         seconds=round(result.seconds, 2),
     )
     return data
+
+
+@contextlib.contextmanager
+def _plain_copy(job: Job, suffix: str) -> Iterator[Path]:
+    """The job's upload decrypted into a private temporary file (0600), removed afterwards."""
+    fd, name = tempfile.mkstemp(prefix="gj-roster-", suffix=suffix)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out, job.input_file.open("rb") as fh:
+            shutil.copyfileobj(fh, out, 1 << 20)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def roster_import_start(

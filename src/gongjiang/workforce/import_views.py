@@ -9,16 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
+from gongjiang.core.spreadsheets import limits as spreadsheet_limits
 
 from . import selectors
 from .forms import MappingForm, RosterUploadForm
 from .import_jobs import import_job_get, roster_import_again, roster_import_start
 from .roster import COLUMN_ALIASES
+from .roster_template import roster_template_xlsx
 
 
 @login_required
@@ -39,8 +42,25 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         )
         return redirect("workforce:import_detail", code=job.code)
     return render(
-        request, "workforce/import_upload.html", {"form": form, "aliases": COLUMN_ALIASES}
+        request,
+        "workforce/import_upload.html",
+        {"form": form, "aliases": COLUMN_ALIASES, "limits": spreadsheet_limits()},
     )
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The roster template: the recognised columns and one example row (.xlsx)."""
+    if not access.can(request.user, "workforce.change_worker"):
+        raise PermissionDenied
+    response = HttpResponse(
+        roster_template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{_('roster-template')}.xlsx"
+    )
+    return response
 
 
 @login_required

@@ -16,6 +16,9 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from gongjiang.core.spreadsheets import cell_text
+from gongjiang.core.validators import mask_citizen_id
+
 from .importer import ImportResult
 
 
@@ -33,11 +36,19 @@ def _column_index(result: ImportResult) -> dict[str, int]:
 
 
 def write_report(
-    result: ImportResult, rows: Iterable[tuple[int, list[Any]]], target: str | Path | IO[bytes]
+    result: ImportResult,
+    rows: Iterable[tuple[int, list[Any]]],
+    target: str | Path | IO[bytes],
+    *,
+    mask_ids: bool = True,
 ) -> None:
+    """Write the report of ``result`` over the file's ``rows`` (streamed: one row in memory) to
+    ``target``. With ``mask_ids`` the citizen-ID column shows masked numbers (110***********1234),
+    for users whose role may not see full IDs."""
     import xlsxwriter
 
     columns = _column_index(result)
+    id_column = result.mapping.get("citizen_id") if mask_ids else None
     bad: dict[int, dict[int, str]] = defaultdict(dict)  # row → {column index: "error" | "warning"}
     reasons: dict[int, list[str]] = defaultdict(list)
     for e in result.errors:
@@ -73,6 +84,10 @@ def write_report(
     for number, cells in rows:
         r = number - 1
         marks = bad.get(number, {})
+        if id_column is not None and number > result.header_row and id_column < len(cells):
+            cells = list(cells)
+            text = cell_text(cells[id_column])
+            cells[id_column] = mask_citizen_id(text) if len(text) >= 8 else text
         for c, value in enumerate(cells):
             style = fmt.get(marks.get(c, ""))
             if value is None or value == "":

@@ -25,6 +25,7 @@ urlpatterns = [
         name="level_change_revert",
     ),
     path("imports/", import_views.import_upload, name="import_upload"),
+    path("imports/template/", import_views.import_template, name="import_template"),
     path("imports/<str:code>/", import_views.import_detail, name="import_detail"),
     path("imports/<str:code>/run/", import_views.import_run, name="import_run"),
     path("imports/<str:code>/report/", import_views.import_report, name="import_report"),

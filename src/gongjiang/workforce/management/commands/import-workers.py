@@ -3,7 +3,7 @@
 Imports a worker roster (.xlsx, .xls, .csv in UTF-8 or GBK) into the enterprise ``--org`` through
 the same engine as the import page (:mod:`gongjiang.workforce.importer`). ``--dry-run`` validates
 only (no ``--org`` needed). ``--report`` writes a copy of the file with bad cells highlighted and a
-reason column. ``--json`` prints one JSON object:
+reason column (citizen IDs masked unless the acting user may see full IDs; the system may). ``--json`` prints one JSON object:
 ``{"rows", "valid", "rejected", "created", "updated", "unchanged", "errors": [...], "warnings": [...]}``.
 Exit status: 0 no row rejected, 1 some rejected, 2 the file cannot be read (message on stderr).
 The command acts as the system (superuser-equivalent) unless ``--user`` names a user.
@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
 from gongjiang.core.spreadsheets import read_rows
@@ -73,7 +74,8 @@ class Command(BaseCommand):
         if options.get("report"):
             from gongjiang.workforce.report import write_report
 
-            write_report(result, read_rows(path), options["report"])
+            may_see = access.can(actor, "core.view_full_citizen_id", organization)
+            write_report(result, read_rows(path), options["report"], mask_ids=not may_see)
         if options["json"]:
             sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, default=str) + "\n")
         else:
