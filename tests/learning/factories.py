@@ -86,3 +86,11 @@ def make_session(
         candidate_organizations=candidate_organizations,
         **kw,
     )
+
+
+def shown(item: Any, keys: Any) -> Any:
+    """Bank keys as the labels this attempt item shows its candidate (what a browser sends)."""
+    from gongjiang.learning.answers import keys_to_labels
+
+    v = item.version
+    return keys_to_labels(v.qtype, v.options, item.option_order, keys)

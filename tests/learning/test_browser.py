@@ -100,8 +100,8 @@ def test_worker_practises_and_takes_a_timed_exam_on_a_phone(
     page.locator("label.gj-option input").first.check()  # 0.02 mm
     page.wait_for_selector("#exam[data-pending='0']")
     page.click("#next")
-    page.wait_for_selector("label.gj-option[data-key=false]")
-    page.locator("label.gj-option[data-key=false] input").check()  # 错
+    page.wait_for_selector("label.gj-option[data-value=false]")
+    page.locator("label.gj-option[data-value=false] input").check()  # 错
     page.click("#next")
     shot(page, "exam_question")
     page.fill("input[name=q3_0]", "１０")  # full-width digits count

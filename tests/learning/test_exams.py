@@ -18,20 +18,26 @@ from gongjiang.learning.exams import (
 from gongjiang.learning.models import Attempt, AttemptItem
 from gongjiang.learning.tasks import exam_autosubmit_due as autosubmit_task
 
-from .factories import make_bank, make_session
+from .factories import make_bank, make_session, shown
 
 
 def right_answer(item: AttemptItem):
-    return (
-        item.version.answer if item.version.qtype != "fill" else [b[0] for b in item.version.answer]
-    )
+    """The right answer as the candidate sends it: option labels as shown, one text per blank."""
+    if item.version.qtype == "fill":
+        return [b[0] for b in item.version.answer]
+    return shown(item, item.version.answer)
 
 
 @pytest.fixture
 def session(world):
     questions = make_bank(world.alice, world.province_a)
+    # questions in bank order (position 1 is a single choice); options still shuffled
     return make_session(
-        world.alice, world.province_a, questions, candidate_organizations=[world.enterprise_a]
+        world.alice,
+        world.province_a,
+        questions,
+        candidate_organizations=[world.enterprise_a],
+        shuffle_questions=False,
     )
 
 
@@ -72,16 +78,17 @@ def test_autosave_is_idempotent_and_last_write_wins_by_sequence(world, session) 
 def test_resume_after_restart_keeps_answers_and_time_left(world, session) -> None:
     start = timezone.now()
     attempt = exam_attempt_start(actor=world.worker_a, session=session, now=start)
+    position = attempt.items.get(version__qtype="multiple").position
     exam_answer_save(
-        actor=world.worker_a, attempt=attempt, position=2, response=["A"], seq=1, now=start
+        actor=world.worker_a, attempt=attempt, position=position, response=["A"], seq=1, now=start
     )
     # "restart": nothing in memory survives; the candidate comes back ten minutes later
     later = start + dt.timedelta(minutes=10)
     resumed = exam_attempt_start(actor=world.worker_a, session=session, now=later)
     assert resumed.pk == attempt.pk
     assert resumed.seconds_left(later) == 20 * 60
-    assert resumed.items.get(position=2).response == ["A"]
-    assert resumed.last_position == 2
+    assert resumed.items.get(position=position).response == ["A"]
+    assert resumed.last_position == position
 
 
 def test_answers_after_deadline_are_refused_and_attempt_submitted(world, session) -> None:

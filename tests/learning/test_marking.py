@@ -17,7 +17,7 @@ from gongjiang.learning.marking import (
 from gongjiang.learning.models import Attempt
 from tests.factories import UserFactory, member
 
-from .factories import make_question, make_session
+from .factories import make_question, make_session, shown
 
 
 @pytest.fixture
@@ -42,7 +42,10 @@ def _sit(world, *, double: bool, tolerance: int = 1):
         marking_tolerance=tolerance,
     )
     attempt = exam_attempt_start(actor=world.worker_a, session=s)
-    exam_answer_save(actor=world.worker_a, attempt=attempt, position=1, response="B", seq=1)
+    first = attempt.items.get(position=1)
+    exam_answer_save(
+        actor=world.worker_a, attempt=attempt, position=1, response=shown(first, "B"), seq=1
+    )
     exam_answer_save(
         actor=world.worker_a, attempt=attempt, position=2, response="先断电，再挂牌", seq=1
     )
@@ -125,7 +128,8 @@ def test_corrected_key_regrades_every_affected_attempt(world) -> None:
     member(other, world.enterprise_a, "worker")
     for user, response in ((world.worker_a, "C"), (other, "B")):
         a = exam_attempt_start(actor=user, session=s)
-        exam_answer_save(actor=user, attempt=a, position=1, response=response, seq=1)
+        item = a.items.get(position=1)
+        exam_answer_save(actor=user, attempt=a, position=1, response=shown(item, response), seq=1)
         exam_attempt_submit(actor=user, attempt=a)
     assert selectors.exam_result_for(user=world.worker_a, session=s)[1] is False
     version = q.current

@@ -303,6 +303,10 @@ class SessionOut(Schema):
     double_marking: bool
     marking_tolerance: Decimal
     invigilation: str
+    review_marks: str
+    review_correctness: str
+    review_answers: str
+    review_explanations: str
 
     @staticmethod
     def resolve_organization(obj: ExamSession) -> str:
@@ -311,6 +315,9 @@ class SessionOut(Schema):
     @staticmethod
     def resolve_paper(obj: ExamSession) -> str:
         return obj.paper.code
+
+
+ReviewWhenIn = Literal["never", "attempt", "closed"]
 
 
 class SessionIn(StrictSchema):
@@ -327,6 +334,18 @@ class SessionIn(StrictSchema):
     double_marking: bool = False
     marking_tolerance: Decimal = Field(Decimal(2), ge=0, le=1000)
     invigilation: str = Field("", max_length=5000)
+    review_marks: ReviewWhenIn = Field("attempt", description="when candidates see their marks")
+    review_correctness: ReviewWhenIn = Field(
+        "closed", description="when candidates see which answers were right"
+    )
+    review_answers: ReviewWhenIn = Field(
+        "closed",
+        description="when candidates see the correct answers (never while they may "
+        "start another attempt)",
+    )
+    review_explanations: ReviewWhenIn = Field(
+        "closed", description="when candidates see the explanations (as the correct answers)"
+    )
     candidates: list[str] = Field(default_factory=list, max_length=5000, description="user names")
     candidate_organizations: list[str] = Field(
         default_factory=list, max_length=500, description="organisation codes"

@@ -24,6 +24,7 @@ from gongjiang.core.auth import FastCookieSessionAuth, TokenAuth, session_pins
 from gongjiang.core.schemas import StrictSchema
 
 from . import exams, marking
+from .answers import ANSWER_BODY_MAX_BYTES
 from .models import ExamSession
 from .presenters import attempt_for_candidate, attempt_result, ordered_options
 
@@ -172,6 +173,23 @@ def answer_save_pinned(request: HttpRequest, code: str, position: int) -> HttpRe
     return HttpResponse(json.dumps(result), content_type="application/json; charset=utf-8")
 
 
+def answer_body_too_large(request: HttpRequest) -> HttpResponse | None:
+    """413 for a save whose body is larger than any answer may be (``answers.ANSWER_BODY_MAX_BYTES``),
+    decided from its declared length before a byte of it is read or parsed; None otherwise."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = ANSWER_BODY_MAX_BYTES + 1
+    if length <= ANSWER_BODY_MAX_BYTES:
+        return None
+    body = {
+        "code": "answer_too_large",
+        "message": f"An answer may be at most {ANSWER_BODY_MAX_BYTES} bytes.",
+        "details": [{"field": "response", "error": "too large"}],
+    }
+    return HttpResponse(json.dumps(body), status=413, content_type="application/json")
+
+
 class AnswerSaveMiddleware:
     """The answer save's fast path (``answer_save_pinned``), ahead of the session, locale, CSRF,
     authentication and message middleware it does not need; it checks the CSRF token itself.
@@ -184,6 +202,9 @@ class AnswerSaveMiddleware:
         if request.method == "PUT":
             match = ANSWER_SAVE_PATH.match(request.path_info)
             if match is not None:
+                too_large = answer_body_too_large(request)
+                if too_large is not None:
+                    return too_large
                 response = answer_save_pinned(request, match["code"], int(match["position"]))
                 if response is not None:
                     return response
@@ -224,6 +245,11 @@ class ResultOut(Schema):
     passed: bool | None
     submitted_at: dt.datetime | None
     auto_submitted: bool
+    review: dict[str, bool] = Field(
+        ...,
+        description="parts of the review shown now (the session's review options): marks, "
+        "correctness, answers, explanations",
+    )
     items: list[dict[str, Any]]
 
 

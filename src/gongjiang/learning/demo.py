@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gongjiang.core.models import Occupation, SkillLevel
 
+from .answers import keys_to_labels
 from .demo_questions import BANKS, generated_questions
 from .exams import attempt_submit_locked, exam_answer_save, exam_attempt_start, exam_session_create
 from .marking import item_mark
@@ -79,6 +80,8 @@ def _answer_all(user: Any, attempt: Any, at: dt.datetime, right_share: float, se
             response = "首先做好防护并检查设备；按规程操作；发现异常立即停机并报告。"
         else:
             response = "已按要求完成操作。"
+        # the candidate answers with the labels shown (A, B… in the attempt's order)
+        response = keys_to_labels(v.qtype, v.options, item.option_order, response)
         exam_answer_save(
             actor=user, attempt=attempt, position=item.position, response=response, seq=1, now=at
         )
@@ -180,7 +183,13 @@ def load(ctx: Any, stdout: Any) -> None:
             continue
         for q in bank[index * 5 : index * 5 + 6]:
             if q.is_objective:
+                v = q.current
+                right = v.answer if v.qtype != "fill" else [b[0] for b in v.answer]
                 practice_answer(
-                    actor=user, question=q, response=q.current.answer if index != 1 else None
+                    actor=user,
+                    question=q,
+                    response=keys_to_labels(v.qtype, v.options, None, right)
+                    if index != 1
+                    else None,
                 )
     stdout.write("    learning demo ready")

@@ -33,8 +33,9 @@ from gongjiang.core.audit import audit_record
 from gongjiang.core.errors import ConflictError
 from gongjiang.core.models import Membership, Organization
 
+from .answers import AnswerFit, answer_check, answer_fit, response_keys
 from .grading import grade, to_decimal
-from .models import Attempt, AttemptItem, ExamSession, Paper, QuestionVersion
+from .models import Attempt, AttemptItem, ExamSession, Paper, QuestionVersion, ReviewWhen
 from .services import blueprint_draw, question_pool
 
 TWO = Decimal("0.01")
@@ -57,6 +58,10 @@ def exam_session_create(
     double_marking: bool = False,
     marking_tolerance: Decimal | int = 2,
     invigilation: str = "",
+    review_marks: str = ReviewWhen.AFTER_ATTEMPT,
+    review_correctness: str = ReviewWhen.AFTER_CLOSE,
+    review_answers: str = ReviewWhen.AFTER_CLOSE,
+    review_explanations: str = ReviewWhen.AFTER_CLOSE,
     candidates: list[Any] | None = None,
     candidate_organizations: list[Organization] | None = None,
 ) -> ExamSession:
@@ -94,6 +99,10 @@ def exam_session_create(
         double_marking=double_marking,
         marking_tolerance=Decimal(marking_tolerance),
         invigilation=invigilation,
+        review_marks=review_marks,
+        review_correctness=review_correctness,
+        review_answers=review_answers,
+        review_explanations=review_explanations,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     session.full_clean(exclude=["created_by"])
@@ -241,13 +250,30 @@ def attempt_get_for_candidate(*, actor: Any, code: str) -> Attempt:
 # written as plain SQL: no model instances, no separate ownership read, no explicit transaction.
 # On PostgreSQL it is ONE statement (its own transaction): the attempt row is updated (which locks
 # it, so a save and the submission never interleave) only when it is the caller's, still open and
-# before its deadline, and holds that position; the item is updated only when the new sequence
-# number is higher. Elsewhere (SQLite) the same two UPDATEs run in one transaction.
-_SAVE_ATTEMPT_SQL = """
+# before its deadline, and holds that position with a question the answer fits (type, options,
+# blanks: ``answers.answer_fit``); the item is updated only when the new sequence number is higher.
+# Elsewhere (SQLite) the same two UPDATEs run in one transaction.
+_FITS_SQLITE = """EXISTS (SELECT 1 FROM learning_questionversion v
+                  WHERE v.id = learning_attemptitem.version_id
+                    AND instr(%s, ',' || v.qtype || ',') > 0
+                    AND (v.qtype NOT IN ('single', 'multiple')
+                         OR json_array_length(v.options) >= %s)
+                    AND (v.qtype <> 'fill'
+                         OR max(1, coalesce(json_array_length(v.answer), 0)) >= %s))"""
+_FITS_PG = """EXISTS (SELECT 1 FROM learning_questionversion v
+                  WHERE v.id = learning_attemptitem.version_id
+                    AND position(',' || v.qtype || ',' IN %(fits)s) > 0
+                    AND (v.qtype NOT IN ('single', 'multiple')
+                         OR CASE WHEN jsonb_typeof(v.options) = 'array'
+                                 THEN jsonb_array_length(v.options) ELSE 0 END >= %(need_options)s)
+                    AND (v.qtype <> 'fill'
+                         OR GREATEST(1, CASE WHEN jsonb_typeof(v.answer) = 'array'
+                                 THEN jsonb_array_length(v.answer) ELSE 0 END) >= %(need_blanks)s))"""
+_SAVE_ATTEMPT_SQL = f"""
     UPDATE learning_attempt SET last_position = %s
     WHERE code = %s AND user_id = %s AND status = 'in_progress' AND deadline > %s
       AND EXISTS (SELECT 1 FROM learning_attemptitem
-                  WHERE attempt_id = learning_attempt.id AND position = %s)
+                  WHERE attempt_id = learning_attempt.id AND position = %s AND {_FITS_SQLITE})
     RETURNING id, deadline"""
 _SAVE_ITEM_SQL = """
     UPDATE learning_attemptitem SET response = %s, seq = %s, saved_at = %s
@@ -264,7 +290,8 @@ _SAVE_PG_TEMPLATE = """
         WHERE code = %(code)s AND user_id = %(gj_user)s AND status = 'in_progress'
           AND deadline > %(gj_now)s
           AND EXISTS (SELECT 1 FROM learning_attemptitem
-                      WHERE attempt_id = learning_attempt.id AND position = %(position)s)
+                      WHERE attempt_id = learning_attempt.id AND position = %(position)s
+                        AND {fits})
           AND {holds}
         RETURNING id, deadline
     ), i AS (
@@ -278,7 +305,7 @@ _SAVE_PG_TEMPLATE = """
            (SELECT seq FROM learning_attemptitem
             WHERE attempt_id = a.id AND position = %(position)s)
     FROM (SELECT 1) AS one LEFT JOIN a ON TRUE"""
-_SAVE_PG_SQL = _SAVE_PG_TEMPLATE.format(ctes="", holds="TRUE")
+_SAVE_PG_SQL = _SAVE_PG_TEMPLATE.format(ctes="", holds="TRUE", fits=_FITS_PG)
 
 
 def _as_datetime(value: Any) -> dt.datetime:
@@ -310,11 +337,19 @@ def _save_cursor(connection: Any) -> Any:
 
 
 def _answer_store(
-    *, code: str, user_id: int, position: int, response: Any, seq: int, now: dt.datetime
+    *,
+    code: str,
+    user_id: int,
+    position: int,
+    response: Any,
+    seq: int,
+    now: dt.datetime,
+    fit: AnswerFit,
 ) -> tuple[int, dt.datetime, bool] | None:
     """Store one answer if the attempt is the user's, open, before its deadline and has that
-    position. Returns (attempt id, deadline, stored) — stored is False when the item already holds
-    this or a higher sequence number — or None when the attempt refused the save."""
+    position with a question the answer fits (``fit``). Returns (attempt id, deadline, stored) —
+    stored is False when the item already holds this or a higher sequence number — or None when the
+    attempt refused the save."""
     from django.db import connection
 
     when = Attempt._meta.get_field("deadline").get_db_prep_value(now, connection)
@@ -330,12 +365,27 @@ def _answer_store(
                     "position": position,
                     "response": value,
                     "seq": seq,
+                    "fits": fit.sql_types(),
+                    "need_options": fit.need_options,
+                    "need_blanks": fit.need_blanks,
                 },
             )
             _holds, attempt_id, deadline, stored, _current = cursor.fetchone()
         return None if attempt_id is None else (attempt_id, _as_datetime(deadline), bool(stored))
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_SAVE_ATTEMPT_SQL, [position, code, user_id, when, position])
+        cursor.execute(
+            _SAVE_ATTEMPT_SQL,
+            [
+                position,
+                code,
+                user_id,
+                when,
+                position,
+                fit.sql_types(),
+                fit.need_options,
+                fit.need_blanks,
+            ],
+        )
         row = cursor.fetchone()
         if row is None:
             return None
@@ -363,8 +413,17 @@ def exam_answer_save_by_code(
         raise Http404("attempt")
     if seq < 1:
         raise ValidationError({"seq": [_("The sequence number must be positive.")]})
+    fit = answer_fit(response)
+    if not fit.fits_any:
+        raise ValidationError({"response": [_("This is not an answer to any question type.")]})
     stored = _answer_store(
-        code=code, user_id=actor.pk, position=position, response=response, seq=seq, now=now
+        code=code,
+        user_id=actor.pk,
+        position=position,
+        response=response,
+        seq=seq,
+        now=now,
+        fit=fit,
     )
     if stored is None:
         # refused: the attempt is not the caller's, or it is closed, or it has no such position
@@ -378,7 +437,15 @@ def exam_answer_save_by_code(
                 _("Time is up: the attempt has been submitted and answers are no longer accepted."),
                 code="deadline_passed",
             )
-        raise ValidationError({"position": [_("No such question in this attempt.")]})
+        question = (
+            AttemptItem.objects.filter(attempt=attempt, position=position)
+            .values_list("version__qtype", "version__options", "version__answer")
+            .first()
+        )
+        if question is None:
+            raise ValidationError({"position": [_("No such question in this attempt.")]})
+        answer_check(*question, response)  # the answer does not fit the question: say why
+        raise ValidationError({"response": [_("This answer does not fit the question.")]})
     attempt_id, deadline, saved = stored
     if saved:
         current = seq
@@ -405,7 +472,7 @@ def _guarded_save_sql(alias: str) -> str:
     from gongjiang.core.auth import session_guard_sql
 
     guard, holds = session_guard_sql(connections[alias])
-    return _SAVE_PG_TEMPLATE.format(ctes=guard + ", ", holds=holds)
+    return _SAVE_PG_TEMPLATE.format(ctes=guard + ", ", holds=holds, fits=_FITS_PG)
 
 
 def exam_answer_save_pinned(
@@ -429,6 +496,9 @@ def exam_answer_save_pinned(
     now = now or timezone.now()
     if seq < 1:
         raise ValidationError({"seq": [_("The sequence number must be positive.")]})
+    fit = answer_fit(response)
+    if not fit.fits_any:
+        return None  # the full path names the problem
     sql = _guarded_save_sql(connection.alias)
     params = session_guard_params(pin, now)
     params.update(
@@ -436,6 +506,9 @@ def exam_answer_save_pinned(
         position=position,
         seq=seq,
         response=AttemptItem._meta.get_field("response").get_db_prep_save(response, connection),
+        fits=fit.sql_types(),
+        need_options=fit.need_options,
+        need_blanks=fit.need_blanks,
     )
     with _save_cursor(connection) as cursor:
         cursor.execute(sql, params)
@@ -443,7 +516,7 @@ def exam_answer_save_pinned(
     if not held:
         return SESSION_REFUSED
     if attempt_id is None:
-        return None
+        return None  # refused (or the answer does not fit the question): the full path says why
     return {
         "saved": bool(stored),
         "seq": seq if stored else current,
@@ -472,7 +545,7 @@ def _grade_item(item: AttemptItem) -> tuple[Decimal | None, str]:
     version = item.version
     if version.is_objective:
         return grade(
-            version.qtype, version.answer, item.response, item.max_score, version.scoring_rule
+            version.qtype, version.answer, response_keys(item), item.max_score, version.scoring_rule
         ), AttemptItem.Marking.AUTO
     if item.response in (None, "", []) and version.qtype == "short":
         return Decimal("0.00"), AttemptItem.Marking.DONE  # nothing written: nothing to mark

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from gongjiang.core.forms import BootstrapForm
 from gongjiang.core.models import Organization, SkillLevel
 
-from .models import Difficulty, QuestionType, ScoringRule
+from .models import Difficulty, QuestionType, ReviewWhen, ScoringRule
 
 
 class OrgChoiceForm(BootstrapForm):
@@ -153,6 +153,32 @@ class SessionForm(OrgChoiceForm):
         label=_("invigilation information"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    review_marks = forms.ChoiceField(
+        label=_("marks shown"),
+        choices=ReviewWhen.choices,
+        initial=ReviewWhen.AFTER_ATTEMPT,
+        required=False,
+    )
+    review_correctness = forms.ChoiceField(
+        label=_("right or wrong shown"),
+        choices=ReviewWhen.choices,
+        initial=ReviewWhen.AFTER_CLOSE,
+        required=False,
+    )
+    review_answers = forms.ChoiceField(
+        label=_("correct answers shown"),
+        choices=ReviewWhen.choices,
+        initial=ReviewWhen.AFTER_CLOSE,
+        required=False,
+        help_text=_("Never while a candidate may still start another attempt."),
+    )
+    review_explanations = forms.ChoiceField(
+        label=_("explanations shown"),
+        choices=ReviewWhen.choices,
+        initial=ReviewWhen.AFTER_CLOSE,
+        required=False,
     )
 
     def __init__(self, *args: Any, papers: Any = None, **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ from gongjiang.core.audit import audit_record
 from gongjiang.core.errors import ConflictError
 from gongjiang.core.scoping import prefix_q
 
+from .answers import response_keys
 from .exams import attempt_finalize
 from .grading import checklist_score, grade, to_decimal
 from .models import Attempt, AttemptItem, ExamSession, Mark, QuestionVersion
@@ -205,7 +206,7 @@ def question_version_correct_key(
     )
     for item in items:
         item.score = grade(
-            version.qtype, version.answer, item.response, item.max_score, version.scoring_rule
+            version.qtype, version.answer, response_keys(item), item.max_score, version.scoring_rule
         )
     AttemptItem.objects.bulk_update(items, ["score"])
     changed = _refinalize(actor, {i.attempt_id for i in items}, reason, "attempt.regrade")
@@ -226,7 +227,7 @@ def exam_session_regrade(*, actor: Any, session: ExamSession, reason: str) -> di
     )
     for item in items:
         v = item.version
-        item.score = grade(v.qtype, v.answer, item.response, item.max_score, v.scoring_rule)
+        item.score = grade(v.qtype, v.answer, response_keys(item), item.max_score, v.scoring_rule)
     AttemptItem.objects.bulk_update(items, ["score"])
     changed = _refinalize(actor, {i.attempt_id for i in items}, reason, "attempt.regrade")
     audit_record(

@@ -217,6 +217,14 @@ class PaperItem(models.Model):
         return f"{self.paper_id}#{self.position}"
 
 
+class ReviewWhen(models.TextChoices):
+    """When a candidate may see one part of the review of their attempt (Moodle's review options)."""
+
+    NEVER = "never", _("never")
+    AFTER_ATTEMPT = "attempt", _("immediately after the attempt")
+    AFTER_CLOSE = "closed", _("after the session closes")
+
+
 class ExamSession(models.Model):
     code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
     organization = models.ForeignKey(
@@ -243,6 +251,31 @@ class ExamSession(models.Model):
         _("marking tolerance (points)"), max_digits=6, decimal_places=2, default=Decimal("2")
     )
     invigilation = models.TextField(_("invigilation information"), blank=True)
+    # what a candidate sees of a submitted attempt, and from when (``learning.review``)
+    review_marks = models.CharField(
+        _("marks shown"),
+        max_length=8,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.AFTER_ATTEMPT,
+    )
+    review_correctness = models.CharField(
+        _("right or wrong shown"),
+        max_length=8,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.AFTER_CLOSE,
+    )
+    review_answers = models.CharField(
+        _("correct answers shown"),
+        max_length=8,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.AFTER_CLOSE,
+    )
+    review_explanations = models.CharField(
+        _("explanations shown"),
+        max_length=8,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.AFTER_CLOSE,
+    )
     # a personal timed mock exam started from practice (hidden from session lists)
     is_mock = models.BooleanField(default=False, editable=False)
     candidates = models.ManyToManyField(
@@ -325,6 +358,13 @@ class Attempt(models.Model):
     @property
     def released(self) -> bool:
         return self.status == self.Status.COMPLETE
+
+    @property
+    def marks_visible(self) -> bool:
+        """The candidate may see this attempt's marks now (the session's review options)."""
+        from .review import review_shows
+
+        return self.released and review_shows(self.session.review_marks, self.session)
 
     def seconds_left(self, now: Any = None) -> int:
         now = now or timezone.now()

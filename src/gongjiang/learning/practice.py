@@ -23,6 +23,7 @@ from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
 
+from .answers import answer_check, labels_to_keys
 from .grading import grade
 from .models import (
     OBJECTIVE_TYPES,
@@ -119,11 +120,14 @@ def practice_question_get(*, actor: Any, code: str) -> Question:
 def practice_answer(
     *, actor: Any, question: Question, response: Any, mode: str = "sequential"
 ) -> dict[str, Any]:
-    """Grade a practice answer at once; keep the wrong-answer book and the streak."""
+    """Grade a practice answer at once; keep the wrong-answer book and the streak. ``response``
+    names choices by the labels shown (A, B, C… in the bank's order), never by bank key."""
     org = home_organization(actor)
     if org is None:
         raise Http404("organization")
     version: QuestionVersion = question.current  # type: ignore[assignment]
+    answer_check(version.qtype, version.options, version.answer, response)
+    response = labels_to_keys(version.qtype, version.options, None, response)
     score = grade(
         version.qtype, version.answer, response, version.score, version.scoring_rule
     ) or Decimal(0)
@@ -247,6 +251,7 @@ def practice_mock_start(*, actor: Any, paper: Paper) -> Attempt:
     """A timed mock exam: a personal session over a practice paper (drawn from its blueprint), then an
     attempt with the same server clock, autosave and grading as a real exam."""
     from .exams import exam_attempt_start
+    from .review import DRILL_REVIEW
 
     if not practice_papers(actor).filter(pk=paper.pk).exists():
         raise Http404("paper")
@@ -266,6 +271,7 @@ def practice_mock_start(*, actor: Any, paper: Paper) -> Attempt:
         closes_at=now + dt.timedelta(minutes=minutes),
         duration_minutes=minutes,
         is_mock=True,
+        **DRILL_REVIEW,  # a drill shows marks, right/wrong, answers and explanations at once
     )
     session.candidates.add(actor)
     return exam_attempt_start(actor=actor, session=session, now=now)

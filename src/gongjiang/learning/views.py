@@ -28,7 +28,7 @@ from gongjiang.core.views import form_errors_from, page, xlsx_response
 
 from . import bank_docx, bank_io, exams, marking, selectors, services
 from .forms import OrgChoiceForm, PaperForm, QuestionForm, ReasonForm, SessionForm
-from .models import Difficulty, QuestionType
+from .models import Difficulty, QuestionType, ReviewWhen
 
 
 def _orgs(user: Any, perm: str) -> Any:
@@ -368,6 +368,11 @@ def session_create(request: HttpRequest) -> HttpResponse:
                     double_marking=d["double_marking"],
                     marking_tolerance=d["marking_tolerance"],
                     invigilation=d["invigilation"],
+                    # a field left out keeps the exam default (marks now, the rest after close)
+                    review_marks=d["review_marks"] or ReviewWhen.AFTER_ATTEMPT,
+                    review_correctness=d["review_correctness"] or ReviewWhen.AFTER_CLOSE,
+                    review_answers=d["review_answers"] or ReviewWhen.AFTER_CLOSE,
+                    review_explanations=d["review_explanations"] or ReviewWhen.AFTER_CLOSE,
                     candidates=users,
                     candidate_organizations=list(d["candidate_organizations"]),
                 )

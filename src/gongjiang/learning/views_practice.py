@@ -14,6 +14,7 @@ from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
 
 from . import practice
+from .answers import keys_to_labels
 from .models import Paper, WrongBookEntry
 from .presenters import answer_text, fill_blanks, ordered_options
 
@@ -44,6 +45,12 @@ def _response_from_post(qtype: str, post: Any) -> Any:
     return post.get("choice")
 
 
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
 @login_required
 def practice_question(request: HttpRequest) -> HttpResponse:
     mode = request.GET.get("mode", "sequential")
@@ -55,11 +62,17 @@ def practice_question(request: HttpRequest) -> HttpResponse:
         question = practice.practice_question_get(
             actor=request.user, code=request.POST.get("question", "")
         )
-        response = _response_from_post(question.qtype, request.POST)
+        version = question.current
+        # the page sends the displayed labels; the bank keys never reach the browser
+        shown = _response_from_post(question.qtype, request.POST)
         feedback = practice.practice_answer(
-            actor=request.user, question=question, response=response, mode=mode
+            actor=request.user, question=question, response=shown, mode=mode
         )
-        feedback["response"] = response
+        feedback["response"] = shown
+        feedback["answer_labels"] = _as_list(
+            keys_to_labels(question.qtype, version.options, None, feedback["answer"])
+        )
+        feedback["response_labels"] = _as_list(shown)
     else:
         question = practice.practice_next(actor=request.user, mode=mode, knowledge_point=kp)
     if question is None:

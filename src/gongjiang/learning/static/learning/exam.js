@@ -100,13 +100,15 @@
     box.appendChild(stem);
     var name = "q" + item.position;
     if (item.qtype === "single" || item.qtype === "multiple" || item.qtype === "true_false") {
+      // a choice is answered by the label shown (A, B, C… in this attempt's order); the bank's own
+      // keys never reach the browser
       var options = item.qtype === "true_false"
-        ? [{ key: true, label: "√", text: "对" }, { key: false, label: "×", text: "错" }]
-        : item.options;
+        ? [{ value: true, label: "√", text: "对" }, { value: false, label: "×", text: "错" }]
+        : item.options.map(function (o) { return { value: o.label, label: o.label, text: o.text }; });
       options.forEach(function (o) {
-        var label = el("label", { "class": "gj-option", "data-key": String(o.key) });
+        var label = el("label", { "class": "gj-option", "data-value": String(o.value) });
         var input = el("input", { type: item.qtype === "multiple" ? "checkbox" : "radio", name: name });
-        var chosen = item.qtype === "multiple" ? (item.response || []).indexOf(o.key) >= 0 : item.response === o.key;
+        var chosen = item.qtype === "multiple" ? (item.response || []).indexOf(o.value) >= 0 : item.response === o.value;
         input.checked = chosen;
         label.classList.toggle("gj-checked", chosen);
         input.addEventListener("change", function () {
@@ -114,10 +116,10 @@
           if (item.qtype === "multiple") {
             response = [];
             box.querySelectorAll("label.gj-option").forEach(function (l) {
-              if (l.querySelector("input").checked) response.push(l.dataset.key);
+              if (l.querySelector("input").checked) response.push(l.dataset.value);
             });
           } else {
-            response = o.key;
+            response = o.value;
           }
           box.querySelectorAll("label.gj-option").forEach(function (l) {
             l.classList.toggle("gj-checked", l.querySelector("input").checked);
