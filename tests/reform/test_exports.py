@@ -34,7 +34,7 @@ def test_ledger_export_layout(client: Any, reform: Any, world: Any) -> None:
     root = world.root
     _accept(
         root,
-        root,
+        reform.national_officer,
         t2,
         "2018-Q2",
         60,
@@ -167,12 +167,16 @@ def test_bulletin_pdf_job(
 def test_evaluation_ranks_units_with_breakdown(client: Any, reform: Any, world: Any) -> None:
     root = world.root
     t1, t2, t3, t4 = reform.tasks
-    _accept(root, root, t2, "2018-Q2", 100)  # ministry: t2 done on time? completed today → late
+    _accept(
+        root, reform.national_officer, t2, "2018-Q2", 100
+    )  # ministry: t2 done on time? completed today → late
     r = services.progress_report_submit(actor=root, task=t4, period="2018-Q2", text="x", percent=50)
-    services.progress_report_review(actor=root, report=r, accept=False, comment="重报")
+    services.progress_report_review(
+        actor=reform.national_officer, report=r, accept=False, comment="重报"
+    )
     r = services.progress_report_submit(actor=root, task=t4, period="2018-Q2", text="y", percent=50)
-    services.progress_report_review(actor=root, report=r, accept=True)
-    _accept(root, root, t3, "2018-Q2", 80)  # ministry2
+    services.progress_report_review(actor=reform.national_officer, report=r, accept=True)
+    _accept(root, reform.national_officer, t3, "2018-Q2", 80)  # ministry2
     scheme = default_scheme(world.national)
     scores = evaluate(plan=reform.national_plan, year=2018, scheme=scheme, on=D(2018, 8, 1))
     by_name = {s.unit.name: s for s in scores}
@@ -214,7 +218,7 @@ def test_evaluation_ranks_units_with_breakdown(client: Any, reform: Any, world: 
         actor=root, finding=f, title="加快进度", deadline=D(2018, 12, 1)
     )
     supervision.rectification_submit(actor=root, rectification=rect, response="已加快")
-    supervision.rectification_close(actor=root, rectification=rect)
+    supervision.rectification_close(actor=reform.national_officer, rectification=rect)
     edu = {
         s.unit.name: s for s in evaluate(plan=reform.national_plan, year=2018, scheme=only_findings)
     }["教育部"]

@@ -84,7 +84,7 @@ def test_report_return_and_accept_workflow(reform: Any, world: Any) -> None:
         actor=reform.city_officer, task=task, period="2018-03", text="已启动", percent=30
     )
     assert r.status == "submitted"
-    with pytest.raises(PermissionDenied):  # the city cannot review the province's plan
+    with pytest.raises(ApplicationError):  # the city submitted it: the province reviews it
         services.progress_report_review(actor=reform.city_officer, report=r, accept=True)
     with pytest.raises(ApplicationError):  # a return needs a comment
         services.progress_report_review(actor=world.alice, report=r, accept=False)

@@ -24,10 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.duties import DutyConflict, audited_refusals
 from gongjiang.core.errors import ApplicationError
 
 from .actors import audit
-from .models import Candidate, Certificate, EvaluationPlan
+from .models import Candidate, Certificate, EvaluationPlan, PracticalScore
 from .numbers import number_allocate
 
 MANAGE = "certification.manage_evaluation"
@@ -53,11 +54,45 @@ def _registry_actor(actor: Any, worker: Any) -> Any:
     return SystemActor(f"certification:{name}")
 
 
+def marked_by(actor: Any, candidates: Any) -> list[str]:
+    """Names of the candidates (a queryset or list of ids) whose practical checklist ``actor``
+    scored as an examiner: separation of duties keeps them from issuing those certificates."""
+    if getattr(actor, "pk", None) is None:
+        return []
+    return list(
+        PracticalScore.objects.filter(candidate__in=candidates, examiner_id=actor.pk)
+        .values_list("candidate__worker__name", flat=True)
+        .distinct()
+        .order_by("candidate__worker__name")
+    )
+
+
+def issuing_refusal(actor: Any, plan: EvaluationPlan, candidates: Any) -> DutyConflict | None:
+    """The refusal when ``actor`` examined any of ``candidates`` (None when free to issue)."""
+    names = marked_by(actor, candidates)
+    if not names:
+        return None
+    return DutyConflict(
+        _(
+            "You examined %(names)s: the certificate is issued by someone who did not mark the "
+            "candidate."
+        )
+        % {"names": "、".join(names[:5]) + ("…" if len(names) > 5 else "")},
+        action="certification.certificate_issue",
+        obj=plan,
+        organization=plan.organization,
+        reason="own_marking",
+        details={"candidates": len(names)},
+    )
+
+
+@audited_refusals
 @transaction.atomic
 def certificate_issue(
     *, actor: Any, candidate: Candidate, issue_date: dt.date | None = None
 ) -> Certificate:
-    """Issue the certificate of one passed candidate of a decided plan."""
+    """Issue the certificate of one passed candidate of a decided plan. Separation of duties: an
+    examiner who scored the candidate's practical checklist does not issue it (403, audited)."""
     from gongjiang.workforce import services as workforce
 
     plan = EvaluationPlan.objects.select_related("organization", "level", "occupation").get(
@@ -77,6 +112,9 @@ def certificate_issue(
         raise ApplicationError(
             _("%(name)s has not passed.") % {"name": cand.worker.name}, code="not_passed"
         )
+    refusal = issuing_refusal(actor, plan, [cand.pk])
+    if refusal:
+        raise refusal
     if Certificate.objects.filter(candidate=cand).exists():
         raise ApplicationError(
             _("%(name)s already has this certificate.") % {"name": cand.worker.name},

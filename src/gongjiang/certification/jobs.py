@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gongjiang.core.duties import audited_refusals
 from gongjiang.core.jobs import Progress, job_handler, job_start
 from gongjiang.core.models import Job
 
@@ -14,12 +15,21 @@ from .models import EvaluationPlan
 KIND = "certification.certificates_issue"
 
 
+@audited_refusals
 def certificates_issue_start(*, actor: Any, plan: EvaluationPlan) -> Job:
-    """Queue the issuing job (the permission is checked here and again when it runs)."""
+    """Queue the issuing job (the permission is checked here and again when it runs). Refused at
+    once (403, audited) when the actor examined a candidate still waiting for a certificate."""
     from gongjiang.core import access
+
+    from .issuing import issuing_refusal
+    from .models import Candidate
 
     access.require(actor, "certification.manage_evaluation", plan.organization)
     issuing_check(plan)
+    waiting = Candidate.objects.filter(plan=plan, passed=True, certificate__isnull=True)
+    refusal = issuing_refusal(actor, plan, waiting)
+    if refusal:
+        raise refusal
     return job_start(
         actor=actor, kind=KIND, organization=plan.organization, params={"plan": plan.code}
     )

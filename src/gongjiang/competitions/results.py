@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core.audit import audit_record
+from gongjiang.core.duties import DutyConflict, audited_refusals
 from gongjiang.core.errors import ApplicationError
+from gongjiang.core.models import AuditEvent
 
 from .marking import MIN_JUDGES, judgement_mark
 from .models import Aspect, Entry, Mark, Quota, Result, Stage, Trade
@@ -163,9 +165,41 @@ def results_compute(*, actor: Any, stage: Stage, trade: Trade) -> list[Result]:
     return results
 
 
+def marked_at_stage(actor: Any, stage: Stage) -> bool:
+    """Did ``actor`` enter or change any mark of this stage (as a judge, or as the chief judge
+    changing signed-off marks — the audit log remembers a change even if someone saved later)?"""
+    if getattr(actor, "pk", None) is None:
+        return False
+    marks = Mark.objects.filter(entry__stage=stage)
+    if marks.filter(updated_by_id=actor.pk).exists() or marks.filter(judge_id=actor.pk).exists():
+        return True
+    entry_codes = list(Entry.objects.filter(stage=stage).values_list("code", flat=True))
+    return AuditEvent.objects.filter(
+        actor_id=actor.pk,
+        action__in=("competition.mark_save", "competition.mark_after_signoff"),
+        object_code=stage.competition.code,
+        details__entry__in=entry_codes,
+    ).exists()
+
+
+@audited_refusals
 @transaction.atomic
 def stage_results_approve(*, actor: Any, stage: Stage) -> Stage:
+    """The organiser approves a stage's results. Separation of duties: nobody who entered or
+    changed marks of the stage (the chief judge who corrected marks included) approves them."""
     require_organiser(actor, stage.competition)
+    if marked_at_stage(actor, stage):
+        raise DutyConflict(
+            _(
+                "You entered or changed marks of this stage: another organiser, who did not "
+                "mark, approves its results."
+            ),
+            action="competition.results_approve",
+            obj=stage.competition,
+            organization=stage.competition.organization,
+            reason="own_marks",
+            details={"stage": stage.name},
+        )
     entries = Entry.objects.filter(stage=stage, status=Entry.Status.CONFIRMED)
     if not entries.exists() or entries.filter(result__isnull=True).exists():
         raise ApplicationError(

@@ -115,7 +115,7 @@ def _rollout(actor: Any, provinces: list[Organization]) -> None:
 
 def _report(
     actor: Any,
-    reviewer: Any,
+    reviewers: list[Any],
     task: PlanItem,
     period: str,
     percent: int,
@@ -135,6 +135,8 @@ def _report(
         next_steps=next_steps,
     )
     if accept is not None:
+        # separation of duties: the first supervising reviewer who did not submit it
+        reviewer = next(r for r in reviewers if services.may_review_report(r, report))
         services.progress_report_review(
             actor=reviewer, report=report, accept=accept, comment=comment or ""
         )
@@ -159,6 +161,7 @@ def _national_plan(
                     actor=actor, plan=plan, kind="measure", title=mt, parent=area
                 )
             )
+    reviewers = [ctx.users["acftu_officer"]]
     for n, title, lead, coop, month, status, percent, progress, problems, nxt in LEDGER_2018:
         deadline = D(2018, month, 28)
         task = services.plan_item_create(
@@ -177,7 +180,7 @@ def _national_plan(
         )
         if progress:
             quarter = f"2018-Q{min(4, (month - 1) // 3 + 1)}"
-            _report(actor, actor, task, quarter, percent, progress, problems, nxt)
+            _report(actor, reviewers, task, quarter, percent, progress, problems, nxt)
         if status in ("at_risk", "in_progress") and task.status != status:
             services.plan_item_update(actor=actor, item=task, status=status)
         if status == "done":  # completed on time, as the 2018 ledger reported
@@ -279,6 +282,7 @@ def _provincial_plan(
         ),
     ]
     js_officer = ctx.users.get("js_officer", actor)
+    reviewers = [js_officer, ctx.users["acftu_officer"]]
     for measure, title, lead, coop, start, deadline, implements, outcome in specs:
         task = services.plan_item_create(
             actor=actor,
@@ -299,7 +303,7 @@ def _provincial_plan(
         if outcome == "progress":
             _report(
                 actor,
-                actor,
+                reviewers,
                 task,
                 prev,
                 55,
@@ -309,17 +313,24 @@ def _provincial_plan(
             )
         elif outcome == "overdue":
             _report(
-                actor, actor, task, prev, 70, "已覆盖市内30家企业", "补贴资金未到位", "协调财政部门"
+                actor,
+                reviewers,
+                task,
+                prev,
+                70,
+                "已覆盖市内30家企业",
+                "补贴资金未到位",
+                "协调财政部门",
             )
         elif outcome == "done":
-            _report(actor, actor, task, prev, 100, "大赛顺利举办，表彰技能状元20名")
+            _report(actor, reviewers, task, prev, 100, "大赛顺利举办，表彰技能状元20名")
         elif outcome == "at_risk":
-            _report(actor, actor, task, prev, 30, "已认定18家", "申报数量不足", "加大宣传发动")
+            _report(actor, reviewers, task, prev, 30, "已认定18家", "申报数量不足", "加大宣传发动")
             services.plan_item_update(actor=actor, item=task, status="at_risk")
         elif outcome == "returned":
             _report(
                 actor,
-                actor,
+                reviewers,
                 task,
                 prev,
                 20,
@@ -329,7 +340,13 @@ def _provincial_plan(
             )
         elif outcome == "submitted":
             _report(
-                actor, actor, task, today.strftime("%Y-%m"), 85, "平台完成测试，待上线", accept=None
+                actor,
+                reviewers,
+                task,
+                today.strftime("%Y-%m"),
+                85,
+                "平台完成测试，待上线",
+                accept=None,
             )
         if outcome in ("progress", "at_risk"):
             services.task_milestone_add(
@@ -381,8 +398,10 @@ def _supervision(actor: Any, ctx: DemoContext, plan: Plan) -> None:
     r2 = supervision.rectification_add(
         actor=actor, finding=f2, title="补齐台账佐证材料", deadline=today - dt.timedelta(days=5)
     )
+    # the responsible unit (the province) answers, the national inspecting body signs off
+    js_officer = ctx.users["js_officer"]
     supervision.rectification_submit(
-        actor=actor, rectification=r2, response="已补齐全部任务佐证材料并建立月度更新制度"
+        actor=js_officer, rectification=r2, response="已补齐全部任务佐证材料并建立月度更新制度"
     )
     r3 = supervision.rectification_add(
         actor=actor,
@@ -390,7 +409,9 @@ def _supervision(actor: Any, ctx: DemoContext, plan: Plan) -> None:
         title="建立台账月度审核制度",
         deadline=today - dt.timedelta(days=10),
     )
-    supervision.rectification_submit(actor=actor, rectification=r3, response="已印发台账管理办法")
+    supervision.rectification_submit(
+        actor=js_officer, rectification=r3, response="已印发台账管理办法"
+    )
     supervision.rectification_close(actor=actor, rectification=r3, comment="同意销号")
     supervision.notice_issue(
         actor=actor,

@@ -244,7 +244,10 @@ def latest_accepted(tasks: list[PlanItem]) -> dict[int, ProgressReport]:
 
 def reports_to_review(*, actor: Any) -> QuerySet[ProgressReport]:
     paths = access.scope_paths(actor, "reform.review")
+    # separation of duties: one's own reports are for someone else to review
     qs = ProgressReport.objects.visible_to(actor).filter(status="submitted")
+    if getattr(actor, "pk", None) is not None:
+        qs = qs.exclude(submitted_by=actor)
     if paths is not None:
         from gongjiang.core.scoping import prefix_q
 

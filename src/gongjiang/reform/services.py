@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.audit import audit_record
+from gongjiang.core.duties import DutyConflict, acts_only_for, audited_refusals, same_person
 from gongjiang.core.errors import ApplicationError, ConflictError
 from gongjiang.core.models import Organization
 
@@ -521,18 +522,55 @@ def progress_report_submit(
     return report
 
 
+def report_review_refusal(actor: Any, report: ProgressReport) -> str | None:
+    """Why ``actor`` may not review ``report`` under separation of duties (None when free to).
+
+    The submitter never reviews their own report. Review belongs to the body that supervises the
+    task: someone whose review roles all sit inside the reporting unit acts only for that unit and
+    is refused (when the plan's owner leads the task itself, its coordinating body reviews — another
+    person than the submitter).
+    """
+    if same_person(actor, report.submitted_by_id):
+        return _("You submitted this report: someone else must accept or return it.")
+    unit = report.organization
+    if unit.pk != report.task.plan.organization_id and acts_only_for(actor, "reform.review", unit):
+        return _(
+            "You act for the reporting unit (%(unit)s): the body that supervises the task "
+            "reviews its report."
+        ) % {"unit": unit.name}
+    return None
+
+
+def may_review_report(actor: Any, report: ProgressReport) -> bool:
+    return access.can(
+        actor, "reform.review", report.task.plan.organization
+    ) and not report_review_refusal(actor, report)
+
+
+@audited_refusals
 @transaction.atomic
 def progress_report_review(
     *, actor: Any, report: ProgressReport, accept: bool, comment: str = ""
 ) -> ProgressReport:
     """The coordinating body (the plan owner) accepts a report — the task takes its percentage —
-    or returns it with a comment for the unit to resubmit."""
+    or returns it with a comment for the unit to resubmit. Separation of duties: see
+    :func:`report_review_refusal` (a refusal answers 403 and is audited)."""
     report = (
         ProgressReport.objects.select_for_update(of=("self",))
-        .select_related("task__plan__organization")
+        .select_related("task__plan__organization", "organization")
         .get(pk=report.pk)
     )
     task = report.task
+    refusal = report_review_refusal(actor, report)
+    if refusal:
+        raise DutyConflict(
+            refusal,
+            action="reform.report.review",
+            obj=report,
+            organization=task.plan.organization,
+            reason="own_report" if same_person(actor, report.submitted_by_id) else "own_unit",
+            details={"task": task.code, "accept": accept},
+        )
     access.require(actor, "reform.review", task.plan.organization)
     if report.status != ProgressReport.Status.SUBMITTED:
         raise ConflictError(_("Only a submitted report can be reviewed."), code="not_submitted")

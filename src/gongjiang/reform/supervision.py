@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.audit import audit_record
+from gongjiang.core.duties import DutyConflict, acts_only_for, audited_refusals, same_person
 from gongjiang.core.errors import ApplicationError, ConflictError
 from gongjiang.core.models import Organization
 
@@ -136,23 +137,53 @@ def rectification_submit(
         )
     item.response = response
     item.status = Rectification.Status.SUBMITTED
-    item.save(update_fields=["response", "status"])
+    item.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    item.submitted_at = timezone.now()
+    item.save(update_fields=["response", "status", "submitted_by", "submitted_at"])
     audit_record(
         actor=actor, action="reform.rectification.submit", obj=item, organization=item.organization
     )
     return item
 
 
+def rectification_close_refusal(actor: Any, item: Rectification) -> str | None:
+    """Why ``actor`` may not sign a rectification off (None when free to): not the person who
+    submitted it, and not someone whose inspecting roles all sit inside the responsible unit."""
+    if same_person(actor, item.submitted_by_id):
+        return _("You submitted this rectification: someone else must sign it off.")
+    unit = item.organization
+    if unit.pk != item.finding.inspection.organization_id and acts_only_for(
+        actor, "reform.inspect", unit
+    ):
+        return _(
+            "You act for the responsible unit (%(unit)s): the inspecting body signs its "
+            "rectification off."
+        ) % {"unit": unit.name}
+    return None
+
+
+@audited_refusals
 @transaction.atomic
 def rectification_close(
     *, actor: Any, rectification: Rectification, accept: bool = True, comment: str = ""
 ) -> Rectification:
-    """The inspecting body closes the item (or reopens it with a comment)."""
+    """The inspecting body closes the item (or reopens it with a comment). Separation of duties:
+    see :func:`rectification_close_refusal` (a refusal answers 403 and is audited)."""
     item = (
         Rectification.objects.select_for_update(of=("self",))
-        .select_related("finding__inspection__organization")
+        .select_related("finding__inspection__organization", "organization")
         .get(pk=rectification.pk)
     )
+    refusal = rectification_close_refusal(actor, item)
+    if refusal:
+        raise DutyConflict(
+            refusal,
+            action="reform.rectification.close",
+            obj=item,
+            organization=item.organization,
+            reason="own_submission" if same_person(actor, item.submitted_by_id) else "own_unit",
+            details={"accept": accept},
+        )
     access.require(actor, "reform.inspect", item.finding.inspection.organization)
     if item.status != Rectification.Status.SUBMITTED:
         raise ConflictError(
