@@ -302,7 +302,7 @@ def main() -> None:
     from gongjiang.core.models import Organization
     from gongjiang.core.services import organization_create
     from gongjiang.workforce.actors import SystemActor
-    from gongjiang.workforce.importer import roster_import
+    from gongjiang.workforce.roster.importer import roster_import
 
     actor = SystemActor("bench")
 

@@ -1,4 +1,4 @@
-"""The roster-row layer (gongjiang.workforce.roster): the public import rules, no database."""
+"""The roster-row layer (gongjiang.workforce.roster.reader): the public import rules, no database."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from gongjiang.core.spreadsheets import UnreadableFile, read_rows
 from gongjiang.core.validators import citizen_id_check_digit, normalize_citizen_id
-from gongjiang.workforce import roster
-from gongjiang.workforce.roster import (
+from gongjiang.workforce.roster import reader as roster
+from gongjiang.workforce.roster.reader import (
     COLUMN_ALIASES,
     ParsedWorker,
     RosterReader,

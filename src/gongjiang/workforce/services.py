@@ -138,7 +138,7 @@ def _set_citizen_id(
 
 
 def _set_phone(worker: Worker, phone: str) -> None:
-    from .roster import parse_phone
+    from .roster.reader import parse_phone
 
     if phone:
         try:
@@ -151,7 +151,7 @@ def _set_phone(worker: Worker, phone: str) -> None:
 
 
 def _set_name(worker: Worker, name: str) -> None:
-    from .roster import normalize_name
+    from .roster.reader import normalize_name
 
     try:
         worker.name = normalize_name(name)
