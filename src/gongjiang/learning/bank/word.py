@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core.spreadsheets import UnreadableFile
 
-from .transfer import (
+from .columns import (
     ALIASES,
     EXPORT_HEADER,
     OPTION_LETTERS,
