@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from gongjiang.core.actors import SYSTEM
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import AuditEvent
 from gongjiang.workforce import personal
-from gongjiang.workforce.actors import SYSTEM
 from gongjiang.workforce.models import SkillLevelChange, Transfer, Worker
 from gongjiang.workforce.roster.importer import roster_import
 

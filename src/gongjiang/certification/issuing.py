@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import audit
 from gongjiang.core.errors import ApplicationError
 
-from .actors import audit
 from .models import Candidate, Certificate, EvaluationPlan
 from .numbers import number_allocate
 
@@ -47,7 +47,7 @@ def _registry_actor(actor: Any, worker: Any) -> Any:
         actor, "workforce.add_certificate", org
     ):
         return actor
-    from gongjiang.workforce.actors import SystemActor
+    from gongjiang.core.actors import SystemActor
 
     name = actor.get_username() if hasattr(actor, "get_username") else str(actor)
     return SystemActor(f"certification:{name}")

@@ -19,10 +19,10 @@ from typing import Any
 from django.db import transaction
 from stdnum.cn import ric
 
+from gongjiang.core.actors import SystemActor
 from gongjiang.core.demo import DemoContext
 from gongjiang.core.validators import citizen_id_check_digit
 
-from .actors import SystemActor
 from .models import Honour, TrainingRecord, Worker
 from .roster.importer import roster_import
 from .validators import certificate_number_with

@@ -37,11 +37,11 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from gongjiang.core.actors import SYSTEM, audit
 from gongjiang.core.models import Occupation, Organization, Region
 from gongjiang.core.pinyin import pinyin_initials, pinyin_key
 
 from . import personal
-from .actors import SYSTEM, audit
 from .generate_data import (
     COMPOUND_SURNAMES,
     EDUCATION,

@@ -39,13 +39,13 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core import crypto as core_crypto
+from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Occupation, Organization
 from gongjiang.core.spreadsheets import read_rows
 from gongjiang.core.validators import mask_citizen_id
 
 from .. import personal
-from ..actors import audit, user_or_none
 from ..hooks import SNAPSHOT_FIELDS, WorkerChange, notify
 from ..models import Worker
 from ..names import name_keys

@@ -20,10 +20,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gongjiang.core.actors import SystemActor
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
 from gongjiang.core.spreadsheets import read_rows
-from gongjiang.workforce.actors import SystemActor
 from gongjiang.workforce.roster.importer import roster_import
 
 
