@@ -20,8 +20,8 @@ import time
 
 import numpy as np
 
-from gongjiang.learning.irt import twopl_mml
-from gongjiang.learning.item_stats import item_statistics, item_statistics_matrix
+from gongjiang.learning.statistics.irt import twopl_mml
+from gongjiang.learning.statistics.item_stats import item_statistics, item_statistics_matrix
 
 
 def cpu_model() -> str:

@@ -93,9 +93,9 @@ def set_up(candidates: int, questions: int) -> dict[str, Any]:
     call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
     from gongjiang.core.models import Membership, Organization
     from gongjiang.core.services import organization_create
-    from gongjiang.learning.exams import exam_session_create
+    from gongjiang.learning.bank.services import paper_create
+    from gongjiang.learning.exams.services import exam_session_create
     from gongjiang.learning.models import Question, QuestionVersion
-    from gongjiang.learning.services import paper_create
 
     User = get_user_model()
     system, _ = User.objects.get_or_create(

@@ -298,11 +298,11 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from gongjiang.core.actors import SystemActor
     from gongjiang.core.demo import _uscc
     from gongjiang.core.models import Organization
     from gongjiang.core.services import organization_create
-    from gongjiang.workforce.actors import SystemActor
-    from gongjiang.workforce.importer import roster_import
+    from gongjiang.workforce.roster.importer import roster_import
 
     actor = SystemActor("bench")
 

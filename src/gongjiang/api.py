@@ -199,12 +199,23 @@ def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def app_router(app: str) -> Any:
+    """An app's API router: ``router`` in its ``api.py`` or, for an app split into sub-packages, in
+    its ``urls.py``, which mounts every sub-package's router next to its pages (docs/architecture.md)."""
+    for name in (f"gongjiang.{app}.api", f"gongjiang.{app}.urls"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        if hasattr(module, "router"):
+            return module.router
+    return None
+
+
 API_APPS = ["core", "workforce", "learning", "certification", "competitions", "reform"]
 for _app in API_APPS:
-    try:
-        _module = importlib.import_module(f"gongjiang.{_app}.api")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"gongjiang.{_app}.api":
-            raise
-        continue
-    api.add_router(f"/{_app}/" if _app != "core" else "/", _module.router)
+    _router = app_router(_app)
+    if _router is not None:
+        api.add_router(f"/{_app}/" if _app != "core" else "/", _router)

@@ -86,7 +86,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # the exam answer save's fast path: answers a save on a pinned session in one statement
-    "gongjiang.learning.api_exam.AnswerSaveMiddleware",
+    "gongjiang.learning.exams.api.AnswerSaveMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

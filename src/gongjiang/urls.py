@@ -8,10 +8,10 @@ from django.urls import include, path
 from .api import api
 from .core import views as core_views
 from .core.favicon import favicon
-from .learning.api_exam import answer_save_view
+from .learning.exams.api import answer_save_view
 
 urlpatterns = [
-    # the exam answer save's fast path, ahead of the API it falls back to (learning/api_exam.py)
+    # the exam answer save's fast path, ahead of the API it falls back to (learning/exams/api.py)
     path(
         "api/v1/learning/attempts/<str:code>/answers/<int:position>",
         answer_save_view,

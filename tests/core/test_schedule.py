@@ -30,7 +30,7 @@ from gongjiang.core.schedule import (
     schedule_run_now,
     schedule_tick,
 )
-from gongjiang.learning.exams import exam_attempt_start
+from gongjiang.learning.exams.services import exam_attempt_start
 from gongjiang.learning.models import Attempt
 
 from ..learning.factories import make_bank, make_session

@@ -32,7 +32,7 @@ def course(world: Any) -> Any:
     """A province course with a text lesson (whose script is sanitised away) and a video lesson."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from gongjiang.learning import courses
+    from gongjiang.learning.courses import services as courses
 
     c = courses.course_create(
         actor=world.alice, organization=world.province_a, title="安全生产培训", hours=4

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from gongjiang.learning.exams import exam_session_create
-from gongjiang.learning.services import paper_create, question_create
+from gongjiang.learning.bank.services import paper_create, question_create
+from gongjiang.learning.exams.services import exam_session_create
 
 
 def make_question(

@@ -6,7 +6,11 @@ import json
 import pytest
 from django.utils import timezone
 
-from gongjiang.learning.exams import exam_answer_save, exam_attempt_start, exam_attempt_submit
+from gongjiang.learning.exams.services import (
+    exam_answer_save,
+    exam_attempt_start,
+    exam_attempt_submit,
+)
 from gongjiang.learning.models import Attempt, AttemptItem
 from tests.access_helpers import check_access
 from tests.factories import UserFactory, member

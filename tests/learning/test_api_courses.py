@@ -14,9 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gongjiang.core.models import Organization
-from gongjiang.learning import courses
+from gongjiang.learning.bank.services import paper_create
+from gongjiang.learning.courses import services as courses
 from gongjiang.learning.models import Course, Enrollment
-from gongjiang.learning.services import paper_create
 from tests.access_helpers import check_access
 from tests.factories import UserFactory, member
 
@@ -617,7 +617,7 @@ def test_lesson_file_with_ranges(client, world, course) -> None:
 # --------------------------------------------------------------------------------- the router
 def test_every_course_endpoint_requires_authentication(client, world, course) -> None:
     """Walk the router, so a new endpoint cannot forget authentication."""
-    from gongjiang.learning.api_courses import router
+    from gongjiang.learning.courses.api import router
 
     lesson = course.lessons.first()
     seen = 0

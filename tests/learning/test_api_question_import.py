@@ -10,7 +10,7 @@ import pytest
 
 from gongjiang.core.models import Job
 from gongjiang.core.spreadsheets import xlsx_bytes
-from gongjiang.learning import bank_docx
+from gongjiang.learning.bank import word as bank_docx
 from gongjiang.learning.models import Question
 from tests.access_helpers import check_access
 

@@ -5,8 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import AuditEvent
+from gongjiang.learning.bank.services import (
+    blueprint_draw,
+    paper_create,
+    question_pool,
+    question_update,
+)
 from gongjiang.learning.models import Question
-from gongjiang.learning.services import blueprint_draw, paper_create, question_pool, question_update
 
 from .factories import make_bank, make_question
 

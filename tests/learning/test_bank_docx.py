@@ -14,9 +14,9 @@ from django.utils import translation
 
 from gongjiang.core.models import Job
 from gongjiang.core.spreadsheets import UnreadableFile
-from gongjiang.learning import bank_docx
-from gongjiang.learning.bank_docx import docx_bank
-from gongjiang.learning.bank_io import question_import
+from gongjiang.learning.bank import word as bank_docx
+from gongjiang.learning.bank.transfer import question_import
+from gongjiang.learning.bank.word import docx_bank
 from gongjiang.learning.models import Question
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -2,7 +2,7 @@ import io
 
 from gongjiang.core.models import AuditEvent
 from gongjiang.core.spreadsheets import read_rows, xlsx_bytes
-from gongjiang.learning.bank_io import EXPORT_HEADER, export_rows, question_import
+from gongjiang.learning.bank.transfer import EXPORT_HEADER, export_rows, question_import
 from gongjiang.learning.models import Question
 
 HEADER = [

@@ -125,7 +125,11 @@ def test_worker_practises_and_takes_a_timed_exam_on_a_phone(
 
 @pytest.mark.browser
 def test_marker_marks_a_subjective_answer(refdata, world, page, live_server) -> None:
-    from gongjiang.learning.exams import exam_answer_save, exam_attempt_start, exam_attempt_submit
+    from gongjiang.learning.exams.services import (
+        exam_answer_save,
+        exam_attempt_start,
+        exam_attempt_submit,
+    )
 
     judge = UserFactory(username="judge_b")
     member(judge, world.province_a, "judge")

@@ -14,14 +14,14 @@ from django.utils import timezone
 
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.jobs import job_execute
-from gongjiang.learning import calibration
+from gongjiang.learning.bank.services import blueprint_draw, question_pool
 from gongjiang.learning.models import (
     Attempt,
     AttemptItem,
     Paper,
     QuestionCalibration,
 )
-from gongjiang.learning.services import blueprint_draw, question_pool
+from gongjiang.learning.statistics import calibration
 from tests.access_helpers import check_access
 
 from .factories import make_question, make_session

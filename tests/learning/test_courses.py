@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongjiang.core.errors import ApplicationError
-from gongjiang.learning import courses
+from gongjiang.learning.courses import services as courses
 from gongjiang.learning.models import Enrollment
 from tests.access_helpers import check_access
 from tests.factories import UserFactory, member

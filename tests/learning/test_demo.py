@@ -4,7 +4,7 @@ import pytest
 
 from gongjiang.core.demo import load_core_demo
 from gongjiang.learning import demo, selectors
-from gongjiang.learning.marking import marking_queue
+from gongjiang.learning.exams.marking import marking_queue
 from gongjiang.learning.models import Attempt, ExamSession, Question
 
 
@@ -28,6 +28,6 @@ def test_demo_loads_and_is_idempotent(db) -> None:
     assert marking_queue(actor=ctx.users["js_judge"]).count() >= 1
     pz = ctx.users["pz_worker"]
     assert selectors.exam_result_for(user=pz, session=done)[2] in (True, False)
-    from gongjiang.learning.exams import candidate_sessions
+    from gongjiang.learning.exams.services import candidate_sessions
 
     assert candidate_sessions(pz).filter(title=demo.OPEN_TITLE).exists()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from gongjiang.core.errors import ConflictError
 from gongjiang.learning import selectors
-from gongjiang.learning.exams import (
+from gongjiang.learning.exams.services import (
     attempt_get_for_candidate,
     exam_answer_save,
     exam_attempt_start,
@@ -168,8 +168,8 @@ def test_session_closed_refuses_start(world) -> None:
 
 
 def test_blueprint_session_draws_per_candidate(world) -> None:
-    from gongjiang.learning.exams import exam_session_create
-    from gongjiang.learning.services import paper_create
+    from gongjiang.learning.bank.services import paper_create
+    from gongjiang.learning.exams.services import exam_session_create
 
     from .factories import make_question
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gongjiang.learning.irt import dichotomise, twopl_mml
+from gongjiang.learning.statistics.irt import dichotomise, twopl_mml
 
 
 def simulate(n_examinees: int, n_items: int, seed: int):

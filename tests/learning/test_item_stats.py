@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from gongjiang.learning.item_stats import (
+from gongjiang.learning.statistics.item_stats import (
     MarksError,
     build_marks_matrix,
     item_statistics,

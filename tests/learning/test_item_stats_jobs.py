@@ -16,15 +16,15 @@ from django.utils import timezone, translation
 
 from gongjiang.core.jobs import job_execute
 from gongjiang.core.models import Job
-from gongjiang.learning import statistics as statistics_module
-from gongjiang.learning import stats_jobs
 from gongjiang.learning.models import AttemptItem
-from gongjiang.learning.statistics import (
+from gongjiang.learning.statistics import jobs as stats_jobs
+from gongjiang.learning.statistics import services as statistics_module
+from gongjiang.learning.statistics.jobs import STATS_KIND, answer_fingerprint, session_target
+from gongjiang.learning.statistics.services import (
     ItemStatistics,
     bank_item_statistics,
     session_item_statistics,
 )
-from gongjiang.learning.stats_jobs import STATS_KIND, answer_fingerprint, session_target
 from tests.access_helpers import check_access
 
 from .test_item_stats_pages import MARKS, _exam

@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from gongjiang.learning.exams import exam_attempt_start
-from gongjiang.learning.item_stats import FLAG_NEGATIVE_DISCRIMINATION, item_statistics
+from gongjiang.learning.exams.services import exam_attempt_start
 from gongjiang.learning.models import Attempt, AttemptItem
-from gongjiang.learning.statistics import bank_item_statistics, session_item_statistics
+from gongjiang.learning.statistics.item_stats import FLAG_NEGATIVE_DISCRIMINATION, item_statistics
+from gongjiang.learning.statistics.services import bank_item_statistics, session_item_statistics
 from tests.access_helpers import check_access
 from tests.factories import UserFactory, member
 
@@ -119,7 +119,7 @@ def test_queries_do_not_grow_with_attempts(world, exam, django_assert_max_num_qu
 
 
 def test_histogram_bins() -> None:
-    from gongjiang.learning.statistics import _histogram
+    from gongjiang.learning.statistics.services import _histogram
 
     wide = _histogram([0.5, 99.5, 100.0, 50.0], 100.0)
     assert wide["labels"][0] == "0–10" and wide["labels"][-1] == "90–100"
@@ -352,7 +352,7 @@ def test_statistics_of_a_large_session_in_a_browser(world, page, live_server, mo
 
     from gongjiang.core import jobs
     from gongjiang.core.models import Job
-    from gongjiang.learning import stats_jobs
+    from gongjiang.learning.statistics import jobs as stats_jobs
 
     monkeypatch.setattr(stats_jobs, "JOB_THRESHOLD", 1)
     # the job waits for a worker (here: the test) instead of running when the request commits

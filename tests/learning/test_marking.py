@@ -6,13 +6,17 @@ from django.core.exceptions import PermissionDenied
 from gongjiang.core.errors import ConflictError
 from gongjiang.core.models import AuditEvent
 from gongjiang.learning import selectors
-from gongjiang.learning.exams import exam_answer_save, exam_attempt_start, exam_attempt_submit
-from gongjiang.learning.marking import (
+from gongjiang.learning.exams.marking import (
     attempt_item_override,
     exam_session_regrade,
     item_mark,
     marking_queue,
     question_version_correct_key,
+)
+from gongjiang.learning.exams.services import (
+    exam_answer_save,
+    exam_attempt_start,
+    exam_attempt_submit,
 )
 from gongjiang.learning.models import Attempt
 from tests.factories import UserFactory, member

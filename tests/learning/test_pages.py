@@ -5,9 +5,13 @@ import io
 import pytest
 
 from gongjiang.core.spreadsheets import xlsx_bytes
-from gongjiang.learning.exams import exam_answer_save, exam_attempt_start, exam_attempt_submit
+from gongjiang.learning.bank.services import paper_create
+from gongjiang.learning.exams.services import (
+    exam_answer_save,
+    exam_attempt_start,
+    exam_attempt_submit,
+)
 from gongjiang.learning.models import Paper, Question
-from gongjiang.learning.services import paper_create
 from tests.access_helpers import check_access
 from tests.factories import UserFactory, member
 
@@ -298,7 +302,7 @@ def test_other_users_attempt_is_404(client, world, bank) -> None:
 
 
 def test_answer_text_uses_the_candidates_labels(world) -> None:
-    from gongjiang.learning.presenters import answer_text
+    from gongjiang.learning.exams.presenters import answer_text
 
     single = make_question(world.alice, world.province_a, "single").current  # answer B
     assert answer_text(single, "B", ["C", "B", "A", "D"]) == "B"

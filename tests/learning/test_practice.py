@@ -5,8 +5,9 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
+from gongjiang.learning.bank.services import paper_create
 from gongjiang.learning.models import PracticeAnswer, WrongBookEntry
-from gongjiang.learning.practice import (
+from gongjiang.learning.practice.services import (
     leaderboard,
     leaderboard_organizations,
     practice_answer,
@@ -15,7 +16,6 @@ from gongjiang.learning.practice import (
     practice_pool,
     practice_streak,
 )
-from gongjiang.learning.services import paper_create
 from tests.factories import UserFactory, member
 
 from .factories import make_bank, make_question

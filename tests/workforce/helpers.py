@@ -8,8 +8,8 @@ import io
 from pathlib import Path
 from typing import Any
 
+from gongjiang.core.actors import SYSTEM
 from gongjiang.core.validators import citizen_id_check_digit
-from gongjiang.workforce.actors import SYSTEM
 
 HEADER = ["姓名", "身份证号", "性别", "出生日期", "手机号", "技能等级", "入职日期", "工种", "班组"]
 

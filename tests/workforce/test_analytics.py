@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from python_calamine import CalamineWorkbook
 
+from gongjiang.core.actors import SYSTEM
 from gongjiang.workforce import rollups, services
-from gongjiang.workforce.actors import SYSTEM
 from gongjiang.workforce.analytics import DIMENSIONS
 from tests.access_helpers import check_access
 

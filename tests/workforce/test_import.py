@@ -11,12 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from gongjiang.core.actors import SYSTEM
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import AuditEvent
 from gongjiang.workforce import personal
-from gongjiang.workforce.actors import SYSTEM
-from gongjiang.workforce.importer import roster_import
 from gongjiang.workforce.models import SkillLevelChange, Transfer, Worker
+from gongjiang.workforce.roster.importer import roster_import
 
 from .helpers import make_worker, unique_id, write_roster
 
@@ -373,7 +373,7 @@ postgres_only = pytest.mark.skipif(
 
 
 def _spy_writers(monkeypatch: Any) -> list[Any]:
-    from gongjiang.workforce import importer
+    from gongjiang.workforce.roster import importer
 
     made: list[Any] = []
     real = importer._BackgroundWriter
@@ -393,7 +393,7 @@ def test_background_writer_copies_new_workers_and_falls_back_to_upsert(
 ) -> None:
     """New workers are COPied by the writer thread; one registered between the check and the
     write (hidden from the check here) makes that batch go through the upsert, without a duplicate."""
-    from gongjiang.workforce import bulk
+    from gongjiang.workforce.roster import bulk
 
     writers = _spy_writers(monkeypatch)
     known = make_worker(world.enterprise_a, 60, skill_level="JUNIOR")
@@ -434,7 +434,7 @@ def test_background_writer_copies_new_workers_and_falls_back_to_upsert(
 def test_background_writer_error_stops_the_import(
     world: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
-    from gongjiang.workforce.importer import RosterImport
+    from gongjiang.workforce.roster.importer import RosterImport
 
     writers = _spy_writers(monkeypatch)
     real_write = RosterImport._write

@@ -92,7 +92,7 @@ def test_kill_between_batches_then_rerun(tmp_path: Path, database: str) -> None:
     assert _run(["migrate", "-v0"], env).returncode == 0
     setup = (
         "from gongjiang.core.services import organization_create as c\n"
-        "from gongjiang.workforce.actors import SYSTEM as s\n"
+        "from gongjiang.core.actors import SYSTEM as s\n"
         "n = c(actor=s, parent=None, name='全总', kind='national', region='110000', audit=False)\n"
         "e = c(actor=s, parent=n, name='企业', kind='enterprise', region='110105', industry='3711',"
         f" uscc='{valid_uscc(987654)}', audit=False)\n"

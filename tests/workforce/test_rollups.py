@@ -11,10 +11,9 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gongjiang.core.actors import SYSTEM
 from gongjiang.core.errors import ApplicationError
 from gongjiang.workforce import rollups, services
-from gongjiang.workforce.actors import SYSTEM
-from gongjiang.workforce.importer import roster_import
 from gongjiang.workforce.models import SkillLevelChange, Worker
 from gongjiang.workforce.rollup_models import (
     HonourRollup,
@@ -22,6 +21,7 @@ from gongjiang.workforce.rollup_models import (
     RollupMeta,
     WorkerRollup,
 )
+from gongjiang.workforce.roster.importer import roster_import
 from tests.factories import OrganizationFactory
 
 from .helpers import HEADER, make_worker, unique_id

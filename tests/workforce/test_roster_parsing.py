@@ -1,4 +1,4 @@
-"""The roster-row layer (gongjiang.workforce.roster): the public import rules, no database."""
+"""The roster-row layer (gongjiang.workforce.roster.reader): the public import rules, no database."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from gongjiang.core.spreadsheets import UnreadableFile, read_rows
 from gongjiang.core.validators import citizen_id_check_digit, normalize_citizen_id
-from gongjiang.workforce import roster
-from gongjiang.workforce.roster import (
+from gongjiang.workforce.roster import reader as roster
+from gongjiang.workforce.roster.reader import (
     COLUMN_ALIASES,
     ParsedWorker,
     RosterReader,
@@ -692,7 +692,7 @@ def test_messages_are_translatable() -> None:
         with pytest.raises(ValueError) as info:
             parse_phone("1234")
     assert "1234" in str(info.value)
-    msgids = Path(roster.__file__).parent / "locale" / "roster_msgids_zh.txt"
+    msgids = Path(roster.__file__).parents[1] / "locale" / "roster_msgids_zh.txt"
     lines = [
         line.split("\t") for line in msgids.read_text(encoding="utf-8").splitlines() if line.strip()
     ]

@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from gongjiang.workforce.importer import roster_import
 from gongjiang.workforce.roster import FIELDS
-from gongjiang.workforce.roster_template import roster_template_columns
+from gongjiang.workforce.roster.template import roster_template_columns
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ def _actor(ctx: Any, username: str) -> Any:
 
 
 def load(ctx: Any, stdout: Any) -> None:
-    from gongjiang.workforce.actors import SystemActor
+    from gongjiang.core.actors import SystemActor
     from gongjiang.workforce.models import Worker
 
     from . import services

@@ -24,10 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import audit
 from gongjiang.core.duties import DutyConflict, audited_refusals
 from gongjiang.core.errors import ApplicationError
 
-from .actors import audit
 from .models import Candidate, Certificate, EvaluationPlan, PracticalScore
 from .numbers import number_allocate
 
@@ -48,7 +48,7 @@ def _registry_actor(actor: Any, worker: Any) -> Any:
         actor, "workforce.add_certificate", org
     ):
         return actor
-    from gongjiang.workforce.actors import SystemActor
+    from gongjiang.core.actors import SystemActor
 
     name = actor.get_username() if hasattr(actor, "get_username") else str(actor)
     return SystemActor(f"certification:{name}")

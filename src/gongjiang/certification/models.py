@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjiang.core.codes import new_code
 from gongjiang.core.scoping import ScopedQuerySet
+from gongjiang.core.validators import PROVINCE_CODES
 
 # Levels whose evaluation needs the review of work results (综合评审): 技师 and 高级技师.
 REVIEW_LEVELS = frozenset({"TECHNICIAN", "SENIOR_TECHNICIAN"})
@@ -161,9 +162,7 @@ class EvaluationPlan(models.Model):
             errors["level"] = [_("Only the five national levels (五级 … 一级) are evaluated.")]
         if self.occupation_id and self.occupation.level != "occupation":
             errors["occupation"] = [_("Choose an occupation, not a group.")]
-        from .numbers import PROVINCES
-
-        if self.province_code and self.province_code not in PROVINCES:
+        if self.province_code and self.province_code not in PROVINCE_CODES:
             errors["province_code"] = [_("Not a province code of GB/T 2260.")]
         if self.level_id in REVIEW_LEVELS:
             self.has_review = True

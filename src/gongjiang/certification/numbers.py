@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from gongjiang.core.validators import PROVINCE_CODES
+
 WIDTHS = {"kind": 1, "body": 4, "province": 2, "site": 6, "year": 2, "level": 1, "serial": 6}
 NUMBER_LENGTH = sum(WIDTHS.values())
 assert NUMBER_LENGTH == 22
@@ -61,11 +63,7 @@ NUMBER_RE = re.compile(
     rf"^(?P<kind>[YS])(?P<body>\d{{{BODY_WIDTH}}})(?P<province>[1-9]\d)(?P<site>\d{{{SITE_WIDTH}}})"
     rf"(?P<year>\d{{2}})(?P<level>[1-5])(?P<serial>\d{{{SERIAL_WIDTH}}})$"
 )
-# Provinces of GB/T 2260 (first two digits), plus 71 台湾, 81 香港, 82 澳门.
-PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
-    "71 81 82".split()
-)
+PROVINCES = PROVINCE_CODES  # GB/T 2260 provinces, plus 71 台湾, 81 香港, 82 澳门
 
 
 @dataclass(frozen=True)

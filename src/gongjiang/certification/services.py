@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.audit import audit_changes
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Occupation, Organization, SkillLevel
 
-from .actors import audit, user_or_none
 from .models import Candidate, EvaluationPlan, PracticalItem, PracticalScore
 
 MANAGE = "certification.manage_evaluation"

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
+from gongjiang.core.actors import audit
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
 from gongjiang.core.views import form_errors_from, page
 
 from . import issuing, selectors, services
-from .actors import audit
 from .forms import PlanForm, RevokeForm
 from .jobs import certificates_issue_start
 from .models import EvaluationPlan, PracticalScore

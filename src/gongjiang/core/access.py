@@ -42,10 +42,10 @@ def memberships_of(user: Any) -> list[tuple[str, str, int]]:
         return []
     cached = getattr(user, "_gj_memberships", None)
     if cached is None:
-        from .models import Membership
-
+        # through the user's reverse relation: core.models imports this module's scoping, so
+        # importing core.models here would close a circle (tests/test_import_cycles.py)
         cached = list(
-            Membership.objects.filter(user=user, organization__is_active=True).values_list(
+            user.memberships.filter(organization__is_active=True).values_list(
                 "role", "organization__path", "organization_id"
             )
         )

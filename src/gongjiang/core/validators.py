@@ -17,6 +17,12 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+# Provinces of GB/T 2260 (the first two digits of a region code), plus 71 台湾, 81 香港, 82 澳门:
+# shared by the citizen-ID, certificate-number and evaluation-plan rules.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
+    "71 81 82".split()
+)
 _STRIP = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK = "10X98765432"

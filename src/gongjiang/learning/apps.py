@@ -8,11 +8,11 @@ class LearningConfig(AppConfig):
     verbose_name = _("Learning")
 
     def ready(self) -> None:
-        from . import (
-            bank_io,  # noqa: F401  (registers the question-import job handler)
+        from . import permissions  # noqa: F401  (grants this app's permissions to roles)
+        from .bank import transfer  # noqa: F401  (registers the question-import job handler)
+        from .statistics import (
             calibration,  # noqa: F401  (registers the calibration job handler)
-            permissions,  # noqa: F401  (grants this app's permissions to roles)
-            stats_jobs,  # noqa: F401  (registers the item-statistics job handler)
+            jobs,  # noqa: F401  (registers the item-statistics job handler)
         )
         from .timeline import register
 

@@ -17,12 +17,17 @@ from django.utils import timezone
 from gongjiang.core.models import Occupation, SkillLevel
 
 from .answers import keys_to_labels
+from .bank.services import paper_create, question_create
 from .demo_questions import BANKS, generated_questions
-from .exams import attempt_submit_locked, exam_answer_save, exam_attempt_start, exam_session_create
-from .marking import item_mark
+from .exams.marking import item_mark
+from .exams.services import (
+    attempt_submit_locked,
+    exam_answer_save,
+    exam_attempt_start,
+    exam_session_create,
+)
 from .models import ExamSession, Paper, PracticeAnswer, Question
-from .practice import practice_answer
-from .services import paper_create, question_create
+from .practice.services import practice_answer
 
 OPEN_TITLE = "2026 年第四季度职工技能理论考试（开放中）"
 DONE_TITLE = "2026 年第三季度安全生产知识考试（已结束）"

@@ -6,7 +6,7 @@ from django_tasks import task
 
 from gongjiang.core.schedule import periodic
 
-from .exams import exam_autosubmit_due as _autosubmit
+from .exams.services import exam_autosubmit_due as _autosubmit
 
 
 @periodic("learning.exam_autosubmit", every=30)

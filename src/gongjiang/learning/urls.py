@@ -1,6 +1,31 @@
-from django.urls import path
+"""The learning system, mounted from its sub-packages: pages at /learning/ (``urlpatterns``) and the
+JSON API at /api/v1/learning/ (``router``, picked up by ``gongjiang.api``)."""
 
-from . import views, views_calibration, views_courses, views_exam, views_practice, views_stats
+from django.urls import path
+from ninja import Router
+
+from .bank import import_api, views
+from .bank.api import router as bank_router
+from .courses import views as views_courses
+from .courses.api import router as courses_router
+from .exams import views as views_exam
+from .exams.api import router as exam_router
+from .practice import views as views_practice
+from .statistics import calibration_views as views_calibration
+from .statistics import views as views_stats
+from .statistics.api import router as stats_router
+from .statistics.calibration_api import router as calibration_router
+
+router = Router()
+for _router in (
+    bank_router,
+    exam_router,
+    import_api.router,
+    stats_router,
+    calibration_router,
+    courses_router,
+):
+    router.add_router("", _router)
 
 app_name = "learning"
 

@@ -16,27 +16,75 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongjiang.core.access import scope_paths
 from gongjiang.core.models import Organization
+from gongjiang.core.scoping import ScopedQuerySet, prefix_q
 
-from .models_base import code_field
-from .querysets import (
-    PlanItemQuerySet,
-    PlanQuerySet,
-    ReformScopedQuerySet,
-    TwoSidedQuerySet,
-    ViaPlanQuerySet,
-)
+from .models_base import ReformRecord, responsible_person_field
+from .querysets import VIEW, ReformScopedQuerySet, TwoSidedQuerySet
 
-_code = code_field
+
+# ------------------------------------------------------------------ plan visibility
+# (here, not in querysets.py: they read Plan and PlanItem, and querysets.py sits below this module)
+def visible_plan_ids(user: Any, perm: str | None = None) -> set[int] | None:
+    """Ids of the plans ``user`` may read; None means every plan (superuser)."""
+    paths = scope_paths(user, perm or VIEW)
+    if paths is None:
+        return None
+    ids = set(
+        Plan.objects.filter(prefix_q("organization__path", paths)).values_list("id", flat=True)
+    )
+    ids |= set(
+        PlanItem.objects.filter(
+            prefix_q("lead_unit__path", paths) | prefix_q("cooperating_units__path", paths)
+        )
+        .values_list("plan_id", flat=True)
+        .distinct()
+    )
+    frontier = set(ids)
+    while frontier:  # the plans they derive from, any number of levels up
+        parents = (
+            set(
+                Plan.objects.filter(pk__in=frontier, parent__isnull=False).values_list(
+                    "parent_id", flat=True
+                )
+            )
+            - ids
+        )
+        ids |= parents
+        frontier = parents
+    return ids
+
+
+class PlanQuerySet(ScopedQuerySet):
+    def visible_to(self, user: Any, perm: str | None = None) -> Any:
+        ids = visible_plan_ids(user, perm)
+        return self.all() if ids is None else self.filter(pk__in=ids)
+
+
+class ViaPlanQuerySet(ScopedQuerySet):
+    """Rows that belong to a plan (``PLAN_FIELD``) follow the plan's visibility."""
+
+    plan_field = "task__plan_id"
+
+    def visible_to(self, user: Any, perm: str | None = None) -> Any:
+        ids = visible_plan_ids(user, perm)
+        return self.all() if ids is None else self.filter(**{f"{self.plan_field}__in": ids})
+
+
+class PlanItemQuerySet(ViaPlanQuerySet):
+    plan_field = "plan_id"
+
+    def tasks(self) -> Any:
+        return self.filter(kind="task")
 
 
 # --------------------------------------------------------------------------------- plans
 
 
-class Plan(models.Model):
+class Plan(ReformRecord):
     """A reform plan (改革方案 / 实施方案) owned by one organisation."""
 
-    code = _code()
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -63,15 +111,12 @@ class Plan(models.Model):
         verbose_name = pgettext_lazy("reform", "plan")
         verbose_name_plural = _("plans")
 
-    def __str__(self) -> str:
-        return self.title
-
     def clean(self) -> None:
         if self.parent_id and self.pk and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A plan cannot derive from itself.")})
 
 
-class PlanItem(models.Model):
+class PlanItem(ReformRecord):
     """An area, a measure or a task of a plan. Tasks carry the ledger fields."""
 
     class Kind(models.TextChoices):
@@ -91,7 +136,6 @@ class PlanItem(models.Model):
 
     OVERDUE = "overdue"
 
-    code = _code()
     plan = models.ForeignKey(
         Plan,
         on_delete=models.CASCADE,
@@ -132,14 +176,7 @@ class PlanItem(models.Model):
         related_name="reform_cooperating_items",
         verbose_name=_("cooperating units"),
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("responsible person"),
-    )
+    owner = responsible_person_field()
     start = models.DateField(pgettext_lazy("reform", "start"), null=True, blank=True)
     deadline = models.DateField(pgettext_lazy("reform", "deadline"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(
@@ -166,9 +203,6 @@ class PlanItem(models.Model):
         verbose_name = _("plan item")
         verbose_name_plural = _("plan items")
         indexes = [models.Index(fields=["plan", "kind"]), models.Index(fields=["deadline"])]
-
-    def __str__(self) -> str:
-        return self.title
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
@@ -233,7 +267,7 @@ class TaskMilestone(models.Model):
 # --------------------------------------------------------------------------------- progress
 
 
-class ProgressReport(models.Model):
+class ProgressReport(ReformRecord):
     """A unit's report on one task for one period (月报/季报), reviewed by the plan owner."""
 
     class Status(models.TextChoices):
@@ -241,7 +275,6 @@ class ProgressReport(models.Model):
         ACCEPTED = "accepted", pgettext_lazy("reform", "accepted")
         RETURNED = "returned", pgettext_lazy("reform", "returned")
 
-    code = _code()
     task = models.ForeignKey(
         PlanItem,
         on_delete=models.CASCADE,
@@ -290,10 +323,9 @@ class ProgressReport(models.Model):
             raise ValidationError({"percent": _("At most 100.")})
 
 
-class Attachment(models.Model):
+class Attachment(ReformRecord):
     """Evidence (佐证材料): a file attached to a task, report, rectification or rollout milestone."""
 
-    code = _code()
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(pgettext_lazy("reform", "file"), upload_to="reform/%Y/%m/")
     name = models.CharField(pgettext_lazy("reform", "name"), max_length=200)
@@ -329,7 +361,7 @@ class Attachment(models.Model):
         return self.name
 
 
-class Notification(models.Model):
+class Notification(ReformRecord):
     """An in-app message (reminder, escalation, notice). ``key`` keeps reminders from repeating."""
 
     class Kind(models.TextChoices):
@@ -340,7 +372,6 @@ class Notification(models.Model):
         REVIEW = "review", _("report reviewed")
         NOTICE = "notice", _("supervision notice")
 
-    code = _code()
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reform_notifications"
     )
@@ -361,14 +392,10 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["user", "key"], name="reform_notification_once")
         ]
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class Escalation(models.Model):
+class Escalation(ReformRecord):
     """An overdue task escalated to the lead unit's parent organisation (one row per task and level)."""
 
-    code = _code()
     task = models.ForeignKey(
         PlanItem,
         on_delete=models.CASCADE,

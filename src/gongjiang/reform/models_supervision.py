@@ -10,16 +10,15 @@ from django.utils.translation import pgettext_lazy
 
 from gongjiang.core.models import Organization
 
-from .models_base import code_field as _code
+from .models_base import ReformRecord, responsible_person_field
 from .querysets import InspectionQuerySet, ReformScopedQuerySet, TwoSidedQuerySet
 
 # ------------------------------------------------------------------------------ supervision
 
 
-class Inspection(models.Model):
+class Inspection(ReformRecord):
     """An inspection mission (督查) by an inspecting body to organisations it visits."""
 
-    code = _code()
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspecting body")
     )
@@ -49,15 +48,12 @@ class Inspection(models.Model):
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
 
-    def __str__(self) -> str:
-        return self.title
-
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("The end is before the start.")})
 
 
-class Finding(models.Model):
+class Finding(ReformRecord):
     """What an inspection found at one organisation, possibly about one task."""
 
     class Severity(models.TextChoices):
@@ -66,7 +62,6 @@ class Finding(models.Model):
         SERIOUS = "serious", _("serious problem")
         HIGHLIGHT = "highlight", _("good practice")
 
-    code = _code()
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     organization = models.ForeignKey(
         Organization,
@@ -102,7 +97,7 @@ class Finding(models.Model):
         return self.text[:60]
 
 
-class Rectification(models.Model):
+class Rectification(ReformRecord):
     """A rectification item (整改事项): the unit fixes, the inspecting body closes."""
 
     class Status(models.TextChoices):
@@ -110,19 +105,11 @@ class Rectification(models.Model):
         SUBMITTED = "submitted", _("submitted for closure")
         CLOSED = "closed", pgettext_lazy("reform", "closed")
 
-    code = _code()
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="rectifications")
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible unit")
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("responsible person"),
-    )
+    owner = responsible_person_field()
     title = models.CharField(_("rectification"), max_length=300)
     deadline = models.DateField(pgettext_lazy("reform", "deadline"))
     status = models.CharField(
@@ -150,11 +137,8 @@ class Rectification(models.Model):
         verbose_name = _("rectification")
         verbose_name_plural = _("rectifications")
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class SupervisionNotice(models.Model):
+class SupervisionNotice(ReformRecord):
     """A supervision notice (督办单) from an issuing body to a unit, with a reply deadline."""
 
     class Status(models.TextChoices):
@@ -162,7 +146,6 @@ class SupervisionNotice(models.Model):
         REPLIED = "replied", pgettext_lazy("reform", "replied")
         CLOSED = "closed", pgettext_lazy("reform", "closed")
 
-    code = _code()
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
     )
@@ -202,9 +185,6 @@ class SupervisionNotice(models.Model):
         verbose_name = _("supervision notice")
         verbose_name_plural = _("supervision notices")
 
-    def __str__(self) -> str:
-        return self.title
-
 
 # --------------------------------------------------------------------------------- rollout
 
@@ -226,10 +206,9 @@ class MilestoneType(models.Model):
         return self.name
 
 
-class RolloutMilestone(models.Model):
+class RolloutMilestone(ReformRecord):
     """The date an organisation reached one rollout milestone, with its document."""
 
-    code = _code()
     organization = models.ForeignKey(
         Organization,
         on_delete=models.CASCADE,
@@ -265,10 +244,9 @@ class RolloutMilestone(models.Model):
 # ------------------------------------------------------------------------------ evaluation
 
 
-class ScoringScheme(models.Model):
+class ScoringScheme(ReformRecord):
     """Weights for ranking units in a year: completion, timeliness, report quality, findings."""
 
-    code = _code()
     organization = models.ForeignKey(
         Organization,
         on_delete=models.CASCADE,

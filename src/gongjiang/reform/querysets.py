@@ -7,6 +7,9 @@
 * Findings, rectifications, notices and escalations have two sides (the body that acts and the
   unit concerned): either side's scope sees them.
 * An inspection is visible to the inspecting body's scope and to the scope of each organisation visited.
+
+The plan rules (``visible_plan_ids``, ``PlanQuerySet``, ``ViaPlanQuerySet``) read Plan and PlanItem,
+so they live beside them in ``models.py``; this module sits below the model modules.
 """
 
 from __future__ import annotations
@@ -19,61 +22,6 @@ from gongjiang.core.access import scope_paths
 from gongjiang.core.scoping import ScopedQuerySet, prefix_q
 
 VIEW = "reform.view"
-
-
-def visible_plan_ids(user: Any, perm: str | None = None) -> set[int] | None:
-    """Ids of the plans ``user`` may read; None means every plan (superuser)."""
-    from .models import Plan, PlanItem
-
-    paths = scope_paths(user, perm or VIEW)
-    if paths is None:
-        return None
-    ids = set(
-        Plan.objects.filter(prefix_q("organization__path", paths)).values_list("id", flat=True)
-    )
-    ids |= set(
-        PlanItem.objects.filter(
-            prefix_q("lead_unit__path", paths) | prefix_q("cooperating_units__path", paths)
-        )
-        .values_list("plan_id", flat=True)
-        .distinct()
-    )
-    frontier = set(ids)
-    while frontier:  # the plans they derive from, any number of levels up
-        parents = (
-            set(
-                Plan.objects.filter(pk__in=frontier, parent__isnull=False).values_list(
-                    "parent_id", flat=True
-                )
-            )
-            - ids
-        )
-        ids |= parents
-        frontier = parents
-    return ids
-
-
-class PlanQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any, perm: str | None = None) -> Any:
-        ids = visible_plan_ids(user, perm)
-        return self.all() if ids is None else self.filter(pk__in=ids)
-
-
-class ViaPlanQuerySet(ScopedQuerySet):
-    """Rows that belong to a plan (``PLAN_FIELD``) follow the plan's visibility."""
-
-    plan_field = "task__plan_id"
-
-    def visible_to(self, user: Any, perm: str | None = None) -> Any:
-        ids = visible_plan_ids(user, perm)
-        return self.all() if ids is None else self.filter(**{f"{self.plan_field}__in": ids})
-
-
-class PlanItemQuerySet(ViaPlanQuerySet):
-    plan_field = "plan_id"
-
-    def tasks(self) -> Any:
-        return self.filter(kind="task")
 
 
 class TwoSidedQuerySet(ScopedQuerySet):

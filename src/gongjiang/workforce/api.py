@@ -20,9 +20,9 @@ from gongjiang.core.schemas import StrictSchema
 from . import selectors, services
 from .analytics_api import router as analytics_router
 from .exports import worker_export_response
-from .import_jobs import import_job_get, roster_import_again, roster_import_start
 from .models import Certificate, Honour, SkillLevelChange, Worker
-from .roster import FIELDS
+from .roster.jobs import import_job_get, roster_import_again, roster_import_start
+from .roster.reader import FIELDS
 from .selectors import WorkerFilters
 from .timeline import timeline_for
 

@@ -11,10 +11,10 @@ class WorkforceConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (
-            import_jobs,  # noqa: F401  (the roster import job handler)
             permissions,  # noqa: F401  (grants this app's permissions to roles)
             timeline,  # noqa: F401  (the registry's own timeline providers)
         )
+        from .roster import jobs  # noqa: F401  (the roster import job handler)
 
         # the skill-structure rollups (workforce/rollups.py) listen to every worker change
         try:

@@ -19,12 +19,12 @@ from typing import Any
 from django.db import transaction
 from stdnum.cn import ric
 
+from gongjiang.core.actors import SystemActor
 from gongjiang.core.demo import DemoContext
 from gongjiang.core.validators import citizen_id_check_digit
 
-from .actors import SystemActor
-from .importer import roster_import
 from .models import Honour, TrainingRecord, Worker
+from .roster.importer import roster_import
 from .validators import certificate_number_with
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单"

@@ -16,9 +16,9 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import audit
 
 from . import personal
-from .actors import audit
 from .selectors import WorkerFilters, worker_list
 
 

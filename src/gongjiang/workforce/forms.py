@@ -12,7 +12,7 @@ from gongjiang.core.forms import BootstrapForm, CodeChoiceField, UploadForm
 from gongjiang.core.models import Occupation, Organization, SkillLevel
 
 from .models import Certificate, Honour, Worker
-from .roster import FIELDS
+from .roster.reader import FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -195,7 +195,7 @@ class MappingForm(BootstrapForm):
         self, *args: Any, headers: list[str], mapping: dict[str, int], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        from .roster import _column_letter
+        from .roster.reader import _column_letter
 
         choices = [("", _("— not in the file —"))] + [
             (str(i), f"{_column_letter(i)}: {h}" if h else _column_letter(i))

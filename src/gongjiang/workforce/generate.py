@@ -4,7 +4,7 @@
 puts N workers into the enterprises of a province (or of one organisation, ``org=CODE``), creating
 city federations and enterprises with teams through ``core.services.organization_create`` when the
 province has none. Rows are drawn in numpy batches and written through the registry's own bulk
-path (:func:`gongjiang.workforce.bulk.insert_rows` in the import's column order: COPY on PostgreSQL,
+path (:func:`gongjiang.workforce.roster.bulk.insert_rows` in the import's column order: COPY on PostgreSQL,
 executemany on SQLite; workers whose ID already exists are left out first),
 with the IDs and phones encrypted, hashed and masked exactly as an import does, plus one
 skill-level-change row per worker with a level and rare honours. Then the rollups are rebuilt.
@@ -37,11 +37,11 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from gongjiang.core.actors import SYSTEM, audit
 from gongjiang.core.models import Occupation, Organization, Region
 from gongjiang.core.pinyin import pinyin_initials, pinyin_key
 
-from . import bulk, personal
-from .actors import SYSTEM, audit
+from . import personal
 from .generate_data import (
     COMPOUND_SURNAMES,
     EDUCATION,
@@ -67,6 +67,7 @@ from .generate_data import (
 from .generate_orgs import Employer, employers_of, ensure_enterprises, province_org
 from .models import Honour, Worker
 from .rollups import rollups_rebuild
+from .roster import bulk
 
 BATCH = 20_000
 __all__ = ["demo_workers", "ensure_enterprises", "generate_workers", "load_demo_workers"]

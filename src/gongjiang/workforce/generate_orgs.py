@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from gongjiang.core.actors import SYSTEM, audit
 from gongjiang.core.models import Organization, Region
 from gongjiang.core.validators import uscc_with_check
 
-from .actors import SYSTEM, audit
 from .generate_data import ENTERPRISE_KINDS, SOURCE
 
 

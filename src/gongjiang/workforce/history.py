@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Occupation, SkillLevel
 
-from .actors import audit, user_or_none
 from .models import Certificate, Honour, TrainingRecord, Worker
 from .refs import level_ref as _level
 from .refs import occupation_ref as _occupation

@@ -27,13 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.audit import audit_changes
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Occupation, Organization, SkillLevel
 from gongjiang.core.validators import citizen_id_birth_date, citizen_id_gender, normalize_citizen_id
 
 from . import personal
-from .actors import audit, user_or_none
 from .history import (
     HONOUR_TITLES,
     certificate_add,
@@ -138,7 +138,7 @@ def _set_citizen_id(
 
 
 def _set_phone(worker: Worker, phone: str) -> None:
-    from .roster import parse_phone
+    from .roster.reader import parse_phone
 
     if phone:
         try:
@@ -151,7 +151,7 @@ def _set_phone(worker: Worker, phone: str) -> None:
 
 
 def _set_name(worker: Worker, name: str) -> None:
-    from .roster import normalize_name
+    from .roster.reader import normalize_name
 
     try:
         worker.name = normalize_name(name)

@@ -3,7 +3,8 @@ import importlib
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import import_views, views
+from . import views
+from .roster import views as import_views
 
 app_name = "workforce"
 

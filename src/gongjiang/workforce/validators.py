@@ -31,9 +31,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-PROVINCE_PREFIXES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
-)
+from gongjiang.core.validators import PROVINCE_CODES
+
+PROVINCE_PREFIXES = PROVINCE_CODES
 _FORMAT = re.compile(r"[YS]\d{21}")
 # Positions of the parts (0-based slices). They must stay equal to
 # ``gongjiang.certification.numbers.SPANS`` (the certification app's WIDTHS), which is not imported

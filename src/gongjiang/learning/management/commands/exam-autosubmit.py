@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from gongjiang.learning.exams import exam_autosubmit_due
+from gongjiang.learning.exams.services import exam_autosubmit_due
 
 
 class Command(BaseCommand):

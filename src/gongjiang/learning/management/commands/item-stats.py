@@ -16,8 +16,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongjiang.learning.irt import dichotomise, twopl_mml
-from gongjiang.learning.item_stats import MarksCollector, MarksError, item_statistics_matrix
+from gongjiang.learning.statistics.irt import dichotomise, twopl_mml
+from gongjiang.learning.statistics.item_stats import (
+    MarksCollector,
+    MarksError,
+    item_statistics_matrix,
+)
 
 HEADER = ["attempt_id", "question", "mark", "max_mark"]
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")

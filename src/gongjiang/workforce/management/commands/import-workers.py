@@ -1,7 +1,7 @@
 """``gongjiang import-workers FILE [--org CODE] [--dry-run] [--report OUT.xlsx] [--json] [--user NAME]``.
 
 Imports a worker roster (.xlsx, .xls, .csv in UTF-8 or GBK) into the enterprise ``--org`` through
-the same engine as the import page (:mod:`gongjiang.workforce.importer`). ``--dry-run`` validates
+the same engine as the import page (:mod:`gongjiang.workforce.roster.importer`). ``--dry-run`` validates
 only (no ``--org`` needed). ``--report`` writes a copy of the file with bad cells highlighted and a
 reason column (citizen IDs masked unless the acting user may see full IDs; the system may). ``--json`` prints one JSON object:
 ``{"rows", "valid", "rejected", "created", "updated", "unchanged", "errors": [...], "warnings": [...]}``.
@@ -21,11 +21,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongjiang.core import access
+from gongjiang.core.actors import SystemActor
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
 from gongjiang.core.spreadsheets import read_rows
-from gongjiang.workforce.actors import SystemActor
-from gongjiang.workforce.importer import roster_import
+from gongjiang.workforce.roster.importer import roster_import
 
 
 class Command(BaseCommand):
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             raise CommandError(f"{path}: permission denied ({exc})", returncode=2) from exc
         if options.get("report"):
-            from gongjiang.workforce.report import write_report
+            from gongjiang.workforce.roster.report import write_report
 
             may_see = access.can(actor, "core.view_full_citizen_id", organization)
             write_report(result, read_rows(path), options["report"], mask_ids=not may_see)
