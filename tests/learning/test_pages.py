@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from gongjiang.core.spreadsheets import xlsx_bytes
+from gongjiang.core.exports import xlsx_bytes
 from gongjiang.learning.exams import exam_answer_save, exam_attempt_start, exam_attempt_submit
 from gongjiang.learning.models import Paper, Question
 from gongjiang.learning.services import paper_create
