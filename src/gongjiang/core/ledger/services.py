@@ -51,7 +51,9 @@ def money(value: Any, *, field: str = "amount") -> Decimal:
 
 
 @transaction.atomic
-def fund_create(*, actor: Any, organization: Organization, name: str, currency: str = "CNY") -> Fund:
+def fund_create(
+    *, actor: Any, organization: Organization, name: str, currency: str = "CNY"
+) -> Fund:
     access.require(actor, CHANGE, organization)
     fund = Fund(
         organization=organization,
@@ -132,7 +134,9 @@ def _post(
             _("The entry is not valid."),
             code="invalid_entry",
             details=[
-                {"field": f, "error": str(e)} for f, errors in exc.message_dict.items() for e in errors
+                {"field": f, "error": str(e)}
+                for f, errors in exc.message_dict.items()
+                for e in errors
             ],
         ) from exc
     entry.save()
