@@ -103,7 +103,7 @@ def entity_expansion_xlsx() -> bytes:
 
 
 def plain_xlsx(rows: list[list[str]]) -> bytes:
-    from gongjiang.core.spreadsheets import xlsx_bytes
+    from gongjiang.core.exports import xlsx_bytes
 
     return xlsx_bytes([("Sheet1", rows[0], rows[1:])])
 

@@ -1,7 +1,9 @@
 import io
 
+from gongjiang.core.exports import xlsx_bytes
 from gongjiang.core.models import AuditEvent
-from gongjiang.core.spreadsheets import read_rows, xlsx_bytes
+from gongjiang.core.exports import xlsx_bytes
+from gongjiang.core.spreadsheets import read_rows
 from gongjiang.learning.bank.transfer import EXPORT_HEADER, export_rows, question_import
 from gongjiang.learning.models import Question
 

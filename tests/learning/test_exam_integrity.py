@@ -18,7 +18,11 @@ from django.utils import timezone
 
 from gongjiang.core.auth import session_pins
 from gongjiang.learning.answers import TEXT_ANSWER_MAX_CHARS, labels_to_keys
-from gongjiang.learning.exams import exam_answer_save, exam_attempt_start, exam_attempt_submit
+from gongjiang.learning.exams.services import (
+    exam_answer_save,
+    exam_attempt_start,
+    exam_attempt_submit,
+)
 from gongjiang.learning.models import Attempt, AttemptItem, ExamSession
 from gongjiang.learning.practice import practice_answer, practice_mock_start
 from gongjiang.learning.presenters import attempt_result

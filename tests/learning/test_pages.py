@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from gongjiang.core.spreadsheets import xlsx_bytes
+from gongjiang.core.exports import xlsx_bytes
 from gongjiang.learning.bank.services import paper_create
 from gongjiang.learning.exams.services import (
     exam_answer_save,

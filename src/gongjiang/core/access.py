@@ -119,3 +119,7 @@ grant("core.change_membership", ["admin"])
 grant("core.view_auditevent", ["admin"])
 grant("core.view_job", EVERYONE)
 grant("core.view_full_citizen_id", ["admin", "officer"])
+# the money ledger (core.ledger): who sees funds and who posts to them
+grant("core.view_fund", ["admin", "officer"])
+grant("core.view_ledgerentry", ["admin", "officer"])
+grant("core.change_fund", ["admin", "officer"])

@@ -504,3 +504,7 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (next {self.next_run_at:%Y-%m-%d %H:%M:%S})"
+
+
+# ------------------------------------------------------------- shared pieces in sub-packages
+from .ledger.models import Fund, LedgerEntry  # noqa: E402, F401

@@ -3,7 +3,7 @@
 Reading: .xlsx/.xlsm/.xls/.ods through python-calamine, .csv in UTF-8 (with or without BOM) or
 GBK/GB18030 (detected). Rows come with the row number the user sees (Excel: 1-based sheet row,
 counting title lines; CSV: the line number, counting the header).
-Writing: xlsxwriter, constant memory, for exports of any size.
+Writing lives in :mod:`gongjiang.core.exports` (typed, never a formula).
 """
 
 from __future__ import annotations
@@ -471,43 +471,3 @@ def find_header(
         _("No header row with the columns %(columns)s was found in the first %(n)d rows.")
         % {"columns": "、".join(aliases[f][0] for f in required), "n": within}
     )
-
-
-def write_xlsx(
-    target: str | Path | IO[bytes],
-    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
-) -> None:
-    """Write one or more sheets (title, header, rows) with a bold frozen header, constant memory."""
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "in_memory": not isinstance(target, str | Path),
-            "remove_timezone": True,
-        },
-    )
-    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    for title, header, rows in sheets:
-        ws = wb.add_worksheet(title[:31])
-        ws.freeze_panes(1, 0)
-        for col, text in enumerate(header):
-            ws.write(0, col, text, bold)
-            ws.set_column(col, col, max(10, min(40, len(str(text)) * 2 + 2)))
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row):
-                if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-                    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
-                elif value is None:
-                    continue
-                else:
-                    ws.write(r, c, value)
-    wb.close()
-
-
-def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    buffer = io.BytesIO()
-    write_xlsx(buffer, sheets)
-    return buffer.getvalue()

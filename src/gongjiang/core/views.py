@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from . import access, selectors, services
 from .audit import audit_record
 from .errors import ApplicationError
+from .exports import xlsx_bytes, xlsx_response
 from .forms import (
     AuditFilterForm,
     MembershipForm,
@@ -28,7 +29,6 @@ from .forms import (
 )
 from .jobs import job_start
 from .models import ApiToken, Industry, Membership, Occupation, Organization, Region, SkillLevel
-from .spreadsheets import xlsx_bytes
 
 
 def page(request: HttpRequest, queryset: Any, per_page: int = 50) -> Any:
@@ -177,14 +177,6 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             "kinds": Organization.Kind.choices,
         },
     )
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required

@@ -479,7 +479,7 @@ register(router)
 def ledger_export(
     request: HttpRequest, code: str, year: int | None = None, on: dt.date | None = None
 ) -> Any:
-    from gongjiang.core.views import xlsx_response
+    from gongjiang.core.exports import xlsx_response
 
     from .ledger import ledger_xlsx
 

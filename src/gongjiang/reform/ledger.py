@@ -14,7 +14,7 @@ import datetime as dt
 import io
 from typing import Any
 
-import xlsxwriter
+from gongjiang.core.exports import ExportWorkbook
 
 from .models import Plan, PlanItem
 from .selectors import latest_accepted, plan_items, plan_tree
@@ -94,8 +94,8 @@ def ledger_rows(*, plan: Plan, year: int | None, on: dt.date) -> list[tuple[str,
 
 def ledger_xlsx(*, plan: Plan, year: int | None, on: dt.date) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet(f"{year}年度台账" if year else "工作台账")
+    book = ExportWorkbook(buffer)
+    sheet = book.add_sheet(f"{year}年度台账" if year else "工作台账")
     base = {
         "font_name": "宋体",
         "font_size": 10,
@@ -114,24 +114,21 @@ def ledger_xlsx(*, plan: Plan, year: int | None, on: dt.date) -> bytes:
     for col, width in enumerate(WIDTHS):
         sheet.set_column(col, col, width)
     heading = f"{plan.title}{year}年度工作台账" if year else f"{plan.title}工作台账"
-    sheet.merge_range(0, 0, 0, len(HEADER) - 1, heading, title)
+    sheet.merged(0, 0, 0, len(HEADER) - 1, heading, title)
     sheet.set_row(0, 30)
-    sheet.write_row(1, 0, HEADER, head)
+    sheet.row(1, HEADER, head)
     sheet.freeze_panes(2, 0)
     r = 2
     for kind, cells in ledger_rows(plan=plan, year=year, on=on):
         if kind == "task":
-            for c, value in enumerate(cells):
-                sheet.write_string(r, c, str(value), center if c in (0, 4) else cell)
+            sheet.row(r, [str(v) for v in cells], cell, formats={0: center, 4: center})
         else:
-            sheet.merge_range(
-                r, 0, r, len(HEADER) - 1, cells[0], area if kind == "area" else measure
-            )
+            sheet.merged(r, 0, r, len(HEADER) - 1, cells[0], area if kind == "area" else measure)
         r += 1
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.repeat_rows(1)
     sheet.fit_to_pages(1, 0)
-    sheet.write_string(r + 1, 0, f"填报日期：{on.isoformat()}")
+    sheet.cell(r + 1, 0, f"填报日期：{on.isoformat()}")
     book.close()
     return buffer.getvalue()

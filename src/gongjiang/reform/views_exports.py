@@ -7,15 +7,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.exports import file_response, xlsx_response
 from gongjiang.core.models import Job
 from gongjiang.core.selectors import job_get
-from gongjiang.core.views import form_errors_from, xlsx_response
+from gongjiang.core.views import form_errors_from
 
 from . import selectors
 from .bulletin import KIND, bulletin_start
@@ -69,10 +70,9 @@ def bulletin_download(request: HttpRequest, code: str) -> HttpResponse:
     if job.kind != KIND or not job.output_file:
         raise Http404("bulletin")
     selectors.plan_get(actor=request.user, code=job.params.get("plan", ""))
-    return FileResponse(
+    return file_response(
         job.output_file.open("rb"),
-        as_attachment=True,
-        filename=job.output_file.name.rsplit("/", 1)[-1],
+        job.output_file.name.rsplit("/", 1)[-1],
         content_type="application/pdf",
     )
 

@@ -465,7 +465,7 @@ def honours(org: Organization) -> dict[str, Any]:
 def export_sheet(
     org: Organization, name: str, level: str = ""
 ) -> tuple[str, list[str], list[list[Any]]]:
-    """One figure as a sheet (title, header, rows) for core.spreadsheets.xlsx_bytes."""
+    """One figure as a sheet (title, header, rows) for core.exports.xlsx_bytes."""
     ladder = levels()
     if name == "level-gains":
         data = level_gains(org)

@@ -13,8 +13,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
-from gongjiang.core.spreadsheets import xlsx_bytes
-from gongjiang.core.views import xlsx_response
+from gongjiang.core.exports import xlsx_bytes, xlsx_response
 
 from . import analytics
 

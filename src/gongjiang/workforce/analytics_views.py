@@ -12,8 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gongjiang.core.spreadsheets import xlsx_bytes
-from gongjiang.core.views import xlsx_response
+from gongjiang.core.exports import xlsx_bytes, xlsx_response
 
 from . import analytics
 

@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from gongjiang.core import access
+from gongjiang.core.exports import XLSX_CONTENT_TYPE, file_response
 from gongjiang.core.models import Organization
 from gongjiang.core.schemas import StrictSchema
 
@@ -275,7 +276,7 @@ def worker_list(request: HttpRequest, filters: Query[WorkerListIn]) -> dict[str,
     "/workers/export",
     summary="The whole filtered list as .xlsx (IDs masked unless allowed; audited)",
 )
-def worker_export(request: HttpRequest, filters: Query[WorkerFiltersIn]) -> FileResponse:
+def worker_export(request: HttpRequest, filters: Query[WorkerFiltersIn]) -> HttpResponse:
     if (
         not access.can(request.user, "workforce.export_worker")
         and not Worker.objects.filter(user=request.user).exists()
@@ -497,10 +498,10 @@ def import_again(request: HttpRequest, code: str, payload: ImportAgainIn) -> tup
 @router.get(
     "/imports/{code}/report", summary="The validation report (.xlsx: bad cells highlighted)"
 )
-def import_report(request: HttpRequest, code: str) -> FileResponse:
+def import_report(request: HttpRequest, code: str) -> HttpResponse:
     job = import_job_get(actor=request.user, code=code)
     if not job.output_file:
         raise Http404("report")
-    return FileResponse(
-        job.output_file.open("rb"), as_attachment=True, filename=f"report-{job.code}.xlsx"
+    return file_response(
+        job.output_file.open("rb"), f"report-{job.code}.xlsx", content_type=XLSX_CONTENT_TYPE
     )

@@ -21,10 +21,10 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
+from gongjiang.core.exports import xlsx_bytes, xlsx_response
 from gongjiang.core.forms import UploadForm
 from gongjiang.core.models import Occupation, Organization
-from gongjiang.core.spreadsheets import xlsx_bytes
-from gongjiang.core.views import form_errors_from, page, xlsx_response
+from gongjiang.core.views import form_errors_from, page
 
 from .. import selectors
 from ..exams import marking

@@ -15,8 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
-from gongjiang.core.spreadsheets import xlsx_bytes
-from gongjiang.core.views import xlsx_response
+from gongjiang.core.exports import xlsx_bytes, xlsx_response
 
 from .. import selectors
 from ..bank.views import _orgs, _require_any

@@ -2,8 +2,9 @@
 
 Every row of the first sheet is copied as it was (title rows too, so row numbers match the
 messages); a cell named by an error gets a red fill, a cell named only by a warning a yellow one,
-and a last column "reason" (错误原因) lists the messages of the row. Written with xlsxwriter in
-constant-memory mode, so it works for files of any size.
+and a last column "reason" (错误原因) lists the messages of the row. Written by
+:mod:`gongjiang.core.exports` in constant-memory mode, so it works for files of any size, and a cell
+the user typed as ``=…`` comes back as text, not as a formula.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from gongjiang.core.exports import ExportWorkbook
 from gongjiang.core.spreadsheets import cell_text
 from gongjiang.core.validators import mask_citizen_id
 
@@ -45,8 +47,6 @@ def write_report(
     """Write the report of ``result`` over the file's ``rows`` (streamed: one row in memory) to
     ``target``. With ``mask_ids`` the citizen-ID column shows masked numbers (110***********1234),
     for users whose role may not see full IDs."""
-    import xlsxwriter
-
     columns = _column_index(result)
     id_column = result.mapping.get("citizen_id") if mask_ids else None
     bad: dict[int, dict[int, str]] = defaultdict(dict)  # row → {column index: "error" | "warning"}
@@ -62,22 +62,13 @@ def write_report(
             bad[w.row].setdefault(col, "warning")
         reasons[w.row].append(f"{w.column}：{w.message}" if w.column else w.message)
 
-    wb = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "in_memory": not isinstance(target, str | Path),
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-        },
-    )
-    ws = wb.add_worksheet(_("Validation report")[:31])
+    book = ExportWorkbook(target)
+    ws = book.add_sheet(_("Validation report"))
     fmt = {
-        "error": wb.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"}),
-        "warning": wb.add_format({"bg_color": "#FFEB9C"}),
-        "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
-        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-        "reason": wb.add_format({"font_color": "#9C0006", "text_wrap": False}),
+        "error": book.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"}),
+        "warning": book.add_format({"bg_color": "#FFEB9C"}),
+        "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "reason": book.add_format({"font_color": "#9C0006", "text_wrap": False}),
     }
     width = max(len(result.headers), 1)
     ws.set_column(width, width, 60)
@@ -90,24 +81,13 @@ def write_report(
             cells[id_column] = mask_citizen_id(text) if len(text) >= 8 else text
         for c, value in enumerate(cells):
             style = fmt.get(marks.get(c, ""))
-            if value is None or value == "":
-                if style is not None:
-                    ws.write_blank(r, c, None, style)
-                continue
-            if isinstance(value, dt.datetime | dt.date):
-                if not isinstance(value, dt.datetime):
-                    value = dt.datetime.combine(value, dt.time())
-                ws.write_datetime(r, c, value, style or fmt["date"])
-            elif isinstance(value, dt.time | dt.timedelta):
-                ws.write_string(r, c, str(value), style)
-            elif isinstance(value, bool):
-                ws.write_boolean(r, c, value, style)
-            elif isinstance(value, int | float):
-                ws.write_number(r, c, value, style)
-            else:
-                ws.write_string(r, c, str(value), style)
+            if isinstance(value, dt.time | dt.timedelta):
+                value = str(value)
+            elif isinstance(value, dt.date) and style is None:
+                style = book.date_format  # as the roster shows it: a day
+            ws.cell(r, c, value, style)
         if number == result.header_row:
-            ws.write_string(r, width, _("reason"), fmt["head"])
+            ws.cell(r, width, _("reason"), fmt["head"])
         elif number in reasons:
-            ws.write_string(r, width, "；".join(reasons[number]), fmt["reason"])
-    wb.close()
+            ws.cell(r, width, "；".join(reasons[number]), fmt["reason"])
+    book.close()

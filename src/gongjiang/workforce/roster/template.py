@@ -12,6 +12,8 @@ import io
 
 from django.utils.translation import gettext as _
 
+from gongjiang.core.exports import ExportWorkbook
+
 from .reader import COLUMN_ALIASES
 
 # a made-up person: region 110105, born 1990-01-05, sequence 001 (male), valid check digit
@@ -39,33 +41,27 @@ def roster_template_columns() -> list[str]:
 
 
 def roster_template_xlsx() -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    ws = wb.add_worksheet(_("roster")[:31])
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    required = wb.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
-    text = wb.add_format({"num_format": "@"})
-    date = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.freeze_panes(1, 0)
-    for col, (field, header) in enumerate(
-        zip(COLUMN_ALIASES, roster_template_columns(), strict=True)
-    ):
-        style = text if field in TEXT_FIELDS else date if field in DATE_FIELDS else None
-        ws.set_column(col, col, 22 if field == "citizen_id" else 14, style)
-        ws.write_string(0, col, header, required if field in ("name", "citizen_id") else head)
-        value = EXAMPLE[field]
-        if value == "":
-            continue
-        if isinstance(value, dt.date):
-            ws.write_datetime(1, col, dt.datetime.combine(value, dt.time()), date)
-        else:
-            ws.write_string(1, col, str(value), text if field in TEXT_FIELDS else None)
-    ws.write_comment(
-        0,
-        1,
-        _("Required. 18 characters; the last may be X. Keep this column as text."),
-    )
-    wb.close()
+    with ExportWorkbook(buffer) as wb:
+        ws = wb.add_sheet(_("roster"))
+        head = wb.header_format
+        required = wb.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
+        text = wb.add_format({"num_format": "@"})
+        date = wb.date_format
+        ws.freeze_panes(1, 0)
+        for col, (field, header) in enumerate(
+            zip(COLUMN_ALIASES, roster_template_columns(), strict=True)
+        ):
+            style = text if field in TEXT_FIELDS else date if field in DATE_FIELDS else None
+            ws.set_column(col, col, 22 if field == "citizen_id" else 14, style)
+            ws.cell(0, col, header, required if field in ("name", "citizen_id") else head)
+            value = EXAMPLE[field]
+            if value == "":
+                continue
+            ws.cell(1, col, value, text if field in TEXT_FIELDS else None)
+        ws.write_comment(
+            0,
+            1,
+            _("Required. 18 characters; the last may be X. Keep this column as text."),
+        )
     return buffer.getvalue()

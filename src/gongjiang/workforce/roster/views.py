@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
+from gongjiang.core.exports import XLSX_CONTENT_TYPE, file_response
 from gongjiang.core.spreadsheets import limits as spreadsheet_limits
 
 from .. import selectors
@@ -118,12 +119,12 @@ def import_run(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def import_report(request: HttpRequest, code: str) -> FileResponse:
+def import_report(request: HttpRequest, code: str) -> HttpResponse:
     job = import_job_get(actor=request.user, code=code)
     if not job.output_file:
         raise Http404("report")
     name = job.params.get("filename") or "roster.xlsx"
     stem = name.rsplit(".", 1)[0]
-    return FileResponse(
-        job.output_file.open("rb"), as_attachment=True, filename=f"{stem}-{_('report')}.xlsx"
+    return file_response(
+        job.output_file.open("rb"), f"{stem}-{_('report')}.xlsx", content_type=XLSX_CONTENT_TYPE
     )

@@ -1,0 +1,1 @@
+"""The money ledger: funds and their append-only entries (see :mod:`.services`)."""
