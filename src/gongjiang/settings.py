@@ -184,6 +184,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # user name / pinyin name / birth date / ID digits + digits (lock5lock5), Chinese common passwords
+    {"NAME": "gongjiang.core.passwords.PersonalInfoValidator"},
+    {"NAME": "gongjiang.core.passwords.ChineseCommonPasswordValidator"},
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
