@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 BIN = Path(sys.executable).parent
+SRC = Path(__file__).resolve().parent.parent / "src"
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -26,6 +27,8 @@ def _env(**extra: str) -> dict[str, str]:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
         "DJANGO_SETTINGS_MODULE": "gongjiang.settings",
+        # the code under test, whichever checkout the shared environment was installed from
+        "PYTHONPATH": str(SRC),
     }
     env.update(extra)
     return env
@@ -103,7 +106,14 @@ def test_check_deploy_gives_no_warnings_with_production_settings(tmp_path: Path)
 
 
 def test_check_deploy_warns_about_missing_production_settings(tmp_path: Path) -> None:
-    env = _env(SECRET_KEY=secrets.token_urlsafe(64), DEBUG="0", GONGJIANG_DATA_DIR=str(tmp_path))
+    from cryptography.fernet import Fernet
+
+    env = _env(
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DEBUG="0",
+        GONGJIANG_DATA_DIR=str(tmp_path),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
     result = subprocess.run(
         [str(BIN / "gongjiang"), "check", "--deploy"],
         env=env,
@@ -113,7 +123,39 @@ def test_check_deploy_warns_about_missing_production_settings(tmp_path: Path) ->
         timeout=180,
     )
     output = result.stdout + result.stderr
-    assert "gongjiang.W001" in output and "gongjiang.W002" in output, output
+    assert "gongjiang.W002" in output, output  # SQLite
+
+
+def test_field_encryption_key_is_required_when_debug_is_off(tmp_path: Path) -> None:
+    """Without the key the citizen-ID hash would follow SECRET_KEY: a second record of the same
+    person could be created and reveals would fail. Production refuses to start instead."""
+    from cryptography.fernet import Fernet
+
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.FIELD_ENCRYPTION_KEYS)"
+    base = {"SECRET_KEY": secrets.token_urlsafe(64), "GONGJIANG_DATA_DIR": str(tmp_path)}
+    result = _python(code, _env(DEBUG="0", **base), tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+    result = _python(code, _env(DEBUG="0", FIELD_ENCRYPTION_KEYS="not-a-key", **base), tmp_path)
+    assert result.returncode != 0 and "not a Fernet key" in result.stderr
+    # several keys, newest first; the single-key variable still works
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    result = _python(code, _env(DEBUG="0", FIELD_ENCRYPTION_KEYS=f"{new}, {old}", **base), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str([new, old])
+    result = _python(code, _env(DEBUG="0", FIELD_ENCRYPTION_KEY=old, **base), tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == str([old]), result.stderr
+    # DEBUG (development) derives one from SECRET_KEY, and `check --deploy` warns about it
+    result = subprocess.run(
+        [str(BIN / "gongjiang"), "check", "--deploy"],
+        env=_env(DEBUG="1", **base),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert "gongjiang.W001" in result.stdout + result.stderr
 
 
 def test_session_idle_timeout_from_environment(tmp_path: Path) -> None:

@@ -32,30 +32,57 @@ TESTING = "pytest" in sys.modules or env_bool("GONGJIANG_TESTING")
 DEBUG = env_bool("DEBUG", False)
 DATA_DIR = Path(os.environ.get("GONGJIANG_DATA_DIR", "gongjiang-data")).resolve()
 
+# Commands that only read the code (no request is served, nothing is signed, no personal datum is
+# written) may run without keys, so a fresh checkout can check its migrations; everything else
+# refuses to start without them outside DEBUG and the test suite.
+_KEYLESS = {
+    "makemigrations",
+    "showmigrations",
+    "compilemessages",
+    "makemessages",
+    "help",
+    "version",
+}
+_command = (
+    sys.argv[1]
+    if len(sys.argv) > 1 and Path(sys.argv[0]).name in ("gongjiang", "manage.py")
+    else ""
+)
+_KEYS_OPTIONAL = DEBUG or TESTING or _command in _KEYLESS
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    # Commands that only read the code (no request is served, nothing is signed) may run without a
-    # key, so a fresh checkout can check its migrations; everything else refuses to start.
-    _KEYLESS = {
-        "makemigrations",
-        "showmigrations",
-        "compilemessages",
-        "makemessages",
-        "help",
-        "version",
-    }
-    _command = (
-        sys.argv[1]
-        if len(sys.argv) > 1 and Path(sys.argv[0]).name in ("gongjiang", "manage.py")
-        else ""
-    )
-    if DEBUG or TESTING or _command in _KEYLESS:
+    if _KEYS_OPTIONAL:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production-0123456789"
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
             "(at least 50 random characters) or run with DEBUG=1 for development."
         )
+
+# Field encryption keys for personal data (core.crypto), newest first: the newest encrypts and
+# hashes, all decrypt and match; `gongjiang rotate-keys` moves stored data to the newest.
+# FIELD_ENCRYPTION_KEY (one key, or several separated by commas) is read when FIELD_ENCRYPTION_KEYS
+# is not set. Without a key the keyed hash of a citizen ID would change with SECRET_KEY and the
+# one-record-per-person rule would silently break, so production refuses to start.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS") or env_list("FIELD_ENCRYPTION_KEY")
+FIELD_ENCRYPTION_KEY = ",".join(FIELD_ENCRYPTION_KEYS)
+if not FIELD_ENCRYPTION_KEYS and not _KEYS_OPTIONAL:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS is not set. Set it to a Fernet key (newest first when several), "
+        "generated with: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())' — or run with DEBUG=1 for development."
+    )
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        from cryptography.fernet import Fernet as _Fernet
+
+        _Fernet(_key.encode())
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key "
+            "(32 url-safe base64-encoded bytes)."
+        ) from _exc
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 if TESTING:
@@ -192,6 +219,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # user name / pinyin name / birth date / ID digits + digits (lock5lock5), Chinese common passwords
+    {"NAME": "gongjiang.core.passwords.PersonalInfoValidator"},
+    {"NAME": "gongjiang.core.passwords.ChineseCommonPasswordValidator"},
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -233,8 +263,6 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-
-FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

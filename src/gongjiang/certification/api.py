@@ -25,19 +25,19 @@ Score = Field(None, ge=0, le=100)
 
 
 # ----------------------------------------------------------------------------------- schemas
-class ItemOut(Schema):
+class CertificationItemOut(Schema):
     code: str
     order: int
     title: str
     points: Decimal
 
 
-class ItemIn(StrictSchema):
+class CertificationItemIn(StrictSchema):
     title: str = Field(..., min_length=1, max_length=200)
     points: Decimal = Field(..., gt=0, le=100)
 
 
-class PlanOut(Schema):
+class CertificationPlanOut(Schema):
     code: str
     name: str
     organization: str
@@ -87,8 +87,8 @@ class PlanOut(Schema):
         return obj.level.name_zh
 
 
-class PlanDetailOut(PlanOut):
-    items: list[ItemOut]
+class CertificationPlanDetailOut(CertificationPlanOut):
+    items: list[CertificationItemOut]
 
     @staticmethod
     def resolve_items(obj: EvaluationPlan) -> list[PracticalItem]:
@@ -99,10 +99,10 @@ class PlanPage(Schema):
     count: int
     page: int
     page_size: int
-    items: list[PlanOut]
+    items: list[CertificationPlanOut]
 
 
-class PlanIn(StrictSchema):
+class CertificationPlanIn(StrictSchema):
     organization: str = Field(
         ..., min_length=1, max_length=20, description="code of the evaluation body's organisation"
     )
@@ -133,7 +133,7 @@ class PlanIn(StrictSchema):
     review_pass: Decimal = Field(Decimal("60"), ge=0, le=100)
     exam_session_code: str = Field("", max_length=40)
     validity_years: int | None = Field(None, ge=1, le=50)
-    items: list[ItemIn] = Field(default_factory=list, max_length=100)
+    items: list[CertificationItemIn] = Field(default_factory=list, max_length=100)
 
 
 class PlanPatch(StrictSchema):
@@ -158,8 +158,8 @@ class PlanPatch(StrictSchema):
     validity_years: int | None = Field(None, ge=1, le=50)
 
 
-class ChecklistIn(StrictSchema):
-    items: list[ItemIn] = Field(..., min_length=1, max_length=100)
+class CertificationChecklistIn(StrictSchema):
+    items: list[CertificationItemIn] = Field(..., min_length=1, max_length=100)
 
 
 class PlanFilters(Schema):
@@ -236,7 +236,7 @@ class DecideOut(Schema):
     absent: int
 
 
-class JobOut(Schema):
+class CertificationJobOut(Schema):
     job: str
     url: str
 
@@ -300,7 +300,7 @@ class CertificateFilters(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
-class RevokeIn(StrictSchema):
+class CertificateRevokeIn(StrictSchema):
     reason: str = Field(..., min_length=1, max_length=200)
 
 
@@ -318,8 +318,10 @@ def plan_list(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, An
     )
 
 
-@router.post("/plans", response={201: PlanDetailOut}, summary="Create an evaluation plan")
-def plan_create(request: HttpRequest, payload: PlanIn) -> tuple[int, EvaluationPlan]:
+@router.post(
+    "/plans", response={201: CertificationPlanDetailOut}, summary="Create an evaluation plan"
+)
+def plan_create(request: HttpRequest, payload: CertificationPlanIn) -> tuple[int, EvaluationPlan]:
     org = access.get_visible_or_404(
         Organization.objects.all(), request.user, MANAGE, code=payload.organization
     )
@@ -333,12 +335,12 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> tuple[int, EvaluationP
     return 201, _plan(request, plan.code)
 
 
-@router.get("/plans/{code}", response=PlanDetailOut)
+@router.get("/plans/{code}", response=CertificationPlanDetailOut)
 def plan_detail(request: HttpRequest, code: str) -> EvaluationPlan:
     return _plan(request, code)
 
 
-@router.patch("/plans/{code}", response=PlanDetailOut)
+@router.patch("/plans/{code}", response=CertificationPlanDetailOut)
 def plan_update(request: HttpRequest, code: str, payload: PlanPatch) -> EvaluationPlan:
     plan = _plan(request, code)
     services.evaluation_plan_update(
@@ -348,9 +350,11 @@ def plan_update(request: HttpRequest, code: str, payload: PlanPatch) -> Evaluati
 
 
 @router.put(
-    "/plans/{code}/items", response=list[ItemOut], summary="Replace the practical checklist"
+    "/plans/{code}/items",
+    response=list[CertificationItemOut],
+    summary="Replace the practical checklist",
 )
-def plan_items_set(request: HttpRequest, code: str, payload: ChecklistIn) -> Any:
+def plan_items_set(request: HttpRequest, code: str, payload: CertificationChecklistIn) -> Any:
     plan = _plan(request, code)
     services.practical_items_set(
         actor=request.user, plan=plan, items=[(i.title, i.points) for i in payload.items]
@@ -366,7 +370,9 @@ def plan_decide(request: HttpRequest, code: str) -> dict[str, int]:
 
 
 @router.post(
-    "/plans/{code}/reopen", response=PlanDetailOut, summary="Reopen for scoring (before issuing)"
+    "/plans/{code}/reopen",
+    response=CertificationPlanDetailOut,
+    summary="Reopen for scoring (before issuing)",
 )
 def plan_reopen(request: HttpRequest, code: str) -> EvaluationPlan:
     services.evaluation_plan_reopen(actor=request.user, plan=_plan(request, code))
@@ -383,7 +389,9 @@ def plan_theory_from_exam(request: HttpRequest, code: str) -> dict[str, int]:
 
 
 @router.post(
-    "/plans/{code}/issue", response={202: JobOut}, summary="Issue certificates (background job)"
+    "/plans/{code}/issue",
+    response={202: CertificationJobOut},
+    summary="Issue certificates (background job)",
 )
 def plan_issue(request: HttpRequest, code: str) -> tuple[int, dict[str, str]]:
     from django.urls import reverse
@@ -488,7 +496,9 @@ def certificate_detail(request: HttpRequest, code: str) -> Certificate:
     response=CertificateOut,
     summary="Revoke (reverses the skill level)",
 )
-def certificate_revoke(request: HttpRequest, code: str, payload: RevokeIn) -> Certificate:
+def certificate_revoke(
+    request: HttpRequest, code: str, payload: CertificateRevokeIn
+) -> Certificate:
     cert = selectors.certificate_get(actor=request.user, code=code)
     issuing.certificate_revoke(actor=request.user, certificate=cert, reason=payload.reason)
     return selectors.certificate_get(actor=request.user, code=code)

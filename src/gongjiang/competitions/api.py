@@ -218,7 +218,7 @@ def assignment_list(request: HttpRequest) -> Any:
     return list(selectors.assignment_list(actor=request.user))
 
 
-class MarkIn(StrictSchema):
+class CompetitionMarkIn(StrictSchema):
     entry: str
     aspect: str
     value: Decimal
@@ -256,7 +256,7 @@ def _marking_target(user: Any, entry_code: str, aspect_code: str) -> tuple[Entry
 @router.put(
     "/judging/marks", response={200: MarkOut, 201: MarkOut}, summary="Save a mark (409 if stale)"
 )
-def mark_save(request: HttpRequest, payload: MarkIn) -> Any:
+def mark_save(request: HttpRequest, payload: CompetitionMarkIn) -> Any:
     entry, aspect = _marking_target(request.user, payload.entry, payload.aspect)
     saved = marking.mark_save(
         actor=request.user,
@@ -285,7 +285,7 @@ def sign_off(request: HttpRequest, code: str) -> Any:
 
 
 # --------------------------------------------------------------------------- results
-class ResultOut(Schema):
+class CompetitionResultOut(Schema):
     entry: str
     name: str
     trade: str
@@ -312,7 +312,7 @@ class ResultOut(Schema):
 
 @router.get(
     "/stages/{code}/results",
-    response=list[ResultOut],
+    response=list[CompetitionResultOut],
     summary="Results of a stage, by trade and rank",
 )
 def stage_results(request: HttpRequest, code: str) -> Any:
@@ -322,7 +322,9 @@ def stage_results(request: HttpRequest, code: str) -> Any:
 
 
 @router.post(
-    "/stages/{code}/compute", response=list[ResultOut], summary="Compute the results of every trade"
+    "/stages/{code}/compute",
+    response=list[CompetitionResultOut],
+    summary="Compute the results of every trade",
 )
 def stage_compute(request: HttpRequest, code: str) -> Any:
     stage = selectors.stage_get(actor=request.user, code=code)

@@ -10,11 +10,12 @@ from django.core.checks import Tags, Warning, register
 
 @register(Tags.security, deploy=True)
 def field_encryption_key_check(app_configs: Any, **kwargs: Any) -> list[Warning]:
-    if settings.FIELD_ENCRYPTION_KEY:
+    """Outside DEBUG the settings refuse to start without a key; this warns a DEBUG instance."""
+    if settings.FIELD_ENCRYPTION_KEYS:
         return []
     return [
         Warning(
-            "FIELD_ENCRYPTION_KEY is not set: personal data is encrypted with a key derived from SECRET_KEY.",
+            "FIELD_ENCRYPTION_KEYS is not set: personal data is encrypted with a key derived from SECRET_KEY.",
             hint="Generate one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
             id="gongjiang.W001",
         )

@@ -29,7 +29,7 @@ def prepare_demo_environment(args: list[str]) -> None:
         os.environ["SECRET_KEY"] = _persisted(
             data_dir / "secret_key", lambda: secrets.token_urlsafe(50)
         )
-    if not os.environ.get("FIELD_ENCRYPTION_KEY"):
+    if not os.environ.get("FIELD_ENCRYPTION_KEYS") and not os.environ.get("FIELD_ENCRYPTION_KEY"):
         from cryptography.fernet import Fernet
 
         os.environ["FIELD_ENCRYPTION_KEY"] = _persisted(

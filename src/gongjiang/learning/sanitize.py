@@ -1,7 +1,9 @@
 """A small HTML sanitiser for question stems (no library is installed for it).
 
 Keeps a whitelist of tags; drops every attribute except ``src``/``alt``/``width``/``height`` on
-``img`` (``src`` only when it is a relative URL, ``/media/…`` or an ``https:``/``data:image/`` URL) and
+``img`` (``src`` only when it names a file uploaded to the platform's own storage: a path under
+``MEDIA_URL`` such as ``/media/bank/a.png`` — no host, no scheme, no ``//host/…`` protocol-relative
+address, no ``..``, no ``data:``, so a stem cannot carry a tracking beacon or smuggle content) and
 ``colspan``/``rowspan`` on table cells; removes ``script``/``style``/``iframe``… elements together with
 their content; escapes all text.
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+
+from django.conf import settings
 
 ALLOWED_TAGS = {
     "p",
@@ -60,10 +64,20 @@ ALLOWED_ATTRS = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
-_SAFE_SRC = re.compile(
-    r"^(?:/|https://|data:image/(?:png|jpeg|gif|webp);base64,)[^\s\"'<>]*$", re.I
-)
+# a path segment: letters, digits and a few punctuation marks; never empty, "." or ".."
+_SEGMENT = r"(?!\.{1,2}(?:/|$))[\w.\-~+]+"
 _NUMBER = re.compile(r"^\d{1,4}$")
+
+
+def _uploaded_image(src: str) -> bool:
+    """Whether ``src`` is a path to a file in the platform's own uploads (``MEDIA_URL``)."""
+    media = settings.MEDIA_URL
+    if not media.startswith("/") or media.startswith("//"):
+        return False  # media served from another host: no image is "ours"
+    if not src.startswith(media):
+        return False
+    rest = src[len(media) :]
+    return re.fullmatch(rf"{_SEGMENT}(?:/{_SEGMENT})*", rest) is not None
 
 
 class _Sanitiser(HTMLParser):
@@ -86,7 +100,7 @@ class _Sanitiser(HTMLParser):
             name = name.lower()
             if name not in ALLOWED_ATTRS.get(tag, set()) or value is None:
                 continue
-            if name == "src" and not _SAFE_SRC.match(value.strip()):
+            if name == "src" and not _uploaded_image(value.strip()):
                 continue
             if name in {"width", "height", "colspan", "rowspan"} and not _NUMBER.match(
                 value.strip()

@@ -35,17 +35,17 @@ def _today(on: dt.date | None) -> dt.date:
 # ------------------------------------------------------------------------------ schemas
 
 
-class OrgRef(Schema):
+class ReformOrgRef(Schema):
     code: str
     name: str
     kind: str
 
 
-class PlanOut(Schema):
+class ReformPlanOut(Schema):
     code: str
     title: str
     description: str
-    organization: OrgRef
+    organization: ReformOrgRef
     parent: str | None
     issued_on: dt.date | None
     percent: float | None = None
@@ -70,7 +70,7 @@ def _plan_out(row: dict[str, Any], actor: Any) -> dict[str, Any]:
     }
 
 
-class ItemOut(Schema):
+class ReformItemOut(Schema):
     code: str
     kind: str
     number: str = ""
@@ -79,8 +79,8 @@ class ItemOut(Schema):
     description: str
     parent: str | None
     implements: str | None
-    lead_unit: OrgRef | None
-    cooperating_units: list[OrgRef]
+    lead_unit: ReformOrgRef | None
+    cooperating_units: list[ReformOrgRef]
     start: dt.date | None
     deadline: dt.date | None
     year: int | None
@@ -125,13 +125,13 @@ def _item_out(
     }
 
 
-class PlanDetailOut(Schema):
-    plan: PlanOut
+class ReformPlanDetailOut(Schema):
+    plan: ReformPlanOut
     on: dt.date
-    items: list[ItemOut]
+    items: list[ReformItemOut]
 
 
-class PlanIn(StrictSchema):
+class ReformPlanIn(StrictSchema):
     organization: str = Code
     title: str = Title
     description: str = Field("", max_length=5000)
@@ -143,7 +143,7 @@ class DeriveIn(StrictSchema):
     title: str = Title
 
 
-class ItemIn(StrictSchema):
+class ReformItemIn(StrictSchema):
     kind: Literal["area", "measure", "task"]
     title: str = Title
     parent: str | None = Field(None, max_length=20)
@@ -189,7 +189,9 @@ class OnQuery(Schema):
 
 
 @router.get(
-    "/plans", response=list[PlanOut], summary="Plans the caller may read, with rolled-up progress"
+    "/plans",
+    response=list[ReformPlanOut],
+    summary="Plans the caller may read, with rolled-up progress",
 )
 def plan_list(request: HttpRequest, query: Query[OnQuery]) -> list[dict[str, Any]]:
     plans = list(selectors.plan_list(actor=request.user))
@@ -198,8 +200,8 @@ def plan_list(request: HttpRequest, query: Query[OnQuery]) -> list[dict[str, Any
     ]
 
 
-@router.post("/plans", response={201: PlanOut}, summary="Create a plan")
-def plan_create(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, Any]]:
+@router.post("/plans", response={201: ReformPlanOut}, summary="Create a plan")
+def plan_create(request: HttpRequest, payload: ReformPlanIn) -> tuple[int, dict[str, Any]]:
     plan = services.plan_create(
         actor=request.user,
         organization=_org(request.user, payload.organization),
@@ -211,7 +213,9 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, A
 
 
 @router.get(
-    "/plans/{code}", response=PlanDetailOut, summary="A plan with its items (numbered, rolled up)"
+    "/plans/{code}",
+    response=ReformPlanDetailOut,
+    summary="A plan with its items (numbered, rolled up)",
 )
 def plan_detail(request: HttpRequest, code: str, query: Query[OnQuery]) -> dict[str, Any]:
     plan = selectors.plan_get(actor=request.user, code=code)
@@ -236,7 +240,9 @@ def plan_detail(request: HttpRequest, code: str, query: Query[OnQuery]) -> dict[
 
 
 @router.post(
-    "/plans/{code}/derive", response={201: PlanOut}, summary="Start a plan that implements this one"
+    "/plans/{code}/derive",
+    response={201: ReformPlanOut},
+    summary="Start a plan that implements this one",
 )
 def plan_derive(request: HttpRequest, code: str, payload: DeriveIn) -> tuple[int, dict[str, Any]]:
     parent = selectors.plan_get(actor=request.user, code=code)
@@ -265,8 +271,12 @@ def _item_fields(actor: Any, plan: Any, payload: Any, fields: dict[str, Any]) ->
     return fields
 
 
-@router.post("/plans/{code}/items", response={201: ItemOut}, summary="Add an area, measure or task")
-def item_create(request: HttpRequest, code: str, payload: ItemIn) -> tuple[int, dict[str, Any]]:
+@router.post(
+    "/plans/{code}/items", response={201: ReformItemOut}, summary="Add an area, measure or task"
+)
+def item_create(
+    request: HttpRequest, code: str, payload: ReformItemIn
+) -> tuple[int, dict[str, Any]]:
     plan = selectors.plan_get(actor=request.user, code=code)
     fields = _item_fields(request.user, plan, payload, payload.model_dump())
     parent_code = fields.pop("parent")
@@ -279,7 +289,7 @@ def item_create(request: HttpRequest, code: str, payload: ItemIn) -> tuple[int, 
     return 201, _item_out(item, _today(None), parent_code=parent_code)
 
 
-@router.get("/items/{code}", response=ItemOut)
+@router.get("/items/{code}", response=ReformItemOut)
 def item_detail(request: HttpRequest, code: str, query: Query[OnQuery]) -> dict[str, Any]:
     item = selectors.item_get(actor=request.user, code=code)
     return _item_out(
@@ -287,7 +297,7 @@ def item_detail(request: HttpRequest, code: str, query: Query[OnQuery]) -> dict[
     )
 
 
-@router.patch("/items/{code}", response=ItemOut)
+@router.patch("/items/{code}", response=ReformItemOut)
 def item_update(request: HttpRequest, code: str, payload: ItemPatch) -> dict[str, Any]:
     item = selectors.item_get(actor=request.user, code=code)
     fields = _item_fields(request.user, item.plan, payload, payload.model_dump(exclude_unset=True))
@@ -312,7 +322,7 @@ class ItemPage(Schema):
     count: int
     page: int
     page_size: int
-    items: list[ItemOut]
+    items: list[ReformItemOut]
 
 
 @router.get(
@@ -346,7 +356,7 @@ def task_list(request: HttpRequest, filters: Query[TaskFilters]) -> dict[str, An
 
 @router.get(
     "/responsibility/{org_code}",
-    response=list[ItemOut],
+    response=list[ReformItemOut],
     summary="A unit's responsibility list (责任清单)",
 )
 def responsibility(
@@ -367,7 +377,7 @@ class ReportOut(Schema):
     code: str
     task: str
     task_title: str
-    organization: OrgRef
+    organization: ReformOrgRef
     period: str
     text: str
     problems: str
@@ -494,7 +504,7 @@ class BulletinIn(StrictSchema):
     until: dt.date
 
 
-class JobOut(Schema):
+class ReformJobOut(Schema):
     code: str
     kind: str
     status: str
@@ -502,7 +512,7 @@ class JobOut(Schema):
 
 @router.post(
     "/plans/{code}/bulletins",
-    response={202: JobOut},
+    response={202: ReformJobOut},
     summary="Prepare a PDF bulletin (background job)",
 )
 def bulletin_create(request: HttpRequest, code: str, payload: BulletinIn) -> tuple[int, Any]:
@@ -516,7 +526,7 @@ def bulletin_create(request: HttpRequest, code: str, payload: BulletinIn) -> tup
 
 class ScoreOut(Schema):
     rank: int
-    unit: OrgRef
+    unit: ReformOrgRef
     tasks: int
     completion: float
     timeliness: float

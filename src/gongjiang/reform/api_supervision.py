@@ -19,7 +19,7 @@ from .models import MilestoneType
 Code = Field(..., min_length=1, max_length=20)
 
 
-class OrgRef(Schema):
+class SupervisionOrgRef(Schema):
     code: str
     name: str
     kind: str
@@ -28,7 +28,7 @@ class OrgRef(Schema):
 class RectificationOut(Schema):
     code: str
     title: str
-    organization: OrgRef
+    organization: SupervisionOrgRef
     deadline: dt.date
     status: str
     response: str
@@ -37,7 +37,7 @@ class RectificationOut(Schema):
 
 class FindingOut(Schema):
     code: str
-    organization: OrgRef
+    organization: SupervisionOrgRef
     task: str | None
     severity: str
     text: str
@@ -55,13 +55,13 @@ class FindingOut(Schema):
 class InspectionOut(Schema):
     code: str
     title: str
-    organization: OrgRef
+    organization: SupervisionOrgRef
     scope: str
     start: dt.date
     end: dt.date
     team_note: str
     team: list[str]
-    visited: list[OrgRef]
+    visited: list[SupervisionOrgRef]
 
     @staticmethod
     def resolve_team(obj: Any) -> list[str]:
@@ -119,8 +119,8 @@ class NoticeOut(Schema):
     code: str
     title: str
     body: str
-    organization: OrgRef
-    target: OrgRef
+    organization: SupervisionOrgRef
+    target: SupervisionOrgRef
     task: str | None
     issued_on: dt.date
     reply_deadline: dt.date
@@ -149,8 +149,8 @@ class EscalationOut(Schema):
     code: str
     task: str
     task_title: str
-    organization: OrgRef
-    from_unit: OrgRef
+    organization: SupervisionOrgRef
+    from_unit: SupervisionOrgRef
     on: dt.date
     days_overdue: int
 
@@ -182,11 +182,11 @@ class RolloutColumnOut(Schema):
     name: str
     reached: int
     total: int
-    missing: list[OrgRef]
+    missing: list[SupervisionOrgRef]
 
 
 class RolloutOut(Schema):
-    organization: OrgRef
+    organization: SupervisionOrgRef
     on: dt.date
     total: int
     columns: list[RolloutColumnOut]

@@ -227,7 +227,7 @@ class TrainingIn(StrictSchema):
     source_ref: str = Field("", max_length=60)
 
 
-class RevokeIn(StrictSchema):
+class WorkerCertificateRevokeIn(StrictSchema):
     reason: str = Field("", max_length=200)
 
 
@@ -370,7 +370,7 @@ def certificate_add(request: HttpRequest, code: str, payload: CertificateIn) -> 
 
 
 @router.post("/certificates/{code}/revoke", response=HistoryOut)
-def certificate_revoke(request: HttpRequest, code: str, payload: RevokeIn) -> Any:
+def certificate_revoke(request: HttpRequest, code: str, payload: WorkerCertificateRevokeIn) -> Any:
     cert = access.get_visible_or_404(
         Certificate.objects.select_related("worker__organization"), request.user, code=code
     )
@@ -385,7 +385,7 @@ def honour_add(request: HttpRequest, code: str, payload: HonourIn) -> tuple[int,
 
 
 @router.post("/honours/{code}/revoke", response=HistoryOut)
-def honour_revoke(request: HttpRequest, code: str, payload: RevokeIn) -> Any:
+def honour_revoke(request: HttpRequest, code: str, payload: WorkerCertificateRevokeIn) -> Any:
     honour = access.get_visible_or_404(
         Honour.objects.select_related("worker__organization"), request.user, code=code
     )

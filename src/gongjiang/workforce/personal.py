@@ -3,15 +3,16 @@
 ``core.crypto`` encrypts with Fernet (AES-128-CBC + HMAC-SHA256), which costs about 19 µs per value
 on the benchmark machine: two values per row (citizen ID and phone) would eat most of the budget of
 a 30,000 rows/s import. Workers' fields are therefore encrypted here with AES-256-GCM
-(``cryptography``'s ``AESGCM``, a random 12-byte nonce per value, about 6 µs). The key is derived
-from the same material as core.crypto (the first FIELD_ENCRYPTION_KEY, else SECRET_KEY) with HKDF
-and its own ``info`` label, so rotating the configured key works the same way: the first key
-encrypts, every configured key decrypts. Tokens look like ``g1:<base64(nonce + ciphertext)>``;
-:func:`decrypt` also reads plain core.crypto (Fernet) tokens, so either kind can be stored.
+(``cryptography``'s ``AESGCM``, a random 12-byte nonce per value, about 6 µs). Each key of
+``FIELD_ENCRYPTION_KEYS`` (newest first; see core.crypto) gives an AES key through HKDF with its own
+``info`` label: the newest encrypts, every listed key decrypts. Tokens look like
+``g2:<key id>:<base64(nonce + ciphertext)>``, so the key is found without trying each; older
+``g1:`` tokens (no key id) and plain core.crypto (Fernet) tokens are still read.
 
-The lookup/uniqueness hash of the citizen ID is ``core.crypto.keyed_hash`` (HMAC-SHA256) so every
-app finds a worker by the same hash. The phone digest is a keyed BLAKE2b (only used to tell whether
-a phone number changed).
+The lookup/uniqueness hash of the citizen ID is ``core.crypto.keyed_hash`` (HMAC-SHA256, newest key)
+so every app finds a worker by the same hash; :func:`citizen_id_hashes` gives it under every key for
+lookups during a rotation. The phone digest is a keyed BLAKE2b (only used to tell whether a phone
+number changed). ``gongjiang rotate-keys`` rewrites all of them under the newest key.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ import threading
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 
 from gongjiang.core import crypto as core_crypto
 from gongjiang.core.validators import mask_citizen_id, mask_phone
 
-PREFIX = "g1:"
+PREFIX = "g2:"
+LEGACY_PREFIX = "g1:"
 
 __all__ = [
     "citizen_id_hash",
+    "citizen_id_hashes",
     "decrypt",
     "encrypt",
     "mask_citizen_id",
@@ -42,19 +44,29 @@ __all__ = [
 ]
 
 
-def _materials() -> list[bytes]:
-    configured = [k.strip() for k in settings.FIELD_ENCRYPTION_KEY.split(",") if k.strip()]
-    return [k.encode() for k in configured] or [settings.SECRET_KEY.encode()]
+def _ciphers() -> dict[str, AESGCM]:
+    """AES-GCM cipher of every key by key id, newest first."""
+    return _ciphers_for(core_crypto.key_materials())
 
 
 @functools.cache
-def _ciphers() -> list[AESGCM]:
-    return [AESGCM(core_crypto._derive(m, b"workforce-aes-gcm")) for m in _materials()]
+def _ciphers_for(materials: tuple[bytes, ...]) -> dict[str, AESGCM]:
+    out: dict[str, AESGCM] = {}
+    for material in materials:
+        out.setdefault(
+            core_crypto.key_id(material),
+            AESGCM(core_crypto._derive(material, b"workforce-aes-gcm")),
+        )
+    return out
 
 
-@functools.cache
 def _digest_key() -> bytes:
-    return core_crypto._derive(_materials()[-1], b"workforce-phone-digest")
+    return _digest_key_for(core_crypto.key_materials()[0])
+
+
+@functools.cache
+def _digest_key_for(material: bytes) -> bytes:
+    return core_crypto._derive(material, b"workforce-phone-digest")
 
 
 _local = threading.local()
@@ -73,33 +85,51 @@ def _nonce() -> bytes:
 
 
 def encrypt(value: str) -> str:
-    """AES-256-GCM with a random nonce ("" stays "")."""
+    """AES-256-GCM with a random nonce under the newest key ("" stays "")."""
     if not value:
         return ""
     nonce = _nonce()
-    return (
-        PREFIX
-        + base64.b64encode(nonce + _ciphers()[0].encrypt(nonce, value.encode(), None)).decode()
-    )
+    kid = core_crypto.newest_key_id()
+    sealed = _ciphers()[kid].encrypt(nonce, value.encode(), None)
+    return f"{PREFIX}{kid}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def is_current(token: str) -> bool:
+    """Whether a token is written under the newest key ("" is)."""
+    if not token:
+        return True
+    return token.startswith(f"{PREFIX}{core_crypto.newest_key_id()}:")
 
 
 def decrypt(token: str) -> str:
-    """Plain text of a token written by :func:`encrypt` or by ``core.crypto.encrypt``."""
+    """Plain text of a token written by :func:`encrypt` (any listed key) or ``core.crypto``."""
     if not token:
         return ""
-    if not token.startswith(PREFIX):
+    if token.startswith(PREFIX):
+        kid, _, body = token[len(PREFIX) :].partition(":")
+        cipher = _ciphers().get(kid)
+        candidates = [cipher] if cipher is not None else []
+    elif token.startswith(LEGACY_PREFIX):
+        body = token[len(LEGACY_PREFIX) :]
+        candidates = list(_ciphers().values())
+    else:
         return core_crypto.decrypt(token)
-    raw = base64.b64decode(token[len(PREFIX) :])
-    for cipher in _ciphers():
+    raw = base64.b64decode(body)
+    for candidate in candidates:
         try:
-            return cipher.decrypt(raw[:12], raw[12:], None).decode()
+            return candidate.decrypt(raw[:12], raw[12:], None).decode()
         except InvalidTag:
             continue
-    raise ValueError("cannot decrypt field: wrong FIELD_ENCRYPTION_KEY?")
+    raise ValueError("cannot decrypt field: wrong FIELD_ENCRYPTION_KEYS?")
 
 
 def citizen_id_hash(citizen_id: str) -> str:
     return core_crypto.keyed_hash(citizen_id)
+
+
+def citizen_id_hashes(citizen_id: str) -> list[str]:
+    """The hash under every configured key (newest first): match any during a key rotation."""
+    return core_crypto.keyed_hashes(citizen_id)
 
 
 def phone_digest(phone: str) -> str:
@@ -109,5 +139,5 @@ def phone_digest(phone: str) -> str:
 
 
 def reset_caches() -> None:
-    _ciphers.cache_clear()
-    _digest_key.cache_clear()
+    _ciphers_for.cache_clear()
+    _digest_key_for.cache_clear()

@@ -117,7 +117,9 @@ def _search(qs: QuerySet[Worker], q: str) -> QuerySet[Worker]:
         from gongjiang.core.validators import normalize_citizen_id
 
         try:
-            return qs.filter(citizen_id_hash=personal.citizen_id_hash(normalize_citizen_id(q)))
+            return qs.filter(
+                citizen_id_hash__in=personal.citizen_id_hashes(normalize_citizen_id(q))
+            )
         except Exception:  # not a valid ID: nothing has it
             return qs.none()
     if _LAST4.fullmatch(q):

@@ -124,7 +124,12 @@ def _set_citizen_id(
     if errors:
         raise ValidationError(errors)
     digest = personal.citizen_id_hash(number)
-    clash = Worker.objects.filter(citizen_id_hash=digest).exclude(pk=worker.pk).first()
+    # any configured key's hash: a record not yet rewritten by rotate-keys is the same person
+    clash = (
+        Worker.objects.filter(citizen_id_hash__in=personal.citizen_id_hashes(number))
+        .exclude(pk=worker.pk)
+        .first()
+    )
     if clash is not None:
         raise ValidationError(
             {"citizen_id": [_("A worker with this citizen ID number is already registered.")]}

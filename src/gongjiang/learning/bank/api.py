@@ -96,7 +96,7 @@ class QuestionPage(Schema):
     items: list[QuestionOut]
 
 
-class ChecklistIn(StrictSchema):
+class PracticalChecklistIn(StrictSchema):
     item: str = Field(..., min_length=1, max_length=300)
     points: Decimal = Field(..., gt=0, le=1000)
 
@@ -109,7 +109,7 @@ class QuestionIn(StrictSchema):
     answer: Any = None
     explanation: str = Field("", max_length=20000)
     rubric: str = Field("", max_length=20000)
-    checklist: list[ChecklistIn] = Field(default_factory=list, max_length=50)
+    checklist: list[PracticalChecklistIn] = Field(default_factory=list, max_length=50)
     scoring_rule: Literal["all", "partial"] = "all"
     score: Decimal = Field(Decimal(1), gt=0, le=1000)
     difficulty: int = Field(3, ge=1, le=5)
@@ -124,7 +124,7 @@ class QuestionPatch(StrictSchema):
     answer: Any = None
     explanation: str | None = Field(None, max_length=20000)
     rubric: str | None = Field(None, max_length=20000)
-    checklist: list[ChecklistIn] | None = Field(None, max_length=50)
+    checklist: list[PracticalChecklistIn] | None = Field(None, max_length=50)
     scoring_rule: Literal["all", "partial"] | None = None
     score: Decimal | None = Field(None, gt=0, le=1000)
     difficulty: int | None = Field(None, ge=1, le=5)

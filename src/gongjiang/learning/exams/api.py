@@ -236,7 +236,7 @@ def answer_save_view(request: HttpRequest, code: str, position: int) -> HttpResp
     return response
 
 
-class ResultOut(Schema):
+class ExamResultOut(Schema):
     code: str
     status: str
     released: bool
@@ -254,13 +254,13 @@ class ResultOut(Schema):
     items: list[dict[str, Any]]
 
 
-@router.post("/attempts/{code}/submit", response=ResultOut)
+@router.post("/attempts/{code}/submit", response=ExamResultOut)
 def attempt_submit(request: HttpRequest, code: str) -> dict[str, Any]:
     attempt = exams.attempt_get_for_candidate(actor=request.user, code=code)
     return attempt_result(exams.exam_attempt_submit(actor=request.user, attempt=attempt))
 
 
-@router.get("/attempts/{code}/result", response=ResultOut)
+@router.get("/attempts/{code}/result", response=ExamResultOut)
 def attempt_result_view(request: HttpRequest, code: str) -> dict[str, Any]:
     return attempt_result(exams.attempt_get_for_candidate(actor=request.user, code=code))
 
@@ -313,7 +313,7 @@ def marking_item(request: HttpRequest, code: str) -> dict[str, Any]:
     return marking_item_view(marking.marking_item_get(actor=request.user, code=code))
 
 
-class MarkIn(StrictSchema):
+class ExamMarkIn(StrictSchema):
     score: Decimal | None = Field(None, ge=0, le=1000)
     ticked: list[int] | None = Field(
         None, max_length=100, description="practical task: indexes of checklist items met"
@@ -322,7 +322,7 @@ class MarkIn(StrictSchema):
 
 
 @router.post("/marking/items/{code}", response=MarkingItemOut)
-def marking_mark(request: HttpRequest, code: str, payload: MarkIn) -> dict[str, Any]:
+def marking_mark(request: HttpRequest, code: str, payload: ExamMarkIn) -> dict[str, Any]:
     item = marking.marking_item_get(actor=request.user, code=code)
     item = marking.item_mark(
         actor=request.user,

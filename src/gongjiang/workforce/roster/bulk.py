@@ -248,6 +248,29 @@ def insert_transfers(rows: Sequence[tuple[Any, ...]]) -> None:
     insert_rows(Transfer, TRANSFER_COLUMNS, rows)
 
 
+def rehash_stale(citizen_ids: Sequence[str]) -> int:
+    """Give workers whose citizen-ID hash is still under an older key (a key rotation under way)
+    the newest key's hash; returns how many. Costs nothing when one key is configured."""
+    from gongjiang.core import crypto
+
+    if len(crypto.keyed_hashes("")) < 2:
+        return 0
+    newest_of: dict[str, str] = {}
+    for cid in citizen_ids:
+        newest, *older = crypto.keyed_hashes(cid)
+        for old in older:
+            newest_of[old] = newest
+    stale = list(newest_of)
+    moved = 0
+    for i in range(0, len(stale), 5000):
+        found = Worker.objects.filter(citizen_id_hash__in=stale[i : i + 5000]).values_list(
+            "pk", "citizen_id_hash"
+        )
+        for pk, old in found:
+            moved += Worker.objects.filter(pk=pk).update(citizen_id_hash=newest_of[old])
+    return moved
+
+
 def ids_by_hash(hashes: Sequence[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for i in range(0, len(hashes), 5000):

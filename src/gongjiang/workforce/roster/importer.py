@@ -119,7 +119,7 @@ class _Hasher:
     """core.crypto.keyed_hash without re-keying the HMAC for every value (same digests)."""
 
     def __init__(self) -> None:
-        self._base = hmac.new(core_crypto._hash_key(), digestmod=hashlib.sha256)
+        self._base = hmac.new(core_crypto.hash_key(), digestmod=hashlib.sha256)
 
     def __call__(self, value: str) -> str:
         h = self._base.copy()
@@ -298,6 +298,9 @@ class RosterImport:
             self._batch(batch)
 
     def _batch(self, items: list[ParsedWorker]) -> None:
+        # during a key rotation, records still hashed under an older key take the newest hash
+        # first, so the upsert below finds them instead of registering the person twice
+        bulk.rehash_stale([p.citizen_id for p in items])
         hashes = [self.hasher(p.citizen_id) for p in items]
         existing = {row["citizen_id_hash"]: row for row in bulk.existing_by_hash(hashes, _EXISTING)}
         org = self.organization
