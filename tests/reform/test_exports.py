@@ -15,6 +15,7 @@ from gongjiang.reform.evaluation import default_scheme, evaluate, scheme_save
 from gongjiang.reform.models import PlanItem
 
 from ..access_helpers import check_access
+from ..pdf_helpers import assert_cjk_font_embedded
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -150,7 +151,7 @@ def test_bulletin_pdf_job(
     )
     client.force_login(world.alice)
     pdf = b"".join(client.get(f"/reform/bulletins/{job.code}.pdf").streaming_content)
-    assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
+    assert_cjk_font_embedded(pdf)
     with django_capture_on_commit_callbacks(execute=True):
         r = check_access(
             client,

@@ -8,6 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from gongjiang.core.public_address import public_url
+
 from . import selectors
 from .certificates import certificate_pdf
 from .models import Result
@@ -40,7 +42,7 @@ def certificate(request: HttpRequest, entry: str) -> HttpResponse:
     result = Result.objects.filter(entry=entry_obj).first()
     if result is None or entry_obj.stage.published_at is None:
         raise Http404("certificate")
-    url = request.build_absolute_uri(
+    url = public_url(
         reverse(
             "competitions:public_entry",
             kwargs={"code": entry_obj.competition.code, "entry": entry_obj.code},
