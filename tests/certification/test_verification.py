@@ -15,6 +15,7 @@ from gongjiang.certification.masking import mask_name
 from gongjiang.certification.models import Certificate
 from gongjiang.workforce.personal import decrypt
 from tests.access_helpers import check_access
+from tests.download_helpers import download_name
 
 from .factories import ROOT, issued_certificate
 
@@ -120,6 +121,7 @@ def test_pdf_download_access_and_content(client, world) -> None:  # noqa: ANN001
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
     assert cert.number.encode() in data
     assert response["Content-Type"] == "application/pdf"
+    assert download_name(response) == f"证书-{cert.number}.pdf"
     # the QR URL the PDF embeds opens the public verification page, which says "valid"
     match = re.search(rb"http://testserver(/certification/verify/[A-Za-z0-9_\-]+/)", data)
     assert match, "verification URL not found in the PDF"

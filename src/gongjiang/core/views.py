@@ -12,11 +12,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access, selectors, services
 from .audit import audit_record
+from .downloads import attach, download_filename
 from .errors import ApplicationError
 from .forms import (
     AuditFilterForm,
@@ -165,7 +167,10 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             _("unified social credit code"),
             _("active"),
         ]
-        return xlsx_response(xlsx_bytes([(_("Organizations"), header, rows)]), "organizations.xlsx")
+        return xlsx_response(
+            xlsx_bytes([(_("Organizations"), header, rows)]),
+            download_filename(_("Organizations"), _today_stamp(), ext="xlsx"),
+        )
     return render(
         request,
         "core/organization_list.html",
@@ -179,12 +184,16 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _today_stamp() -> str:
+    return timezone.localdate().strftime("%Y%m%d")
+
+
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """An Excel download; ``filename`` says what it is (core.downloads.download_filename)."""
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attach(response, filename)
 
 
 @login_required
@@ -447,7 +456,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             ]
             for e in qs.iterator(2000)
         )
-        return xlsx_response(xlsx_bytes([(_("Audit log"), header, rows)]), "audit-log.xlsx")
+        return xlsx_response(
+            xlsx_bytes([(_("Audit log"), header, rows)]),
+            download_filename(_("Audit log"), _today_stamp(), ext="xlsx"),
+        )
     return render(request, "core/audit_list.html", {"form": form, "page_obj": page(request, qs)})
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.downloads import attach, download_filename
 from gongjiang.core.models import Job
 from gongjiang.core.selectors import job_get
 from gongjiang.core.views import form_errors_from, xlsx_response
@@ -31,12 +32,17 @@ def _year(request: HttpRequest) -> int | None:
     return int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
 
 
+def ledger_filename(plan: Any, year: int | None) -> str:
+    """``工作台账-<plan title>-<year>.xlsx`` (or ``-全部年度`` for the whole plan)."""
+    return download_filename(_("Work ledger"), plan.title, year or _("all years"), ext="xlsx")
+
+
 @login_required
 def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
     plan = selectors.plan_get(actor=request.user, code=code)
     year = _year(request)
     data = ledger_xlsx(plan=plan, year=year, on=on_date(request))
-    return xlsx_response(data, f"ledger-{plan.code}-{year or 'all'}.xlsx")
+    return xlsx_response(data, ledger_filename(plan, year))
 
 
 @login_required
@@ -68,13 +74,10 @@ def bulletin_download(request: HttpRequest, code: str) -> HttpResponse:
     job = job_get(actor=request.user, code=code)
     if job.kind != KIND or not job.output_file:
         raise Http404("bulletin")
-    selectors.plan_get(actor=request.user, code=job.params.get("plan", ""))
-    return FileResponse(
-        job.output_file.open("rb"),
-        as_attachment=True,
-        filename=job.output_file.name.rsplit("/", 1)[-1],
-        content_type="application/pdf",
-    )
+    plan = selectors.plan_get(actor=request.user, code=job.params.get("plan", ""))
+    response = FileResponse(job.output_file.open("rb"), content_type="application/pdf")
+    period = f"{job.params.get('since', '')}~{job.params.get('until', '')}".strip("~")
+    return attach(response, download_filename(_("Work bulletin"), plan.title, period, ext="pdf"))
 
 
 def scheme_for(request: HttpRequest, plan: Any) -> ScoringScheme:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
+from gongjiang.core.downloads import download_filename
 from gongjiang.core.spreadsheets import xlsx_bytes
 from gongjiang.core.views import xlsx_response
 
@@ -149,5 +150,6 @@ def export(request: HttpRequest, org: str, figure: Exportable, level: Level = ""
     organization = analytics.analytics_org_get(request.user, org)
     title, header, rows = analytics.export_sheet(organization, figure, level)
     return xlsx_response(
-        xlsx_bytes([(title[:31], header, rows)]), f"workforce-{figure}-{organization.code}.xlsx"
+        xlsx_bytes([(title[:31], header, rows)]),
+        download_filename(title, organization.name, ext="xlsx"),
     )

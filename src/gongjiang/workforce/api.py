@@ -501,6 +501,6 @@ def import_report(request: HttpRequest, code: str) -> FileResponse:
     job = import_job_get(actor=request.user, code=code)
     if not job.output_file:
         raise Http404("report")
-    return FileResponse(
-        job.output_file.open("rb"), as_attachment=True, filename=f"report-{job.code}.xlsx"
-    )
+    from .import_jobs import import_report_response
+
+    return import_report_response(job)

@@ -13,9 +13,11 @@ import tempfile
 from typing import Any
 
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.downloads import attach, download_filename
 
 from . import personal
 from .actors import audit
@@ -111,10 +113,9 @@ def worker_export_file(*, actor: Any, filters: WorkerFilters) -> tuple[Any, int,
 
 def worker_export_response(*, actor: Any, filters: WorkerFilters) -> FileResponse:
     handle, _rows, _full = worker_export_file(actor=actor, filters=filters)
-    stamp = dt.date.today().strftime("%Y%m%d")  # noqa: DTZ011 (a file name)
-    return FileResponse(
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response = FileResponse(
         handle,
-        as_attachment=True,
-        filename=f"workers-{stamp}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    return attach(response, download_filename(_("Worker roster"), stamp, ext="xlsx"))

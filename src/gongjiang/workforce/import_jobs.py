@@ -16,10 +16,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.downloads import attach, download_filename
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.jobs import Progress, job_handler, job_start
 from gongjiang.core.models import Job, Organization
@@ -138,3 +139,15 @@ def import_job_get(*, actor: Any, code: str) -> Job:
     ):
         raise Http404("import")
     return job
+
+
+def import_report_response(job: Job) -> FileResponse:
+    """The validation report of an import, named after the file it checked:
+    ``导入报告-<roster file name>.xlsx``."""
+    name = job.params.get("filename") or ""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    response = FileResponse(
+        job.output_file.open("rb"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    return attach(response, download_filename(_("Import report"), stem, ext="xlsx"))

@@ -17,7 +17,12 @@ from gongjiang.core.errors import ApplicationError
 
 from . import selectors
 from .forms import MappingForm, RosterUploadForm
-from .import_jobs import import_job_get, roster_import_again, roster_import_start
+from .import_jobs import (
+    import_job_get,
+    import_report_response,
+    roster_import_again,
+    roster_import_start,
+)
 from .roster import COLUMN_ALIASES
 
 
@@ -102,8 +107,4 @@ def import_report(request: HttpRequest, code: str) -> FileResponse:
     job = import_job_get(actor=request.user, code=code)
     if not job.output_file:
         raise Http404("report")
-    name = job.params.get("filename") or "roster.xlsx"
-    stem = name.rsplit(".", 1)[0]
-    return FileResponse(
-        job.output_file.open("rb"), as_attachment=True, filename=f"{stem}-{_('report')}.xlsx"
-    )
+    return import_report_response(job)
