@@ -89,6 +89,20 @@ if TESTING:
     ALLOWED_HOSTS = ["*"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# The address the public reaches the platform at (https://gongjiang.example.cn): QR codes on
+# certificates and links in PDFs point here, never at the host a request happened to use.
+# GONGJIANG_PUBLIC_URL is the older name of the same knob. Development and the demo default to the
+# address `gongjiang demo` serves; tests to Django's test client host.
+PUBLIC_BASE_URL = (
+    (os.environ.get("PUBLIC_BASE_URL") or os.environ.get("GONGJIANG_PUBLIC_URL") or "")
+    .strip()
+    .rstrip("/")
+)
+if not PUBLIC_BASE_URL and TESTING:
+    PUBLIC_BASE_URL = "http://testserver"
+elif not PUBLIC_BASE_URL and DEBUG:
+    PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -15,6 +15,7 @@ from gongjiang.certification.masking import mask_name
 from gongjiang.certification.models import Certificate
 from gongjiang.workforce.personal import decrypt
 from tests.access_helpers import check_access
+from tests.download_helpers import download_name
 
 from .factories import ROOT, issued_certificate
 
@@ -58,14 +59,20 @@ def test_verification_page_shows_only_public_facts(client, world) -> None:  # no
         worker.citizen_id_masked,
         "13912345678",
         worker.phone_masked,
-        world.enterprise_a.name,
-        "南京测试装备",
-        cert.number,
         worker.code,
         cert.code,
     ):
         assert private not in html, private
     assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_verification_page_shows_number_and_evaluation_body(client, world) -> None:  # noqa: ANN001
+    cert = issued_certificate(world.enterprise_a)
+    html = client.get(cert.verify_path()).content.decode()
+    number = re.search(r'id="verify-number">([^<]*)<', html)
+    body = re.search(r'id="verify-body">([^<]*)<', html)
+    assert number and number.group(1) == cert.number
+    assert body and body.group(1) == cert.organization.name
 
 
 def test_revoked_and_expired_status(client, world) -> None:  # noqa: ANN001
@@ -114,6 +121,7 @@ def test_pdf_download_access_and_content(client, world) -> None:  # noqa: ANN001
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
     assert cert.number.encode() in data
     assert response["Content-Type"] == "application/pdf"
+    assert download_name(response) == f"证书-{cert.number}.pdf"
     # the QR URL the PDF embeds opens the public verification page, which says "valid"
     match = re.search(rb"http://testserver(/certification/verify/[A-Za-z0-9_\-]+/)", data)
     assert match, "verification URL not found in the PDF"
@@ -140,14 +148,26 @@ def test_qr_code_encodes_the_verification_url(world, monkeypatch) -> None:  # no
     assert urlparse(seen[0]).path == cert.verify_path()
 
 
-def test_public_url_setting(rf, monkeypatch) -> None:  # noqa: ANN001
-    request = rf.get("/")
-    assert (
-        public.public_url(request, "/certification/verify/x/")
-        == "http://testserver/certification/verify/x/"
-    )
-    monkeypatch.setenv("GONGJIANG_PUBLIC_URL", "https://gj.example.cn/")
+def test_public_url_setting(rf, settings) -> None:  # noqa: ANN001
+    """The QR address is the configured public address, whatever host the request came in on."""
+    request = rf.get("/", HTTP_HOST="intranet-gateway.local")
+    settings.PUBLIC_BASE_URL = "https://gj.example.cn"
     assert (
         public.public_url(request, "/certification/verify/x/")
         == "https://gj.example.cn/certification/verify/x/"
     )
+    settings.PUBLIC_BASE_URL = ""  # not configured: the request's address stands in
+    assert (
+        public.public_url(request, "/certification/verify/x/")
+        == "http://intranet-gateway.local/certification/verify/x/"
+    )
+
+
+def test_pdf_qr_uses_public_address_not_request_host(client, world, settings) -> None:  # noqa: ANN001
+    settings.PUBLIC_BASE_URL = "https://zhengshu.example.cn/"
+    cert = issued_certificate(world.enterprise_a, user=world.worker_a)
+    client.force_login(world.alice)
+    url = reverse("certification:certificate_pdf", args=[cert.code])
+    data = client.get(url, HTTP_HOST="10.0.0.7:8000").content
+    assert f"https://zhengshu.example.cn{cert.verify_path()}".encode() in data
+    assert b"10.0.0.7" not in data

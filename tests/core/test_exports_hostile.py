@@ -49,14 +49,14 @@ WRITERS = re.compile(
 #: the modules that produce a download, each exercised by ``test_every_export_is_hostile_safe``
 EXPORT_MODULES = {
     "core/views.py",  # organisations, audit log
-    "learning/views.py",  # question bank
-    "learning/views_stats.py",  # item statistics (session, bank)
+    "learning/bank/views.py",  # question bank
+    "learning/statistics/views.py",  # item statistics (session, bank)
     "workforce/exports.py",  # worker list (page and API)
     "workforce/analytics_views.py",  # analytics figures (page)
     "workforce/analytics_api.py",  # analytics figures (API)
-    "workforce/report.py",  # roster import validation report
-    "workforce/import_views.py",  # the report's download (page)
-    "workforce/api.py",  # the report's download (API)
+    "workforce/roster/report.py",  # roster import validation report
+    "workforce/roster/jobs.py",  # the report's download (page and API)
+    "workforce/roster/template.py",  # the roster upload template (no user data)
     "competitions/views.py",  # entries, results, analytics
     "reform/ledger.py",  # yearly work ledger (merged group rows)
     "reform/views_exports.py",  # ledger download and bulletin PDF

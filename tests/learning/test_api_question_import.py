@@ -10,7 +10,6 @@ import pytest
 
 from gongjiang.core.exports import xlsx_bytes
 from gongjiang.core.models import Job
-from gongjiang.core.exports import xlsx_bytes
 from gongjiang.learning.bank import word as bank_docx
 from gongjiang.learning.models import Question
 from tests.access_helpers import check_access

@@ -2,7 +2,6 @@ import io
 
 from gongjiang.core.exports import xlsx_bytes
 from gongjiang.core.models import AuditEvent
-from gongjiang.core.exports import xlsx_bytes
 from gongjiang.core.spreadsheets import read_rows
 from gongjiang.learning.bank.transfer import EXPORT_HEADER, export_rows, question_import
 from gongjiang.learning.models import Question

@@ -15,6 +15,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from gongjiang.learning.presenters import attempt_result
+from gongjiang.learning.services import paper_create
 
 from gongjiang.core.auth import session_pins
 from gongjiang.learning.answers import TEXT_ANSWER_MAX_CHARS, labels_to_keys
@@ -25,8 +27,6 @@ from gongjiang.learning.exams.services import (
 )
 from gongjiang.learning.models import Attempt, AttemptItem, ExamSession
 from gongjiang.learning.practice import practice_answer, practice_mock_start
-from gongjiang.learning.presenters import attempt_result
-from gongjiang.learning.services import paper_create
 
 from .factories import make_question, make_session, shown
 

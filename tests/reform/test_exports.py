@@ -15,6 +15,8 @@ from gongjiang.reform.evaluation import default_scheme, evaluate, scheme_save
 from gongjiang.reform.models import PlanItem
 
 from ..access_helpers import check_access
+from ..download_helpers import download_name
+from ..pdf_helpers import assert_cjk_font_embedded
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,7 @@ def test_ledger_export_layout(client: Any, reform: Any, world: Any) -> None:
         out_of_scope=world.nobody,
     )
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert download_name(r) == f"工作台账-{reform.national_plan.title}-2018.xlsx"
     ws = openpyxl.load_workbook(
         io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content)
     ).active
@@ -98,6 +101,7 @@ def test_ledger_export_layout(client: Any, reform: Any, world: Any) -> None:
         out_of_scope=world.nobody,
     )
     assert openpyxl.load_workbook(io.BytesIO(r.content)).active["B2"].value == "改革任务"
+    assert download_name(r) == f"工作台账-{reform.national_plan.title}-2018.xlsx"
 
 
 def test_bulletin_pdf_job(
@@ -150,7 +154,9 @@ def test_bulletin_pdf_job(
     )
     client.force_login(world.alice)
     pdf = b"".join(client.get(f"/reform/bulletins/{job.code}.pdf").streaming_content)
-    assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
+    assert_cjk_font_embedded(pdf)
+    name = download_name(client.get(f"/reform/bulletins/{job.code}.pdf"))
+    assert name.startswith(f"工作通报-{reform.plan_a.title}-") and name.endswith(".pdf")
     with django_capture_on_commit_callbacks(execute=True):
         r = check_access(
             client,

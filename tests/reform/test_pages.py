@@ -18,6 +18,7 @@ from gongjiang.reform.models import (
 )
 
 from ..access_helpers import check_access
+from ..download_helpers import download_name
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -373,9 +374,10 @@ def test_supervision_and_rollout_pages(
     assert r.status_code == 302
     m = RolloutMilestone.objects.get(milestone_type__code="plan-issued")
     att = m.attachments.get()
-    check_access(
+    r = check_access(
         client, url=f"/reform/evidence/{att.code}/", in_scope=world.alice, out_of_scope=world.bob
     )
+    assert download_name(r) == "方案.txt"  # the uploaded name, sent as RFC 5987
 
 
 def test_review_redirect_stays_on_site(client: Any, reform: Any, world: Any) -> None:

@@ -14,6 +14,7 @@ from gongjiang.core.actors import SYSTEM
 from gongjiang.workforce import rollups, services
 from gongjiang.workforce.analytics import DIMENSIONS
 from tests.access_helpers import check_access
+from tests.download_helpers import download_name
 
 from .helpers import make_worker, unique_id
 
@@ -124,6 +125,7 @@ def test_exports(client: Any, data: Any) -> None:
         assert client.get(f"{API}/{data.province_a.code}/export/{figure}").status_code == 200
     page = client.get(f"/workforce/analytics/{data.province_a.code}/export/honours.xlsx")
     assert page.status_code == 200 and _xlsx(page.content)[1][0] == "全国技术能手"
+    assert download_name(page).endswith(f"-{data.province_a.name}.xlsx")
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from gongjiang.core.models import AuditEvent
 from gongjiang.workforce.models import Certificate, Honour, SkillLevelChange, Worker
 from gongjiang.workforce.validators import certificate_number_with
 from tests.access_helpers import check_access
+from tests.download_helpers import download_name
 from tests.factories import OrganizationFactory, UserFactory, member
 
 from .helpers import make_worker, unique_id, write_roster
@@ -307,6 +308,7 @@ def test_export_masks_ids_unless_allowed(
     response = check_access(
         client, url=f"{BASE}/workers/export", in_scope=world.alice, out_of_scope=None
     )
+    assert download_name(response).startswith("职工名册-")
     rows = _export_rows(response)
     assert len(rows) == 2 and rows[1][0] == "张三" and rows[1][1] == unique_id(1)
     client.force_login(trainer)
@@ -353,6 +355,7 @@ def test_import_flow(
     assert Worker.objects.count() == 0
     report = client.get(f"{BASE}/imports/{code}/report")
     assert report.status_code == 200 and b"".join(report.streaming_content)[:2] == b"PK"
+    assert download_name(report) == "导入报告-r.xlsx"
     client.force_login(world.bob)
     assert client.get(f"{BASE}/imports/{code}").status_code == 404
     assert client.get(f"{BASE}/imports/{code}/report").status_code == 404

@@ -17,7 +17,7 @@ from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from gongjiang.core.models import Job
-from gongjiang.workforce.import_jobs import roster_import_again, roster_import_start
+from gongjiang.workforce.roster.jobs import roster_import_again, roster_import_start
 from tests.core import hostile_files as hostile
 
 from .helpers import unique_id, write_roster

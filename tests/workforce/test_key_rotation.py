@@ -14,8 +14,8 @@ from django.core.management import call_command
 
 from gongjiang.core import crypto
 from gongjiang.workforce import personal
-from gongjiang.workforce.importer import roster_import
 from gongjiang.workforce.models import Worker
+from gongjiang.workforce.roster.importer import roster_import
 from gongjiang.workforce.selectors import WorkerFilters, worker_list
 
 from .helpers import make_worker, unique_id, write_roster

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from gongjiang.workforce.importer import roster_import
-from gongjiang.workforce.roster import FIELDS
+from gongjiang.workforce.roster.importer import roster_import
+from gongjiang.workforce.roster.reader import FIELDS
 from gongjiang.workforce.roster.template import roster_template_columns
 
 pytestmark = pytest.mark.django_db

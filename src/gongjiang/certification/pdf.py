@@ -1,4 +1,4 @@
-"""The certificate as a PDF (reportlab, built-in CJK font STSong-Light) with a QR code that opens
+"""The certificate as a PDF (reportlab, with the embedded CJK font of core.pdf_fonts) with a QR code that opens
 the public verification page. Rendered from the stored record on each download, so a revoked
 certificate's PDF says so."""
 
@@ -11,20 +11,13 @@ import segno
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-FONT = "STSong-Light"
-_registered = False
+from gongjiang.core.pdf_fonts import cjk_font
 
 
 def _font() -> str:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-    return FONT
+    return cjk_font()
 
 
 def draw_qr(c: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:

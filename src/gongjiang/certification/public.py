@@ -1,9 +1,8 @@
 """The public verification pages (no login): what anyone holding the QR code or the number and
-name may learn — the masked holder name, occupation, level, dates and status. Nothing else."""
+name may learn — the certificate number, the evaluation body, the masked holder name, occupation,
+level, dates and status. Nothing else."""
 
 from __future__ import annotations
-
-import os
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from gongjiang.core.middleware import address_of
+from gongjiang.core.public_address import public_url as core_public_url
 
 from . import selectors
 from .forms import VerifyLookupForm
@@ -24,10 +24,9 @@ WINDOW = 600  # seconds
 
 
 def public_url(request: HttpRequest, path: str) -> str:
-    """Absolute URL for the QR code: GONGJIANG_PUBLIC_URL (e.g. https://gj.example.cn) when set,
-    else the address the request came in on."""
-    base = os.environ.get("GONGJIANG_PUBLIC_URL", "").rstrip("/")
-    return base + path if base else request.build_absolute_uri(path)
+    """Absolute URL for the QR code at the configured public address (settings.PUBLIC_BASE_URL,
+    see core.public_address), not at the host the request came in on."""
+    return core_public_url(path, request)
 
 
 def _over_limit(request: HttpRequest, kind: str, limit: int) -> bool:
@@ -56,7 +55,9 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404(_("No such certificate."))
     status = cert.status
     context = {
+        "number": cert.number,
         "holder": mask_name(cert.holder_name),
+        "body": cert.organization.name,
         "occupation": cert.occupation.name,
         "level": cert.level,
         "issue_date": cert.issue_date,

@@ -108,7 +108,11 @@ def certificate_get(*, actor: Any, code: str, perm: str | None = None) -> Certif
 def certificate_by_token(token: str) -> Certificate | None:
     if not token or len(token) > 40:
         return None
-    return Certificate.objects.select_related("occupation", "level").filter(token=token).first()
+    return (
+        Certificate.objects.select_related("occupation", "level", "organization")
+        .filter(token=token)
+        .first()
+    )
 
 
 def normalize_number(text: str) -> str:

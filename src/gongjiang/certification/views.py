@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.actors import audit
+from gongjiang.core.downloads import attach, download_filename
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
 from gongjiang.core.views import form_errors_from, page
@@ -405,5 +406,4 @@ def certificate_pdf_response(request: HttpRequest, code: str) -> HttpResponse:
         details={"number": cert.number},
     )
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{cert.number}.pdf"'
-    return response
+    return attach(response, download_filename(_("Certificate"), cert.number, ext="pdf"))

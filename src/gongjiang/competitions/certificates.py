@@ -1,4 +1,4 @@
-"""Certificates (PDF) for winners and participants: reportlab with its built-in CJK font, and a
+"""Certificates (PDF) for winners and participants: reportlab with the embedded CJK font of core.pdf_fonts, and a
 QR code (segno) that opens the entrant's line on the public results page."""
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ def certificate_pdf(*, entry: Any, result: Any, verify_url: str) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.lib.utils import ImageReader
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    from gongjiang.core.pdf_fonts import cjk_font
+
+    font = cjk_font()
     buffer = io.BytesIO()
     width, height = landscape(A4)
     c = canvas.Canvas(buffer, pagesize=(width, height))

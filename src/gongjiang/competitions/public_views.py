@@ -7,6 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gongjiang.core.downloads import attach, download_filename
+from gongjiang.core.public_address import public_url
 
 from . import selectors
 from .certificates import certificate_pdf
@@ -40,7 +44,7 @@ def certificate(request: HttpRequest, entry: str) -> HttpResponse:
     result = Result.objects.filter(entry=entry_obj).first()
     if result is None or entry_obj.stage.published_at is None:
         raise Http404("certificate")
-    url = request.build_absolute_uri(
+    url = public_url(
         reverse(
             "competitions:public_entry",
             kwargs={"code": entry_obj.competition.code, "entry": entry_obj.code},
@@ -50,5 +54,7 @@ def certificate(request: HttpRequest, entry: str) -> HttpResponse:
         certificate_pdf(entry=entry_obj, result=result, verify_url=url),
         content_type="application/pdf",
     )
-    response["Content-Disposition"] = f'inline; filename="certificate-{entry_obj.code}.pdf"'
-    return response
+    name = download_filename(
+        _("Certificate"), entry_obj.competition.name, entry_obj.worker.name, ext="pdf"
+    )
+    return attach(response, name, inline=True)

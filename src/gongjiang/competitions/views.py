@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
+from gongjiang.core.downloads import download_filename
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 from gongjiang.core.models import Organization, SkillLevel
@@ -232,7 +233,10 @@ def entry_list(request: HttpRequest, code: str) -> HttpResponse:
             ]
             for e in qs.iterator(2000)
         )
-        return xlsx_response(xlsx_bytes([(_("Entries"), header, rows)]), "entries.xlsx")
+        return xlsx_response(
+            xlsx_bytes([(_("Entries"), header, rows)]),
+            download_filename(_("Entries"), competition.name, ext="xlsx"),
+        )
     return render(
         request,
         "competitions/entry_list.html",
@@ -411,7 +415,10 @@ def stage_results(request: HttpRequest, code: str, stage: str) -> HttpResponse:
             for r in rs
         ]
         rows = [[float(v) if hasattr(v, "as_tuple") else v for v in row] for row in rows]
-        return xlsx_response(xlsx_bytes([(_("Results"), header, rows)]), "results.xlsx")
+        return xlsx_response(
+            xlsx_bytes([(_("Results"), header, rows)]),
+            download_filename(_("Results"), competition.name, stage_obj.name, ext="xlsx"),
+        )
     flags = []
     for trade in competition.trades.all():
         for criterion in trade.criteria.all():
@@ -499,7 +506,10 @@ def analytics(request: HttpRequest, code: str) -> HttpResponse:
                 [[j["judge"], j["n"], j["mean_deviation"], j["flagged"]] for j in data["judges"]],
             ),
         ]
-        return xlsx_response(xlsx_bytes(sheets), "competition-analytics.xlsx")
+        return xlsx_response(
+            xlsx_bytes(sheets),
+            download_filename(_("Competition analytics"), competition.name, ext="xlsx"),
+        )
     charts = {
         "stage": {
             "labels": [r["stage__name"] for r in data["by_stage"]],

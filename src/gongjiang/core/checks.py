@@ -33,3 +33,16 @@ def database_check(app_configs: Any, **kwargs: Any) -> list[Warning]:
             id="gongjiang.W002",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def public_base_url_check(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if getattr(settings, "PUBLIC_BASE_URL", ""):
+        return []
+    return [
+        Warning(
+            "PUBLIC_BASE_URL is not set: QR codes and links in PDFs use the address of each request.",
+            hint="Set PUBLIC_BASE_URL=https://gongjiang.example.cn (the address the public reaches).",
+            id="gongjiang.W003",
+        )
+    ]

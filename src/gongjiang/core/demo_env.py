@@ -41,3 +41,22 @@ def prepare_demo_environment(args: list[str]) -> None:
     os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
     os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
     os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+    # QR codes on the demo's certificates open the demo itself.
+    os.environ.setdefault("PUBLIC_BASE_URL", demo_address(args))
+
+
+def demo_address(args: list[str]) -> str:
+    """The address ``gongjiang demo [--host H] [--port N]`` serves on (defaults 127.0.0.1:8000)."""
+    values = {"--host": "127.0.0.1", "--port": "8000"}
+    for i, arg in enumerate(args):
+        for flag in values:
+            if arg == flag and i + 1 < len(args):
+                values[flag] = args[i + 1]
+            elif arg.startswith(flag + "="):
+                values[flag] = arg.split("=", 1)[1]
+    host = values["--host"]
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{values['--port']}"

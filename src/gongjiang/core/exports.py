@@ -29,7 +29,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -269,16 +268,11 @@ def safe_filename(name: str, *, default: str = "download") -> str:
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:
-    """``attachment; filename="ascii"; filename*=UTF-8''…`` (RFC 6266 / RFC 5987)."""
-    name = safe_filename(filename)
-    fallback = "".join(
-        c if (c.isascii() and c.isprintable() and c not in "%;") else "_" for c in name
-    )
-    disposition = "inline" if inline else "attachment"
-    header = f'{disposition}; filename="{fallback}"'
-    if fallback != name:
-        header += f"; filename*=UTF-8''{quote(name, safe='')}"
-    return header
+    """``attachment; filename="ascii"; filename*=UTF-8''…`` (RFC 6266 / RFC 5987), the ASCII
+    fallback spelled in pinyin (core.downloads)."""
+    from .downloads import content_disposition as disposition
+
+    return disposition(safe_filename(filename), inline=inline)
 
 
 def xlsx_response(data: bytes | IO[bytes], filename: str) -> HttpResponse:

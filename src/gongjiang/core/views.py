@@ -12,11 +12,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access, selectors, services
 from .audit import audit_record
+from .downloads import download_filename
 from .errors import ApplicationError
 from .exports import xlsx_bytes, xlsx_response
 from .forms import (
@@ -165,7 +167,12 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             _("unified social credit code"),
             _("active"),
         ]
-        return xlsx_response(xlsx_bytes([(_("Organizations"), header, rows)]), "organizations.xlsx")
+        return xlsx_response(
+            xlsx_bytes([(_("Organizations"), header, rows)]),
+            download_filename(
+                _("Organizations"), timezone.localdate().strftime("%Y%m%d"), ext="xlsx"
+            ),
+        )
     return render(
         request,
         "core/organization_list.html",
@@ -439,7 +446,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             ]
             for e in qs.iterator(2000)
         )
-        return xlsx_response(xlsx_bytes([(_("Audit log"), header, rows)]), "audit-log.xlsx")
+        return xlsx_response(
+            xlsx_bytes([(_("Audit log"), header, rows)]),
+            download_filename(_("Audit log"), timezone.localdate().strftime("%Y%m%d"), ext="xlsx"),
+        )
     return render(request, "core/audit_list.html", {"form": form, "page_obj": page(request, qs)})
 
 

@@ -492,10 +492,11 @@ def ledger_export(
     from gongjiang.core.exports import xlsx_response
 
     from .ledger import ledger_xlsx
+    from .views_exports import ledger_filename
 
     plan = selectors.plan_get(actor=request.user, code=code)
     return xlsx_response(
-        ledger_xlsx(plan=plan, year=year, on=_today(on)), f"ledger-{plan.code}.xlsx"
+        ledger_xlsx(plan=plan, year=year, on=_today(on)), ledger_filename(plan, year)
     )
 
 

@@ -2,8 +2,8 @@
 
 Sections: overall progress on the last day (rolled up, tasks by status), progress reported in the
 period (accepted reports), overdue tasks, inspection findings in the period, and highlights (tasks
-completed in the period and findings marked as good practice). Text uses reportlab's built-in CJK
-font (STSong-Light), so no font file is needed.
+completed in the period and findings marked as good practice). Text uses the platform's CJK font
+(core.pdf_fonts), embedded as a subset so the bulletin prints the same everywhere.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from . import selectors
 from .models import Finding, Plan, PlanItem, ProgressReport
 
 KIND = "reform.bulletin"
-FONT = "STSong-Light"
 
 
 def bulletin_start(*, actor: Any, plan: Plan, since: dt.date, until: dt.date) -> Job:
@@ -97,13 +96,12 @@ def bulletin_pdf(data: dict[str, Any], progress: Progress | None = None) -> byte
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    body = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK")
+    from gongjiang.core.pdf_fonts import cjk_font
+
+    font = cjk_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1, spaceAfter=6)
     sub = ParagraphStyle("sub", parent=body, alignment=1, textColor=colors.grey)
     h2 = ParagraphStyle("h2", parent=body, fontSize=13, leading=20, spaceBefore=10, spaceAfter=4)

@@ -381,7 +381,11 @@ def attachment_download(request: HttpRequest, code: str) -> HttpResponse:
     from django.http import FileResponse
 
     att = selectors.attachment_get(actor=request.user, code=code)
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+    from gongjiang.core.downloads import attach, download_filename
+
+    stem, dot, ext = att.name.rpartition(".")
+    name = download_filename(stem, ext=ext) if dot else download_filename(att.name, ext="bin")
+    return attach(FileResponse(att.file.open("rb")), name)
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.downloads import download_filename
 from gongjiang.core.exports import file_response, xlsx_response
 from gongjiang.core.models import Job
 from gongjiang.core.selectors import job_get
@@ -32,12 +33,17 @@ def _year(request: HttpRequest) -> int | None:
     return int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
 
 
+def ledger_filename(plan: Any, year: int | None) -> str:
+    """``工作台账-<plan title>-<year>.xlsx`` (or ``-全部年度`` for the whole plan)."""
+    return download_filename(_("Work ledger"), plan.title, year or _("all years"), ext="xlsx")
+
+
 @login_required
 def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
     plan = selectors.plan_get(actor=request.user, code=code)
     year = _year(request)
     data = ledger_xlsx(plan=plan, year=year, on=on_date(request))
-    return xlsx_response(data, f"ledger-{plan.code}-{year or 'all'}.xlsx")
+    return xlsx_response(data, ledger_filename(plan, year))
 
 
 @login_required
@@ -69,10 +75,11 @@ def bulletin_download(request: HttpRequest, code: str) -> HttpResponse:
     job = job_get(actor=request.user, code=code)
     if job.kind != KIND or not job.output_file:
         raise Http404("bulletin")
-    selectors.plan_get(actor=request.user, code=job.params.get("plan", ""))
+    plan = selectors.plan_get(actor=request.user, code=job.params.get("plan", ""))
+    period = f"{job.params.get('since', '')}~{job.params.get('until', '')}".strip("~")
     return file_response(
         job.output_file.open("rb"),
-        job.output_file.name.rsplit("/", 1)[-1],
+        download_filename(_("Work bulletin"), plan.title, period, ext="pdf"),
         content_type="application/pdf",
     )
 

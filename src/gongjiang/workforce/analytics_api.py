@@ -13,6 +13,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
+from gongjiang.core.downloads import download_filename
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 
 from . import analytics
@@ -148,5 +149,6 @@ def export(request: HttpRequest, org: str, figure: Exportable, level: Level = ""
     organization = analytics.analytics_org_get(request.user, org)
     title, header, rows = analytics.export_sheet(organization, figure, level)
     return xlsx_response(
-        xlsx_bytes([(title[:31], header, rows)]), f"workforce-{figure}-{organization.code}.xlsx"
+        xlsx_bytes([(title[:31], header, rows)]),
+        download_filename(title, organization.name, ext="xlsx"),
     )

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from gongjiang.core.downloads import download_filename
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 
 from . import analytics
@@ -79,5 +80,5 @@ def analytics_export(request: HttpRequest, code: str, figure: str) -> HttpRespon
         raise Http404(_("No such figure."))
     title, header, rows = analytics.export_sheet(org, figure, request.GET.get("level", ""))
     return xlsx_response(
-        xlsx_bytes([(title[:31], header, rows)]), f"workforce-{figure}-{org.code}.xlsx"
+        xlsx_bytes([(title[:31], header, rows)]), download_filename(title, org.name, ext="xlsx")
     )

@@ -14,7 +14,6 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from gongjiang.core import access
-from gongjiang.core.exports import XLSX_CONTENT_TYPE, file_response
 from gongjiang.core.models import Organization
 from gongjiang.core.schemas import StrictSchema
 
@@ -502,6 +501,6 @@ def import_report(request: HttpRequest, code: str) -> HttpResponse:
     job = import_job_get(actor=request.user, code=code)
     if not job.output_file:
         raise Http404("report")
-    return file_response(
-        job.output_file.open("rb"), f"report-{job.code}.xlsx", content_type=XLSX_CONTENT_TYPE
-    )
+    from .roster.jobs import import_report_response
+
+    return import_report_response(job)

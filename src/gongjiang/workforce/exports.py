@@ -8,15 +8,15 @@ rows; the file is then streamed to the client (``FileResponse``). Names are text
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.actors import audit
+from gongjiang.core.downloads import download_filename
 from gongjiang.core.exports import xlsx_file, xlsx_response
 
 from . import personal
@@ -89,7 +89,7 @@ def worker_export_file(*, actor: Any, filters: WorkerFilters) -> tuple[Any, int,
     return handle, n, full
 
 
-def worker_export_response(*, actor: Any, filters: WorkerFilters) -> HttpResponse:
+def worker_export_response(*, actor: Any, filters: WorkerFilters) -> Any:
     handle, _rows, _full = worker_export_file(actor=actor, filters=filters)
-    stamp = dt.date.today().strftime("%Y%m%d")  # noqa: DTZ011 (a file name)
-    return xlsx_response(handle, f"workers-{stamp}.xlsx")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return xlsx_response(handle, download_filename(_("Worker roster"), stamp, ext="xlsx"))

@@ -8,11 +8,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from gongjiang.core import access
+from gongjiang.core.downloads import attach, download_filename
 
 from . import transfer as bank_io
 from . import word as bank_docx
@@ -54,10 +55,7 @@ def question_import_sample(request: HttpRequest) -> HttpResponse:
     if not access.can(request.user, "learning.change_question"):
         raise PermissionDenied("learning.change_question")
     response = HttpResponse(bank_docx.sample_docx(), content_type=DOCX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, "question-import-sample.docx"
-    )
-    return response
+    return attach(response, download_filename(_("question-import-sample"), ext="docx"))
 
 
 @router.post(

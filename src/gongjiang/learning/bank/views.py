@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
+from gongjiang.core.downloads import attach, download_filename
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 from gongjiang.core.forms import UploadForm
@@ -55,7 +55,8 @@ def question_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.question_list(actor=request.user, q=q, qtype=qtype, knowledge_point=kp)
     if request.GET.get("export") == "xlsx":
         data = xlsx_bytes([(_("Question bank"), bank_io.EXPORT_HEADER, bank_io.export_rows(qs))])
-        return xlsx_response(data, "question-bank.xlsx")
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        return xlsx_response(data, download_filename(_("Question bank"), stamp, ext="xlsx"))
     return render(
         request,
         "learning/question_list.html",
@@ -215,10 +216,7 @@ def question_import(request: HttpRequest) -> HttpResponse:
             bank_docx.sample_docx(),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
-        response["Content-Disposition"] = content_disposition_header(
-            True, _("question-import-sample") + ".docx"
-        )
-        return response
+        return attach(response, download_filename(_("question-import-sample"), ext="docx"))
     form = QuestionImportForm(request.POST or None, request.FILES or None, organizations=orgs)
     if request.method == "POST" and form.is_valid():
         job = bank_io.question_import_start(

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
+from gongjiang.core.downloads import download_filename
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 
 from .. import selectors
@@ -186,7 +187,7 @@ def session_statistics(request: HttpRequest, code: str) -> HttpResponse:
         request,
         outcome,
         {"session": session, "title": session.title, "awaiting": awaiting},
-        f"item-statistics-{session.code}.xlsx",
+        download_filename(_("Item statistics"), session.title, ext="xlsx"),
     )
 
 
@@ -217,4 +218,9 @@ def bank_statistics(request: HttpRequest) -> HttpResponse:
         knowledge_points=bank_knowledge_points(organization=org),
         title=_("Question bank statistics") + " · " + org.name,
     )
-    return _respond(request, outcome, context, f"item-statistics-{org.code}.xlsx")
+    return _respond(
+        request,
+        outcome,
+        context,
+        download_filename(_("Question bank statistics"), org.name, ext="xlsx"),
+    )

@@ -2,7 +2,7 @@
 
 A job of kind ``workforce.roster_import`` holds the uploaded file; ``params`` say whether it is a dry
 run, the column mapping (``{field: column index}`` or null) and the target enterprise (the job's
-``organization``). The handler runs :func:`gongjiang.workforce.importer.roster_import`, stores the
+``organization``). The handler runs :func:`gongjiang.workforce.roster.importer.roster_import`, stores the
 counts, the first errors (IDs masked) and the detected columns in ``job.result``, and the
 validation report (a copy of the file with bad cells highlighted; citizen IDs masked unless the
 user may see full IDs) as ``job.output_file``. Both files are encrypted at rest (core.filecrypt).
@@ -27,7 +27,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.downloads import download_filename
 from gongjiang.core.errors import ApplicationError
+from gongjiang.core.exports import XLSX_CONTENT_TYPE, file_response
 from gongjiang.core.jobs import Progress, job_handler, job_start
 from gongjiang.core.models import Job, Organization
 from gongjiang.core.spreadsheets import read_rows
@@ -174,3 +176,15 @@ def import_job_get(*, actor: Any, code: str) -> Job:
     ):
         raise Http404("import")
     return job
+
+
+def import_report_response(job: Job) -> Any:
+    """The validation report of an import, named after the file it checked:
+    ``导入报告-<roster file name>.xlsx``."""
+    name = job.params.get("filename") or ""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return file_response(
+        job.output_file.open("rb"),
+        download_filename(_("Import report"), stem, ext="xlsx"),
+        content_type=XLSX_CONTENT_TYPE,
+    )

@@ -15,12 +15,16 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
-from gongjiang.core.exports import XLSX_CONTENT_TYPE, file_response
 from gongjiang.core.spreadsheets import limits as spreadsheet_limits
 
 from .. import selectors
 from ..forms import MappingForm, RosterUploadForm
-from .jobs import import_job_get, roster_import_again, roster_import_start
+from .jobs import (
+    import_job_get,
+    import_report_response,
+    roster_import_again,
+    roster_import_start,
+)
 from .reader import COLUMN_ALIASES
 from .template import roster_template_xlsx
 
@@ -123,8 +127,4 @@ def import_report(request: HttpRequest, code: str) -> HttpResponse:
     job = import_job_get(actor=request.user, code=code)
     if not job.output_file:
         raise Http404("report")
-    name = job.params.get("filename") or "roster.xlsx"
-    stem = name.rsplit(".", 1)[0]
-    return file_response(
-        job.output_file.open("rb"), f"{stem}-{_('report')}.xlsx", content_type=XLSX_CONTENT_TYPE
-    )
+    return import_report_response(job)
