@@ -15,18 +15,18 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from gongjiang.learning.presenters import attempt_result
-from gongjiang.learning.services import paper_create
 
 from gongjiang.core.auth import session_pins
 from gongjiang.learning.answers import TEXT_ANSWER_MAX_CHARS, labels_to_keys
+from gongjiang.learning.bank.services import paper_create
+from gongjiang.learning.exams.presenters import attempt_result
 from gongjiang.learning.exams.services import (
     exam_answer_save,
     exam_attempt_start,
     exam_attempt_submit,
 )
 from gongjiang.learning.models import Attempt, AttemptItem, ExamSession
-from gongjiang.learning.practice import practice_answer, practice_mock_start
+from gongjiang.learning.practice.services import practice_answer, practice_mock_start
 
 from .factories import make_question, make_session, shown
 
