@@ -11,8 +11,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from gongjiang.core.actors import SYSTEM
-from gongjiang.workforce import rollups, services
-from gongjiang.workforce.analytics import DIMENSIONS
+from gongjiang.workforce import services
+from gongjiang.workforce.analytics import rollups
+from gongjiang.workforce.analytics.services import DIMENSIONS
 from tests.access_helpers import check_access
 
 from .helpers import make_worker, unique_id

@@ -25,7 +25,7 @@ if not _resolves("/api/v1/workforce/analytics/x/summary"):
     from ninja import NinjaAPI
 
     from gongjiang.api import api as project_api
-    from gongjiang.workforce.analytics_api import router
+    from gongjiang.workforce.analytics.api import router
 
     test_api = NinjaAPI(
         urls_namespace="analytics_test_api",
@@ -39,7 +39,7 @@ if not _resolves("/api/v1/workforce/analytics/x/summary"):
     urlpatterns.append(path("api/v1/", test_api.urls))
 
 if not _resolves("/workforce/analytics/"):
-    urlpatterns.append(path("workforce/analytics/", include("gongjiang.workforce.analytics_urls")))
+    urlpatterns.append(path("workforce/analytics/", include("gongjiang.workforce.analytics.urls")))
 
 urlpatterns += project_urls.urlpatterns
 handler404 = project_urls.handler404

@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 from gongjiang.core.spreadsheets import xlsx_bytes
 from gongjiang.core.views import xlsx_response
 
-from . import analytics
+from . import services as analytics
 
 router = Router(tags=["workforce analytics"])
 

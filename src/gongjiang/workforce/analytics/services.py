@@ -340,7 +340,7 @@ def _choice_figure(
 
 
 def by_employment(org: Organization, level: str = "") -> Figure:
-    from .models import Worker
+    from ..models import Worker
 
     return _choice_figure(
         org,
@@ -353,7 +353,7 @@ def by_employment(org: Organization, level: str = "") -> Figure:
 
 
 def by_gender(org: Organization, level: str = "") -> Figure:
-    from .models import Worker
+    from ..models import Worker
 
     return _choice_figure(
         org, "gender", "gender", _("Workers by gender"), dict(Worker.Gender.choices), "gender"
@@ -361,7 +361,7 @@ def by_gender(org: Organization, level: str = "") -> Figure:
 
 
 def by_status(org: Organization, level: str = "") -> Figure:
-    from .models import Worker
+    from ..models import Worker
 
     return _choice_figure(
         org,

@@ -16,8 +16,8 @@ from gongjiang.core.audit import audit_record
 from gongjiang.core.errors import ApplicationError, ConflictError
 from gongjiang.core.models import Organization
 
-from .models import Finding, Inspection, Notification, PlanItem, Rectification, SupervisionNotice
-from .services import notify
+from ..models import Finding, Inspection, Notification, PlanItem, Rectification, SupervisionNotice
+from ..services import notify
 
 
 @transaction.atomic
