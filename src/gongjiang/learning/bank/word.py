@@ -2,7 +2,7 @@
 
 The document is read into the rows the spreadsheet import validates (题型 · 题干 · 选项A … 选项H · 答案 ·
 解析 · 难度 · 知识点 · 分值 · 评分标准 · 评分要点 · 计分规则 · 职业编码 · 技能等级), one row per question,
-so every rule and the write path are those of :func:`gongjiang.learning.bank_io.question_import`.
+so every rule and the write path are those of :func:`gongjiang.learning.bank.transfer.question_import`.
 This module only finds the questions and says where each field was written::
 
     一、单选题（每题1分）            a heading sets the type (and 分值) of the questions below it

@@ -3,10 +3,10 @@
 * ``bank_calibrate`` collects the answers of completed attempts to an organisation's questions
   (its subtree), dichotomises them (a mark of at least half the maximum is right), calibrates
   every question version with at least ``min_responses`` answers in one joint run of
-  :func:`gongjiang.learning.irt.twopl_mml` and stores one :class:`QuestionCalibration` row per
+  :func:`gongjiang.learning.statistics.irt.twopl_mml` and stores one :class:`QuestionCalibration` row per
   version (the latest run wins). It runs as a background job (``calibration_start``).
 * ``paper_assemble_parallel`` builds ``forms`` fixed papers that each satisfy a blueprint (the cell
-  semantics of :func:`gongjiang.learning.services.blueprint_draw`), no question in two forms, and
+  semantics of :func:`gongjiang.learning.bank.services.blueprint_draw`), no question in two forms, and
   chooses calibrated questions so that the forms' test characteristic curves (expected marks over
   ability θ in [-3, 3]) match: a seeded random start, then swaps between forms and replacements
   from the unused candidates of the same cell while the largest gap between the forms' curves
