@@ -17,25 +17,11 @@ from gongjiang.core.spreadsheets import xlsx_bytes
 from gongjiang.core.views import xlsx_response
 
 from . import services as analytics
+from .services import Dimension, Exportable
 
 router = Router(tags=["workforce analytics"])
 
-Dimension = Literal[
-    "region", "industry", "occupation", "employer", "age", "employment", "gender", "status"
-]
 Level = Literal["", "province", "city", "county", "section", "division", "major", "medium"]
-Exportable = Literal[
-    "region",
-    "industry",
-    "occupation",
-    "employer",
-    "age",
-    "employment",
-    "gender",
-    "status",
-    "level-gains",
-    "honours",
-]
 
 
 class LevelOut(Schema):

@@ -17,8 +17,8 @@ from gongjiang.core.views import xlsx_response
 
 from . import services as analytics
 
-CHARTED = ("region", "industry", "occupation", "employer", "age", "employment", "gender", "status")
-EXPORTABLE = (*CHARTED, "level-gains", "honours")
+CHARTED = analytics.DIMENSIONS
+EXPORTABLE = analytics.EXPORTABLE
 
 
 @login_required
