@@ -48,9 +48,9 @@ def setup(
 
 
 def ensure_workers(args: Any) -> int:
-    from gongjiang.workforce.generate import generate_workers
+    from gongjiang.workforce.analytics.rollups import as_of_date, rollups_rebuild
+    from gongjiang.workforce.generate.workers import generate_workers
     from gongjiang.workforce.models import Worker
-    from gongjiang.workforce.rollups import as_of_date, rollups_rebuild
 
     have = Worker.objects.count()
     if have < args.count:

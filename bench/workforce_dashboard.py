@@ -82,7 +82,7 @@ def main() -> None:
         worst = max(worst, api_ms)
         print(f"{name:<16}{api_ms:>15.1f}{plain_ms:>20.1f}", flush=True)
     started = time.perf_counter()
-    from gongjiang.workforce.rollups import rollups_rebuild
+    from gongjiang.workforce.analytics.rollups import rollups_rebuild
 
     meta = rollups_rebuild()
     print(f"rollups rebuild: {time.perf_counter() - started:.1f} s (as of {meta.as_of})")

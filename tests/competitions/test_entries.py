@@ -89,6 +89,20 @@ def test_register_confirm_withdraw_substitute(world, comp):
     assert exc.value.code == "deadline_passed"
 
 
+def test_substitute_with_a_worker_already_entered_is_refused_and_changes_nothing(world, comp):
+    stage, trade = comp["stages"][0], comp["trade"]
+    a = make_worker(world.alice, world.enterprise_a)
+    b = make_worker(world.alice, world.enterprise_a)
+    entry = services.entry_register(actor=world.alice, stage=stage, trade=trade, worker=a)
+    services.entry_register(actor=world.alice, stage=stage, trade=trade, worker=b)
+    with pytest.raises(ApplicationError) as exc:
+        services.entry_substitute(actor=world.alice, entry=entry, worker=b, reason="因伤替换")
+    assert exc.value.code == "duplicate"
+    entry.refresh_from_db()
+    assert entry.is_active and entry.status != Entry.Status.SUBSTITUTED
+    assert Entry.objects.filter(worker=b, stage=stage, trade=trade).count() == 1
+
+
 def test_other_province_cannot_enter_or_see(world, comp):
     stage, trade = comp["stages"][0], comp["trade"]
     a = make_worker(world.alice, world.enterprise_a)

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from gongjiang.reform import services, supervision
+from gongjiang.reform import services
 from gongjiang.reform.models import PlanItem, ProgressReport
+from gongjiang.reform.supervision import services as supervision
 
 from ..access_helpers import check_access
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from gongjiang.reform import supervision
 from gongjiang.reform.reminders import reform_remind
+from gongjiang.reform.supervision import services as supervision
 
 pytestmark = [
     pytest.mark.browser,

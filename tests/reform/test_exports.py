@@ -10,9 +10,10 @@ import openpyxl
 import pytest
 
 from gongjiang.core.models import Job
-from gongjiang.reform import services, supervision
+from gongjiang.reform import services
 from gongjiang.reform.evaluation import default_scheme, evaluate, scheme_save
 from gongjiang.reform.models import PlanItem
+from gongjiang.reform.supervision import services as supervision
 
 from ..access_helpers import check_access
 from ..download_helpers import download_name

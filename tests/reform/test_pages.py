@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gongjiang.reform import services, supervision
+from gongjiang.reform import services
 from gongjiang.reform.models import (
     Attachment,
     PlanItem,
@@ -16,6 +16,7 @@ from gongjiang.reform.models import (
     Rectification,
     RolloutMilestone,
 )
+from gongjiang.reform.supervision import services as supervision
 
 from ..access_helpers import check_access
 from ..download_helpers import download_name

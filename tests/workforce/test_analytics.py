@@ -11,8 +11,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from gongjiang.core.actors import SYSTEM
-from gongjiang.workforce import rollups, services
-from gongjiang.workforce.analytics import DIMENSIONS
+from gongjiang.workforce import services
+from gongjiang.workforce.analytics import rollups
+from gongjiang.workforce.analytics.services import DIMENSIONS
 from tests.access_helpers import check_access
 from tests.download_helpers import download_name
 
@@ -207,3 +208,12 @@ def test_dashboard_in_browser(page: Any, live_server: Any, world: Any, settings:
     page.click("#figure-region summary")
     href = page.get_attribute("#figure-region table a", "href")
     assert "region=320100" in href and f"employer={world.province_a.code}" in href
+
+
+def test_one_list_of_figures_for_pages_api_and_export() -> None:
+    from gongjiang.workforce.analytics import services as analytics
+    from gongjiang.workforce.analytics import views
+
+    assert set(analytics.DIMENSIONS) == set(analytics.FIGURES)
+    assert views.CHARTED == analytics.DIMENSIONS
+    assert views.EXPORTABLE == (*analytics.DIMENSIONS, "level-gains", "honours")

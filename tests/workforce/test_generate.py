@@ -13,9 +13,9 @@ from django.utils import timezone
 from gongjiang.core.models import Organization
 from gongjiang.core.validators import normalize_citizen_id
 from gongjiang.workforce import personal
-from gongjiang.workforce.generate import generate_workers
+from gongjiang.workforce.analytics.rollups import rollups_verify
+from gongjiang.workforce.generate.workers import generate_workers
 from gongjiang.workforce.models import Honour, SkillLevelChange, Worker
-from gongjiang.workforce.rollups import rollups_verify
 from tests.factories import OrganizationFactory
 
 HIGH = {"SENIOR", "TECHNICIAN", "SENIOR_TECHNICIAN", "PRINCIPAL_TECHNICIAN", "CHIEF_TECHNICIAN"}

@@ -13,14 +13,15 @@ from hypothesis import strategies as st
 
 from gongjiang.core.actors import SYSTEM
 from gongjiang.core.errors import ApplicationError
-from gongjiang.workforce import rollups, services
-from gongjiang.workforce.models import SkillLevelChange, Worker
-from gongjiang.workforce.rollup_models import (
+from gongjiang.workforce import services
+from gongjiang.workforce.analytics import rollups
+from gongjiang.workforce.analytics.rollup_models import (
     HonourRollup,
     LevelGainRollup,
     RollupMeta,
     WorkerRollup,
 )
+from gongjiang.workforce.models import SkillLevelChange, Worker
 from gongjiang.workforce.roster.importer import roster_import
 from tests.factories import OrganizationFactory
 

@@ -309,6 +309,17 @@ def _may_enter_for(actor: Any, worker: Any, sending_org: Organization) -> bool:
 
 
 @transaction.atomic
+def _entry_insert(entry: Entry) -> None:
+    """Save a new entry; the worker's second entry in the same trade and stage is refused."""
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("The worker has already entered this trade at this stage."), code="duplicate"
+        ) from exc
+
+
 def entry_register(
     *, actor: Any, stage: Stage, trade: Trade, worker: Any, sending_org: Organization | None = None
 ) -> Entry:
@@ -339,13 +350,7 @@ def entry_register(
         registered_by=actor if getattr(actor, "pk", None) else None,
         status_changed_at=timezone.now(),
     )
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError as exc:
-        raise ApplicationError(
-            _("The worker has already entered this trade at this stage."), code="duplicate"
-        ) from exc
+    _entry_insert(entry)
     audit_record(
         actor=actor,
         action="competition.entry_register",
@@ -446,13 +451,7 @@ def entry_substitute(*, actor: Any, entry: Entry, worker: Any, reason: str) -> E
         status_changed_at=timezone.now(),
         status_reason=reason[:300],
     )
-    try:
-        with transaction.atomic():
-            new.save()
-    except IntegrityError as exc:
-        raise ApplicationError(
-            _("The worker has already entered this trade at this stage."), code="duplicate"
-        ) from exc
+    _entry_insert(new)
     audit_record(
         actor=actor,
         action="competition.entry_register",

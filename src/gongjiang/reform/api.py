@@ -475,7 +475,7 @@ def notification_read(request: HttpRequest, code: str) -> Any:
     return services.notification_read(actor=request.user, notification=n)
 
 
-from .api_supervision import register  # noqa: E402  (second half of the router)
+from .supervision.api import register  # noqa: E402  (second half of the router)
 
 register(router)
 

@@ -20,9 +20,10 @@ from gongjiang.core.demo import DEMO_PASSWORD, DemoContext
 from gongjiang.core.models import Membership, Organization, Region
 from gongjiang.core.services import organization_create
 
-from . import services, supervision
+from . import services
 from .demo_data import ACFTU, AREAS, DEPARTMENTS, LEDGER_2018, MILESTONE_TYPES
 from .models import MilestoneType, Plan, PlanItem, RolloutMilestone
+from .supervision import services as supervision
 
 NATIONAL_TITLE = "新时期产业工人队伍建设改革方案"
 PROVINCIAL_TITLE = "江苏省贯彻落实《新时期产业工人队伍建设改革方案》实施方案"

@@ -427,7 +427,7 @@ class Escalation(ReformRecord):
         return f"{self.task} → {self.organization}"
 
 
-from .models_supervision import (  # noqa: E402  (split for size; Django finds them through this module)
+from .supervision.models import (  # noqa: E402  (split for size; Django finds them through this module)
     Finding,
     Inspection,
     MilestoneType,

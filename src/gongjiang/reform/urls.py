@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_exports, views_supervision
+from . import views, views_exports
+from .supervision import views as views_supervision
 
 app_name = "reform"
 

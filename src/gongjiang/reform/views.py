@@ -1,5 +1,5 @@
 """Pages for plans, tasks, progress reports, responsibility lists and notifications.
-Thin: parse, call a service or selector, render (supervision and rollout pages: views_supervision.py)."""
+Thin: parse, call a service or selector, render (supervision and rollout pages: supervision/views.py)."""
 
 from __future__ import annotations
 

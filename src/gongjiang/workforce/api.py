@@ -18,7 +18,7 @@ from gongjiang.core.models import Organization
 from gongjiang.core.schemas import StrictSchema
 
 from . import selectors, services
-from .analytics_api import router as analytics_router
+from .analytics.api import router as analytics_router
 from .exports import worker_export_response
 from .models import Certificate, Honour, SkillLevelChange, Worker
 from .roster.jobs import import_job_get, roster_import_again, roster_import_start

@@ -16,11 +16,11 @@ class WorkforceConfig(AppConfig):
         )
         from .roster import jobs  # noqa: F401  (the roster import job handler)
 
-        # the skill-structure rollups (workforce/rollups.py) listen to every worker change
+        # the skill-structure rollups (workforce/analytics/rollups.py) listen to every worker change
         try:
-            rollups = importlib.import_module("gongjiang.workforce.rollups")
+            rollups = importlib.import_module("gongjiang.workforce.analytics.rollups")
         except ModuleNotFoundError as exc:
-            if exc.name != "gongjiang.workforce.rollups":
+            if exc.name != "gongjiang.workforce.analytics.rollups":
                 raise
         else:
             connect = getattr(rollups, "connect", None)

@@ -2,7 +2,7 @@
 
 1. The bulk of the workers: :func:`bulk_workers`. By default a few hundred plausible workers per
    run, 15 per enterprise, imported through the roster importer (so a second run reports them all
-   unchanged). When ``gongjiang.workforce.generate`` provides ``demo_workers(ctx, stdout)`` (the
+   unchanged). When ``gongjiang.workforce.generate.workers`` provides ``demo_workers(ctx, stdout)`` (the
    synthetic-data generator, ~20k workers), that is used instead — nothing here needs to change.
 2. The demo logins with the worker role (``pz_worker``, ``nj_worker``, ``js_worker``) get their own
    Worker records (``Worker.user``), so "my record" works for them.
@@ -147,9 +147,9 @@ def small_bulk_workers(ctx: DemoContext, stdout: Any) -> int:
 def bulk_workers(ctx: DemoContext, stdout: Any) -> int:
     """The generator's ``demo_workers`` when present, else :func:`small_bulk_workers`."""
     try:
-        generate = importlib.import_module("gongjiang.workforce.generate")
+        generate = importlib.import_module("gongjiang.workforce.generate.workers")
     except ModuleNotFoundError as exc:
-        if exc.name != "gongjiang.workforce.generate":
+        if exc.name != "gongjiang.workforce.generate.workers":
             raise
         generate = None
     loader = getattr(generate, "demo_workers", None) if generate is not None else None

@@ -178,7 +178,7 @@ def honour_revoke(*, actor: Any, honour: Honour, reason: str = "") -> Honour:
 
 def _honour_rollups(organization_id: int) -> None:
     """Keep the honours rollup of the employer current, inside the caller's transaction."""
-    from .rollups import rollups_refresh
+    from .analytics.rollups import rollups_refresh
 
     rollups_refresh([organization_id], parts=("honours",))
 

@@ -305,5 +305,5 @@ class Transfer(HistoryBase):
         verbose_name_plural = _("transfers")
 
 
-# The skill-structure rollup tables live in their own module (workforce/rollups.py maintains them).
-from .rollup_models import HonourRollup, LevelGainRollup, RollupMeta, WorkerRollup  # noqa: E402,F401
+# The skill-structure rollup tables live in their own module (workforce/analytics/rollups.py maintains them).
+from .analytics.rollup_models import HonourRollup, LevelGainRollup, RollupMeta, WorkerRollup  # noqa: E402,F401

@@ -25,10 +25,10 @@ def items(user: Any) -> list[NavItem]:
                 _("Import a roster"), reverse("workforce:import_upload"), "file-earmark-arrow-up"
             )
         )
-    try:  # the analytics pages (workforce/analytics_nav.py) add their entries
-        children += importlib.import_module("gongjiang.workforce.analytics_nav").items(user)
+    try:  # the analytics pages (workforce/analytics/nav.py) add their entries
+        children += importlib.import_module("gongjiang.workforce.analytics.nav").items(user)
     except ModuleNotFoundError as exc:
-        if exc.name != "gongjiang.workforce.analytics_nav":
+        if exc.name != "gongjiang.workforce.analytics.nav":
             raise
     if not children:
         from .models import Worker

@@ -9,7 +9,7 @@ from django_tasks import task
 
 from gongjiang.core.schedule import periodic
 
-from .rollups import rollups_rebuild as _rebuild
+from .analytics.rollups import rollups_rebuild as _rebuild
 
 
 @periodic("workforce.rollups_rebuild", at=dt.time(2, 30))

@@ -32,9 +32,9 @@ urlpatterns = [
     path("imports/<str:code>/report/", import_views.import_report, name="import_report"),
 ]
 
-# the skill-structure analytics (workforce/analytics*.py, another module's owner) add their pages here
+# the skill-structure analytics (workforce/analytics/) add their pages here
 try:
-    urlpatterns += importlib.import_module("gongjiang.workforce.analytics_urls").urlpatterns
+    urlpatterns += importlib.import_module("gongjiang.workforce.analytics.urls").urlpatterns
 except ModuleNotFoundError as exc:
-    if exc.name != "gongjiang.workforce.analytics_urls":
+    if exc.name != "gongjiang.workforce.analytics.urls":
         raise

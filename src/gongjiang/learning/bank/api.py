@@ -1,5 +1,5 @@
-"""The learning API (/api/v1/learning/): question bank and papers, exam sessions, attempts
-(autosave), marking and practice. Thin: parse, call a service or selector, answer."""
+"""The learning API's question bank, papers and exam sessions (/api/v1/learning/…; learning/urls.py
+mounts it with the other sub-packages' routers). Thin: parse, call a service or selector, answer."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Question bank import over the API (/api/v1/learning/question-imports): upload a spreadsheet or a
 Word file (a dry run checks every question), watch the job, confirm the checked file. The same
-services as the import page (:mod:`.bank_io`), so the rules live in one place."""
+services as the import page (:mod:`.transfer`), so the rules live in one place."""
 
 from __future__ import annotations
 

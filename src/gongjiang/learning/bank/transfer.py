@@ -10,7 +10,7 @@ or 1–5) · 知识点 · 分值 · and optionally 评分标准 (rubric), 评分
 The file is checked whole: every error is reported as (row, column, value, reason) and nothing is
 imported unless the user confirms a file without errors; the import is all-or-nothing.
 
-A Word file (.docx) in the “1. 题干 / A. 选项 / 答案：” layout is read by :mod:`.bank_docx` into the
+A Word file (.docx) in the “1. 题干 / A. 选项 / 答案：” layout is read by :mod:`.word` into the
 same rows, so the same rules apply; its errors also name the question number as written and the
 paragraph.
 """
@@ -243,7 +243,7 @@ def question_import(
 
 
 # ------------------------------------------------------------- the import as a background job
-# The page (views.question_import / question_import_review) and the API (api_question_import)
+# The page (views.question_import / question_import_review) and the API (import_api)
 # both go through these functions: a dry run first, then the confirm of a checked file.
 QUESTION_IMPORT_KIND = "learning.question_import"
 QUESTION_IMPORT_SUFFIXES = (".xlsx", ".xls", ".csv", ".docx")

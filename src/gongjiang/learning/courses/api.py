@@ -1,7 +1,7 @@
 """Courses over the API (/api/v1/learning/): the catalogue (a learner's, or a manager's per
 organisation), a course with the caller's progress, self enrolment, assignment to an organisation's
 workers, lessons (text and quiz as JSON, PDF and video as a multipart upload), lesson completion and
-the lesson file with range requests. The same services as the course pages (:mod:`.courses`)."""
+the lesson file with range requests. The same services as the course pages (:mod:`.services`)."""
 
 from __future__ import annotations
 

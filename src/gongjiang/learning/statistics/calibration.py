@@ -6,7 +6,7 @@
   :func:`gongjiang.learning.statistics.irt.twopl_mml` and stores one :class:`QuestionCalibration` row per
   version (the latest run wins). It runs as a background job (``calibration_start``).
 * ``paper_assemble_parallel`` builds ``forms`` fixed papers that each satisfy a blueprint (the cell
-  semantics of :func:`gongjiang.learning.services.blueprint_draw`), no question in two forms, and
+  semantics of :func:`gongjiang.learning.bank.services.blueprint_draw`), no question in two forms, and
   chooses calibrated questions so that the forms' test characteristic curves (expected marks over
   ability θ in [-3, 3]) match: a seeded random start, then swaps between forms and replacements
   from the unused candidates of the same cell while the largest gap between the forms' curves

@@ -1,5 +1,5 @@
 """Item statistics as users see them: the marks of completed attempts, read from the database,
-run through :func:`gongjiang.learning.item_stats.item_statistics`, and dressed for a page, an
+run through :func:`gongjiang.learning.statistics.item_stats.item_statistics`, and dressed for a page, an
 export or the API.
 
 Two scopes:
@@ -16,7 +16,7 @@ sees one maximum per question.
 
 Fewer than :data:`MIN_ATTEMPTS` attempts is a normal state (``enough`` is False), not an error.
 
-Large sessions and banks are computed in a background job (:mod:`.stats_jobs`), which stores
+Large sessions and banks are computed in a background job (:mod:`.jobs`), which stores
 :meth:`ItemStatistics.stored` and shows it again through :meth:`ItemStatistics.from_stored`.
 """
 

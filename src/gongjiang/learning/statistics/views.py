@@ -1,7 +1,7 @@
 """Item statistics pages: an exam session's, and a question bank's on demand; each with charts
 and an Excel export (``?format=xlsx``).
 
-A large session or bank is computed in a background job (:mod:`.stats_jobs`): the page then shows
+A large session or bank is computed in a background job (:mod:`.jobs`): the page then shows
 the job's progress (polled with htmx: ``?job=<code>``, answered with the progress bar, or with a
 refresh once the job has finished) and, once it is done, the stored figures."""
 

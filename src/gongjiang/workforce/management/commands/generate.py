@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from gongjiang.core.models import Organization
-from gongjiang.workforce.generate import generate_workers
+from gongjiang.workforce.generate.workers import generate_workers
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from gongjiang.workforce.rollups import rollups_rebuild, rollups_verify
+from gongjiang.workforce.analytics.rollups import rollups_rebuild, rollups_verify
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from django.utils.translation import pgettext_lazy
 
 from gongjiang.core.models import Organization
 
-from .models_base import ReformRecord, responsible_person_field
-from .querysets import InspectionQuerySet, ReformScopedQuerySet, TwoSidedQuerySet
+from ..models_base import ReformRecord, responsible_person_field
+from ..querysets import InspectionQuerySet, ReformScopedQuerySet, TwoSidedQuerySet
 
 # ------------------------------------------------------------------------------ supervision
 

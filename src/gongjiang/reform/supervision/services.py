@@ -17,8 +17,8 @@ from gongjiang.core.duties import DutyConflict, acts_only_for, audited_refusals,
 from gongjiang.core.errors import ApplicationError, ConflictError
 from gongjiang.core.models import Organization
 
-from .models import Finding, Inspection, Notification, PlanItem, Rectification, SupervisionNotice
-from .services import notify
+from ..models import Finding, Inspection, Notification, PlanItem, Rectification, SupervisionNotice
+from ..services import notify
 
 
 @transaction.atomic

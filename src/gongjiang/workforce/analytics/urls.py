@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import analytics_views as views
+from . import views
 
 urlpatterns = [
     path("analytics/", views.analytics_home, name="analytics_home"),

@@ -13,8 +13,9 @@ from ninja import Field, Query, Router, Schema
 
 from gongjiang.core.schemas import StrictSchema
 
-from . import rollout, selectors, supervision
-from .models import MilestoneType
+from .. import rollout, selectors
+from ..models import MilestoneType
+from . import services as supervision
 
 Code = Field(..., min_length=1, max_length=20)
 

@@ -16,26 +16,12 @@ from ninja import Query, Router, Schema
 from gongjiang.core.downloads import download_filename
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 
-from . import analytics
+from . import services as analytics
+from .services import Dimension, Exportable
 
 router = Router(tags=["workforce analytics"])
 
-Dimension = Literal[
-    "region", "industry", "occupation", "employer", "age", "employment", "gender", "status"
-]
 Level = Literal["", "province", "city", "county", "section", "division", "major", "medium"]
-Exportable = Literal[
-    "region",
-    "industry",
-    "occupation",
-    "employer",
-    "age",
-    "employment",
-    "gender",
-    "status",
-    "level-gains",
-    "honours",
-]
 
 
 class LevelOut(Schema):

@@ -1,5 +1,5 @@
 """The skill-structure dashboard pages at /workforce/analytics/ (workforce/urls.py adds
-:mod:`gongjiang.workforce.analytics_urls`). The dashboard links to its exports and to other
+:mod:`gongjiang.workforce.analytics.urls`). The dashboard links to its exports and to other
 organisations' dashboards relatively.
 """
 
@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from gongjiang.core.downloads import download_filename
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 
-from . import analytics
+from . import services as analytics
 
-CHARTED = ("region", "industry", "occupation", "employer", "age", "employment", "gender", "status")
-EXPORTABLE = (*CHARTED, "level-gains", "honours")
+CHARTED = analytics.DIMENSIONS
+EXPORTABLE = analytics.EXPORTABLE
 
 
 @login_required

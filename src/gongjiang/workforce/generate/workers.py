@@ -41,8 +41,11 @@ from gongjiang.core.actors import SYSTEM, audit
 from gongjiang.core.models import Occupation, Organization, Region
 from gongjiang.core.pinyin import pinyin_initials, pinyin_key
 
-from . import personal
-from .generate_data import (
+from .. import personal
+from ..analytics.rollups import rollups_rebuild
+from ..models import Honour, Worker
+from ..roster import bulk
+from .data import (
     COMPOUND_SURNAMES,
     EDUCATION,
     EDUCATION_MIX,
@@ -64,10 +67,7 @@ from .generate_data import (
     industry_kind,
     medium_groups,
 )
-from .generate_orgs import Employer, employers_of, ensure_enterprises, province_org
-from .models import Honour, Worker
-from .rollups import rollups_rebuild
-from .roster import bulk
+from .orgs import Employer, employers_of, ensure_enterprises, province_org
 
 BATCH = 20_000
 __all__ = ["demo_workers", "ensure_enterprises", "generate_workers", "load_demo_workers"]

@@ -1,4 +1,4 @@
-"""Rollup tables of the skill-structure analytics (maintained by :mod:`gongjiang.workforce.rollups`).
+"""Rollup tables of the skill-structure analytics (maintained by :mod:`gongjiang.workforce.analytics.rollups`).
 
 Every dashboard figure is a ``SUM(n)`` over one of these tables joined to ``core.Organization``
 (the employer) and filtered by the user's organisation paths — never a scan of the worker table.

@@ -1,4 +1,4 @@
-"""Reference tables of the synthetic-data generator (:mod:`gongjiang.workforce.generate`):
+"""Reference tables of the synthetic-data generator (:mod:`gongjiang.workforce.generate.workers`):
 skill-level, employment and gender mixes by kind of industry, the GB/T 4754 → 职业分类大典 mapping,
 names, honours and the enterprises created when a province has none."""
 

@@ -1,6 +1,6 @@
 """Rollups of the workforce registry: kept current, rebuildable, verifiable.
 
-The tables (:mod:`gongjiang.workforce.rollup_models`) hold counts per employer; the dashboards sum
+The tables (:mod:`gongjiang.workforce.analytics.rollup_models`) hold counts per employer; the dashboards sum
 them. Three ways keep them right:
 
 * :func:`rollups_apply_delta` — the listener of :mod:`gongjiang.workforce.hooks`: every service
@@ -40,8 +40,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .hooks import WorkerChange, register_worker_listener, unregister_worker_listener
-from .models import Honour, SkillLevelChange, Worker
+from ..hooks import WorkerChange, register_worker_listener, unregister_worker_listener
+from ..models import Honour, SkillLevelChange, Worker
 from .rollup_models import HonourRollup, LevelGainRollup, RollupMeta, WorkerRollup
 
 META_KEY = "workers"

@@ -18,8 +18,8 @@ from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
 from gongjiang.core.views import form_errors_from
 
-from . import rollout, selectors, supervision
-from .forms import (
+from .. import rollout, selectors
+from ..forms import (
     FindingForm,
     InspectionForm,
     NoticeForm,
@@ -29,7 +29,8 @@ from .forms import (
     ReviewForm,
     RolloutForm,
 )
-from .views import on_date, orgs_for
+from ..views import on_date, orgs_for
+from . import services as supervision
 
 
 def _visitable(user: Any) -> Any:

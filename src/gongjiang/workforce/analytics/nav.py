@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from gongjiang.core import access
 from gongjiang.core.nav import NavItem
 
-from .analytics import VIEW_PERM
+from .services import VIEW_PERM
 
 
 def items(user: Any) -> list[NavItem]:

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -28,16 +28,13 @@ from .rollup_models import HonourRollup, LevelGainRollup, RollupMeta, WorkerRoll
 from .rollups import AGGREGATE_KINDS_EXCLUDED, META_KEY, age_band_range
 
 VIEW_PERM = "workforce.view_worker"
-DIMENSIONS = (
-    "region",
-    "industry",
-    "occupation",
-    "employer",
-    "age",
-    "employment",
-    "gender",
-    "status",
-)
+# the figures a dashboard charts, and those its export gives (the API's parameters: one list)
+Dimension = Literal[
+    "region", "industry", "occupation", "employer", "age", "employment", "gender", "status"
+]
+DIMENSIONS: tuple[str, ...] = get_args(Dimension)
+Exportable = Literal[Dimension, "level-gains", "honours"]
+EXPORTABLE: tuple[str, ...] = get_args(Exportable)
 AGE_LABELS = {"u25": "18–24", "25_34": "25–34", "35_44": "35–44", "45_54": "45–54", "55p": "55+"}
 MAX_ROWS = 200
 
@@ -340,7 +337,7 @@ def _choice_figure(
 
 
 def by_employment(org: Organization, level: str = "") -> Figure:
-    from .models import Worker
+    from ..models import Worker
 
     return _choice_figure(
         org,
@@ -353,7 +350,7 @@ def by_employment(org: Organization, level: str = "") -> Figure:
 
 
 def by_gender(org: Organization, level: str = "") -> Figure:
-    from .models import Worker
+    from ..models import Worker
 
     return _choice_figure(
         org, "gender", "gender", _("Workers by gender"), dict(Worker.Gender.choices), "gender"
@@ -361,7 +358,7 @@ def by_gender(org: Organization, level: str = "") -> Figure:
 
 
 def by_status(org: Organization, level: str = "") -> Figure:
-    from .models import Worker
+    from ..models import Worker
 
     return _choice_figure(
         org,

@@ -14,7 +14,7 @@ from gongjiang.core.actors import SYSTEM, audit
 from gongjiang.core.models import Organization, Region
 from gongjiang.core.validators import uscc_with_check
 
-from .generate_data import ENTERPRISE_KINDS, SOURCE
+from .data import ENTERPRISE_KINDS, SOURCE
 
 
 @dataclass
