@@ -1,6 +1,6 @@
 """Benchmark of the roster import (issue #3 §5), on PostgreSQL.
 
-    DEBUG=1 .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx] [--breakdown]
+    DEBUG=1 .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx] [--breakdown] [--no-memory]
 
 1. makes (or reuses) the database ``gj_bench_workforce`` and migrates it;
 2. preloads ``--preload`` other workers into another enterprise (so the upsert runs against a big table);
@@ -11,10 +11,14 @@
    (encrypted, hashed, with pinyin), into workforce_worker with its indexes and foreign keys;
 6. deletes those workers, times the end-to-end import of the CSV, and a bare ``COPY`` of the same CSV
    into an empty table of text columns; prints the rows/s and the CSV/COPY ratio;
-7. with ``--breakdown``, shows where the floor's time goes: the same COPY with everything in place,
+7. imports each file again in a fresh process and prints its peak RSS and that of the child that
+   reads the workbook (``--no-memory`` skips this), and the time to read the .xlsx through the
+   bounded reader against calamine in-process;
+8. with ``--breakdown``, shows where the floor's time goes: the same COPY with everything in place,
    without the foreign keys, with the primary key as the only index, and into the bare heap.
 
-Set DATABASE_URL to use another server (the database name is replaced by gj_bench_workforce).
+Set DATABASE_URL to use another server (the database name is replaced by gj_bench_workforce, or
+by BENCH_DATABASE).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-DB_NAME = "gj_bench_workforce"
+DB_NAME = os.environ.get("BENCH_DATABASE", "gj_bench_workforce")
 os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + DB_NAME
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
@@ -277,6 +281,61 @@ def clear_target(organization) -> None:  # type: ignore[no-untyped-def]
         cursor.execute("VACUUM ANALYZE workforce_worker")
 
 
+MEASURE = """
+import json, resource, sys
+from pathlib import Path
+import django
+django.setup()
+from gongjiang.core.models import Organization
+from gongjiang.workforce.actors import SystemActor
+from gongjiang.workforce.importer import roster_import
+result = roster_import(
+    actor=SystemActor("bench"), source=Path(sys.argv[1]),
+    organization=Organization.objects.get(code=sys.argv[2]),
+)
+print(json.dumps({
+    "created": result.created, "seconds": result.seconds,
+    "worker_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    "reader_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+}))
+"""
+
+
+def measure_memory(path: Path, organization) -> dict:  # type: ignore[no-untyped-def]
+    """Import ``path`` in a fresh process and return its peak RSS (the importing process, and the
+    child that reads a workbook: core/sheet_child.py)."""
+    import json
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path), organization.code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def read_overhead(xlsx_path: Path) -> tuple[float, float]:
+    """Seconds to read every row of the .xlsx through core.spreadsheets (a child process, rows
+    pickled through a pipe) and with calamine in this process (what the reader did before)."""
+    from python_calamine import CalamineWorkbook
+
+    from gongjiang.core.spreadsheets import read_rows
+
+    started = time.perf_counter()
+    for _row in read_rows(xlsx_path):
+        pass
+    bounded = time.perf_counter() - started
+    started = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(str(xlsx_path)).get_sheet_by_index(0)
+    for _row in sheet.iter_rows():
+        pass
+    return bounded, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -288,6 +347,12 @@ def main() -> None:
         "--breakdown",
         action="store_true",
         help="after the imports, show where the floor's time goes (see floor_breakdown)",
+    )
+    parser.add_argument(
+        "--no-memory",
+        action="store_false",
+        dest="memory",
+        help="skip the peak-memory imports (each file imported again in a fresh process)",
     )
     parser.add_argument("--dir", default=str(ROOT / "gongjiang-data" / "bench"))
     args = parser.parse_args()
@@ -372,6 +437,22 @@ def main() -> None:
     figures["copy"] = args.rows / copy_seconds
     print(f"bare COPY of the CSV: {copy_seconds:.2f} s = {figures['copy']:,.0f} rows/s")
     print(f"CSV import / bare COPY = {figures['csv'] / figures['copy']:.3f}")
+    if args.memory:
+        for path in ([] if args.skip_xlsx else [xlsx_path]) + [csv_path]:
+            clear_target(target)
+            m = measure_memory(path, target)
+            assert m["created"] == args.rows, m
+            print(
+                f"peak RSS, {path.suffix} import of {args.rows:,} rows in a fresh process: "
+                f"importing process {m['worker_mib']:,} MiB, workbook reader child "
+                f"{m['reader_mib']:,} MiB ({args.rows / m['seconds']:,.0f} rows/s)"
+            )
+        if not args.skip_xlsx:
+            bounded, direct = read_overhead(xlsx_path)
+            print(
+                f"reading the .xlsx: {bounded:.1f} s through the bounded reader (child process), "
+                f"{direct:.1f} s with calamine in this process"
+            )
     if args.breakdown:
         floor_breakdown(target)
 
