@@ -1,6 +1,6 @@
 """Benchmark of the roster import (issue #3 §5), on PostgreSQL.
 
-    DEBUG=1 .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx] [--breakdown]
+    DEBUG=1 .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx] [--breakdown] [--no-memory]
 
 1. makes (or reuses) the database ``gj_bench_workforce`` and migrates it;
 2. preloads ``--preload`` other workers into another enterprise (so the upsert runs against a big table);
@@ -11,10 +11,14 @@
    (encrypted, hashed, with pinyin), into workforce_worker with its indexes and foreign keys;
 6. deletes those workers, times the end-to-end import of the CSV, and a bare ``COPY`` of the same CSV
    into an empty table of text columns; prints the rows/s and the CSV/COPY ratio;
-7. with ``--breakdown``, shows where the floor's time goes: the same COPY with everything in place,
+7. imports each file again in a fresh process and prints its peak RSS and that of the child that
+   reads the workbook (``--no-memory`` skips this), and the time to read the .xlsx through the
+   bounded reader against calamine in-process;
+8. with ``--breakdown``, shows where the floor's time goes: the same COPY with everything in place,
    without the foreign keys, with the primary key as the only index, and into the bare heap.
 
-Set DATABASE_URL to use another server (the database name is replaced by gj_bench_workforce).
+Set DATABASE_URL to use another server (the database name is replaced by gj_bench_workforce, or
+by BENCH_DATABASE).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-DB_NAME = "gj_bench_workforce"
+DB_NAME = os.environ.get("BENCH_DATABASE", "gj_bench_workforce")
 os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + DB_NAME
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
@@ -277,6 +281,103 @@ def clear_target(organization) -> None:  # type: ignore[no-untyped-def]
         cursor.execute("VACUUM ANALYZE workforce_worker")
 
 
+MEASURE = """
+import json, resource, sys
+from pathlib import Path
+import django
+django.setup()
+from django.conf import settings
+settings.DEBUG = False  # as in production: with DEBUG, Django keeps every SQL statement in memory
+from gongjiang.core.models import Organization
+from gongjiang.core.actors import SystemActor
+from gongjiang.workforce.roster.importer import roster_import
+result = roster_import(
+    actor=SystemActor("bench"), source=Path(sys.argv[1]),
+    organization=Organization.objects.get(code=sys.argv[2]),
+)
+print(json.dumps({
+    "created": result.created, "seconds": result.seconds,
+    "worker_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    "reader_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+}))
+"""
+
+
+def measure_memory(path: Path, organization) -> dict:  # type: ignore[no-untyped-def]
+    """Import ``path`` in a fresh process and return its peak RSS (the importing process, and the
+    child that reads a workbook: core/sheet_child.py)."""
+    import json
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path), organization.code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def read_overhead(xlsx_path: Path) -> tuple[float, float]:
+    """Seconds to read every row of the .xlsx through core.spreadsheets (a child process, rows
+    pickled through a pipe) and with calamine in this process (what the reader did before)."""
+    from python_calamine import CalamineWorkbook
+
+    from gongjiang.core.spreadsheets import read_rows
+
+    started = time.perf_counter()
+    for _row in read_rows(xlsx_path):
+        pass
+    bounded = time.perf_counter() - started
+    started = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(str(xlsx_path)).get_sheet_by_index(0)
+    for _row in sheet.iter_rows():
+        pass
+    return bounded, time.perf_counter() - started
+
+
+def timed_imports(args, actor, target, csv_path: Path, xlsx_path: Path, figures: dict) -> None:  # type: ignore[no-untyped-def]
+    """The timed imports (.xlsx twice, the floor, the CSV) and the bare COPY of the CSV."""
+    from gongjiang.workforce.roster.importer import roster_import
+
+    if not args.skip_xlsx:
+        clear_target(target)
+        cpu = time.process_time()
+        result = roster_import(actor=actor, source=xlsx_path, organization=target)
+        cpu = time.process_time() - cpu
+        assert result.created == args.rows, result.as_json(limit=3)
+        figures["xlsx"] = args.rows / result.seconds
+        print(
+            f"xlsx end to end: {args.rows:,} rows in {result.seconds:.1f} s = {figures['xlsx']:,.0f} rows/s "
+            f"(Python CPU {cpu / args.rows * 1e6:.0f} µs/row, load average {os.getloadavg()[0]:.1f})"
+        )
+        again = roster_import(actor=actor, source=xlsx_path, organization=target)
+        print(
+            f"xlsx again (all unchanged: {again.unchanged == args.rows}): {args.rows / again.seconds:,.0f} rows/s"
+        )
+        floor = prepared_copy(target)
+        print(
+            f"floor: COPY of the same {args.rows:,} prepared rows into workforce_worker (its indexes"
+            f" and foreign keys, no history rows): {floor:.1f} s = {args.rows / floor:,.0f} rows/s"
+        )
+    clear_target(target)
+    cpu = time.process_time()
+    result = roster_import(actor=actor, source=csv_path, organization=target)
+    cpu = time.process_time() - cpu
+    assert result.created == args.rows, result.as_json(limit=3)
+    figures["csv"] = args.rows / result.seconds
+    print(
+        f"csv end to end: {args.rows:,} rows in {result.seconds:.1f} s = {figures['csv']:,.0f} rows/s "
+        f"(Python CPU {cpu / args.rows * 1e6:.0f} µs/row, load average {os.getloadavg()[0]:.1f})"
+    )
+    copy_seconds = bare_copy(csv_path)
+    figures["copy"] = args.rows / copy_seconds
+    print(f"bare COPY of the CSV: {copy_seconds:.2f} s = {figures['copy']:,.0f} rows/s")
+    print(f"CSV import / bare COPY = {figures['csv'] / figures['copy']:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -288,6 +389,17 @@ def main() -> None:
         "--breakdown",
         action="store_true",
         help="after the imports, show where the floor's time goes (see floor_breakdown)",
+    )
+    parser.add_argument(
+        "--no-memory",
+        action="store_false",
+        dest="memory",
+        help="skip the peak-memory imports (each file imported again in a fresh process)",
+    )
+    parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only the peak-memory imports and the reading overhead (no timed imports, no COPY)",
     )
     parser.add_argument("--dir", default=str(ROOT / "gongjiang-data" / "bench"))
     args = parser.parse_args()
@@ -338,40 +450,24 @@ def main() -> None:
     )
     print(f"server: {server_settings()}")
     figures: dict[str, float] = {}
-    if not args.skip_xlsx:
-        clear_target(target)
-        cpu = time.process_time()
-        result = roster_import(actor=actor, source=xlsx_path, organization=target)
-        cpu = time.process_time() - cpu
-        assert result.created == args.rows, result.as_json(limit=3)
-        figures["xlsx"] = args.rows / result.seconds
-        print(
-            f"xlsx end to end: {args.rows:,} rows in {result.seconds:.1f} s = {figures['xlsx']:,.0f} rows/s "
-            f"(Python CPU {cpu / args.rows * 1e6:.0f} µs/row, load average {os.getloadavg()[0]:.1f})"
-        )
-        again = roster_import(actor=actor, source=xlsx_path, organization=target)
-        print(
-            f"xlsx again (all unchanged: {again.unchanged == args.rows}): {args.rows / again.seconds:,.0f} rows/s"
-        )
-        floor = prepared_copy(target)
-        print(
-            f"floor: COPY of the same {args.rows:,} prepared rows into workforce_worker (its indexes"
-            f" and foreign keys, no history rows): {floor:.1f} s = {args.rows / floor:,.0f} rows/s"
-        )
-    clear_target(target)
-    cpu = time.process_time()
-    result = roster_import(actor=actor, source=csv_path, organization=target)
-    cpu = time.process_time() - cpu
-    assert result.created == args.rows, result.as_json(limit=3)
-    figures["csv"] = args.rows / result.seconds
-    print(
-        f"csv end to end: {args.rows:,} rows in {result.seconds:.1f} s = {figures['csv']:,.0f} rows/s "
-        f"(Python CPU {cpu / args.rows * 1e6:.0f} µs/row, load average {os.getloadavg()[0]:.1f})"
-    )
-    copy_seconds = bare_copy(csv_path)
-    figures["copy"] = args.rows / copy_seconds
-    print(f"bare COPY of the CSV: {copy_seconds:.2f} s = {figures['copy']:,.0f} rows/s")
-    print(f"CSV import / bare COPY = {figures['csv'] / figures['copy']:.3f}")
+    if not args.memory_only:
+        timed_imports(args, actor, target, csv_path, xlsx_path, figures)
+    if args.memory:
+        for path in ([] if args.skip_xlsx else [xlsx_path]) + [csv_path]:
+            clear_target(target)
+            m = measure_memory(path, target)
+            assert m["created"] == args.rows, m
+            print(
+                f"peak RSS, {path.suffix} import of {args.rows:,} rows in a fresh process: "
+                f"importing process {m['worker_mib']:,} MiB, workbook reader child "
+                f"{m['reader_mib']:,} MiB ({args.rows / m['seconds']:,.0f} rows/s)"
+            )
+        if not args.skip_xlsx:
+            bounded, direct = read_overhead(xlsx_path)
+            print(
+                f"reading the .xlsx: {bounded:.1f} s through the bounded reader (child process), "
+                f"{direct:.1f} s with calamine in this process"
+            )
     if args.breakdown:
         floor_breakdown(target)
 

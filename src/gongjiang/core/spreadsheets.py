@@ -4,6 +4,20 @@ Reading: .xlsx/.xlsm/.xls/.ods through python-calamine, .csv in UTF-8 (with or w
 GBK/GB18030 (detected). Rows come with the row number the user sees (Excel: 1-based sheet row,
 counting title lines; CSV: the line number, counting the header).
 Writing lives in :mod:`gongjiang.core.exports` (typed, never a formula).
+
+Every spreadsheet read from a user goes through :func:`read_rows`, the platform's one bounded
+reader: whatever a file holds, the caller gets rows or :class:`UnreadableFile`, in bounded memory.
+
+* A zip-based workbook is checked before anything is unpacked (:func:`_check_workbook`): number of
+  parts, declared unpacked size, compression ratio of each large part (zip bombs), XML entity
+  declarations (entity expansion), and the used area each worksheet declares in ``<dimension>``
+  (read from the first 64 KiB of the part).
+* A workbook is read by calamine in a child process (:mod:`gongjiang.core.sheet_child`) with capped
+  address space and CPU time, because calamine allocates the used area as one grid and its runtime
+  aborts the process when that fails (a 1.6 KB file with a cell at XFD1048576). The child sends
+  rows in batches; if it dies, the caller gets UnreadableFile.
+* A CSV is decoded and parsed line by line in this process.
+* Rows, columns and cells are capped (settings ``SPREADSHEET_*``; docs/operations.md).
 """
 
 from __future__ import annotations
