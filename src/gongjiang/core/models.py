@@ -501,3 +501,4 @@ class ScheduledRun(models.Model):
 
 # ------------------------------------------------------------- shared pieces in sub-packages
 from .ledger.models import Fund, LedgerEntry  # noqa: E402, F401
+from .notices.models import CalendarDay, NoticeObjection, PublicNotice  # noqa: E402, F401
