@@ -127,3 +127,6 @@ grant("core.change_fund", ["admin", "officer"])
 grant("core.view_publicnotice", EVERYONE)
 grant("core.change_publicnotice", ["admin", "officer"])
 grant("core.view_noticeobjection", ["admin", "officer"])
+# review rounds (core.review): officers set rounds up and finalise them; panel members score
+grant("core.view_reviewround", ["admin", "officer"])
+grant("core.change_reviewround", ["admin", "officer"])
