@@ -19,7 +19,8 @@ from ..scoping import ScopedQuerySet
 class CalendarDay(models.Model):
     """An exception to "Monday to Friday are working days": a public holiday on a weekday
     (``working=False``) or a weekend day worked to make up for one (调休, ``working=True``).
-    Loaded each year from the State Council's holiday notice (``gongjiang`` admin or a fixture)."""
+    Loaded each year from the State Council's holiday notice with ``gongjiang calendar-days FILE``
+    (or edited by a superuser in the Django admin)."""
 
     date = models.DateField(_("date"), unique=True)
     name = models.CharField(_("name"), max_length=60)
