@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.urls import resolve, reverse
 
 from gongjiang.certification import issuing, pdf, public
-from gongjiang.certification.masking import mask_name
 from gongjiang.certification.models import Certificate
+from gongjiang.core.validators import mask_name
 from gongjiang.workforce.personal import decrypt
 from tests.access_helpers import check_access
 from tests.download_helpers import download_name

@@ -8,6 +8,9 @@ so a new export that is not run here fails the suite."""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from gongjiang.competitions import results
+from gongjiang.core.exports import FORMULA_TRIGGERS
 from gongjiang.core.models import Organization
 from gongjiang.reform import services as reform_services
 from gongjiang.workforce import rollups
@@ -175,6 +179,17 @@ def test_every_export_is_hostile_safe(
         ],
     }
     by_user[world.alice] += _roster_report_urls(client, world, django_capture_on_commit_callbacks)
+    # the audit log also goes out as CSV: every cell that could start a formula is escaped
+    client.force_login(world.alice_admin)
+    response = client.get(reverse("core:audit_list") + "?export=csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    data = _body(response)
+    assert data.startswith(codecs.BOM_UTF8)
+    cells = [
+        c for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")) for c in row
+    ]
+    assert not [c for c in cells if c.startswith(FORMULA_TRIGGERS)]
+    assert any(c.startswith("'" + HOSTILE[0]) for c in cells)  # enterprise A, as organisation
     for user, urls in by_user.items():
         client.force_login(user)
         for url in urls:

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods
 
 from gongjiang.core.middleware import address_of
 from gongjiang.core.public_address import public_url as core_public_url
+from gongjiang.core.validators import mask_name
 
 from . import selectors
 from .forms import VerifyLookupForm
-from .masking import mask_name
 
 LOOKUP_LIMIT = 20  # lookups by number and name per client address per window
 VIEW_LIMIT = 120  # token page views per client address per window

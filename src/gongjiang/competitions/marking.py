@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from gongjiang.core import access
 from gongjiang.core.audit import audit_record
 from gongjiang.core.errors import ApplicationError, ConflictError
-from gongjiang.core.models import Membership
+from gongjiang.core.review.conflicts import affiliation_conflict
 
 from .models import (
     Aspect,
@@ -148,18 +148,16 @@ def conflict_reason(user: Any, entry: Entry) -> str | None:
         return _("The judge declared a conflict of interest with %(name)s.") % {
             "name": entry.worker.name
         }
-    organiser_path = entry.competition.organization.path
-    entrant_paths = [entry.sending_org.path, entry.worker.organization.path]
-    for name, path in Membership.objects.filter(
-        user=user, organization__is_active=True
-    ).values_list("organization__name", "organization__path"):
-        if organiser_path.startswith(path):
-            continue
-        if any(p.startswith(path) or path.startswith(p) for p in entrant_paths):
-            return _("The judge belongs to %(org)s, the entrant %(name)s's own organisation.") % {
-                "org": name,
-                "name": entry.worker.name,
-            }
+    org = affiliation_conflict(
+        user,
+        subject_paths=[entry.sending_org.path, entry.worker.organization.path],
+        neutral_path=entry.competition.organization.path,
+    )
+    if org is not None:
+        return _("The judge belongs to %(org)s, the entrant %(name)s's own organisation.") % {
+            "org": org,
+            "name": entry.worker.name,
+        }
     return None
 
 

@@ -16,6 +16,7 @@ from gongjiang.core.audit import audit_record
 from gongjiang.core.duties import DutyConflict, audited_refusals
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import AuditEvent
+from gongjiang.core.review.ranking import competition_ranks
 
 from .marking import MIN_JUDGES, judgement_mark
 from .models import Aspect, Entry, Mark, Quota, Result, Stage, Trade
@@ -78,11 +79,8 @@ def assign_ranks(items: list[dict[str, Any]], tie_break: list[str]) -> list[dict
     """Sort and rank in place ("1, 2, 2, 4"): only a tie on every key shares a rank."""
     key = rank_key(tie_break)
     items.sort(key=lambda i: (key(i), i["id"]))
-    previous = None
-    for position, item in enumerate(items, start=1):
-        k = key(item)
-        item["rank"] = previous[1] if previous and previous[0] == k else position
-        previous = (k, item["rank"])
+    for rank, item in competition_ranks(items, key):
+        item["rank"] = rank
     return items
 
 

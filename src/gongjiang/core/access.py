@@ -123,3 +123,10 @@ grant("core.view_full_citizen_id", ["admin", "officer"])
 grant("core.view_fund", ["admin", "officer"])
 grant("core.view_ledgerentry", ["admin", "officer"])
 grant("core.change_fund", ["admin", "officer"])
+# public notices (core.notices): every member sees the notices of their audience; officers publish
+grant("core.view_publicnotice", EVERYONE)
+grant("core.change_publicnotice", ["admin", "officer"])
+grant("core.view_noticeobjection", ["admin", "officer"])
+# review rounds (core.review): officers set rounds up and finalise them; panel members score
+grant("core.view_reviewround", ["admin", "officer"])
+grant("core.change_reviewround", ["admin", "officer"])

@@ -508,3 +508,11 @@ class ScheduledRun(models.Model):
 
 # ------------------------------------------------------------- shared pieces in sub-packages
 from .ledger.models import Fund, LedgerEntry  # noqa: E402, F401
+from .notices.models import CalendarDay, NoticeObjection, PublicNotice  # noqa: E402, F401
+from .review.models import (  # noqa: E402, F401
+    PanelMember,
+    ReviewCriterion,
+    ReviewItem,
+    ReviewRound,
+    ReviewScore,
+)

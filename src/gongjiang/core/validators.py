@@ -119,6 +119,17 @@ def mask_citizen_id(number: str | None) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
+def mask_name(name: str | None) -> str:
+    """What the public may see of a person's name: the first and last character (张*三, 张*,
+    欧**明). The one name mask of the platform (certificate verification, public notices)."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def mask_phone(phone: str | None) -> str:
     if not phone:
         return ""

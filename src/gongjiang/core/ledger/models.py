@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..codes import new_code
 from ..scoping import ScopedQuerySet
@@ -107,7 +108,7 @@ class LedgerEntry(models.Model):
         "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True
     )
     object_code = models.CharField(_("object"), max_length=40, blank=True)
-    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    reference = models.CharField(pgettext_lazy("ledger", "reference"), max_length=200, blank=True)
     memo = models.CharField(_("memo"), max_length=500, blank=True)
     reverses = models.OneToOneField(
         "self",

@@ -1,0 +1,1 @@
+"""Review rounds: panel scoring with conflict-of-interest checks, ranking and grades."""
