@@ -20,7 +20,14 @@ from .models import (
     Role,
     SkillLevel,
 )
-from .schemas import StrictSchema, paginate
+from .schemas import (
+    PageNumber,
+    PageSize,
+    StrictSchema,
+    page_query,
+    page_size_query,
+    paginate,
+)
 
 router = Router(tags=["core"])
 
@@ -144,8 +151,8 @@ class Filters(Schema):
     q: str = Field("", max_length=100)
     kind: str = Field("", max_length=12)
     active: bool | None = None
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 def _region(code: str) -> Region:
@@ -248,7 +255,11 @@ class MembershipIn(StrictSchema):
 
 @router.get("/memberships", response=MembershipPage, summary="Roles inside the caller's scope")
 def membership_list(
-    request: HttpRequest, q: str = "", role: str = "", page: int = 1, page_size: int = 50
+    request: HttpRequest,
+    q: str = "",
+    role: str = "",
+    page: int = page_query(),
+    page_size: int = page_size_query(),
 ) -> dict[str, Any]:
     return paginate(
         selectors.membership_list(actor=request.user, q=q[:100], role=role[:12]), page, page_size
@@ -310,8 +321,8 @@ def audit_list(
     actor: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: int = page_query(),
+    page_size: int = page_size_query(),
 ) -> dict[str, Any]:
     qs = selectors.audit_list(
         actor=request.user,
@@ -370,8 +381,8 @@ def reference_list(
     q: str = "",
     level: str = "",
     parent: str = "",
-    page: int = 1,
-    page_size: int = 50,
+    page: int = page_query(),
+    page_size: int = page_size_query(),
 ) -> dict[str, Any]:
     qs = REFERENCE_MODELS[kind].objects.search(q[:100])
     if level:

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from gongjiang.core.models import Occupation, SkillLevel
-from gongjiang.core.schemas import StrictSchema, paginate
+from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, paginate
 
 from . import exams, marking, selectors, services
 from .api_calibration import router as calibration_router
@@ -139,8 +139,8 @@ class QuestionFilters(Schema):
     qtype: str = Field("", max_length=12)
     knowledge_point: str = Field("", max_length=100)
     difficulty: int | None = Field(None, ge=1, le=5)
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 def _tags(occupation: str | None, skill_level: str | None) -> dict[str, Any]:
