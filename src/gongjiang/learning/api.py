@@ -363,15 +363,20 @@ def session_list(request: HttpRequest) -> Any:
 
 @router.post("/sessions", response={201: SessionOut})
 def session_create(request: HttpRequest, payload: SessionIn) -> tuple[int, ExamSession]:
-    from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
+
+    from gongjiang.core import selectors as core_selectors
 
     org = org_for(request.user, payload.organization, "learning.change_examsession")
     paper = selectors.paper_get(actor=request.user, code=payload.paper)
-    users = list(get_user_model().objects.filter(username__in=payload.candidates, is_active=True))
-    missing = set(payload.candidates) - {u.username for u in users}
+    # only logins the caller may see: a user elsewhere is reported like a name nobody has
+    users, missing = core_selectors.users_by_name(
+        request.user, payload.candidates, "learning.change_examsession"
+    )
     if missing:
-        raise ValidationError({"candidates": [f"unknown users: {', '.join(sorted(missing))}"]})
+        raise ValidationError(
+            {"candidates": [f"{core_selectors.NO_SUCH_USER} ({', '.join(sorted(missing))})"]}
+        )
     orgs = [
         org_for(request.user, c, "learning.change_examsession")
         for c in payload.candidate_organizations
