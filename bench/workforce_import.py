@@ -414,7 +414,6 @@ def main() -> None:
     from gongjiang.core.demo import _uscc
     from gongjiang.core.models import Organization
     from gongjiang.core.services import organization_create
-    from gongjiang.workforce.roster.importer import roster_import
 
     actor = SystemActor("bench")
 

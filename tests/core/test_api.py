@@ -289,6 +289,8 @@ def test_membership_list_is_scoped(client: Client, world: Any) -> None:
 
 
 def test_membership_grant_rules(client: Client, world: Any) -> None:
+    # only logins inside the admin's organisations can be given roles (a role-less login is nobody's)
+    member(world.nobody, world.enterprise_a, "worker")
     url = f"{API}/memberships"
     data = {"username": "nobody", "organization": world.enterprise_a.code, "role": "trainer"}
     r = check_access(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from gongjiang.core.jobs import job_start
 from gongjiang.core.models import ApiToken, AuditEvent, Job, Membership, Organization
 from tests.access_helpers import check_access
-from tests.factories import OrganizationFactory, valid_uscc
+from tests.factories import OrganizationFactory, member, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +256,7 @@ def test_organization_import_page(client: Client, world: Any) -> None:
 
 
 def test_membership_pages(client: Client, world: Any) -> None:
+    member(world.nobody, world.enterprise_a, "worker")  # a login inside the admin's scope
     r = check_access(
         client, url=u("membership_list"), in_scope=world.alice_admin, out_of_scope=None
     )

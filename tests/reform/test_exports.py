@@ -261,3 +261,27 @@ def test_evaluation_ranks_units_with_breakdown(client: Any, reform: Any, world: 
         out_of_scope=world.nobody,
     )
     assert r.json()[0]["score"] == 100
+
+
+@pytest.mark.parametrize("year", ["0", "-1", "10000", str(10**20), "abc"])
+def test_extreme_years_answer_without_a_server_error(
+    client: Any, reform: Any, world: Any, year: str
+) -> None:
+    """?year=0|-1|10000 on the evaluation used to answer 500 (issue: integer bounds)."""
+    client.raise_request_exception = False
+    client.force_login(reform.national_officer)
+    plan = reform.national_plan.code
+    response = client.get(f"/api/v1/reform/plans/{plan}/evaluation", {"year": year})
+    assert response.status_code == 422, response.content
+    assert response.json()["details"][0]["field"].endswith("year")
+    for url in (
+        f"/api/v1/reform/plans/{plan}/ledger.xlsx",
+        f"/api/v1/reform/responsibility/{world.city_a.code}",
+    ):
+        assert client.get(url, {"year": year}).status_code == 422
+    for url in (
+        f"/reform/plans/{plan}/evaluation/",
+        f"/reform/units/{world.city_a.code}/responsibility/",
+        f"/reform/plans/{plan}/ledger.xlsx",
+    ):
+        assert client.get(url, {"year": year}).status_code in (200, 404), url

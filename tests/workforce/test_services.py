@@ -39,7 +39,7 @@ def test_create_derives_gender_and_birth_and_protects_the_id(world: Any) -> None
     )
     assert w.gender == "M" and w.birth_date == dt.date(1970, 1, 1)
     assert w.name_pinyin.startswith("zeng") and w.name_initials.startswith("z")
-    assert w.citizen_id_encrypted.startswith("g1:") and unique_id(3) not in w.citizen_id_encrypted
+    assert w.citizen_id_encrypted.startswith("g2:") and unique_id(3) not in w.citizen_id_encrypted
     assert w.citizen_id_masked == unique_id(3)[:3] + "*" * 11 + unique_id(3)[-4:]
     assert w.phone_masked == "139****5678"
     assert w.skill_level_id == "SENIOR" and w.skill_level_changes.count() == 1

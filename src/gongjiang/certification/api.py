@@ -13,7 +13,14 @@ from ninja import Field, Query, Router, Schema
 
 from gongjiang.core import access
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import StrictSchema, paginate
+from gongjiang.core.schemas import (
+    PageNumber,
+    PageSize,
+    StrictSchema,
+    page_query,
+    page_size_query,
+    paginate,
+)
 
 from . import issuing, selectors, services
 from .jobs import certificates_issue_start
@@ -165,8 +172,8 @@ class CertificationChecklistIn(StrictSchema):
 class PlanFilters(Schema):
     q: str = Field("", max_length=100)
     status: str = Field("", max_length=10)
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 class CandidateOut(Schema):
@@ -296,8 +303,8 @@ class CertificatePage(Schema):
 class CertificateFilters(Schema):
     q: str = Field("", max_length=40)
     plan: str = Field("", max_length=20)
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 class CertificateRevokeIn(StrictSchema):
@@ -405,7 +412,11 @@ def plan_issue(request: HttpRequest, code: str) -> tuple[int, dict[str, str]]:
     "/plans/{code}/candidates", response=CandidatePage, summary="Candidates with their scores"
 )
 def candidate_list(
-    request: HttpRequest, code: str, q: str = "", page: int = 1, page_size: int = 100
+    request: HttpRequest,
+    code: str,
+    q: str = "",
+    page: int = page_query(),
+    page_size: int = page_size_query(100),
 ) -> dict[str, Any]:
     plan = _plan(request, code)
     return paginate(

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import MAX_INT32, StrictSchema
 from gongjiang.workforce.models import Worker
 
 from . import marking, results, selectors, services
@@ -171,7 +171,9 @@ def entry_withdraw(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
 
 class TheoryIn(StrictSchema):
     score: Decimal | None = Field(..., ge=0, le=100)
-    time_taken: int | None = Field(None, ge=0, description="minutes (the last tie-break)")
+    time_taken: int | None = Field(
+        None, ge=0, le=100_000, description="minutes (the last tie-break)"
+    )
 
 
 @router.put("/entries/{code}/theory", response=EntryOut, summary="Record the theory score")
@@ -222,7 +224,9 @@ class CompetitionMarkIn(StrictSchema):
     entry: str
     aspect: str
     value: Decimal
-    version: int = Field(..., ge=0, description="the version you last saw; 0 for a new mark")
+    version: int = Field(
+        ..., ge=0, le=MAX_INT32, description="the version you last saw; 0 for a new mark"
+    )
     reason: str = Field("", max_length=300)
 
 

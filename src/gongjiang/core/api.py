@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -20,7 +20,14 @@ from .models import (
     Role,
     SkillLevel,
 )
-from .schemas import StrictSchema, paginate
+from .schemas import (
+    PageNumber,
+    PageSize,
+    StrictSchema,
+    page_query,
+    page_size_query,
+    paginate,
+)
 
 router = Router(tags=["core"])
 
@@ -144,8 +151,8 @@ class Filters(Schema):
     q: str = Field("", max_length=100)
     kind: str = Field("", max_length=12)
     active: bool | None = None
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 def _region(code: str) -> Region:
@@ -248,7 +255,11 @@ class MembershipIn(StrictSchema):
 
 @router.get("/memberships", response=MembershipPage, summary="Roles inside the caller's scope")
 def membership_list(
-    request: HttpRequest, q: str = "", role: str = "", page: int = 1, page_size: int = 50
+    request: HttpRequest,
+    q: str = "",
+    role: str = "",
+    page: int = page_query(),
+    page_size: int = page_size_query(),
 ) -> dict[str, Any]:
     return paginate(
         selectors.membership_list(actor=request.user, q=q[:100], role=role[:12]), page, page_size
@@ -258,11 +269,16 @@ def membership_list(
 @router.post("/memberships", response={201: MembershipOut})
 def membership_create(request: HttpRequest, payload: MembershipIn) -> tuple[int, Membership]:
     org = selectors.organization_get(actor=request.user, code=payload.organization)
-    user = get_user_model().objects.filter(username=payload.username, is_active=True).first()
-    if user is None:
+    if not services.membership_may_grant(request.user, org, payload.role):
+        raise PermissionDenied("membership")
+    found, _missing = selectors.users_by_name(
+        request.user, [payload.username], "core.change_membership"
+    )
+    if not found:  # missing and out of the caller's scope answer alike
         from django.core.exceptions import ValidationError
 
-        raise ValidationError({"username": ["no such user"]})
+        raise ValidationError({"username": [str(selectors.NO_SUCH_USER)]})
+    user = found[0]
     membership = services.membership_grant(
         actor=request.user, user=user, organization=org, role=payload.role
     )
@@ -310,8 +326,8 @@ def audit_list(
     actor: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: int = page_query(),
+    page_size: int = page_size_query(),
 ) -> dict[str, Any]:
     qs = selectors.audit_list(
         actor=request.user,
@@ -370,8 +386,8 @@ def reference_list(
     q: str = "",
     level: str = "",
     parent: str = "",
-    page: int = 1,
-    page_size: int = 50,
+    page: int = page_query(),
+    page_size: int = page_size_query(),
 ) -> dict[str, Any]:
     qs = REFERENCE_MODELS[kind].objects.search(q[:100])
     if level:

@@ -58,3 +58,30 @@ class SessionActivityMiddleware:
             if not isinstance(seen, int) or now - seen >= self.interval:
                 session[self.KEY] = now
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (Django 5.2 has neither).
+
+    Every asset is served from this site, so the policy allows scripts only from it: no inline
+    script, no ``on…=`` attribute, no ``eval`` (page behaviours live in static files, e.g.
+    ``gongjiang/behaviours.js``). Styles allow inline ``style`` attributes (charts and progress bars
+    size themselves with them). Both policies come from settings (``CONTENT_SECURITY_POLICY``,
+    ``PERMISSIONS_POLICY``); a response that already sets a header keeps its own.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.headers = {
+            "Content-Security-Policy": settings.CONTENT_SECURITY_POLICY,
+            "Permissions-Policy": settings.PERMISSIONS_POLICY,
+        }
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        for name, value in self.headers.items():
+            if value and name not in response:
+                response[name] = value
+        return response

@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from ninja import Schema
-from pydantic import BaseModel, ConfigDict
+from ninja import Query, Schema
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
+
+
+# Bounds of the integers every API takes: a number beyond what the database can hold (an OFFSET of
+# 10**20) must be a 422 naming the parameter, never a 500.
+MAX_PAGE = 100_000
+MAX_PAGE_SIZE = 200
+YEAR_MIN, YEAR_MAX = 1949, 2100
+MAX_INT32 = 2**31 - 1
+
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE, description="page number, from 1")]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+
+
+def page_query(default: int = 1) -> Any:
+    """``page`` as a bounded query parameter of an operation."""
+    return Query(default, ge=1, le=MAX_PAGE, description="page number, from 1")
+
+
+def page_size_query(default: int = 50) -> Any:
+    """``page_size`` as a bounded query parameter of an operation."""
+    return Query(default, ge=1, le=MAX_PAGE_SIZE, description="items per page")
+
+
+def year_query(default: int | None = None, **kwargs: Any) -> Any:
+    """``year`` as a bounded query parameter of an operation (``...`` for a required one)."""
+    return Query(default, ge=YEAR_MIN, le=YEAR_MAX, **kwargs)
 
 
 class StrictSchema(Schema):
@@ -36,7 +63,7 @@ class Page(BaseModel, Generic[T]):
 
 def paginate(queryset, page: int, page_size: int, *, max_page_size: int = 200):  # type: ignore[no-untyped-def]
     """Slice a queryset for one page; returns (count, items)."""
-    page = max(1, page)
+    page = max(1, min(page, MAX_PAGE))
     page_size = max(1, min(page_size, max_page_size))
     count = queryset.count()
     start = (page - 1) * page_size

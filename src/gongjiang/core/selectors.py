@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from . import access
 from .models import AuditEvent, Job, Membership, Organization
@@ -134,3 +136,28 @@ def job_get(*, actor: Any, code: str) -> Job:
     from django.http import Http404
 
     raise Http404("job")
+
+
+# the one answer for a user name that is missing or belongs to somebody outside the actor's scope
+NO_SUCH_USER = gettext_lazy("There is no user of this name in your organizations.")
+
+
+def users_visible_to(actor: Any, perm: str) -> QuerySet[Any]:
+    """Active logins the actor may see for ``perm``: those holding a role inside the actor's scope
+    for it. A user elsewhere is, to the actor, the same as no user at all (role grants, exam
+    candidates, judges), so a name cannot be probed for existence in another province."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    if access.scope_paths(actor, perm) is None:  # superuser
+        return users
+    return users.filter(pk__in=Membership.objects.visible_to(actor, perm).values("user_id"))
+
+
+def users_by_name(actor: Any, names: Iterable[str], perm: str) -> tuple[list[Any], list[str]]:
+    """(users found, names not found) among the logins visible to the actor for ``perm``; a name of
+    a user outside the actor's scope is reported exactly like a name nobody has."""
+    wanted = list(dict.fromkeys(n for n in names if n))
+    found = list(users_visible_to(actor, perm).filter(username__in=wanted))
+    known = {u.username for u in found}
+    return found, [n for n in wanted if n not in known]

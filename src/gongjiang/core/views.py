@@ -351,10 +351,12 @@ def membership_create(request: HttpRequest) -> HttpResponse:
         initial={"organization": request.GET.get("organization")},
     )
     if request.method == "POST" and form.is_valid():
-        from django.contrib.auth import get_user_model
-
         data = form.cleaned_data
-        user = get_user_model().objects.filter(username=data["username"]).first()
+        # a login outside the admin's scope is treated exactly as a name nobody has
+        found, _missing = selectors.users_by_name(
+            request.user, [data["username"]], "core.change_membership"
+        )
+        user = found[0] if found else None
         try:
             if user is None:
                 if not data["password"]:

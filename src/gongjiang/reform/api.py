@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import StrictSchema, paginate
+from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, Year, paginate, year_query
 
 from . import selectors, services
 from .models import PlanItem
@@ -310,12 +310,12 @@ def item_update(request: HttpRequest, code: str, payload: ItemPatch) -> dict[str
 class TaskFilters(Schema):
     plan: str = Field("", max_length=20)
     unit: str = Field("", max_length=20)
-    year: int | None = None
+    year: Year | None = None
     status: Literal["", "not_started", "in_progress", "done", "at_risk", "overdue"] = ""
     on: dt.date | None = None
     q: str = Field("", max_length=100)
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 class ItemPage(Schema):
@@ -360,7 +360,7 @@ def task_list(request: HttpRequest, filters: Query[TaskFilters]) -> dict[str, An
     summary="A unit's responsibility list (责任清单)",
 )
 def responsibility(
-    request: HttpRequest, org_code: str, year: int | None = None
+    request: HttpRequest, org_code: str, year: int | None = year_query()
 ) -> list[dict[str, Any]]:
     unit = _org(request.user, org_code)
     on = _today(None)
@@ -487,7 +487,10 @@ register(router)
     "/plans/{code}/ledger.xlsx", summary="The yearly work ledger as Excel (conventional layout)"
 )
 def ledger_export(
-    request: HttpRequest, code: str, year: int | None = None, on: dt.date | None = None
+    request: HttpRequest,
+    code: str,
+    year: int | None = year_query(),
+    on: dt.date | None = None,
 ) -> Any:
     from gongjiang.core.exports import xlsx_response
 
@@ -543,7 +546,9 @@ class ScoreOut(Schema):
     response=list[ScoreOut],
     summary="Rank the plan's lead units for a year",
 )
-def evaluation(request: HttpRequest, code: str, year: int, scheme: str = "") -> Any:
+def evaluation(
+    request: HttpRequest, code: str, year: int = year_query(...), scheme: str = ""
+) -> Any:
     from gongjiang.core.access import get_visible_or_404
 
     from .evaluation import default_scheme, evaluate

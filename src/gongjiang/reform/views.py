@@ -430,7 +430,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def responsibility(request: HttpRequest, code: str) -> HttpResponse:
     unit = selectors.organization_get(actor=request.user, code=code)
     year = request.GET.get("year")
-    year_i = int(year) if year and year.isdigit() else None
+    year_i = int(year) if year and year.isdigit() and 1949 <= int(year) <= 2100 else None
     return render(
         request,
         "reform/responsibility.html",

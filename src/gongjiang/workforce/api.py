@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 
 from gongjiang.core import access
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import PageSize, StrictSchema
 
 from . import selectors, services
 from .analytics.api import router as analytics_router
@@ -106,7 +106,7 @@ class WorkerFiltersIn(Schema):
 
 class WorkerListIn(WorkerFiltersIn):
     cursor: str = Field("", max_length=400, description="next_cursor of the previous page")
-    page_size: int = Field(50, ge=1, le=200)
+    page_size: PageSize = 50
 
 
 class TimelineOut(Schema):

@@ -305,5 +305,61 @@ class Transfer(HistoryBase):
         verbose_name_plural = _("transfers")
 
 
+class TransferRequest(models.Model):
+    """A request to move a worker to the requesting employer, routed to the employer that holds the
+    worker's record (workforce/transfer_requests.py). It is filed when an officer registers,
+    edits or imports a citizen ID held outside their organisations, so that the register keeps one
+    record per person without telling the officer where (or whether) the person is registered.
+
+    Scoped by the worker's current employer: the holding organisation's officers see and decide it;
+    the requester never sees it (that would tell them the person exists)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    code = models.CharField(max_length=20, default=new_code, editable=False, unique=True)
+    worker = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, related_name="transfer_requests", verbose_name=_("worker")
+    )
+    to_organization = models.ForeignKey(
+        "core.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requesting employer"),
+    )
+    name_given = models.CharField(_("name given by the requester"), max_length=50, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATH = "worker__organization__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "to_organization"],
+                condition=models.Q(status="pending"),
+                name="transfer_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} → {self.to_organization}"
+
+
 # The skill-structure rollup tables live in their own module (workforce/analytics/rollups.py maintains them).
 from .analytics.rollup_models import HonourRollup, LevelGainRollup, RollupMeta, WorkerRollup  # noqa: E402,F401

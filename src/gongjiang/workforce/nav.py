@@ -25,6 +25,13 @@ def items(user: Any) -> list[NavItem]:
                 _("Import a roster"), reverse("workforce:import_upload"), "file-earmark-arrow-up"
             )
         )
+        children.append(
+            NavItem(
+                _("Transfer requests"),
+                reverse("workforce:transfer_request_list"),
+                "arrow-left-right",
+            )
+        )
     try:  # the analytics pages (workforce/analytics/nav.py) add their entries
         children += importlib.import_module("gongjiang.workforce.analytics.nav").items(user)
     except ModuleNotFoundError as exc:

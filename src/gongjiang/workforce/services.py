@@ -47,6 +47,7 @@ from .models import SkillLevelChange, Transfer, Worker
 from .names import name_keys
 from .refs import level_ref as _level
 from .refs import occupation_ref as _occupation
+from .transfer_requests import HeldElsewhere, file_for_held_worker, neutral_error
 from .validators import normalize_certificate_number
 
 EDITABLE_FIELDS = (
@@ -104,9 +105,16 @@ def _check_team(team: Organization | None, organization: Organization) -> None:
 
 
 def _set_citizen_id(
-    worker: Worker, value: str, gender: str | None, birth_date: dt.date | None
+    worker: Worker,
+    value: str,
+    gender: str | None,
+    birth_date: dt.date | None,
+    *,
+    actor: Any = None,
 ) -> None:
-    """Normalise the ID, derive gender and birth date, check any stated value against them."""
+    """Normalise the ID, derive gender and birth date, check any stated value against them. A
+    number held by a worker the actor may not see raises ``HeldElsewhere`` (the caller answers
+    neutrally and files a transfer request: transfer_requests.py)."""
     try:
         number = normalize_citizen_id(value)
     except ValidationError as exc:
@@ -130,6 +138,8 @@ def _set_citizen_id(
         .exclude(pk=worker.pk)
         .first()
     )
+    if clash is not None and actor is not None and not _sees(actor, clash):
+        raise HeldElsewhere(clash.pk)
     if clash is not None:
         raise ValidationError(
             {"citizen_id": [_("A worker with this citizen ID number is already registered.")]}
@@ -174,8 +184,26 @@ def _require_change(actor: Any, worker: Worker, perm: str = "workforce.change_wo
 
 
 # ------------------------------------------------------------------------------------ workers
+def _sees(actor: Any, worker: Worker) -> bool:
+    paths = access.scope_paths(actor, "workforce.view_worker")
+    return paths is None or any(worker.organization.path.startswith(p) for p in paths)
+
+
+def worker_create(*, actor: Any, organization: Organization, name: str, **fields: Any) -> Worker:
+    """Register a worker (:func:`_worker_create`). A citizen ID held by a worker outside the
+    actor's organisations is not disclosed: the registration is handed on as a transfer request
+    to the holding employer and the answer is the neutral one of ``transfer_requests``."""
+    try:
+        return _worker_create(actor=actor, organization=organization, name=name, **fields)
+    except HeldElsewhere as held:
+        file_for_held_worker(
+            actor=actor, worker_id=held.worker_id, to_organization=organization, name=name
+        )
+        raise neutral_error() from None
+
+
 @transaction.atomic
-def worker_create(
+def _worker_create(
     *,
     actor: Any,
     organization: Organization,
@@ -223,7 +251,7 @@ def worker_create(
     if worker.occupation_id:
         worker.occupation_edition = worker.occupation.edition
     _set_name(worker, name)
-    _set_citizen_id(worker, citizen_id, gender, birth_date)
+    _set_citizen_id(worker, citizen_id, gender, birth_date, actor=actor)
     _set_phone(worker, phone)
     if hire_date and hire_date > timezone.localdate():
         raise ValidationError({"hire_date": [_("The hire date is in the future.")]})
@@ -250,9 +278,23 @@ def worker_create(
     return worker
 
 
-@transaction.atomic
 def worker_update(*, actor: Any, worker: Worker, **fields: Any) -> Worker:
-    """Change any of :data:`EDITABLE_FIELDS` (not the skill level, employer: see their services)."""
+    """Change any of :data:`EDITABLE_FIELDS` (not the skill level, employer: see their services).
+    A new citizen ID held outside the actor's organisations is answered like in worker_create."""
+    try:
+        return _worker_update(actor=actor, worker=worker, **fields)
+    except HeldElsewhere as held:
+        file_for_held_worker(
+            actor=actor,
+            worker_id=held.worker_id,
+            to_organization=worker.organization,
+            name=worker.name,
+        )
+        raise neutral_error() from None
+
+
+@transaction.atomic
+def _worker_update(*, actor: Any, worker: Worker, **fields: Any) -> Worker:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(
@@ -268,7 +310,7 @@ def worker_update(*, actor: Any, worker: Worker, **fields: Any) -> Worker:
     gender = fields.pop("gender", None)
     birth_date = fields.pop("birth_date", None)
     if citizen_id:
-        _set_citizen_id(locked, citizen_id, gender, birth_date)
+        _set_citizen_id(locked, citizen_id, gender, birth_date, actor=actor)
     elif gender and gender != locked.gender or birth_date and birth_date != locked.birth_date:
         raise ValidationError(
             {"citizen_id": [_("Gender and birth date come from the citizen ID number.")]}

@@ -3,7 +3,7 @@ import importlib
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from . import transfer_views, views
 from .roster import views as import_views
 
 app_name = "workforce"
@@ -24,6 +24,16 @@ urlpatterns = [
         "skill-level-changes/<str:code>/revert/",
         views.level_change_revert,
         name="level_change_revert",
+    ),
+    path(
+        "transfer-requests/",
+        transfer_views.transfer_request_list,
+        name="transfer_request_list",
+    ),
+    path(
+        "transfer-requests/<str:code>/<str:decision>/",
+        transfer_views.transfer_request_decide,
+        name="transfer_request_decide",
     ),
     path("imports/", import_views.import_upload, name="import_upload"),
     path("imports/template/", import_views.import_template, name="import_template"),

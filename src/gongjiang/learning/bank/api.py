@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from gongjiang.core.models import Occupation, SkillLevel
-from gongjiang.core.schemas import StrictSchema, paginate
+from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, paginate
 
 from .. import selectors
 from ..exams import marking
@@ -137,8 +137,8 @@ class QuestionFilters(Schema):
     qtype: str = Field("", max_length=12)
     knowledge_point: str = Field("", max_length=100)
     difficulty: int | None = Field(None, ge=1, le=5)
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 def _tags(occupation: str | None, skill_level: str | None) -> dict[str, Any]:
@@ -380,15 +380,20 @@ def session_list(request: HttpRequest) -> Any:
 
 @router.post("/sessions", response={201: SessionOut})
 def session_create(request: HttpRequest, payload: SessionIn) -> tuple[int, ExamSession]:
-    from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
+
+    from gongjiang.core import selectors as core_selectors
 
     org = org_for(request.user, payload.organization, "learning.change_examsession")
     paper = selectors.paper_get(actor=request.user, code=payload.paper)
-    users = list(get_user_model().objects.filter(username__in=payload.candidates, is_active=True))
-    missing = set(payload.candidates) - {u.username for u in users}
+    # only logins the caller may see: a user elsewhere is reported like a name nobody has
+    users, missing = core_selectors.users_by_name(
+        request.user, payload.candidates, "learning.change_examsession"
+    )
     if missing:
-        raise ValidationError({"candidates": [f"unknown users: {', '.join(sorted(missing))}"]})
+        raise ValidationError(
+            {"candidates": [f"{core_selectors.NO_SUCH_USER} ({', '.join(sorted(missing))})"]}
+        )
     orgs = [
         org_for(request.user, c, "learning.change_examsession")
         for c in payload.candidate_organizations

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
+from gongjiang.core import selectors as core_selectors
 from gongjiang.core.downloads import attach, download_filename
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
@@ -348,11 +348,14 @@ def session_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         names = d["candidates"].split()
-        users = list(get_user_model().objects.filter(username__in=names, is_active=True))
-        missing = set(names) - {u.username for u in users}
+        # only logins the caller may see: a user elsewhere is reported like a name nobody has
+        users, missing = core_selectors.users_by_name(
+            request.user, names, "learning.change_examsession"
+        )
         if missing:
             form.add_error(
-                "candidates", _("Unknown users: %(names)s") % {"names": ", ".join(sorted(missing))}
+                "candidates",
+                f"{core_selectors.NO_SUCH_USER} ({', '.join(sorted(missing))})",
             )
         else:
             try:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 
-from gongjiang.core.schemas import StrictSchema, paginate
+from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, paginate
 
 from .. import selectors
 from ..models import Course, Enrollment, Lesson
@@ -102,8 +102,8 @@ class CourseFilters(Schema):
     organization: str = Field(
         "", max_length=20, description="managers: the courses of this organisation's subtree"
     )
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 class CourseIn(StrictSchema):

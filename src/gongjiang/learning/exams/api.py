@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import connection
@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLResolver
 from django.urls.resolvers import RoutePattern
 from django.views.decorators.csrf import csrf_exempt
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 from ninja.utils import check_csrf
 
 from gongjiang.core.auth import FastCookieSessionAuth, TokenAuth, session_pins
@@ -28,6 +28,8 @@ from ..models import ExamSession
 from . import marking
 from . import services as exams
 from .presenters import attempt_for_candidate, attempt_result, ordered_options
+
+MAX_POSITION = 10_000  # a paper never has this many questions; bounds the path parameter
 
 router = Router(tags=["learning"])
 
@@ -109,7 +111,10 @@ class AnswerOut(Schema):
     auth=[TokenAuth(), FastCookieSessionAuth(csrf=True)],
 )
 def answer_save(
-    request: HttpRequest, code: str, position: int, payload: AnswerIn
+    request: HttpRequest,
+    code: str,
+    payload: AnswerIn,
+    position: int = Path(..., ge=1, le=MAX_POSITION),
 ) -> dict[str, Any]:
     # no attempt read first: the save's one statement checks ownership, status and deadline
     return exams.exam_answer_save_by_code(
@@ -132,7 +137,7 @@ def answer_save(
 # it.
 
 ANSWER_SAVE_PATH = re.compile(
-    r"^/api/v1/learning/attempts/(?P<code>[^/]+)/answers/(?P<position>[0-9]+)$"
+    r"^/api/v1/learning/attempts/(?P<code>[^/]+)/answers/(?P<position>[0-9]{1,9})$"
 )
 
 
@@ -206,6 +211,8 @@ class AnswerSaveMiddleware:
                 too_large = answer_body_too_large(request)
                 if too_large is not None:
                     return too_large
+            # an out-of-range position takes the full path, which answers it with a 422
+            if match is not None and 1 <= int(match["position"]) <= MAX_POSITION:
                 response = answer_save_pinned(request, match["code"], int(match["position"]))
                 if response is not None:
                     return response
@@ -315,7 +322,7 @@ def marking_item(request: HttpRequest, code: str) -> dict[str, Any]:
 
 class ExamMarkIn(StrictSchema):
     score: Decimal | None = Field(None, ge=0, le=1000)
-    ticked: list[int] | None = Field(
+    ticked: list[Annotated[int, Field(ge=0, le=1000)]] | None = Field(
         None, max_length=100, description="practical task: indexes of checklist items met"
     )
     comment: str = Field("", max_length=2000)

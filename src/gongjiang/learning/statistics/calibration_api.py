@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import MAX_INT32, StrictSchema
 
 from .. import selectors
 from ..selectors import org_for
@@ -85,7 +85,7 @@ class ParallelIn(StrictSchema):
     title: str = Field(..., min_length=1, max_length=190)
     blueprint: list[ParallelCell] = Field(..., min_length=1, max_length=100)
     forms: int = Field(2, ge=2, le=10)
-    rng_seed: int | None = None
+    rng_seed: int | None = Field(None, ge=0, le=MAX_INT32)
     target_paper: str | None = Field(None, min_length=1, max_length=20)
 
 

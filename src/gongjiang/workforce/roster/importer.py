@@ -5,7 +5,8 @@
 batches of :data:`BATCH_SIZE` valid rows:
 
 1. looks the batch's citizen-ID hashes up among existing workers;
-2. rejects a row whose worker belongs to an enterprise outside the actor's scope (never moved);
+2. hands a row whose worker belongs to an enterprise outside the actor's scope on to that
+   employer as a transfer request (never moved, never disclosed: transfer_requests.py);
 3. merges each row into the existing worker — a cell left empty keeps the stored value — and
    classifies it as created / updated / unchanged;
 4. writes the batch in ONE transaction (:mod:`gongjiang.workforce.roster.bulk`): the upserted workers,
@@ -49,6 +50,7 @@ from .. import personal
 from ..hooks import SNAPSHOT_FIELDS, WorkerChange, notify
 from ..models import Worker
 from ..names import name_keys
+from ..transfer_requests import NEUTRAL_REPLY, file_for_held_worker
 from . import bulk
 from .reader import ParsedWorker, RosterReader, RowError, RowWarning
 
@@ -316,18 +318,16 @@ class RosterImport:
                 and old["organization_id"] != org_id
                 and not self._in_scope(old["organization__path"])
             ):
+                # not disclosed: the row is handed on to the holding employer as a transfer
+                # request, with the same words a transfer request gets for any number
                 self.result.rejected += 1
                 self.result.errors.append(
-                    RowError(
-                        p.row,
-                        self.id_label,
-                        p.citizen_id,
-                        _(
-                            "This worker is registered with an employer outside your organisations; "
-                            "the employer must transfer them first."
-                        ),
-                    )
+                    RowError(p.row, self.id_label, p.citizen_id, str(NEUTRAL_REPLY))
                 )
+                if org is not None and not self.dry_run:
+                    file_for_held_worker(
+                        actor=self.actor, worker_id=old["id"], to_organization=org, name=p.name
+                    )
                 continue
             if org is None:  # dry run without an enterprise: validation only
                 continue
