@@ -180,3 +180,25 @@ def test_export_round_trip(world) -> None:
     )
     assert result["errors"] == [] and result["created"] == 6
     assert Question.objects.get(qtype="fill").current.answer == [["10"], ["普通", "粗牙"]]
+
+
+def test_an_imported_stem_is_held_to_the_api_limit(world) -> None:
+    from gongjiang.learning.services import TEXT_MAX_CHARS
+
+    long_stem = "长" * (TEXT_MAX_CHARS + 1)
+    rows = [
+        ["单选题", "长" * TEXT_MAX_CHARS, "甲", "乙", "", "", "A", "", "易", "", 1, ""],
+        ["单选题", long_stem, "甲", "乙", "", "", "A", "", "易", "", 1, ""],
+        ["单选题", "题干", "甲", "乙", "", "", "A", "解" * (TEXT_MAX_CHARS + 1), "易", "", 1, ""],
+    ]
+    result = question_import(
+        actor=world.alice,
+        organization=world.province_a,
+        source=_file(rows),
+        filename="bank.xlsx",
+        dry_run=False,
+    )
+    assert result["created"] == 0 and Question.objects.count() == 0
+    errors = {(e["row"], e["column"]): e for e in result["errors"]}
+    assert set(errors) == {(3, "题干"), (4, "解析")}
+    assert "20000" in errors[(3, "题干")]["message"]

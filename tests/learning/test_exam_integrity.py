@@ -341,3 +341,16 @@ def test_practice_answers_are_limited_too(world) -> None:
     q = make_question(world.alice, world.province_a, "single")
     with pytest.raises(ValidationError):
         practice_answer(actor=world.worker_a, question=q, response="A" * 9_000_000)
+
+
+def test_the_own_profile_timeline_follows_the_review_options(world) -> None:
+    from types import SimpleNamespace
+
+    from gongjiang.learning.timeline import exam_entries
+
+    session = _single(world, review_marks="never")
+    _sit_and_submit(world, session)
+    worker = SimpleNamespace(user_id=world.worker_a.pk)
+    own = exam_entries(worker, world.worker_a)[0].detail
+    manager = exam_entries(worker, world.alice)[0].detail
+    assert "%" not in own and "100.00%" in manager

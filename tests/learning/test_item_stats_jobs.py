@@ -71,7 +71,7 @@ def test_below_the_threshold_nothing_changes(client: Any, world: Any, exam: Any)
     assert 'id="stats-computed-at"' not in html
     response = client.get(_api(session))
     assert response.status_code == 200
-    assert response.json() == session_item_statistics(session=session).as_json()
+    assert response.json() == session_item_statistics(session=session).api_json()
     assert not _jobs().exists()
 
 
@@ -176,7 +176,7 @@ def test_job_computes_the_same_numbers(client: Any, world: Any, exam: Any, big: 
     assert stored.exam == expected.exam and stored.histogram == expected.histogram
     response = client.get(_api(session))
     assert response.status_code == 200
-    assert response.json() == expected.as_json()  # exactly the in-request answer
+    assert response.json() == expected.api_json()  # exactly the in-request answer
     # the Excel export serves the stored result
     from openpyxl import load_workbook
 
@@ -199,7 +199,7 @@ def test_the_job_runs_after_the_request_commits(
     assert job.message  # the last progress message
     response = client.get(_api(session))
     assert response.status_code == 200
-    assert response.json() == session_item_statistics(session=session).as_json()
+    assert response.json() == session_item_statistics(session=session).api_json()
 
 
 def test_changed_marks_make_the_result_stale(client: Any, world: Any, exam: Any, big: None) -> None:
@@ -228,7 +228,7 @@ def test_changed_marks_make_the_result_stale(client: Any, world: Any, exam: Any,
     second = _run_latest()
     response = client.get(_api(session))
     assert response.status_code == 200
-    assert response.json() == session_item_statistics(session=session).as_json()
+    assert response.json() == session_item_statistics(session=session).api_json()
     # the superseded result is cleared; the job row stays
     first.refresh_from_db()
     assert first.result == {} and second.result["exam"]
@@ -287,14 +287,14 @@ def test_bank_statistics_in_the_background(client: Any, world: Any, exam: Any, b
     assert client.get(url).status_code == 202
     _run_latest()
     response = client.get(url)
-    assert response.status_code == 200 and response.json() == expected.as_json()
+    assert response.status_code == 200 and response.json() == expected.api_json()
     # a knowledge point is another target, with its own job
     narrow = client.get(url + "&knowledge_point=识图")
     assert narrow.status_code == 202 and _jobs().count() == 2
     _run_latest()
     assert (
         client.get(url + "&knowledge_point=识图").json()
-        == bank_item_statistics(organization=world.province_a, knowledge_point="识图").as_json()
+        == bank_item_statistics(organization=world.province_a, knowledge_point="识图").api_json()
     )
     # the page: the stored figures, and the poll of a job
     page = reverse("learning:bank_statistics")

@@ -138,14 +138,15 @@ def test_page_shows_figures_table_flags_and_charts(client, world, exam) -> None:
     assert 'id="chart-discrimination"' in html and 'id="chart-totals"' in html
     assert "echarts.min.js" in html
     assert f'data-figure="mean">{_fmt(expected["exam"]["mean"])}<' in html
-    assert f'data-figure="alpha">{_fmt(expected["exam"]["alpha"])}<' in html
+    assert f'data-figure="alpha" data-unreliable="1">{_fmt(expected["exam"]["alpha"])}<' in html
     for q in expected["questions"]:
         row = re.search(rf'<tr[^>]*data-question="{q["question"]}">(.*?)</tr>', html, re.S)
         assert row, q["question"]
         cells = row.group(1)
         assert f"<td>{_fmt(q['facility'] * 100)}</td>" in cells
-        assert f"<td>{_fmt(q['discrimination_index'])}</td>" in cells
-        assert f"<td>{_fmt(q['effective_weight'])}</td>" in cells
+        # a handful of attempts: the discrimination figures are shown, marked unreliable
+        assert f">{_fmt(q['discrimination_index'])}*</td>" in cells
+        assert f">{_fmt(q['effective_weight'])}*</td>" in cells
     assert re.search(r'<tr class="table-warning" data-flag="negative_discrimination"', html)
     english = client.get(
         reverse("learning:session_statistics", args=[session.code]), HTTP_ACCEPT_LANGUAGE="en"
@@ -245,10 +246,13 @@ def test_api_session_statistics(client, world, exam) -> None:
     url = f"/api/v1/learning/sessions/{session.code}/statistics"
     response = check_access(client, url=url, in_scope=world.alice, out_of_scope=world.bob)
     data = response.json()
-    assert set(data) == {"exam", "questions"}
+    assert set(data) == {"exam", "questions", "reliable", "min_attempts", "warnings"}
     assert set(data["exam"]) == EXAM_KEYS
-    assert all(set(q) == QUESTION_KEYS for q in data["questions"])
+    assert all(set(q) == {*QUESTION_KEYS, "reliable"} for q in data["questions"])
+    assert data["reliable"] is False and not any(q["reliable"] for q in data["questions"])
     expected = item_statistics(rows)
+    for q in data["questions"]:
+        del q["reliable"]
     assert data["exam"] == pytest.approx(expected["exam"])
     assert sorted(data["questions"], key=lambda q: q["question"]) == sorted(
         expected["questions"], key=lambda q: q["question"]
@@ -371,3 +375,50 @@ def test_statistics_of_a_large_session_in_a_browser(world, page, live_server, mo
     assert page.locator("#stats-table tbody tr").count() == 3
     assert page.locator("#stats-computed-at").count() == 1
     assert page.locator("#stats-job").count() == 0
+
+
+# ------------------------------------------------------------------- small samples are marked
+def test_few_attempts_mark_the_figures_unreliable_everywhere(client, world, exam) -> None:
+    from openpyxl import load_workbook
+
+    from gongjiang.learning.statistics.services import ITEM_STATS_MIN_ATTEMPTS
+
+    session, _questions, _rows = exam  # six attempts
+    assert ITEM_STATS_MIN_ATTEMPTS == 30
+    stats = session_item_statistics(session=session)
+    assert not stats.reliable and stats.warnings()
+    client.force_login(world.alice)
+    url = reverse("learning:session_statistics", args=[session.code])
+    html = client.get(url).content.decode()
+    assert 'id="stats-unreliable"' in html and "30" in html
+    data = client.get(f"/api/v1/learning/sessions/{session.code}/statistics").json()
+    assert data["reliable"] is False and data["min_attempts"] == 30 and data["warnings"]
+    book = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content))
+    exam_sheet = list(book.worksheets[0].iter_rows(values_only=True))
+    alpha = next(r for r in exam_sheet if r[0] and "α" in r[0] or r[0] and "alpha" in r[0])
+    assert alpha[2]  # the note says unreliable
+    questions = list(book.worksheets[1].iter_rows(values_only=True))
+    assert all(r[-1] for r in questions[1:])
+
+
+def test_enough_attempts_show_the_figures_plainly(client, world, exam) -> None:
+    session, questions, _rows = exam
+    _exam(world, marks=MARKS * 4, session=session, questions=questions)  # 30 in all
+    stats = session_item_statistics(session=session)
+    assert stats.attempts == 30 and stats.reliable and stats.warnings() == []
+    client.force_login(world.alice)
+    html = client.get(reverse("learning:session_statistics", args=[session.code])).content.decode()
+    assert 'id="stats-unreliable"' not in html and 'data-unreliable="1"' not in html
+    data = client.get(f"/api/v1/learning/sessions/{session.code}/statistics").json()
+    assert data["reliable"] is True and all(q["reliable"] for q in data["questions"])
+
+
+def test_chart_labels_are_question_numbers_and_short_stems(client, world, exam) -> None:
+    import json
+
+    session, questions, _rows = exam
+    client.force_login(world.alice)
+    html = client.get(reverse("learning:session_statistics", args=[session.code])).content.decode()
+    charts = json.loads(re.search(r'id="chart-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert charts["codes"][0] == "1. 第一题 题干"
+    assert not any(q.code in label for q in questions for label in charts["codes"])

@@ -25,3 +25,26 @@ def test_small_demo_is_idempotent(db: Any) -> None:
     demo._some_history(ctx)
     assert again == first + 3
     assert Worker.objects.filter(honours__isnull=False).distinct().count() <= 12
+
+
+def test_generated_demo_spreads_workers_over_provinces_with_varied_names(db: Any) -> None:
+    from gongjiang.core.models import Organization
+    from gongjiang.workforce.generate import DEMO_PROVINCES, load_demo_workers
+
+    ctx = load_core_demo()
+    count = 9000  # the demo's 20,000 in small: the same provinces, the demo province the largest
+    result = load_demo_workers(ctx, count=count)
+    assert result["created"] == count
+    provinces = Organization.objects.filter(kind="provincial")
+    with_workers = [
+        p
+        for p in provinces
+        if Worker.objects.filter(organization__path__startswith=p.path).exists()
+    ]
+    assert len(with_workers) >= 5 and len(with_workers) == len(DEMO_PROVINCES) + 2
+    # the list's first page (ordered by pinyin) shows different people, not one name ten times
+    first_page = list(
+        Worker.objects.order_by("name_pinyin", "id").values_list("name", flat=True)[:10]
+    )
+    assert len(set(first_page)) >= 8, first_page
+    assert load_demo_workers(ctx, count=count)["created"] == 0  # idempotent

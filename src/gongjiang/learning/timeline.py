@@ -1,7 +1,8 @@
 """Exam attempts and results on the worker's profile timeline (workforce.timeline).
 
 The workforce profile is shown only to those who may see the worker; the entries show the exam,
-the status and, once released, the result.
+the status and, once released, the result (to the worker themself only when the session's review
+options show marks).
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ def exam_entries(worker: Any, actor: Any) -> list[Any]:
         .order_by("-started_at")[:50]
     )
     entries = []
+    own = getattr(actor, "pk", None) == worker.user_id
     for a in attempts:
-        if a.status == Attempt.Status.COMPLETE:
+        # the candidate sees their marks as the session's review options allow; managers always
+        if a.status == Attempt.Status.COMPLETE and (not own or a.marks_visible):
             detail = _("%(percent)s%% · %(verdict)s") % {
                 "percent": a.percent,
                 "verdict": _("passed") if a.passed else _("not passed"),

@@ -1,4 +1,5 @@
-"""Reform demo: the national plan (5 areas, 25 measures) and its 2018 ledger led by the coordination
+"""Reform demo: the national plan (5 areas, 25 measures) and its current-year ledger (deadlines
+relative to today: done, on track, at risk and overdue tasks) led by the coordination
 group's departments, Jiangsu's derived plan with tasks in every state, one inspection with findings
 and rectifications, a supervision notice, and rollout milestones for all 31 provinces reproducing
 "18 leading groups set up, 18 implementation plans issued, 14 revising".
@@ -21,7 +22,7 @@ from gongjiang.core.models import Membership, Organization, Region
 from gongjiang.core.services import organization_create
 
 from . import services
-from .demo_data import ACFTU, AREAS, DEPARTMENTS, LEDGER_2018, MILESTONE_TYPES
+from .demo_data import ACFTU, AREAS, DEPARTMENTS, LEDGER, MILESTONE_TYPES
 from .models import MilestoneType, Plan, PlanItem, RolloutMilestone
 from .supervision import services as supervision
 
@@ -143,6 +144,27 @@ def _report(
         )
 
 
+# Deadlines of the national ledger, in days from today, by the task's state in the ledger: a few
+# tasks in progress are past their deadline (overdue), the others on track; some done tasks were
+# finished early, before a deadline still ahead. Deterministic, so every demo looks the same.
+_DONE_OFFSETS = (-150, -90, -45, -20, 30, -120, 60, -10)
+_IN_PROGRESS_OFFSETS = (120, -25, 75, 200, -60, 45, 160, 90, -12)
+_AT_RISK_OFFSETS = (20, 35)
+_NOT_STARTED_OFFSETS = (240, 180)
+
+
+def ledger_deadline(ordinal: int, status: str, today: dt.date) -> dt.date:
+    """The deadline of the ``ordinal``-th ledger task of a status, relative to ``today``: done, on
+    track (in progress before its deadline), at risk, or overdue (in progress past it)."""
+    offsets = {
+        "done": _DONE_OFFSETS,
+        "in_progress": _IN_PROGRESS_OFFSETS,
+        "at_risk": _AT_RISK_OFFSETS,
+        "not_started": _NOT_STARTED_OFFSETS,
+    }[status]
+    return today + dt.timedelta(days=offsets[ordinal % len(offsets)])
+
+
 def _national_plan(
     actor: Any, ctx: DemoContext, units: dict[str, Organization]
 ) -> tuple[Plan, list[PlanItem]]:
@@ -163,8 +185,14 @@ def _national_plan(
                 )
             )
     reviewers = [ctx.users["acftu_officer"]]
-    for n, title, lead, coop, month, status, percent, progress, problems, nxt in LEDGER_2018:
-        deadline = D(2018, month, 28)
+    today = timezone.localdate()
+    y = today.year
+    seen: dict[str, int] = {}
+    for row in LEDGER:
+        n, title, lead, coop, _month, status, percent, progress, problems, nxt = row
+        seen[status] = seen.get(status, 0) + 1
+        deadline = ledger_deadline(seen[status] - 1, status, today)
+        start = min(D(y, 1, 1), deadline - dt.timedelta(days=60))
         task = services.plan_item_create(
             actor=actor,
             plan=plan,
@@ -173,20 +201,29 @@ def _national_plan(
             parent=measures[n - 1],
             lead_unit=units[lead],
             cooperating_units=[units[c] for c in coop],
-            start=D(2018, 1, 1),
+            start=start,
             deadline=deadline,
-            year=2018,
+            year=y,
             report_cycle="quarterly",
-            tags=["2018年台账"],
+            tags=[f"{y}年台账"],
         )
         if progress:
-            quarter = f"2018-Q{min(4, (month - 1) // 3 + 1)}"
-            _report(actor, reviewers, task, quarter, percent, progress, problems, nxt)
+            on = min(today, deadline)
+            _report(
+                actor,
+                reviewers,
+                task,
+                f"{on.year}-Q{(on.month - 1) // 3 + 1}",
+                percent,
+                progress,
+                problems,
+                nxt,
+            )
         if status in ("at_risk", "in_progress") and task.status != status:
             services.plan_item_update(actor=actor, item=task, status=status)
-        if status == "done":  # completed on time, as the 2018 ledger reported
+        if status == "done":  # completed on time
             PlanItem.objects.filter(pk=task.pk).update(
-                completed_on=deadline - dt.timedelta(days=10)
+                completed_on=min(today, deadline) - dt.timedelta(days=10)
             )
     return plan, measures
 

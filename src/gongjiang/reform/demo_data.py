@@ -2,7 +2,8 @@
 
 The five areas are the plan's own. The 25 measure headings are written from public summaries and
 interpretations of the plan (5 areas, 25 measures); they are faithful in substance but not a
-verbatim copy of the official text. The 2018 ledger tasks are illustrative.
+verbatim copy of the official text. The ledger tasks (first drawn up for 2018) are illustrative;
+the demo dates them in the current year.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ DEPARTMENTS = [
 
 # (measure number 1-25, task, lead, cooperating, deadline month of 2018, status, percent, progress, problems, next)
 ACFTU = "全国总工会"
-LEDGER_2018: list[tuple[int, str, str, list[str], int, str, int, str, str, str]] = [
+LEDGER: list[tuple[int, str, str, list[str], int, str, int, str, str, str]] = [
     (
         1,
         "组织开展“中国梦·劳动美”主题宣传教育活动",

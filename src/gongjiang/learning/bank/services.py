@@ -97,6 +97,10 @@ def normalize_checklist(checklist: Sequence[Any] | None) -> list[dict[str, Any]]
     return out
 
 
+#: the longest stem, explanation or rubric a question may have (the API's schema says the same)
+TEXT_MAX_CHARS = 20_000
+
+
 def question_content(
     *,
     qtype: str,
@@ -112,6 +116,16 @@ def question_content(
     """Validate and normalise the content of a version; raises ValidationError naming the field."""
     if qtype not in QuestionType.values:
         raise ValidationError({"qtype": [_("Unknown question type.")]})
+    too_long = {
+        name: [
+            _("At most %(max)d characters (this has %(n)d).")
+            % {"max": TEXT_MAX_CHARS, "n": len(text)}
+        ]
+        for name, text in (("stem", stem), ("explanation", explanation), ("rubric", rubric))
+        if len(text or "") > TEXT_MAX_CHARS
+    }
+    if too_long:  # before any sanitising: the API's limit, for every way a question comes in
+        raise ValidationError(too_long)
     content: dict[str, Any] = {
         "stem": sanitize_html(stem),
         "options": normalize_options(options)

@@ -19,11 +19,17 @@ from django.urls.resolvers import RoutePattern
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, Path, Router, Schema
 from ninja.utils import check_csrf
+from pydantic import field_validator
 
 from gongjiang.core.auth import FastCookieSessionAuth, TokenAuth, session_pins
 from gongjiang.core.schemas import StrictSchema
 
-from ..answers import ANSWER_BODY_MAX_BYTES
+from ..answers import (
+    ANSWER_BODY_MAX_BYTES,
+    FILL_BLANK_MAX_CHARS,
+    TEXT_ANSWER_MAX_CHARS,
+    answer_fit,
+)
 from ..models import ExamSession
 from . import marking
 from . import services as exams
@@ -92,10 +98,24 @@ def attempt_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 class AnswerIn(StrictSchema):
-    response: Any = None
+    response: Any = Field(
+        None,
+        description='single choice: the label shown ("B"); multiple: labels (["A", "C"]); '
+        "true/false: a boolean; fill in: one text per blank (at most "
+        f"{FILL_BLANK_MAX_CHARS} characters each); short answer: text (at most "
+        f"{TEXT_ANSWER_MAX_CHARS} characters). Labels are those shown in this attempt, never bank "
+        "keys.",
+    )
     seq: int = Field(
         ..., ge=1, le=2**62, description="per item, increasing; a retry sends the same number"
     )
+
+    @field_validator("response")
+    @classmethod
+    def _an_answer(cls, value: Any) -> Any:
+        if not answer_fit(value).fits_any:
+            raise ValueError("not an answer to any question type, or longer than any may be")
+        return value
 
 
 class AnswerOut(Schema):

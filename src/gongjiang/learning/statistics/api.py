@@ -43,11 +43,23 @@ class QuestionFiguresOut(Schema):
     flag: str | None = Field(
         None, description="null, 'negative_discrimination' or 'low_discriminative_efficiency'"
     )
+    reliable: bool = Field(
+        ...,
+        description="false when the exam or this question has fewer than min_attempts attempts: "
+        "its discrimination figures are unreliable",
+    )
 
 
 class ItemStatisticsOut(Schema):
     exam: ExamFiguresOut
     questions: list[QuestionFiguresOut]
+    reliable: bool = Field(
+        ...,
+        description="false below min_attempts complete attempts: alpha, error ratio, standard "
+        "error, skewness, kurtosis and every discrimination figure are unreliable",
+    )
+    min_attempts: int = Field(..., description="attempts needed for reliable figures")
+    warnings: list[str] = Field(..., description="why figures are unreliable, for people")
 
 
 class StatisticsJobOut(Schema):
@@ -67,7 +79,7 @@ class BankFilters(Schema):
 
 def _answer(outcome: StatsOutcome) -> tuple[int, Any]:
     if outcome.job is None and outcome.stats is not None:
-        return 200, outcome.stats.as_json()
+        return 200, outcome.stats.api_json()
     return 202, outcome.job
 
 

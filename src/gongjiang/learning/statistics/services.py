@@ -42,6 +42,7 @@ from .item_stats import (
 
 __all__ = [
     "EXAM_FIELDS",
+    "ITEM_STATS_MIN_ATTEMPTS",
     "MIN_ATTEMPTS",
     "QUESTION_FIELDS",
     "ItemStatistics",
@@ -52,6 +53,19 @@ __all__ = [
 ]
 
 MIN_ATTEMPTS = 2
+#: Below this many attempts (of the exam, or of one question) the figures that rest on the spread
+#: of marks — Cronbach's alpha, error ratio, standard error, discrimination index, discriminative
+#: efficiency, effective weight — swing wildly from one attempt to the next (three attempts once
+#: gave alpha = -7.10 %): pages, exports and the API mark them unreliable
+#: (docs/learning-item-statistics.md).
+ITEM_STATS_MIN_ATTEMPTS = 30
+#: the figures ``ITEM_STATS_MIN_ATTEMPTS`` is about
+SAMPLE_SENSITIVE_EXAM = ("skewness", "kurtosis", "alpha", "error_ratio", "standard_error")
+SAMPLE_SENSITIVE_QUESTION = (
+    "discrimination_index",
+    "discriminative_efficiency",
+    "effective_weight",
+)
 STEM_LENGTH = 60
 HISTOGRAM_BINS = 10
 #: ``progress(rows read)`` is called after every this many answer rows
@@ -61,6 +75,7 @@ PROGRESS_ROWS = 5000
 #: since, and the words are in the reader's language)
 DESCRIPTION_KEYS = (
     "code",
+    "reliable",
     "stem",
     "qtype",
     "qtype_display",
@@ -116,6 +131,54 @@ class ItemStatistics:
     @property
     def flagged(self) -> int:
         return sum(1 for q in self.questions if q["flag"])
+
+    @property
+    def reliable(self) -> bool:
+        """Enough attempts for alpha, discrimination and the like to mean something."""
+        return self.attempts >= ITEM_STATS_MIN_ATTEMPTS
+
+    @staticmethod
+    def question_reliable(question: dict[str, Any]) -> bool:
+        return int(question["count"]) >= ITEM_STATS_MIN_ATTEMPTS
+
+    def warnings(self) -> list[str]:
+        """Why some figures should not be trusted yet (in the reader's language); empty if none."""
+        from django.utils.translation import gettext as _
+        from django.utils.translation import ngettext
+
+        out = []
+        if not self.reliable:
+            out.append(
+                ngettext(
+                    "Only %(n)d complete attempt: below %(min)d attempts, alpha, discrimination "
+                    "and the other figures that rest on the spread of marks are unreliable.",
+                    "Only %(n)d complete attempts: below %(min)d attempts, alpha, discrimination "
+                    "and the other figures that rest on the spread of marks are unreliable.",
+                    self.attempts,
+                )
+                % {"n": self.attempts, "min": ITEM_STATS_MIN_ATTEMPTS}
+            )
+        thin = sum(1 for q in self.questions if not self.question_reliable(q))
+        if self.reliable and thin:
+            out.append(
+                _(
+                    "%(n)d questions were answered fewer than %(min)d times: their discrimination "
+                    "figures are unreliable."
+                )
+                % {"n": thin, "min": ITEM_STATS_MIN_ATTEMPTS}
+            )
+        return out
+
+    def api_json(self) -> dict[str, Any]:
+        """:meth:`as_json` plus the reliability marks of the API: ``reliable``, ``min_attempts``
+        and ``warnings`` beside the figures, ``reliable`` on each question."""
+        data = self.as_json()
+        for row, q in zip(data["questions"], self.questions, strict=True):
+            row["reliable"] = self.reliable and self.question_reliable(q)
+        data["reliable"] = self.reliable
+        data["min_attempts"] = ITEM_STATS_MIN_ATTEMPTS
+        data["warnings"] = self.warnings()
+        return data
 
     def as_json(self) -> dict[str, Any]:
         """Exactly the shape of ``gongjiang item-stats --json``."""
@@ -248,6 +311,7 @@ def _describe(q: Question | None, f: dict[str, Any], max_mark: float | None) -> 
         "question": code,
         "code": code,
         "stem": stem,
+        "reliable": int(f["count"]) >= ITEM_STATS_MIN_ATTEMPTS,
         "qtype": q.qtype if q is not None else "",
         "qtype_display": q.get_qtype_display() if q is not None else "",
         "knowledge_point": q.knowledge_point if q is not None else "",

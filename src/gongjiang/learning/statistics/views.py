@@ -30,7 +30,12 @@ from .jobs import (
     session_target,
     stats_job_get,
 )
-from .services import ItemStatistics, bank_knowledge_points
+from .services import (
+    ITEM_STATS_MIN_ATTEMPTS,
+    SAMPLE_SENSITIVE_EXAM,
+    ItemStatistics,
+    bank_knowledge_points,
+)
 
 BANK_PERM = "learning.view_question"
 
@@ -68,8 +73,20 @@ def question_headers() -> list[str]:
     ]
 
 
+def _unreliable_note() -> str:
+    return _("unreliable: fewer than %(min)d attempts") % {"min": ITEM_STATS_MIN_ATTEMPTS}
+
+
 def _export(stats: ItemStatistics, filename: str) -> HttpResponse:
-    exam_rows = [(label, value) for _key, label, value in exam_figures(stats)]
+    exam_rows: list[tuple[Any, ...]] = [
+        (
+            label,
+            value,
+            None if stats.reliable or key not in SAMPLE_SENSITIVE_EXAM else _unreliable_note(),
+        )
+        for key, label, value in exam_figures(stats)
+    ]
+    exam_rows += [(_("Warning"), w, None) for w in stats.warnings()]
     question_rows = [
         (
             q["code"],
@@ -84,13 +101,14 @@ def _export(stats: ItemStatistics, filename: str) -> HttpResponse:
             q["discriminative_efficiency"],
             q["effective_weight"],
             q["flag_reason"] or None,
+            None if stats.reliable and q["reliable"] else _unreliable_note(),
         )
         for q in stats.questions
     ]
     data = xlsx_bytes(
         [
-            (_("Exam"), [_("figure"), _("value")], exam_rows),
-            (_("Questions"), question_headers(), question_rows),
+            (_("Exam"), [_("figure"), _("value"), _("note")], exam_rows),
+            (_("Questions"), [*question_headers(), _("note")], question_rows),
         ]
     )
     return xlsx_response(data, filename)
@@ -100,10 +118,18 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
+CHART_STEM_LENGTH = 12
+
+
+def chart_label(number: int, stem: str) -> str:
+    """A question on a chart's axis: its number in the table and the start of its stem."""
+    short = stem if len(stem) <= CHART_STEM_LENGTH else stem[: CHART_STEM_LENGTH - 1] + "…"
+    return f"{number}. {short}".strip()
+
+
 def _charts(stats: ItemStatistics) -> dict[str, Any]:
-    codes = [q["code"] for q in stats.questions]
     return {
-        "codes": codes,
+        "codes": [chart_label(n, q["stem"]) for n, q in enumerate(stats.questions, start=1)],
         "facility": [_round(q["facility_percent"]) for q in stats.questions],
         "discrimination": [_round(q["discrimination_index"]) for q in stats.questions],
         "flags": [q["flag"] or "" for q in stats.questions],
@@ -170,7 +196,12 @@ def _respond(
     if job is not None:
         context["poll_query"] = _query(request, job=job.code, format=None)
     if stats is not None:
-        context.update(figures=exam_figures(stats), charts=_charts(stats))
+        context.update(
+            figures=exam_figures(stats),
+            charts=_charts(stats),
+            sample_sensitive=SAMPLE_SENSITIVE_EXAM,
+            min_attempts=ITEM_STATS_MIN_ATTEMPTS,
+        )
     return render(request, "learning/item_stats.html", context)
 
 

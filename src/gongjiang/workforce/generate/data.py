@@ -99,13 +99,44 @@ GIVEN_MALE = (
 )
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞燕玲婷雪慧红梅琳颖洁倩晶莉萍秀英兰凤琴云莹悦瑶欣怡佳丹蓉薇玉"
 GIVEN_COMMON = "小子一天永金春家德思嘉立新晓中光世雨嘉瑞荣昌祥福林振兴安"
-MINORITY_NAMES = (
-    ("买买提", "艾力"),
-    ("阿卜杜拉", "吐尔逊"),
-    ("古丽娜尔", "艾买提"),
-    ("热依汗", "沙吾提"),
-    ("艾尔肯", "阿不都"),
-    ("迪丽拜尔", "热合曼"),
+# Uyghur names as first name · father's name, drawn independently so that a few dozen of them are
+# nearly all different (six fixed pairs once filled the first page of the pinyin-sorted list, where
+# 阿卜杜拉·吐尔逊 sorts first, with ten identical names)
+MINORITY_FIRST = (
+    "买买提",
+    "阿卜杜拉",
+    "古丽娜尔",
+    "热依汗",
+    "艾尔肯",
+    "迪丽拜尔",
+    "努尔兰",
+    "帕提古丽",
+    "吐尔洪",
+    "麦尔丹",
+    "再努尔",
+    "依明",
+    "玛依拉",
+    "祖丽菲亚",
+    "伊力哈木",
+    "米热古丽",
+)
+MINORITY_LAST = (
+    "艾力",
+    "吐尔逊",
+    "艾买提",
+    "沙吾提",
+    "阿不都",
+    "热合曼",
+    "买合木提",
+    "托合提",
+    "克里木",
+    "司马义",
+    "尼亚孜",
+    "卡德尔",
+    "玉素甫",
+    "吾甫尔",
+    "哈斯木",
+    "牙生",
 )
 ETHNICITIES = (
     ("汉族", 0.955),

@@ -58,7 +58,8 @@ from .data import (
     HONOURS,
     LEVELS,
     MALE_SHARE,
-    MINORITY_NAMES,
+    MINORITY_FIRST,
+    MINORITY_LAST,
     MIXES,
     PHONE_PREFIXES,
     POLITICAL,
@@ -308,7 +309,9 @@ class Generator:
         names = self.names
         u = b["misc_u"][i]
         if u[0] < 0.003:
-            first, last = MINORITY_NAMES[int(u[1] * len(MINORITY_NAMES))]
+            spread = u[1] * len(MINORITY_FIRST)
+            first = MINORITY_FIRST[int(spread)]
+            last = MINORITY_LAST[int((spread % 1) * len(MINORITY_LAST))]
             full = f"{first}·{last}"
             return full, "维吾尔族", ""
         surname = names.surnames[b["surname"][i]]
@@ -538,20 +541,49 @@ def _write_history(
     )
 
 
+#: besides the demo province (and the second demo province, ``ctx.other_province``): provinces
+#: whose federations get enterprises and workers too, so that a national view is not 30 empty
+#: provinces and one full one — (region code, workers)
+DEMO_PROVINCES = (
+    ("440000", 1200),  # 广东
+    ("370000", 1000),  # 山东
+    ("410000", 900),  # 河南
+    ("510000", 800),  # 四川
+    ("420000", 700),  # 湖北
+    ("210000", 600),  # 辽宁
+)
+OTHER_DEMO_PROVINCE_WORKERS = 1000
+
+
 def load_demo_workers(ctx: Any, count: int = 20_000, seed: int = 2026) -> dict[str, Any]:
-    """The demo's workers: ``count`` generated workers in the demo province's enterprises
-    (idempotent: a second run finds them all and adds nothing). Call from workforce/demo.py."""
+    """The demo's workers: ``count`` generated workers, most in the demo province's enterprises and
+    the rest in the second demo province and the ``DEMO_PROVINCES`` (idempotent: a second run
+    finds them all and adds nothing). Call from workforce/demo.py."""
     province = getattr(ctx, "province", None)
-    if (
-        province is not None
-        and Worker.objects.filter(organization__path__startswith=province.path).count() >= count
-    ):
-        return {"count": count, "created": 0, "existing": count}
-    return generate_workers(count=count, org=province, seed=seed)
+    other = getattr(ctx, "other_province", None)
+    plan: list[tuple[Organization | None, str, int]] = []
+    if other is not None:
+        plan.append((other, "", OTHER_DEMO_PROVINCE_WORKERS))
+    plan += [(None, code, n) for code, n in DEMO_PROVINCES]
+    plan.insert(0, (province, "320000", count - sum(n for _o, _c, n in plan)))
+    created = existing = 0
+    seconds = 0.0
+    for index, (root, code, n) in enumerate(plan):
+        root = root or province_org(code)
+        have = Worker.objects.filter(organization__path__startswith=root.path).count()
+        if have >= n:
+            existing += n
+            continue
+        result = generate_workers(count=n, org=root, seed=seed + index, rebuild=False)
+        created, existing = created + result["created"], existing + result["existing"]
+        seconds += result["seconds"]
+    if created:
+        rollups_rebuild()
+    return {"count": count, "created": created, "existing": existing, "seconds": round(seconds, 2)}
 
 
 def demo_workers(ctx: Any, stdout: Any) -> int:
-    """The hook workforce/demo.py looks for: about 20,000 workers in the demo province."""
+    """The hook workforce/demo.py looks for: about 20,000 workers in several provinces."""
     result = load_demo_workers(ctx)
     if stdout is not None and result.get("created"):
         stdout.write(f"  generated {result['created']:,} workers in {result.get('seconds', 0)} s\n")
