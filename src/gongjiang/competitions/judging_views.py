@@ -15,8 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongjiang.core.errors import ApplicationError, ConflictError
+from gongjiang.core.spreadsheets import xlsx_bytes
+from gongjiang.core.views import xlsx_response
 
 from . import marking, selectors
+from .draw import not_drawn_error
 from .models import Aspect, Entry, Mark
 
 
@@ -32,12 +35,14 @@ def judge_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def judge_queue(request: HttpRequest, code: str) -> HttpResponse:
     assignment = selectors.assignment_get(actor=request.user, code=code)
+    stage = assignment.stage
     return render(
         request,
         "competitions/judge_queue.html",
         {
             "a": assignment,
             "queue": selectors.judge_queue(assignment=assignment),
+            "blind": stage.competition.blind_judging and stage.published_at is None,
             "locked": marking.criterion_locked(assignment.stage_id, assignment.criterion_id),
         },
     )
@@ -66,8 +71,15 @@ def mark_sheet(request: HttpRequest, code: str, entry: str) -> HttpResponse:
     assignment = selectors.assignment_get(actor=request.user, code=code)
     entry_obj = _entry_for(assignment, entry)
     conflict = marking.conflict_reason(request.user, entry_obj)
+    if entry_obj.blind:  # judged by number: no reason that would name the entrant
+        if conflict:
+            conflict = str(marking.BLIND_CONFLICT)
+        elif entry_obj.draw_number is None:
+            conflict = not_drawn_error().message
     queue = [
-        q["entry"].code for q in selectors.judge_queue(assignment=assignment) if not q["conflict"]
+        q["entry"].code
+        for q in selectors.judge_queue(assignment=assignment)
+        if not q["conflict"] and (q["drawn"] or not q["blind"])
     ]
     i = queue.index(entry_obj.code) if entry_obj.code in queue else -1
     return render(
@@ -76,6 +88,7 @@ def mark_sheet(request: HttpRequest, code: str, entry: str) -> HttpResponse:
         {
             "a": assignment,
             "entry": entry_obj,
+            "label": entry_obj.judge_label(),
             "conflict": conflict,
             "rows": []
             if conflict
@@ -158,6 +171,19 @@ def sign_off(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("Signed off."))
     return redirect("competitions:judge_queue", code=assignment.code)
+
+
+@login_required
+def judge_export(request: HttpRequest, code: str) -> HttpResponse:
+    """The judge's own marks for one assignment as a spreadsheet: one row per entrant and aspect,
+    the entrant named by draw number while judging is blind."""
+    assignment = selectors.assignment_get(actor=request.user, code=code)
+    header = [_("entrant"), _("aspect"), _("value"), _("mark"), _("version")]
+    rows = [
+        [r["label"], r["aspect"], r["value"], r["mark"], r["version"]]
+        for r in selectors.judge_marks(assignment=assignment)
+    ]
+    return xlsx_response(xlsx_bytes([(_("Marks"), header, rows)]), f"marks-{assignment.code}.xlsx")
 
 
 @login_required

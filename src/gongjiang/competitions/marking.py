@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from gongjiang.core import access
 from gongjiang.core.audit import audit_record
@@ -134,6 +135,9 @@ def scheme_load(*, actor: Any, trade: Trade, scheme: list[dict[str, Any]]) -> li
 
 
 # --------------------------------------------------------------------------- judges and conflicts
+BLIND_CONFLICT = _lazy("You may not mark this entrant (a conflict of interest).")
+
+
 def conflict_reason(user: Any, entry: Entry) -> str | None:
     """Why ``user`` may not mark ``entry`` (None when free to).
 
@@ -283,9 +287,14 @@ def mark_save(
         raise PermissionDenied("not assigned to this criterion")
     if not entry.is_active:
         raise ApplicationError(_("This entry is no longer active."), code="bad_status")
+    if entry.blind and entry.draw_number is None:
+        from .draw import not_drawn_error
+
+        raise not_drawn_error()
     why = conflict_reason(actor, entry)
     if why:
-        raise ApplicationError(why, code="judge_conflict")
+        # blind judging: the reason would name the entrant or their organisation
+        raise ApplicationError(BLIND_CONFLICT if entry.blind else why, code="judge_conflict")
     locked = criterion_locked(entry.stage_id, aspect.criterion_id)
     if locked:
         if not assignment.is_chief:
@@ -423,7 +432,14 @@ def spread_flags(*, stage: Stage, criterion: Criterion) -> list[SpreadFlag]:
             aspect__kind=Aspect.Kind.JUDGEMENT,
             entry__status__in=Entry.ACTIVE,
         )
-        .select_related("entry__worker", "aspect__sub_criterion", "aspect__criterion", "judge")
+        .select_related(
+            "entry__worker",
+            "entry__competition",
+            "entry__stage",
+            "aspect__sub_criterion",
+            "aspect__criterion",
+            "judge",
+        )
         .order_by("entry_id", "aspect_id")
     )
     grouped: dict[tuple[int, int], list[Mark]] = {}
