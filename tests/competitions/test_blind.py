@@ -38,7 +38,12 @@ def _blind_stage(world: Any, comp: dict[str, Any], workers: list[Any]) -> tuple[
     aspect = Aspect.objects.filter(criterion__trade=trade, kind="judgement").first()
     mark = entries[0].marks.get(aspect=aspect, judge=comp["judges"][1])
     marking.mark_save(
-        actor=comp["judges"][1], entry=entries[0], aspect=aspect, value=3, version=mark.version
+        actor=comp["judges"][1],
+        entry=entries[0],
+        aspect=aspect,
+        value=3,
+        version=mark.version,
+        confirm=True,
     )
     return stage, entries
 

@@ -227,6 +227,11 @@ class MarkIn(StrictSchema):
     value: Decimal
     version: int = Field(..., ge=0, description="the version you last saw; 0 for a new mark")
     reason: str = Field("", max_length=300)
+    confirm: bool = Field(
+        False,
+        description="save although the measurement is implausible or the entrant's sheet is "
+        "complete (otherwise 422 implausible_measurement / overwrite_complete)",
+    )
 
 
 class MarkOut(Schema):
@@ -268,6 +273,7 @@ def mark_save(request: HttpRequest, payload: MarkIn) -> Any:
         value=payload.value,
         version=payload.version,
         reason=payload.reason,
+        confirm=payload.confirm,
     )
     m = saved.mark
     return (201 if saved.created else 200), {

@@ -114,6 +114,7 @@ def mark_save(request: HttpRequest, code: str, entry: str, aspect: str) -> HttpR
     if aspect_obj is None:
         raise Http404("aspect")
     status, message, level = 200, _("Saved."), "success"
+    ask: dict[str, str] | None = None
     try:
         version = int(request.POST.get("version", "0"))
         marking.mark_save(
@@ -123,16 +124,20 @@ def mark_save(request: HttpRequest, code: str, entry: str, aspect: str) -> HttpR
             value=request.POST.get("value", ""),
             version=version,
             reason=request.POST.get("reason", ""),
+            confirm=request.POST.get("confirm") == "1",
         )
     except ConflictError as exc:
         status, message, level = 409, exc.message, "warning"
-    except (
-        ApplicationError,
-        ValidationError,
-        PermissionDenied,
-        ArithmeticError,
-        ValueError,
-    ) as exc:
+    except ApplicationError as exc:
+        status, message, level = exc.status, exc.message, "danger"
+        if exc.code in marking.CONFIRM_CODES:  # the card asks: save anyway, or keep the old one
+            level = "warning"
+            ask = {
+                "value": request.POST.get("value", ""),
+                "version": request.POST.get("version", "0"),
+                "reason": request.POST.get("reason", ""),
+            }
+    except (ValidationError, PermissionDenied, ArithmeticError, ValueError) as exc:
         status, level = getattr(exc, "status", 400), "danger"
         message = getattr(exc, "message", None) or " ".join(
             getattr(exc, "messages", [_("The value is not valid.")])
@@ -153,6 +158,7 @@ def mark_save(request: HttpRequest, code: str, entry: str, aspect: str) -> HttpR
             "message": message,
             "level": level,
             "locked": locked,
+            "ask": ask,
         },
         status=status,
     )
