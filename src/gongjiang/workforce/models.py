@@ -306,4 +306,6 @@ class Transfer(HistoryBase):
 
 
 # The skill-structure rollup tables live in their own module (workforce/rollups.py maintains them).
+# A roster import waiting for approval (separation of duties) lives in its own module.
+from .approval_models import RosterImportApproval  # noqa: E402,F401
 from .rollup_models import HonourRollup, LevelGainRollup, RollupMeta, WorkerRollup  # noqa: E402,F401
