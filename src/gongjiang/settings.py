@@ -245,6 +245,9 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
+# Roster imports need a second person's approval: whoever uploads and checks a roster asks, another
+# admin or officer of the enterprise (or above it) approves it before the rows are written.
+ROSTER_IMPORT_APPROVAL = env_bool("GONGJIANG_ROSTER_IMPORT_APPROVAL", False)
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "1800"))
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 # Django's database sessions, read with one plain statement instead of an ORM query (every

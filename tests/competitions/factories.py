@@ -130,8 +130,12 @@ def make_competition(
 
 
 def confirmed_entry(actor: Any, stage: Any, trade: Any, worker: Any, theory: Any = None) -> Any:
+    from gongjiang.competitions.draw import draw_lots
+
     entry = services.entry_register(actor=actor, stage=stage, trade=trade, worker=worker)
     services.entry_confirm(actor=actor, entry=entry)
+    draw_lots(actor=actor, stage=stage, trade=trade)  # checked in: the entrant draws a number
+    entry.refresh_from_db()
     if theory is not None:
         services.entry_theory_set(actor=actor, entry=entry, score=Decimal(str(theory)))
     return entry

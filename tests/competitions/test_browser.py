@@ -4,11 +4,13 @@ workforce profile shows the new skill level."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.conf import settings
 
-from gongjiang.competitions import awards, marking
-from gongjiang.competitions.models import Aspect, Mark
+from gongjiang.competitions import awards, marking, services
+from gongjiang.competitions.models import Aspect, Entry, Mark
 
 from .factories import assign_judges, confirmed_entry, make_worker, score_entry
 
@@ -49,7 +51,7 @@ def test_judge_marks_on_phone(refdata, phone_page, live_server, world, comp, wor
     login(page, live_server, judge.username)
     page.goto(live_server.url + "/competitions/judging/")
     page.locator("#assignments a", has_text="B ").first.click()
-    page.locator("#queue a", has_text=entry.worker.name).click()
+    page.locator("#queue a", has_text=f"{entry.draw_number}号").click()  # blind: by number
     look = Aspect.objects.get(criterion__trade=comp["trade"], criterion__letter="B", number=1)
     card = page.locator(f"#aspect-{look.code}")
     button = card.locator("button[value='2']")
@@ -73,7 +75,7 @@ def test_judge_marks_on_phone(refdata, phone_page, live_server, world, comp, wor
     # measurement aspects: type the measured value; it saves on change
     page.goto(live_server.url + "/competitions/judging/")
     page.locator("#assignments a", has_text="A ").first.click()
-    page.locator("#queue a", has_text=entry.worker.name).click()
+    page.locator("#queue a", has_text=f"{entry.draw_number}号").click()  # blind: by number
     holes = Aspect.objects.get(criterion__trade=comp["trade"], criterion__letter="A", number=2)
     field = page.locator(f"#aspect-{holes.code} input[name=value]")
     field.fill("25.035")
@@ -114,3 +116,52 @@ def test_organiser_publishes_and_profile_shows_level(refdata, page, live_server,
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/competitions/public/{c.code}/")
     assert "冠军选手" in page.locator(".public-results").first.inner_text()
+
+
+def test_organiser_draws_lots_and_judge_marks_blind_on_phone(
+    refdata, page, phone_page, live_server, world, comp, workers
+):
+    """The organiser draws lots at check-in; the judge's phone shows numbers only, and an
+    implausible measurement asks before it is saved."""
+    stage, trade = comp["stages"][0], comp["trade"]
+    assign_judges(world.alice, stage, comp["criteria"], comp["judges"])
+    entries = []
+    for w in workers[:3]:
+        e = services.entry_register(actor=world.alice, stage=stage, trade=trade, worker=w)
+        services.entry_confirm(actor=world.alice, entry=e)
+        entries.append(e)
+    login(page, live_server, world.alice.username)
+    page.goto(f"{live_server.url}/competitions/{comp['competition'].code}/results/{stage.code}/")
+    page.click("#draw")
+    page.locator(".alert", has_text="3名选手完成抽签").wait_for()
+    numbers = sorted(Entry.objects.filter(stage=stage).values_list("draw_number", flat=True))
+    assert numbers == [1, 2, 3]
+    first = Entry.objects.get(stage=stage, draw_number=1)
+    # the judge, on a 390 px phone
+    judge = comp["judges"][1]
+    phone = phone_page
+    login(phone, live_server, judge.username)
+    phone.goto(live_server.url + "/competitions/judging/")
+    phone.locator("#assignments a", has_text="A ").first.click()
+    phone.locator("#blind-note").wait_for()
+    text = phone.locator("body").inner_text()
+    assert [line for line in ("1号", "2号", "3号") if line in text] == ["1号", "2号", "3号"]
+    for e in entries:
+        assert e.worker.name not in text and e.worker.organization.name not in text
+    phone.locator("#queue a", has_text="1号").click()
+    assert phone.locator("#entrant").inner_text().strip() == "1号"
+    sheet = phone.locator("body").inner_text()
+    assert first.worker.name not in sheet and first.sending_org.name not in sheet
+    length = Aspect.objects.get(criterion__trade=trade, criterion__letter="A", number=1)
+    field = phone.locator(f"#aspect-{length.code} input[name=value]")
+    field.fill("10.06")
+    field.press("Tab")
+    confirm = phone.locator(f"#aspect-{length.code} .confirm-save")
+    confirm.wait_for()
+    assert not Mark.objects.filter(entry=first, aspect=length).exists()
+    box = confirm.bounding_box()
+    assert box["height"] >= 36
+    confirm.click()
+    phone.locator(f"#aspect-{length.code} .mark-message.alert-success").wait_for()
+    mark = Mark.objects.get(entry=first, aspect=length)
+    assert mark.value == Decimal("10.06") and mark.mark == 0

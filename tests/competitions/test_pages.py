@@ -200,7 +200,7 @@ def test_judge_pages(client, world, marked):
         client,
         url=url,
         method="post",
-        data={"value": "3", "version": mark.version},
+        data={"value": "3", "version": mark.version, "confirm": "1"},  # a complete sheet
         in_scope=j0,
         out_of_scope=j1,
     )

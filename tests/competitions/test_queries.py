@@ -33,10 +33,10 @@ def test_pages_do_not_grow_with_entrants(client, world, comp, workers):
     ]
 
     def add(n):
+        stage.published_at = None  # check in, mark, recompute, then show on the public page again
+        stage.save()
         for w in [make_worker(world.alice, world.enterprise_a) for _ in range(n)]:
             score_entry(confirmed_entry(world.alice, stage, trade, w, theory=80), comp["judges"], 2)
-        stage.published_at = None  # recompute, then show on the public page again
-        stage.save()
         results.results_compute(actor=world.alice, stage=stage, trade=trade)
         stage.published_at = timezone.now()
         stage.save()

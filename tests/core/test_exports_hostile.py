@@ -56,12 +56,13 @@ EXPORT_MODULES = {
     "learning/bank/views.py",  # question bank
     "learning/statistics/views.py",  # item statistics (session, bank)
     "workforce/exports.py",  # worker list (page and API)
-    "workforce/analytics_views.py",  # analytics figures (page)
-    "workforce/analytics_api.py",  # analytics figures (API)
+    "workforce/analytics/views.py",  # analytics figures (page)
+    "workforce/analytics/api.py",  # analytics figures (API)
     "workforce/roster/report.py",  # roster import validation report
     "workforce/roster/jobs.py",  # the report's download (page and API)
     "workforce/roster/template.py",  # the roster upload template (no user data)
     "competitions/views.py",  # entries, results, analytics
+    "competitions/judging_views.py",  # a judge's marks (draw numbers, aspects: no names to exercise)
     "reform/ledger.py",  # yearly work ledger (merged group rows)
     "reform/views_exports.py",  # ledger download and bulletin PDF
     "reform/api.py",  # ledger download (API)

@@ -29,6 +29,7 @@ class CompetitionOut(Schema):
     theory_weight: Decimal
     status: str
     scaler: str
+    blind_judging: bool
 
     @staticmethod
     def resolve_organiser(obj: Competition) -> str:
@@ -44,6 +45,7 @@ class CompetitionIn(StrictSchema):
     theory_weight: Decimal = Field(Decimal("0.3"), ge=0, le=1)
     tie_break_criteria: list[str] = []
     scaler: Literal["none", "worldskills"] = "none"
+    blind_judging: bool = Field(True, description="judges see draw numbers only until publication")
 
 
 @router.get(
@@ -85,6 +87,7 @@ class EntryOut(Schema):
     status_reason: str
     theory_score: Decimal | None
     waiting_rank: int | None
+    draw_number: int | None
 
     @staticmethod
     def resolve_worker(obj: Entry) -> str:
@@ -228,6 +231,11 @@ class CompetitionMarkIn(StrictSchema):
         ..., ge=0, le=MAX_INT32, description="the version you last saw; 0 for a new mark"
     )
     reason: str = Field("", max_length=300)
+    confirm: bool = Field(
+        False,
+        description="save although the measurement is implausible or the entrant's sheet is "
+        "complete (otherwise 422 implausible_measurement / overwrite_complete)",
+    )
 
 
 class MarkOut(Schema):
@@ -269,6 +277,7 @@ def mark_save(request: HttpRequest, payload: CompetitionMarkIn) -> Any:
         value=payload.value,
         version=payload.version,
         reason=payload.reason,
+        confirm=payload.confirm,
     )
     m = saved.mark
     return (201 if saved.created else 200), {
@@ -291,6 +300,7 @@ def sign_off(request: HttpRequest, code: str) -> Any:
 # --------------------------------------------------------------------------- results
 class CompetitionResultOut(Schema):
     entry: str
+    draw_number: int | None
     name: str
     trade: str
     rank: int | None
@@ -304,6 +314,10 @@ class CompetitionResultOut(Schema):
     @staticmethod
     def resolve_entry(obj: Result) -> str:
         return obj.entry.code
+
+    @staticmethod
+    def resolve_draw_number(obj: Result) -> int | None:
+        return obj.entry.draw_number
 
     @staticmethod
     def resolve_name(obj: Result) -> str:
@@ -534,3 +548,8 @@ def judge_assign(request: HttpRequest, code: str, payload: JudgeIn) -> Any:
     return 201, marking.judge_assign(
         actor=request.user, stage=stage, criterion=criterion, user=user, is_chief=payload.is_chief
     )
+
+
+from .api_judging import router as judging_router  # noqa: E402  (blind judging: draw and queue)
+
+router.add_router("", judging_router)

@@ -28,6 +28,7 @@ from gongjiang.core.models import Membership, Occupation
 from gongjiang.core.validators import citizen_id_check_digit
 
 from . import awards, marking, results, services
+from .draw import draw_lots
 from .models import Aspect, Competition, Entry, JudgeAssignment, Mark
 
 # trade → (occupation names to look for, in order of preference; the first is the 2018 name)
@@ -424,6 +425,9 @@ def _running(ctx: Any, stdout: Any) -> None:
             e = services.entry_register(actor=actor, stage=stage, trade=trade, worker=w)
             services.entry_confirm(actor=actor, entry=e)
             entries.append(e)
+        # check-in: the entrants draw their numbers; the judges mark by number (blind judging)
+        draw_lots(actor=actor, stage=stage, trade=trade)
+        entries = list(Entry.objects.filter(pk__in=[e.pk for e in entries]).order_by("id"))
         for c in criteria:
             for j in judges:
                 marking.judge_assign(

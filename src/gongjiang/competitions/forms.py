@@ -32,6 +32,14 @@ class CompetitionForm(BootstrapForm):
         label=_("standardisation"),
         choices=[("none", _("none")), ("worldskills", _("WorldSkills (median 700)"))],
     )
+    blind_judging = forms.BooleanField(
+        label=_("blind judging"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Judges see entrants only by their draw number until the stage's results are published."
+        ),
+    )
 
     def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,9 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongjiang.core.downloads import download_filename
 from gongjiang.core.errors import ApplicationError, ConflictError
+from gongjiang.core.exports import xlsx_bytes, xlsx_response
 
 from . import marking, selectors
+from .draw import not_drawn_error
 from .models import Aspect, Entry, Mark
 
 
@@ -32,12 +35,14 @@ def judge_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def judge_queue(request: HttpRequest, code: str) -> HttpResponse:
     assignment = selectors.assignment_get(actor=request.user, code=code)
+    stage = assignment.stage
     return render(
         request,
         "competitions/judge_queue.html",
         {
             "a": assignment,
             "queue": selectors.judge_queue(assignment=assignment),
+            "blind": stage.competition.blind_judging and stage.published_at is None,
             "locked": marking.criterion_locked(assignment.stage_id, assignment.criterion_id),
         },
     )
@@ -66,8 +71,15 @@ def mark_sheet(request: HttpRequest, code: str, entry: str) -> HttpResponse:
     assignment = selectors.assignment_get(actor=request.user, code=code)
     entry_obj = _entry_for(assignment, entry)
     conflict = marking.conflict_reason(request.user, entry_obj)
+    if entry_obj.blind:  # judged by number: no reason that would name the entrant
+        if conflict:
+            conflict = str(marking.BLIND_CONFLICT)
+        elif entry_obj.draw_number is None:
+            conflict = not_drawn_error().message
     queue = [
-        q["entry"].code for q in selectors.judge_queue(assignment=assignment) if not q["conflict"]
+        q["entry"].code
+        for q in selectors.judge_queue(assignment=assignment)
+        if not q["conflict"] and (q["drawn"] or not q["blind"])
     ]
     i = queue.index(entry_obj.code) if entry_obj.code in queue else -1
     return render(
@@ -76,6 +88,7 @@ def mark_sheet(request: HttpRequest, code: str, entry: str) -> HttpResponse:
         {
             "a": assignment,
             "entry": entry_obj,
+            "label": entry_obj.judge_label(),
             "conflict": conflict,
             "rows": []
             if conflict
@@ -101,6 +114,7 @@ def mark_save(request: HttpRequest, code: str, entry: str, aspect: str) -> HttpR
     if aspect_obj is None:
         raise Http404("aspect")
     status, message, level = 200, _("Saved."), "success"
+    ask: dict[str, str] | None = None
     try:
         version = int(request.POST.get("version", "0"))
         marking.mark_save(
@@ -110,16 +124,20 @@ def mark_save(request: HttpRequest, code: str, entry: str, aspect: str) -> HttpR
             value=request.POST.get("value", ""),
             version=version,
             reason=request.POST.get("reason", ""),
+            confirm=request.POST.get("confirm") == "1",
         )
     except ConflictError as exc:
         status, message, level = 409, exc.message, "warning"
-    except (
-        ApplicationError,
-        ValidationError,
-        PermissionDenied,
-        ArithmeticError,
-        ValueError,
-    ) as exc:
+    except ApplicationError as exc:
+        status, message, level = exc.status, exc.message, "danger"
+        if exc.code in marking.CONFIRM_CODES:  # the card asks: save anyway, or keep the old one
+            level = "warning"
+            ask = {
+                "value": request.POST.get("value", ""),
+                "version": request.POST.get("version", "0"),
+                "reason": request.POST.get("reason", ""),
+            }
+    except (ValidationError, PermissionDenied, ArithmeticError, ValueError) as exc:
         status, level = getattr(exc, "status", 400), "danger"
         message = getattr(exc, "message", None) or " ".join(
             getattr(exc, "messages", [_("The value is not valid.")])
@@ -140,6 +158,7 @@ def mark_save(request: HttpRequest, code: str, entry: str, aspect: str) -> HttpR
             "message": message,
             "level": level,
             "locked": locked,
+            "ask": ask,
         },
         status=status,
     )
@@ -158,6 +177,22 @@ def sign_off(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("Signed off."))
     return redirect("competitions:judge_queue", code=assignment.code)
+
+
+@login_required
+def judge_export(request: HttpRequest, code: str) -> HttpResponse:
+    """The judge's own marks for one assignment as a spreadsheet: one row per entrant and aspect,
+    the entrant named by draw number while judging is blind."""
+    assignment = selectors.assignment_get(actor=request.user, code=code)
+    header = [_("entrant"), _("aspect"), _("value"), _("mark"), _("version")]
+    rows = [
+        [r["label"], r["aspect"], r["value"], r["mark"], r["version"]]
+        for r in selectors.judge_marks(assignment=assignment)
+    ]
+    return xlsx_response(
+        xlsx_bytes([(_("Marks"), header, rows)]),
+        download_filename(_("Marks"), assignment.code, ext="xlsx"),
+    )
 
 
 @login_required

@@ -19,9 +19,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from gongjiang.core import access
 from gongjiang.core.audit import audit_record
@@ -45,6 +46,8 @@ TOTAL_MARKS = Decimal(100)
 MIN_JUDGES = 3
 SPREAD_LIMIT = Decimal(1)
 Q3 = Decimal("0.001")
+PLAUSIBLE_TOLERANCES = Decimal(10)
+CONFIRM_CODES = ("implausible_measurement", "overwrite_complete")
 
 
 # --------------------------------------------------------------------------- scheme
@@ -57,6 +60,19 @@ def measurement_mark(aspect: Aspect, measured: Decimal) -> Decimal:
         return Decimal(0)
     steps = math.ceil(off / aspect.step)
     return max(Decimal(0), aspect.max_mark - steps * aspect.deduction)
+
+
+def plausible_band(aspect: Aspect) -> Decimal:
+    """How far from the target a measured value may plausibly lie: the larger of ten tolerances
+    and half the target (80 ± 0.02 → 40). Beyond it the value is more likely a typing slip (10.06
+    for 80.06) than a measurement, and saving it (as 0 marks) needs the judge's confirmation.
+    A band of 0 (target 0 without tolerance) checks nothing."""
+    return max(PLAUSIBLE_TOLERANCES * (aspect.tolerance or Decimal(0)), abs(aspect.target) / 2)
+
+
+def implausible(aspect: Aspect, measured: Decimal) -> bool:
+    band = plausible_band(aspect)
+    return band > 0 and abs(Decimal(measured) - aspect.target) > band
 
 
 def judgement_mark(aspect: Aspect, scores: list[Decimal]) -> Decimal:
@@ -134,6 +150,9 @@ def scheme_load(*, actor: Any, trade: Trade, scheme: list[dict[str, Any]]) -> li
 
 
 # --------------------------------------------------------------------------- judges and conflicts
+BLIND_CONFLICT = _lazy("You may not mark this entrant (a conflict of interest).")
+
+
 def conflict_reason(user: Any, entry: Entry) -> str | None:
     """Why ``user`` may not mark ``entry`` (None when free to).
 
@@ -269,8 +288,13 @@ def mark_save(
     value: Decimal | float | str,
     version: int,
     reason: str = "",
+    confirm: bool = False,
 ) -> MarkSaved:
     """Save what a judge entered, if nobody else changed it since ``version`` (0 = new).
+
+    Two saves ask first (422, code in :data:`CONFIRM_CODES`, nothing written) unless ``confirm``:
+    a measurement outside the plausible band (:func:`plausible_band`), and a change to a mark of an
+    entrant whose sheet (every aspect of the criterion, for this judge) is already complete.
 
     Refused when the judge is not assigned to the criterion, has a conflict with the entrant, or
     the criterion is signed off (then only the chief judge may change it, with a reason; audited).
@@ -281,9 +305,14 @@ def mark_save(
         raise PermissionDenied("not assigned to this criterion")
     if not entry.is_active:
         raise ApplicationError(_("This entry is no longer active."), code="bad_status")
+    if entry.blind and entry.draw_number is None:
+        from .draw import not_drawn_error
+
+        raise not_drawn_error()
     why = conflict_reason(actor, entry)
     if why:
-        raise ApplicationError(why, code="judge_conflict")
+        # blind judging: the reason would name the entrant or their organisation
+        raise ApplicationError(BLIND_CONFLICT if entry.blind else why, code="judge_conflict")
     locked = criterion_locked(entry.stage_id, aspect.criterion_id)
     if locked:
         if not assignment.is_chief:
@@ -307,6 +336,8 @@ def mark_save(
         judge = None
     base = Mark.objects.filter(entry=entry, aspect=aspect, judge=judge)
     before = base.first()
+    if not confirm:
+        _ask_first(actor, entry, aspect, value, computed, before, version, locked)
     if version == 0:
         if before is not None:
             raise _conflict(before)
@@ -357,6 +388,72 @@ def mark_save(
         details=details,
     )
     return MarkSaved(mark, created)
+
+
+def sheet_complete(actor: Any, entry: Entry, criterion_id: int) -> bool:
+    """Has ``actor``'s sheet for ``entry`` every aspect of the criterion marked (their judgement
+    scores and the shared measurements)?"""
+    aspects = Aspect.objects.filter(criterion_id=criterion_id)
+    total = aspects.count()
+    done = (
+        Mark.objects.filter(entry=entry, aspect__in=aspects)
+        .filter(Q(judge=actor) | Q(judge__isnull=True))
+        .count()
+    )
+    return total > 0 and done >= total
+
+
+def _ask_first(
+    actor: Any,
+    entry: Entry,
+    aspect: Aspect,
+    value: Decimal,
+    computed: Decimal,
+    before: Mark | None,
+    version: int,
+    locked: bool,
+) -> None:
+    """Raise the 422 that asks for confirmation (see :func:`mark_save`). A change the write would
+    refuse anyway (a stale version: 409) is not asked about, nor the chief judge's change of a
+    signed-off mark (its required reason is the confirmation)."""
+    if aspect.kind == Aspect.Kind.MEASUREMENT and implausible(aspect, value):
+        raise ApplicationError(
+            _(
+                "%(value)s is far outside the plausible range for %(target)s ± %(tol)s (more than "
+                "%(band)s away): it would score %(mark)s. Check the value, or confirm to save it."
+            )
+            % {
+                "value": Aspect.plain(value),
+                "target": aspect.target_text,
+                "tol": aspect.tolerance_text,
+                "band": Aspect.plain(plausible_band(aspect)),
+                "mark": Aspect.plain(computed),
+            },
+            code="implausible_measurement",
+            status=422,
+            details=[{"field": "value", "error": _("implausible measurement")}],
+        )
+    if (
+        not locked
+        and before is not None
+        and version == before.version
+        and before.value != value
+        and sheet_complete(actor, entry, aspect.criterion_id)
+    ):
+        raise ApplicationError(
+            _(
+                "This entrant's marks are complete: change %(aspect)s from %(old)s to %(new)s? "
+                "Confirm to overwrite."
+            )
+            % {
+                "aspect": aspect.label,
+                "old": Aspect.plain(before.value),
+                "new": Aspect.plain(value),
+            },
+            code="overwrite_complete",
+            status=422,
+            details=[{"field": "value", "error": _("overwrites a complete sheet")}],
+        )
 
 
 @transaction.atomic
@@ -421,7 +518,14 @@ def spread_flags(*, stage: Stage, criterion: Criterion) -> list[SpreadFlag]:
             aspect__kind=Aspect.Kind.JUDGEMENT,
             entry__status__in=Entry.ACTIVE,
         )
-        .select_related("entry__worker", "aspect__sub_criterion", "aspect__criterion", "judge")
+        .select_related(
+            "entry__worker",
+            "entry__competition",
+            "entry__stage",
+            "aspect__sub_criterion",
+            "aspect__criterion",
+            "judge",
+        )
         .order_by("entry_id", "aspect_id")
     )
     grouped: dict[tuple[int, int], list[Mark]] = {}

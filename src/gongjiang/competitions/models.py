@@ -93,6 +93,13 @@ class Competition(models.Model):
     )
     prize_counts = models.JSONField(_("prize counts"), default=dict, blank=True)
     scaler = models.CharField(_("standardisation"), max_length=20, default="none")
+    blind_judging = models.BooleanField(
+        _("blind judging"),
+        default=True,
+        help_text=_(
+            "Judges see entrants only by their draw number until the stage's results are published."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -299,6 +306,12 @@ class Entry(models.Model):
     )
     theory_source = models.CharField(_("theory score source"), max_length=60, blank=True)
     time_taken = models.PositiveIntegerField(_("time taken (minutes)"), null=True, blank=True)
+    draw_number = models.PositiveIntegerField(
+        _("draw number"),
+        null=True,
+        blank=True,
+        help_text=_("检录号/工位号, drawn by lot at check-in; judges see only this number."),
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -316,7 +329,12 @@ class Entry(models.Model):
                 fields=["stage", "trade", "worker"],
                 condition=models.Q(status__in=["registered", "nominated", "confirmed"]),
                 name="entry_unique_active",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["stage", "trade", "draw_number"],
+                condition=models.Q(draw_number__isnull=False),
+                name="entry_unique_draw_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -325,6 +343,22 @@ class Entry(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def blind(self) -> bool:
+        """Do judges see this entrant only by number (blind judging, results not published)?"""
+        return self.competition.blind_judging and self.stage.published_at is None
+
+    @property
+    def draw_label(self) -> str:
+        """What a judge calls the entrant while judging is blind: "No. 7" (or "not drawn")."""
+        if self.draw_number is None:
+            return str(_("not drawn"))
+        return str(_("No. %(n)d")) % {"n": self.draw_number}
+
+    def judge_label(self) -> str:
+        """The entrant as a judge sees them: the draw number while blind, else the name."""
+        return self.draw_label if self.blind else self.worker.name
 
 
 from .marking_models import (  # noqa: E402  (the marking tables live in their own module)

@@ -93,12 +93,17 @@ def assignment_get(*, actor: Any, code: str) -> JudgeAssignment:
 
 
 def judge_queue(*, assignment: JudgeAssignment) -> list[dict[str, Any]]:
-    """The entrants the judge marks for this criterion, with how many of their marks are in."""
+    """The entrants the judge marks for this criterion, with how many of their marks are in.
+
+    Blind judging (see ``draw.py``): each row's ``label`` is the draw number, the rows come in
+    number order, and entrants the judge may not mark are left out (their reason would name them).
+    Otherwise the label is the name and such entrants are listed greyed out with the reason.
+    """
     entries = list(
         Entry.objects.filter(
             stage=assignment.stage, trade_id=assignment.criterion.trade_id, status__in=Entry.ACTIVE
         )
-        .select_related("worker__organization", "sending_org", "competition__organization")
+        .select_related("worker__organization", "sending_org", "competition__organization", "stage")
         .order_by("id")
     )
     aspects = list(assignment.criterion.aspects.all())
@@ -107,15 +112,51 @@ def judge_queue(*, assignment: JudgeAssignment) -> list[dict[str, Any]]:
         .filter(Q(judge=assignment.user) | Q(judge__isnull=True))
         .values_list("entry_id", flat=True)
     )
-    return [
+    rows = []
+    for e in entries:
+        conflict = conflict_reason(assignment.user, e)
+        if e.blind and conflict:
+            continue
+        rows.append(
+            {
+                "entry": e,
+                "label": e.judge_label(),
+                "blind": e.blind,
+                "drawn": e.draw_number is not None,
+                "done": mine.get(e.pk, 0),
+                "total": len(aspects),
+                "conflict": conflict,
+            }
+        )
+    if rows and rows[0]["blind"]:
+        rows.sort(key=lambda r: (r["entry"].draw_number is None, r["entry"].draw_number or 0))
+    return rows
+
+
+def judge_marks(*, assignment: JudgeAssignment) -> list[dict[str, Any]]:
+    """The judge's marks (their judgement scores and the shared measurements) of one assignment,
+    for the export; entrants labelled as in the queue (draw number while blind)."""
+    entries = {q["entry"].pk: q for q in judge_queue(assignment=assignment) if not q["conflict"]}
+    marks = (
+        Mark.objects.filter(entry_id__in=entries, aspect__criterion=assignment.criterion)
+        .filter(Q(judge=assignment.user) | Q(judge__isnull=True))
+        .select_related("aspect")
+        .order_by("entry_id", "aspect__id")
+    )
+    order = {pk: n for n, pk in enumerate(entries)}
+    rows = [
         {
-            "entry": e,
-            "done": mine.get(e.pk, 0),
-            "total": len(aspects),
-            "conflict": conflict_reason(assignment.user, e),
+            "label": entries[m.entry_id]["label"],
+            "aspect": f"{m.aspect.label} {m.aspect.description}".strip(),
+            "value": float(m.value),
+            "mark": float(m.mark),
+            "version": m.version,
+            "_order": order[m.entry_id],
         }
-        for e in entries
+        for m in marks
     ]
+    rows.sort(key=lambda r: r["_order"])
+    return rows
 
 
 def marking_sheet(*, assignment: JudgeAssignment, entry: Entry) -> list[dict[str, Any]]:

@@ -43,8 +43,10 @@ def competition_create(
     prize_counts: dict[str, int] | None = None,
     scaler: str = "none",
     co_organisers: list[Organization] | None = None,
+    blind_judging: bool = True,
 ) -> Competition:
-    """Create a competition organised by ``organization``; the theory weight defaults to 0.3 (3:7)."""
+    """Create a competition organised by ``organization``; the theory weight defaults to 0.3 (3:7);
+    judging is blind (by draw number, see ``draw.py``) unless ``blind_judging`` is False."""
     access.require(actor, "competitions.change_competition", organization)
     from .scalers import SCALERS
 
@@ -62,6 +64,7 @@ def competition_create(
         tie_break_criteria=[str(c).strip().upper() for c in (tie_break_criteria or [])],
         prize_counts=prize_counts or {},
         scaler=scaler,
+        blind_judging=blind_judging,
     )
     competition.full_clean(exclude=["code"])
     competition.save()
@@ -71,7 +74,12 @@ def competition_create(
         actor=actor,
         action="competition.create",
         obj=competition,
-        details={"name": competition.name, "year": year, "level": level},
+        details={
+            "name": competition.name,
+            "year": year,
+            "level": level,
+            "blind_judging": blind_judging,
+        },
     )
     return competition
 
@@ -89,6 +97,7 @@ def competition_update(*, actor: Any, competition: Competition, **fields: Any) -
         "prize_counts",
         "scaler",
         "status",
+        "blind_judging",
     }
     unknown = set(fields) - allowed
     if unknown:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("judging/<str:code>/", judging_views.judge_queue, name="judge_queue"),
     path("judging/<str:code>/sign-off/", judging_views.sign_off, name="sign_off"),
     path("judging/<str:code>/chief/", judging_views.chief, name="chief"),
+    path("judging/<str:code>/marks.xlsx", judging_views.judge_export, name="judge_export"),
     path("judging/<str:code>/<str:entry>/", judging_views.mark_sheet, name="mark_sheet"),
     path(
         "judging/<str:code>/<str:entry>/conflict/",

@@ -23,6 +23,7 @@ from gongjiang.core.views import form_errors_from, page
 from gongjiang.workforce.models import Honour
 
 from . import awards, marking, results, selectors, services
+from .draw import stage_draw
 from .forms import CompetitionForm, StageForm, TradeForm
 from .models import Competition, Entry, Quota
 
@@ -213,6 +214,7 @@ def entry_list(request: HttpRequest, code: str) -> HttpResponse:
         header = [
             _("stage"),
             _("trade"),
+            _("draw number"),
             _("name"),
             _("sending organisation"),
             _("employer"),
@@ -224,6 +226,7 @@ def entry_list(request: HttpRequest, code: str) -> HttpResponse:
             [
                 e.stage.name,
                 e.trade.name,
+                e.draw_number,
                 e.worker.name,
                 e.sending_org.name,
                 e.worker.organization.name,
@@ -391,6 +394,7 @@ def stage_results(request: HttpRequest, code: str, stage: str) -> HttpResponse:
         header = [
             _("trade"),
             _("rank"),
+            _("draw number"),
             _("name"),
             _("sending organisation"),
             _("theory"),
@@ -403,6 +407,7 @@ def stage_results(request: HttpRequest, code: str, stage: str) -> HttpResponse:
             [
                 t.name,
                 r.rank,
+                r.entry.draw_number,
                 r.entry.worker.name,
                 r.entry.sending_org.name,
                 r.theory,
@@ -433,6 +438,9 @@ def stage_results(request: HttpRequest, code: str, stage: str) -> HttpResponse:
             "flags": flags,
             "scaler_label": selectors.scaler_label(competition),
             "is_final": stage_obj.is_final,
+            "undrawn": Entry.objects.filter(
+                stage=stage_obj, status=Entry.Status.CONFIRMED, draw_number__isnull=True
+            ).count(),
         },
     )
 
@@ -446,7 +454,10 @@ def stage_act(request: HttpRequest, code: str, stage: str) -> HttpResponse:
         raise Http404("stage")
     action = request.POST.get("action", "")
     try:
-        if action == "compute":
+        if action == "draw":
+            n = stage_draw(actor=request.user, stage=stage_obj)
+            messages.info(request, _("%(n)d entrants drew their numbers.") % {"n": n})
+        elif action == "compute":
             for trade in competition.trades.all():
                 results.results_compute(actor=request.user, stage=stage_obj, trade=trade)
         elif action == "approve":

@@ -21,6 +21,7 @@ from . import selectors, services
 from .analytics.api import router as analytics_router
 from .exports import worker_export_response
 from .models import Certificate, Honour, SkillLevelChange, Worker
+from .roster.approval_api import router as import_approval_router
 from .roster.jobs import import_job_get, roster_import_again, roster_import_start
 from .roster.reader import FIELDS
 from .selectors import WorkerFilters
@@ -28,6 +29,7 @@ from .timeline import timeline_for
 
 router = Router(tags=["workforce"])
 router.add_router("/analytics", analytics_router)
+router.add_router("", import_approval_router)
 
 Gender = Literal["M", "F"]
 Status = Literal["active", "left", "retired"]

@@ -361,5 +361,7 @@ class TransferRequest(models.Model):
         return f"{self.worker} → {self.to_organization}"
 
 
+# A roster import waiting for approval (separation of duties) lives beside the roster import.
 # The skill-structure rollup tables live in their own module (workforce/analytics/rollups.py maintains them).
 from .analytics.rollup_models import HonourRollup, LevelGainRollup, RollupMeta, WorkerRollup  # noqa: E402,F401
+from .roster.approval_models import RosterImportApproval  # noqa: E402,F401

@@ -16,6 +16,7 @@ grant("workforce.view_worker", VIEWERS)
 for _model in ("skilllevelchange", "certificate", "honour", "trainingrecord", "transfer"):
     grant(f"workforce.view_{_model}", VIEWERS)
 grant("workforce.change_worker", EDITORS)  # create, edit, transfer, import
+grant("workforce.approve_import", EDITORS)  # another officer's approval (roster/approval.py)
 grant("workforce.change_skill_level", EDITORS)
 grant("workforce.add_certificate", VIEWERS)
 grant("workforce.add_training_record", VIEWERS)

@@ -37,6 +37,12 @@ urlpatterns = [
     ),
     path("imports/", import_views.import_upload, name="import_upload"),
     path("imports/template/", import_views.import_template, name="import_template"),
+    path("imports/approvals/", import_views.import_approvals, name="import_approvals"),
+    path(
+        "imports/approvals/<str:code>/",
+        import_views.import_approval_decide,
+        name="import_approval_decide",
+    ),
     path("imports/<str:code>/", import_views.import_detail, name="import_detail"),
     path("imports/<str:code>/run/", import_views.import_run, name="import_run"),
     path("imports/<str:code>/report/", import_views.import_report, name="import_report"),

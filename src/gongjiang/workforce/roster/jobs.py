@@ -144,8 +144,18 @@ def roster_import_again(
     organization: Organization | None,
     dry_run: bool,
     mapping: dict[str, int | None] | None,
+    approved: bool = False,
 ) -> Job:
-    """Run the same file again: a new dry run with a corrected mapping, or the import of the valid rows."""
+    """Run the same file again: a new dry run with a corrected mapping, or the import of the valid rows.
+    When imports need approval (see roster/approval.py) the import runs only once ``approved``."""
+    from .approval import approval_required
+
+    if not dry_run and not approved and approval_required():
+        raise ApplicationError(
+            _("Imports need another officer's approval: ask for it instead."),
+            code="approval_required",
+            status=409,
+        )
     if organization is None and not dry_run:
         raise ApplicationError(
             _("Choose the enterprise to import into."), code="organization_required"

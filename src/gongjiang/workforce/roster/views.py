@@ -19,6 +19,14 @@ from gongjiang.core.spreadsheets import limits as spreadsheet_limits
 
 from .. import selectors
 from ..forms import MappingForm, RosterUploadForm
+from .approval import (
+    approval_get,
+    approval_required,
+    approvals_for,
+    roster_import_approve,
+    roster_import_reject,
+    roster_import_request,
+)
 from .jobs import (
     import_job_get,
     import_report_response,
@@ -79,6 +87,7 @@ def import_detail(request: HttpRequest, code: str) -> HttpResponse:
         )
         context["employers"] = selectors.employer_choices(request.user)
         context["more_errors"] = result.get("errors_total", 0) - len(result.get("errors", []))
+        context["approval_required"] = approval_required()
     template = "workforce/_import_progress.html" if request.htmx else "workforce/import_detail.html"
     return render(request, template, context)
 
@@ -104,6 +113,19 @@ def import_run(request: HttpRequest, code: str) -> HttpResponse:
     )
     if org_code and organization is None:
         raise Http404("organization")
+    if request.POST.get("action") == "request":
+        if organization is None:
+            messages.error(request, _("Choose the enterprise to import into."))
+            return redirect("workforce:import_detail", code=job.code)
+        try:
+            roster_import_request(
+                actor=request.user, job=job, organization=organization, mapping=form.mapping()
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Sent for approval: another officer will import it."))
+        return redirect("workforce:import_detail", code=job.code)
     dry_run = request.POST.get("action") != "import"
     if not dry_run and organization is None:
         messages.error(request, _("Choose the enterprise to import into."))
@@ -128,3 +150,29 @@ def import_report(request: HttpRequest, code: str) -> HttpResponse:
     if not job.output_file:
         raise Http404("report")
     return import_report_response(job)
+
+
+@login_required
+def import_approvals(request: HttpRequest) -> HttpResponse:
+    """Roster imports waiting for approval (and recent decisions) in the user's scope."""
+    if not access.can(request.user, "workforce.approve_import"):
+        raise PermissionDenied
+    rows = approvals_for(actor=request.user)[:200]
+    return render(request, "workforce/import_approvals.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def import_approval_decide(request: HttpRequest, code: str) -> HttpResponse:
+    approval = approval_get(actor=request.user, code=code)
+    comment = request.POST.get("comment", "")
+    try:
+        if request.POST.get("decision") == "approve":
+            roster_import_approve(actor=request.user, approval=approval, comment=comment)
+            messages.success(request, _("Approved: the import is running."))
+        else:
+            roster_import_reject(actor=request.user, approval=approval, comment=comment)
+            messages.success(request, _("Rejected."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("workforce:import_approvals")
