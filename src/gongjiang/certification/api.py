@@ -195,7 +195,7 @@ class CandidateOut(Schema):
 
     @staticmethod
     def resolve_employer(obj: Candidate) -> str:
-        return obj.worker.organization.name
+        return obj.worker.employer.name
 
     @staticmethod
     def resolve_examiners(obj: Candidate) -> int:

@@ -497,3 +497,7 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (next {self.next_run_at:%Y-%m-%d %H:%M:%S})"
+
+
+# Enterprises (用人单位) live in their own module; imported here so Django finds the model.
+from .enterprise_models import Enterprise  # noqa: E402,F401
