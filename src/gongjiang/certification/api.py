@@ -42,6 +42,7 @@ class PlanOut(Schema):
     name: str
     organization: str
     organization_name: str
+    body_name: str = Field(..., description="the evaluation body as certificates name it")
     occupation: str
     occupation_name: str
     level: str
@@ -69,6 +70,10 @@ class PlanOut(Schema):
     @staticmethod
     def resolve_organization_name(obj: EvaluationPlan) -> str:
         return obj.organization.name
+
+    @staticmethod
+    def resolve_body_name(obj: EvaluationPlan) -> str:
+        return obj.body_name
 
     @staticmethod
     def resolve_occupation(obj: EvaluationPlan) -> str:

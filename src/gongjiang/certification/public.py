@@ -15,6 +15,7 @@ from gongjiang.core.middleware import address_of
 from gongjiang.core.public_address import public_url as core_public_url
 
 from . import selectors
+from .bodies import body_name
 from .forms import VerifyLookupForm
 from .masking import mask_name
 
@@ -57,7 +58,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "number": cert.number,
         "holder": mask_name(cert.holder_name),
-        "body": cert.organization.name,
+        "body": body_name(cert.organization),
         "occupation": cert.occupation.name,
         "level": cert.level,
         "issue_date": cert.issue_date,
