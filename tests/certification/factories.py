@@ -61,6 +61,18 @@ def make_worker(
     )
 
 
+def evaluation_body(parent: Organization, name: str = "") -> Organization:
+    """A social training and evaluation organisation (S body) under ``parent``."""
+    from tests.factories import OrganizationFactory
+
+    return OrganizationFactory(
+        parent=parent,
+        name=name or f"{parent.name.removesuffix('总工会')}职业技能鉴定中心",
+        kind="evaluation",
+        region=parent.region_id,
+    )
+
+
 def make_plan(
     organization: Organization, *, level: str = "SENIOR", items: Any = None, **extra: Any
 ) -> EvaluationPlan:

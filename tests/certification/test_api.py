@@ -11,7 +11,7 @@ from gongjiang.core.models import Job
 from tests.access_helpers import check_access
 from tests.factories import UserFactory, member
 
-from .factories import issued_certificate, make_plan, make_worker
+from .factories import evaluation_body, issued_certificate, make_plan, make_worker
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/certification"
@@ -261,7 +261,7 @@ def test_certificate_list_filters(client, world) -> None:  # noqa: ANN001
 
 
 def test_enrol_does_not_reveal_workers_outside_scope(client, world) -> None:  # noqa: ANN001
-    plan = make_plan(world.enterprise_b, body_kind="S", province_code="33")
+    plan = make_plan(evaluation_body(world.city_b), body_kind="S", province_code="33")
     hidden = make_worker(world.enterprise_a, "周七")
     client.force_login(world.bob)
     response = _post(client, f"{API}/plans/{plan.code}/candidates", {"workers": [hidden.code]})

@@ -28,7 +28,9 @@ def login(page, live_server, username):  # noqa: ANN001, ANN201
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
-def test_score_issue_and_verify(phone_page, page, browser, live_server, world):  # noqa: ANN001, ANN201
+def test_score_issue_and_verify(phone_page, page, browser, live_server, world, settings):  # noqa: ANN001, ANN201
+    # the deployment's public address is where QR codes point (here: the test server)
+    settings.PUBLIC_BASE_URL = live_server.url
     plan = make_plan(
         world.enterprise_a,
         has_theory=False,

@@ -17,7 +17,7 @@ from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import AuditEvent, SkillLevel
 from tests.factories import UserFactory, member
 
-from .factories import ROOT, issued_certificate, make_plan, make_worker
+from .factories import ROOT, evaluation_body, issued_certificate, make_plan, make_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ def test_enrol_only_eligible_workers(world) -> None:  # noqa: ANN001
         )  # outside alice's scope
     with pytest.raises(ApplicationError):  # employer evaluation (Y): only the body's own workers
         services.candidate_enrol(actor=ROOT, plan=plan, worker=theirs)
-    social = make_plan(world.enterprise_a, body_kind="S")
+    social = make_plan(evaluation_body(world.city_a), body_kind="S")
     assert services.candidate_enrol(actor=ROOT, plan=social, worker=theirs)
     with pytest.raises(PermissionDenied):
         services.candidate_enrol(actor=world.bob, plan=plan, worker=theirs)
@@ -318,13 +318,14 @@ def test_revocation_reverses_level_and_registry_certificate(world) -> None:  # n
 
 def test_social_body_issues_for_workers_outside_its_staff_scope(world) -> None:  # noqa: ANN001
     # An S body in province B evaluates a worker of enterprise A; bob has no workforce role there.
-    plan = make_plan(world.enterprise_b, body_kind="S", items=[("操作", 100)], province_code="33")
+    body = evaluation_body(world.city_b)
+    plan = make_plan(body, body_kind="S", items=[("操作", 100)], province_code="33")
     worker = make_worker(world.enterprise_a, "赵六")
     cand = Candidate.objects.get(
         pk=services.candidate_enrol(actor=ROOT, plan=plan, worker=worker).pk
     )
     judge = UserFactory(username="judge_b2")
-    member(judge, world.enterprise_b, "judge")
+    member(judge, body, "judge")
     services.candidate_scores_set(actor=world.bob, candidate=cand, theory=70)
     services.practical_scores_save(actor=judge, candidate=cand, points={plan.items.get().code: 70})
     services.evaluation_results_decide(actor=world.bob, plan=plan)
@@ -364,3 +365,30 @@ def test_checklist_replace_and_levels(world) -> None:  # noqa: ANN001
     plan.refresh_from_db()
     assert plan.name == "新名称" and plan.theory_pass == Decimal("70.00")
     assert SkillLevel.objects.get(pk="SENIOR").national_level == 3
+
+
+def test_evaluation_body_is_its_own_kind_and_certificates_never_name_a_union(world) -> None:  # noqa: ANN001
+    """Y plans belong to the employer's union and print the enterprise's legal name; S plans belong
+    to an organisation of kind evaluation body; neither kind accepts the other's organisation."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:  # S at an enterprise union
+        make_plan(world.enterprise_a, body_kind="S")
+    assert "organization" in exc.value.message_dict
+    body = evaluation_body(world.city_a, "南京市职业技能鉴定指导中心")
+    with pytest.raises(ValidationError) as exc:  # Y at an evaluation body
+        make_plan(body, body_kind="Y")
+    assert "organization" in exc.value.message_dict
+    with pytest.raises(ValidationError):  # an evaluation body has no sub-organisations
+        from tests.factories import OrganizationFactory
+
+        OrganizationFactory(parent=body, name="下属", kind="team", region="320100")
+    employer_cert = issued_certificate(world.enterprise_a)
+    assert employer_cert.body_name == "南京测试装备有限公司"
+    assert not employer_cert.body_name.endswith("工会")
+    assert employer_cert.plan.body_name == "南京测试装备有限公司"
+    from gongjiang.workforce.models import Certificate as RegistryCertificate
+
+    issued = RegistryCertificate.objects.get(number=employer_cert.number)
+    assert issued.issuer == "南京测试装备有限公司"
+    assert make_plan(body, body_kind="S").body_name == "南京市职业技能鉴定指导中心"

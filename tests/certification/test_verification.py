@@ -72,7 +72,8 @@ def test_verification_page_shows_number_and_evaluation_body(client, world) -> No
     number = re.search(r'id="verify-number">([^<]*)<', html)
     body = re.search(r'id="verify-body">([^<]*)<', html)
     assert number and number.group(1) == cert.number
-    assert body and body.group(1) == cert.organization.name
+    # the body of an employer evaluation is the enterprise (its legal name), never its union
+    assert body and body.group(1) == "南京测试装备有限公司" == cert.body_name
 
 
 def test_revoked_and_expired_status(client, world) -> None:  # noqa: ANN001

@@ -85,6 +85,11 @@ def test_every_dimension(client: Any, data: Any) -> None:
     assert {r["key"] for r in major} == {"6", ""}
     employer = client.get(f"{API}/{data.province_a.code}/by/employer").json()["rows"]
     assert employer[0]["key"] == data.enterprise_a.code
+    # labelled with the enterprise's legal name, not its union's
+    from gongjiang.core.models import Enterprise
+
+    assert employer[0]["label"] == Enterprise.objects.get(union=data.enterprise_a).name
+    assert not employer[0]["label"].endswith("工会")
     client.force_login(data.root)
     both = client.get(f"{API}/{data.national.code}/by/employer").json()
     assert [r["total"] for r in both["rows"]] == [4, 1] and not both["truncated"]

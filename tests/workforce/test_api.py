@@ -193,7 +193,7 @@ def test_transfer_level_change_and_revert(client: Any, world: Any, worker: Worke
         in_scope=world.alice,
         out_of_scope=world.bob,
     )
-    assert response.json()["employer"] == other.code
+    assert response.json()["organization"] == other.code
     client.force_login(world.alice)
     response = client.post(
         f"{BASE}/workers/{worker.code}/transfer",

@@ -48,3 +48,20 @@ def test_generated_demo_spreads_workers_over_provinces_with_varied_names(db: Any
     )
     assert len(set(first_page)) >= 8, first_page
     assert load_demo_workers(ctx, count=count)["created"] == 0  # idempotent
+
+
+def test_demo_employers_are_companies_covered_by_their_unions(db: Any) -> None:
+    """A demo worker's employer reads like a company (…有限公司), its union like a union (…工会)."""
+    import re
+
+    ctx = load_core_demo()
+    demo.small_bulk_workers(ctx, io.StringIO())
+    company = re.compile(r"(有限公司|有限责任公司|股份有限公司|集团有限公司)$")
+    workers = Worker.objects.select_related("employer", "organization")
+    assert workers.exists()
+    for worker in workers:
+        assert company.search(worker.employer.name), worker.employer.name
+        assert not worker.employer.name.endswith("工会")
+        assert worker.organization.name == worker.employer.name + "工会"
+        assert worker.employer.union_id == worker.organization_id
+        assert worker.employer.uscc and worker.employer.industry_id

@@ -139,8 +139,11 @@ def test_column_aliases_are_the_published_ones() -> None:
     assert COLUMN_ALIASES["hire_date"] == ("入职日期", "入职时间", "进厂时间")
     assert set(COLUMN_ALIASES) == {
         "name", "citizen_id", "gender", "birth_date", "ethnicity", "education", "phone",
-        "occupation", "skill_level", "hire_date", "employee_number", "team",
+        "occupation", "skill_level", "hire_date", "employee_number", "team", "employer",
     }  # fmt: skip
+    assert COLUMN_ALIASES["employer"] == (
+        "用人单位", "工作单位", "单位名称", "统一社会信用代码", "用人单位统一社会信用代码"
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ class CertificationPlanOut(Schema):
     name: str
     organization: str
     organization_name: str
+    body_name: str = Field(..., description="the evaluation body as certificates name it")
     occupation: str
     occupation_name: str
     level: str
@@ -76,6 +77,10 @@ class CertificationPlanOut(Schema):
     @staticmethod
     def resolve_organization_name(obj: EvaluationPlan) -> str:
         return obj.organization.name
+
+    @staticmethod
+    def resolve_body_name(obj: EvaluationPlan) -> str:
+        return obj.body_name
 
     @staticmethod
     def resolve_occupation(obj: EvaluationPlan) -> str:
@@ -202,7 +207,7 @@ class CandidateOut(Schema):
 
     @staticmethod
     def resolve_employer(obj: Candidate) -> str:
-        return obj.worker.organization.name
+        return obj.worker.employer.name
 
     @staticmethod
     def resolve_examiners(obj: Candidate) -> int:

@@ -171,7 +171,7 @@ def certificate_issue(
         worker=worker,
         kind="skill_level",
         number=number,
-        issuer=plan.organization.name,
+        issuer=plan.body_name[:100],
         date=issue_date,
         occupation=plan.occupation,
         level=plan.level,

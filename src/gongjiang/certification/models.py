@@ -153,6 +153,13 @@ class EvaluationPlan(models.Model):
         return self.name
 
     @property
+    def body_name(self) -> str:
+        """The evaluation body as certificates name it (the employer's legal name for Y)."""
+        from .bodies import body_name
+
+        return body_name(self.organization)
+
+    @property
     def review_required(self) -> bool:
         return self.level_id in REVIEW_LEVELS
 
@@ -168,6 +175,24 @@ class EvaluationPlan(models.Model):
             self.has_review = True
         if not (self.has_theory or self.has_practical or self.has_review):
             errors["has_theory"] = [_("A plan needs at least one part.")]
+        if self.organization_id and self.body_kind:
+            from .bodies import BODY_ORGANIZATION_KIND
+
+            wanted = BODY_ORGANIZATION_KIND.get(self.body_kind)
+            if wanted == "enterprise" and self.organization.kind != wanted:
+                errors["organization"] = [
+                    _(
+                        "An employer evaluation (Y) belongs to the enterprise union of the employer "
+                        "that evaluates its own workers."
+                    )
+                ]
+            elif wanted == "evaluation" and self.organization.kind != wanted:
+                errors["organization"] = [
+                    _(
+                        "A social evaluation (S) belongs to an evaluation body (an organisation of "
+                        "kind 评价机构)."
+                    )
+                ]
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = [_("The plan cannot end before it starts.")]
         if errors:
@@ -389,6 +414,12 @@ class Certificate(models.Model):
 
     def get_status_display(self) -> str:
         return str(self.Status(self.status).label)
+
+    @property
+    def body_name(self) -> str:
+        from .bodies import body_name
+
+        return body_name(self.organization)
 
     def verify_path(self) -> str:
         return reverse("certification:verify", args=[self.token])

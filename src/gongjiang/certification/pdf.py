@@ -15,6 +15,8 @@ from reportlab.pdfgen import canvas
 
 from gongjiang.core.pdf_fonts import cjk_font
 
+from .bodies import body_name
+
 
 def _font() -> str:
     return cjk_font()
@@ -54,7 +56,8 @@ def certificate_pdf(certificate: Any, verify_url: str) -> bytes:
     c = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=0)
     c.setTitle(f"职业技能等级证书 {certificate.number}")
     c.setSubject(certificate.number)
-    c.setAuthor(certificate.organization.name)
+    body = body_name(certificate.organization)
+    c.setAuthor(body)
     c.setCreator("Gongjiang")
 
     c.setStrokeColor(colors.HexColor("#b8860b"))
@@ -82,7 +85,7 @@ def certificate_pdf(certificate: Any, verify_url: str) -> bytes:
             if certificate.valid_until
             else "长期有效",
         ),
-        ("评价机构", certificate.organization.name),
+        ("评价机构", body),
     ]
     y = height - 70 * mm
     for label, value in rows:

@@ -16,6 +16,7 @@ from gongjiang.core.public_address import public_url as core_public_url
 from gongjiang.core.validators import mask_name
 
 from . import selectors
+from .bodies import body_name
 from .forms import VerifyLookupForm
 
 LOOKUP_LIMIT = 20  # lookups by number and name per client address per window
@@ -57,7 +58,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "number": cert.number,
         "holder": mask_name(cert.holder_name),
-        "body": cert.organization.name,
+        "body": body_name(cert.organization),
         "occupation": cert.occupation.name,
         "level": cert.level,
         "issue_date": cert.issue_date,

@@ -48,7 +48,7 @@ def candidate_list(*, actor: Any, plan: EvaluationPlan, q: str = "") -> QuerySet
     qs = (
         Candidate.objects.visible_to(actor)
         .filter(plan=plan)
-        .select_related("worker__organization", "certificate")
+        .select_related("worker__organization", "worker__employer", "certificate")
         .annotate(n_examiners=Count("practical_scores__examiner", distinct=True))
         .order_by("worker__name_pinyin", "id")
     )
@@ -64,7 +64,11 @@ def candidate_list(*, actor: Any, plan: EvaluationPlan, q: str = "") -> QuerySet
 def candidate_get(*, actor: Any, code: str, perm: str | None = None) -> Candidate:
     return access.get_visible_or_404(
         Candidate.objects.select_related(
-            "plan__organization", "plan__level", "plan__occupation", "worker__organization"
+            "plan__organization",
+            "plan__level",
+            "plan__occupation",
+            "worker__organization",
+            "worker__employer",
         ),
         actor,
         perm,

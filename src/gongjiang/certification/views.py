@@ -149,7 +149,7 @@ def plan_enrol(request: HttpRequest, code: str) -> HttpResponse:
     access.require(request.user, MANAGE, plan.organization)
     q = request.GET.get("q", "")[:50]
     eligible = services.eligible_workers(actor=request.user, plan=plan).select_related(
-        "organization", "skill_level"
+        "organization", "employer", "skill_level"
     )
     if q:
         eligible = eligible.filter(

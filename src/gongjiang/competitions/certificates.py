@@ -32,7 +32,7 @@ def certificate_pdf(*, entry: Any, result: Any, verify_url: str) -> bytes:
     c.drawCentredString(width / 2, height - 50 * mm, title)
     c.setFont(font, 18)
     lines = [
-        f"{entry.worker.name} 同志（{entry.worker.organization.name}）：",
+        f"{entry.worker.name} 同志（{entry.worker.employer.name}）：",
         f"在{entry.competition.name}{entry.stage.name}{entry.trade.name}赛项中",
     ]
     if winner:

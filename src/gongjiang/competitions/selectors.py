@@ -53,7 +53,13 @@ def entry_list(
         Entry.objects.visible_to(actor)
         .filter(competition=competition)
         .select_related(
-            "worker", "worker__organization", "sending_org", "trade", "stage", "worker__skill_level"
+            "worker",
+            "worker__organization",
+            "worker__employer",
+            "sending_org",
+            "trade",
+            "stage",
+            "worker__skill_level",
         )
     )
     if stage:
@@ -68,7 +74,12 @@ def entry_list(
 def entry_get(*, actor: Any, code: str) -> Entry:
     return access.get_visible_or_404(
         Entry.objects.select_related(
-            "competition__organization", "worker__organization", "sending_org", "trade", "stage"
+            "competition__organization",
+            "worker__organization",
+            "worker__employer",
+            "sending_org",
+            "trade",
+            "stage",
         ),
         actor,
         code=code,
@@ -188,7 +199,12 @@ def stage_results(*, stage: Stage, trade: Any = None) -> dict[Any, list[Result]]
     """Results per trade at a stage, in rank order."""
     qs = (
         Result.objects.filter(entry__stage=stage, entry__status=Entry.Status.CONFIRMED)
-        .select_related("entry__worker__organization", "entry__sending_org", "entry__trade")
+        .select_related(
+            "entry__worker__organization",
+            "entry__worker__employer",
+            "entry__sending_org",
+            "entry__trade",
+        )
         .order_by("entry__trade_id", "rank", "entry_id")
     )
     if trade is not None:
@@ -242,7 +258,7 @@ def public_row(r: Result) -> dict[str, Any]:
         "rank": r.rank,
         "name": r.entry.worker.name,
         "organization": r.entry.sending_org.name,
-        "employer": r.entry.worker.organization.name,
+        "employer": r.entry.worker.employer.name,
         "theory": r.theory,
         "practical": r.practical,
         "total": r.total,
@@ -259,7 +275,11 @@ def public_entry(*, competition: Competition, code: str) -> dict[str, Any]:
             entry__stage__published_at__isnull=False,
         )
         .select_related(
-            "entry__worker__organization", "entry__sending_org", "entry__trade", "entry__stage"
+            "entry__worker__organization",
+            "entry__worker__employer",
+            "entry__sending_org",
+            "entry__trade",
+            "entry__stage",
         )
         .first()
     )

@@ -229,7 +229,7 @@ def entry_list(request: HttpRequest, code: str) -> HttpResponse:
                 e.draw_number,
                 e.worker.name,
                 e.sending_org.name,
-                e.worker.organization.name,
+                e.worker.employer.name,
                 e.get_status_display(),
                 e.status_reason,
                 float(e.theory_score) if e.theory_score is not None else None,

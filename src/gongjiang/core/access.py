@@ -114,6 +114,8 @@ def roles_in(user: Any) -> set[str]:
 EVERYONE = ALL_ROLES
 grant("core.view_organization", EVERYONE)
 grant("core.change_organization", ["admin", "officer"])
+grant("core.view_enterprise", EVERYONE)
+grant("core.change_enterprise", ["admin", "officer"])
 grant("core.view_membership", ["admin", "officer"])
 grant("core.change_membership", ["admin"])
 grant("core.view_auditevent", ["admin"])

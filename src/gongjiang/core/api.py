@@ -33,7 +33,15 @@ router = Router(tags=["core"])
 
 Name = Field(..., min_length=1, max_length=200)
 KindLiteral = Literal[
-    "national", "provincial", "city", "county", "industry", "enterprise", "team", "department"
+    "national",
+    "provincial",
+    "city",
+    "county",
+    "industry",
+    "enterprise",
+    "team",
+    "department",
+    "evaluation",
 ]
 RoleLiteral = Literal["admin", "officer", "trainer", "judge", "inspector", "worker"]
 
@@ -475,3 +483,9 @@ def token_revoke(request: HttpRequest, code: str) -> tuple[int, None]:
 
 
 __all__ = ["router", "Role"]
+
+
+# enterprises (用人单位) have their own module; served under /api/v1/enterprises
+from .api_enterprises import router as _enterprise_router  # noqa: E402
+
+router.add_router("/enterprises", _enterprise_router)

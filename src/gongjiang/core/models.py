@@ -157,6 +157,8 @@ class Organization(models.Model):
         ENTERPRISE = "enterprise", _("enterprise union")
         TEAM = "team", _("workshop / team")
         DEPARTMENT = "department", _("government department")
+        # 社会培训评价组织: a body filed to evaluate skill levels (certification plans belong to it)
+        EVALUATION = "evaluation", _("evaluation body")
 
     code = models.CharField(_("code"), max_length=20, unique=True, default=new_code, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -260,14 +262,15 @@ class Organization(models.Model):
 ROOT_KINDS = {Organization.Kind.NATIONAL, Organization.Kind.PROVINCIAL}
 K = Organization.Kind
 ALLOWED_CHILDREN: dict[str, set[str]] = {
-    K.NATIONAL: {K.PROVINCIAL, K.INDUSTRY, K.ENTERPRISE, K.DEPARTMENT},
-    K.PROVINCIAL: {K.CITY, K.INDUSTRY, K.ENTERPRISE, K.DEPARTMENT},
-    K.CITY: {K.COUNTY, K.INDUSTRY, K.ENTERPRISE, K.DEPARTMENT},
-    K.COUNTY: {K.ENTERPRISE, K.INDUSTRY, K.DEPARTMENT},
-    K.INDUSTRY: {K.INDUSTRY, K.ENTERPRISE},
+    K.NATIONAL: {K.PROVINCIAL, K.INDUSTRY, K.ENTERPRISE, K.DEPARTMENT, K.EVALUATION},
+    K.PROVINCIAL: {K.CITY, K.INDUSTRY, K.ENTERPRISE, K.DEPARTMENT, K.EVALUATION},
+    K.CITY: {K.COUNTY, K.INDUSTRY, K.ENTERPRISE, K.DEPARTMENT, K.EVALUATION},
+    K.COUNTY: {K.ENTERPRISE, K.INDUSTRY, K.DEPARTMENT, K.EVALUATION},
+    K.INDUSTRY: {K.INDUSTRY, K.ENTERPRISE, K.EVALUATION},
     K.ENTERPRISE: {K.ENTERPRISE, K.TEAM},
     K.TEAM: {K.TEAM},
     K.DEPARTMENT: {K.DEPARTMENT},
+    K.EVALUATION: set(),
 }
 
 
@@ -507,6 +510,8 @@ class ScheduledRun(models.Model):
 
 
 # ------------------------------------------------------------- shared pieces in sub-packages
+# Enterprises (用人单位) live in their own module; imported here so Django finds the model.
+from .enterprise_models import Enterprise  # noqa: E402,F401
 from .ledger.models import Fund, LedgerEntry  # noqa: E402, F401
 from .notices.models import CalendarDay, NoticeObjection, PublicNotice  # noqa: E402, F401
 from .review.models import (  # noqa: E402, F401

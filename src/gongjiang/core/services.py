@@ -105,6 +105,20 @@ def organization_create(
     Organization.objects.filter(pk=org.pk).update(path=org.path)
     if audit:
         audit_record(actor=actor, action="organization.create", obj=org, details=_org_snapshot(org))
+    if org.kind == Organization.Kind.ENTERPRISE and org.uscc:
+        # an enterprise union is registered with the company it is formed in: the company becomes
+        # an Enterprise (legal name without 工会), the employer of the union's workers
+        from .enterprises import enterprise_create, legal_name_of_union
+
+        enterprise_create(
+            actor=actor,
+            union=org,
+            name=legal_name_of_union(name),
+            uscc=org.uscc,
+            industry=org.industry_id,
+            region=org.region_id,
+            audit=audit,
+        )
     return org
 
 

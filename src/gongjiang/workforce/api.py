@@ -14,7 +14,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from gongjiang.core import access
-from gongjiang.core.models import Organization
+from gongjiang.core.models import Enterprise, Organization
 from gongjiang.core.schemas import PageSize, StrictSchema
 
 from . import selectors, services
@@ -45,8 +45,11 @@ class WorkerOut(Schema):
     )
     gender: str
     birth_date: dt.date
-    employer: str
-    employer_name: str
+    employer: str = Field(..., description="code of the employing enterprise")
+    employer_name: str = Field(..., description="the enterprise's legal name")
+    employer_uscc: str = Field(..., description="the enterprise's unified social credit code")
+    organization: str = Field(..., description="code of the enterprise union the worker is in")
+    organization_name: str
     team: str | None
     team_name: str | None
     employee_number: str
@@ -65,10 +68,22 @@ class WorkerOut(Schema):
 
     @staticmethod
     def resolve_employer(obj: Worker) -> str:
-        return obj.organization.code
+        return obj.employer.code
 
     @staticmethod
     def resolve_employer_name(obj: Worker) -> str:
+        return obj.employer.name
+
+    @staticmethod
+    def resolve_employer_uscc(obj: Worker) -> str:
+        return obj.employer.uscc
+
+    @staticmethod
+    def resolve_organization(obj: Worker) -> str:
+        return obj.organization.code
+
+    @staticmethod
+    def resolve_organization_name(obj: Worker) -> str:
         return obj.organization.name
 
     @staticmethod
@@ -141,7 +156,12 @@ class CitizenIdOut(Schema):
 # ------------------------------------------------------------------------------------- input
 class WorkerIn(StrictSchema):
     organization: str = Field(
-        ..., min_length=1, max_length=20, description="code of the employer (enterprise)"
+        ..., min_length=1, max_length=20, description="code of the enterprise union"
+    )
+    employer: str | None = Field(
+        None,
+        max_length=20,
+        description="code of the employing enterprise (needed when the union covers several)",
     )
     name: str = Field(..., min_length=1, max_length=50)
     citizen_id: str = Field(..., min_length=15, max_length=30)
@@ -186,6 +206,7 @@ class TransferIn(StrictSchema):
     date: dt.date
     reason: str = Field("", max_length=200)
     team: str | None = Field(None, max_length=20)
+    employer: str | None = Field(None, max_length=20, description="code of the new employer")
 
 
 class LevelChangeIn(StrictSchema):
@@ -235,6 +256,21 @@ class WorkerCertificateRevokeIn(StrictSchema):
 # ----------------------------------------------------------------------------------- helpers
 def _worker(request: HttpRequest, code: str) -> Worker:
     return selectors.worker_get_for_user(request.user, code)
+
+
+def _employer(request: HttpRequest, code: str | None) -> Enterprise | None:
+    """An enterprise the caller may employ workers at (422 when unknown or out of scope: it is a
+    detail of the request, like the team)."""
+    if not code:
+        return None
+    found = (
+        Enterprise.objects.visible_to(request.user, "workforce.change_worker")
+        .filter(code=code)
+        .first()
+    )
+    if found is None:
+        raise ValidationError({"employer": ["unknown enterprise or not in your scope"]})
+    return found
 
 
 def _org(request: HttpRequest, code: str, field: str) -> Organization:
@@ -293,6 +329,7 @@ def worker_create(request: HttpRequest, payload: WorkerIn) -> tuple[int, Worker]
     data = payload.dict()
     organization = _org(request, data.pop("organization"), "organization")
     team = _team(request, data.pop("team"))
+    data["employer"] = _employer(request, data.pop("employer"))
     worker = services.worker_create(
         actor=request.user, organization=organization, team=team, source="API", **data
     )
@@ -330,6 +367,7 @@ def worker_transfer(request: HttpRequest, code: str, payload: TransferIn) -> Wor
         date=payload.date,
         reason=payload.reason,
         team=_team(request, payload.team),
+        to_employer=_employer(request, payload.employer),
     )
     return selectors.worker_get_for_user(request.user, code)
 

@@ -41,6 +41,7 @@ def _field_labels() -> dict[str, Any]:
         "hire_date": _("hire date"),
         "employee_number": _("employee number"),
         "team": _("team"),
+        "employer": _("employer"),
     }
 
 

@@ -1,7 +1,9 @@
 """The workforce registry: workers and their dated, sourced history.
 
-A worker belongs to an employer (an enterprise organisation) and optionally a team below it; the
-employer's path scopes every read (``Worker.objects.visible_to(user)``). The citizen ID number is
+A worker is employed by an enterprise (``employer``, a :class:`~gongjiang.core.models.Enterprise`:
+the company, with its legal name and credit code) and belongs to the enterprise union that covers it
+(``organization``) and optionally a team below that union; the union's path scopes every read
+(``Worker.objects.visible_to(user)``). ``employer.union`` is always ``organization``. The citizen ID number is
 stored encrypted with a keyed hash for uniqueness and lookup (core.crypto); pages show it masked.
 History rows (skill-level changes, certificates, honours, training records, transfers) hang off
 the worker and so travel with them when they move to another employer.
@@ -51,6 +53,12 @@ class Worker(models.Model):
         "core.Organization",
         on_delete=models.PROTECT,
         db_index=False,  # covered by worker_org_pinyin_id
+        related_name="workers",
+        verbose_name=_("union organisation"),
+    )
+    employer = models.ForeignKey(
+        "core.Enterprise",
+        on_delete=models.PROTECT,
         related_name="workers",
         verbose_name=_("employer"),
     )

@@ -214,7 +214,7 @@ def worker_list(actor: Any, filters: WorkerFilters | None = None) -> QuerySet[Wo
     """Workers the actor may see, filtered, in list order (name pinyin, id)."""
     f = filters or WorkerFilters()
     qs = Worker.objects.visible_to(actor).select_related(
-        "organization", "skill_level", "occupation", "team"
+        "organization", "employer", "skill_level", "occupation", "team"
     )
     if f.occupation:
         qs = (
@@ -353,6 +353,8 @@ def worker_get_for_user(actor: Any, code: str) -> Worker:
         "organization",
         "organization__region",
         "organization__industry",
+        "employer",
+        "employer__industry",
         "skill_level",
         "occupation",
         "team",

@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 from gongjiang.core import access
 from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.audit import audit_changes
+from gongjiang.core.enterprises import employer_of_union
 from gongjiang.core.errors import ApplicationError
-from gongjiang.core.models import Occupation, Organization, SkillLevel
+from gongjiang.core.models import Enterprise, Occupation, Organization, SkillLevel
 from gongjiang.core.validators import citizen_id_birth_date, citizen_id_gender, normalize_citizen_id
 
 from . import personal
@@ -224,17 +225,20 @@ def _worker_create(
     union_member_since: dt.date | None = None,
     status: str = Worker.Status.ACTIVE,
     team: Organization | None = None,
+    employer: Enterprise | None = None,
     user: Any = None,
     source: str = "",
     source_ref: str = "",
 ) -> Worker:
-    """Register a worker at an employer (an enterprise). A stated gender or birth date must agree
+    """Register a worker in an enterprise union (``organization``), employed by ``employer`` (an
+    enterprise that union covers; by default its only one). A stated gender or birth date must agree
     with the citizen ID; a starting skill level is recorded as the first skill-level change."""
     access.require(actor, "workforce.change_worker", organization)
     _check_employer(organization)
     _check_team(team, organization)
     worker = Worker(
         organization=organization,
+        employer=employer_of_union(organization, employer),
         team=team,
         user=user,
         ethnicity=ethnicity,
@@ -469,6 +473,7 @@ def worker_transfer(
     date: dt.date,
     reason: str,
     team: Organization | None = None,
+    to_employer: Enterprise | None = None,
 ) -> Transfer:
     """Move a worker to another employer: needs ``workforce.change_worker`` at both ends. The
     worker (with all history rows) moves into the new employer's scope."""
@@ -478,7 +483,8 @@ def worker_transfer(
         raise PermissionDenied("workforce.change_worker at the new employer")
     _check_employer(to_organization)
     _check_team(team, to_organization)
-    if to_organization.pk == locked.organization_id:
+    new_employer = employer_of_union(to_organization, to_employer)
+    if to_organization.pk == locked.organization_id and new_employer.pk == locked.employer_id:
         raise ApplicationError(_("The worker already works there."), code="unchanged")
     if date > timezone.localdate():
         raise ValidationError({"date": [_("The date is in the future.")]})
@@ -495,9 +501,10 @@ def worker_transfer(
     transfer.full_clean(exclude=["code", "worker"])
     transfer.save()
     locked.organization = to_organization
+    locked.employer = new_employer
     locked.team = team
-    locked.save(update_fields=["organization", "team", "updated_at"])
-    worker.organization, worker.team = to_organization, team
+    locked.save(update_fields=["organization", "employer", "team", "updated_at"])
+    worker.organization, worker.employer, worker.team = to_organization, new_employer, team
     details = {
         "from": transfer.from_organization.code,
         "to": to_organization.code,

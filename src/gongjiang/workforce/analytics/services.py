@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
-from gongjiang.core.models import Industry, Occupation, Organization, Region, SkillLevel
+from gongjiang.core.enterprises import legal_name_of_union
+from gongjiang.core.models import Enterprise, Industry, Occupation, Organization, Region, SkillLevel
 
 from .rollup_models import HonourRollup, LevelGainRollup, RollupMeta, WorkerRollup
 from .rollups import AGGREGATE_KINDS_EXCLUDED, META_KEY, age_band_range
@@ -288,10 +289,19 @@ def by_employer(org: Organization, level: str = "", limit: int = MAX_ROWS) -> Fi
         .annotate(n=Sum("n"))
         .order_by()
     )
+    # each row is an enterprise union's workers, labelled with its enterprise's legal name (a joint
+    # union covering several enterprises: its name without 工会) — never "…工会"
+    agg = list(agg)
+    companies: dict[int, list[str]] = {}
+    for union_id, name in Enterprise.objects.filter(union_id__in=top, is_active=True).values_list(
+        "union_id", "name"
+    ):
+        companies.setdefault(union_id, []).append(name)
     labels = {}
     for item in agg:
+        names = companies.get(item["organization_id"], [])
         labels[item["organization__code"]] = (
-            item["organization__short_name"] or item["organization__name"]
+            names[0] if len(names) == 1 else legal_name_of_union(item["organization__name"])
         )
     base = worker_list_url()
     rows = _fold(

@@ -203,6 +203,13 @@ HONOURS = (
     ("大国工匠", "national", 0.000004, 50),
 )
 # enterprises created when a province has none: (GB/T 4754 class, what they make)
+# trade names for generated enterprises: 南京恒达特钢有限公司, not 南京特钢第3有限公司
+BRANDS = (
+    "恒达", "华通", "金泰", "瑞丰", "宏远", "天成", "中兴", "永盛", "鼎新", "海川",
+    "正泰", "远东", "长城", "新华", "凯达", "联创", "锦程", "晨光", "东方", "明珠",
+)  # fmt: skip
+COMPANY_FORMS = ("有限公司", "股份有限公司", "集团有限公司")
+
 ENTERPRISE_KINDS = (
     ("3711", "轨道交通装备"),
     ("3716", "铁路车辆配件"),

@@ -11,18 +11,19 @@ from typing import Any
 import numpy as np
 
 from gongjiang.core.actors import SYSTEM, audit
-from gongjiang.core.models import Organization, Region
+from gongjiang.core.models import Enterprise, Organization, Region
 from gongjiang.core.validators import uscc_with_check
 
-from .data import ENTERPRISE_KINDS, SOURCE
+from .data import BRANDS, COMPANY_FORMS, ENTERPRISE_KINDS, SOURCE
 
 
 @dataclass
 class Employer:
-    id: int
+    id: int  # the enterprise union (the worker's organization)
     region_id: str
     industry_id: str
     team_ids: list[int]
+    enterprise_id: int = 0  # the enterprise itself (the worker's employer)
 
 
 def _uscc(seed: str, region: str) -> str:
@@ -99,7 +100,12 @@ def ensure_enterprises(parent: Organization, count: int, seed: int) -> None:
         county = local[int(rng.integers(len(local)))]
         industry, product = ENTERPRISE_KINDS[int(rng.integers(len(ENTERPRISE_KINDS)))]
         place = Region.objects.get(code=home.region_id).name.rstrip("市省")[:4]
-        name = f"{place}{product}第{i + 1}有限公司工会"
+        brand = BRANDS[i % len(BRANDS)] + BRANDS[(i // len(BRANDS)) % len(BRANDS)][:1]
+        if i < len(BRANDS):
+            brand = BRANDS[i]
+        serial = "" if i < len(BRANDS) ** 2 else str(i // len(BRANDS) ** 2 + 1)
+        form = COMPANY_FORMS[i % len(COMPANY_FORMS)]
+        name = f"{place}{brand}{product}{serial}{form}工会"  # the union of 南京恒达特钢有限公司
         if Organization.objects.filter(parent=home, name=name).exists():
             continue
         ent = _create_org(
@@ -108,7 +114,7 @@ def ensure_enterprises(parent: Organization, count: int, seed: int) -> None:
             kind="enterprise",
             region=county.code,
             industry=industry,
-            short_name=f"{place}{product}{i + 1}",
+            short_name=f"{brand}{product}{serial}",
             uscc=_uscc(f"{parent.code}-{name}", county.code),
         )
         for team in ("一车间", "二车间", "综合班组")[: int(rng.integers(1, 4))]:
@@ -132,9 +138,17 @@ def employers_of(root: Organization) -> list[Employer]:
         .values_list("id", "path")
     ):
         teams.setdefault(tpath[: -Organization.SEGMENT], []).append(tid)
+    enterprises: dict[int, int] = {}
+    for union_id, enterprise_id in (
+        Enterprise.objects.filter(union__path__startswith=root.path, is_active=True)
+        .order_by("-id")
+        .values_list("union_id", "id")
+    ):
+        enterprises[union_id] = enterprise_id
     return [
-        Employer(i, region, industry or "3311", teams.get(path, []))
+        Employer(i, region, industry or "3311", teams.get(path, []), enterprises[i])
         for i, path, region, industry in rows
+        if i in enterprises
     ]
 
 

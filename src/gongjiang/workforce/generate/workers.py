@@ -446,6 +446,7 @@ def _write_batch(gen: Generator, b: dict[str, Any]) -> tuple[int, int]:
                 (
                     codes[i],
                     employer.id,
+                    employer.enterprise_id,
                     team,
                     name,
                     py[:200],

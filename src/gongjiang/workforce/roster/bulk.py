@@ -21,6 +21,7 @@ from ..models import SkillLevelChange, Transfer, Worker
 WORKER_COLUMNS = (
     "code",
     "organization_id",
+    "employer_id",
     "team_id",
     "name",
     "name_pinyin",
@@ -51,6 +52,7 @@ WORKER_COLUMNS = (
 # columns an upsert may change on an existing worker (code, hash, created_at … stay)
 UPDATABLE = (
     "organization_id",
+    "employer_id",
     "team_id",
     "name",
     "name_pinyin",

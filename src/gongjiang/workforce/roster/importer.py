@@ -42,7 +42,7 @@ from gongjiang.core import access
 from gongjiang.core import crypto as core_crypto
 from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.errors import ApplicationError
-from gongjiang.core.models import Occupation, Organization
+from gongjiang.core.models import Enterprise, Occupation, Organization
 from gongjiang.core.spreadsheets import read_rows
 from gongjiang.core.validators import mask_citizen_id
 
@@ -149,6 +149,51 @@ def occupation_lookup() -> Callable[[str], str | None]:
     return lookup
 
 
+class EmployerLookup:
+    """Resolves a row's employer (legal name or unified social credit code, as written) to one of
+    the enterprises the import's union covers. The union's enterprises are read once per import —
+    set-based, never a query per row — and an empty cell means the union's only enterprise."""
+
+    def __init__(self, union: Organization | None) -> None:
+        rows = (
+            list(
+                Enterprise.objects.filter(union=union, is_active=True).values_list(
+                    "id", "name", "uscc"
+                )
+            )
+            if union is not None
+            else []
+        )
+        self.by_key: dict[str, int] = {}
+        for pk, name, uscc in rows:
+            self.by_key[_employer_key(name)] = pk
+            if uscc:
+                self.by_key[uscc.upper()] = pk
+        self.default = rows[0][0] if len(rows) == 1 else None
+        self.count = len(rows)
+
+    def resolve(self, text: str) -> tuple[int | None, str]:
+        if not text:
+            if self.default is not None:
+                return self.default, ""
+            if not self.count:
+                return None, _(
+                    "No enterprise is registered under this union: register the enterprise first."
+                )
+            return None, _(
+                "This union covers several enterprises: give the employer (legal name or unified "
+                "social credit code) in the employer column."
+            )
+        found = self.by_key.get(text.strip().upper()) or self.by_key.get(_employer_key(text))
+        if found is None:
+            return None, _("No enterprise of this name or credit code is covered by the union.")
+        return found, ""
+
+
+def _employer_key(name: str) -> str:
+    return "".join((name or "").split()).replace("（", "(").replace("）", ")")
+
+
 def _team_lookup(organization: Organization | None) -> dict[str, int]:
     if organization is None:
         return {}
@@ -239,10 +284,12 @@ class RosterImport:
         self.today = timezone.localdate()
         self.now = timezone.now()
         self.teams = _team_lookup(organization)
+        self.employers = EmployerLookup(organization)
         self.scope = access.scope_paths(actor, "workforce.change_worker")
         self.batches = 0
         self.user = user_or_none(actor)
         self.team_label = ""
+        self.employer_label = ""
         self.id_label = ""
         self.reason = _("roster import")
         self.writer: _BackgroundWriter | None = None
@@ -261,6 +308,7 @@ class RosterImport:
         )
         columns = reader.columns
         self.team_label = columns.get("team", "")
+        self.employer_label = columns.get("employer", "") or str(_("employer"))
         self.id_label = columns.get("citizen_id", "")
         batch: list[ParsedWorker] = []
         lookup = occupation_lookup()
@@ -331,7 +379,15 @@ class RosterImport:
                 continue
             if org is None:  # dry run without an enterprise: validation only
                 continue
+            employer_id, problem = self.employers.resolve(p.employer)
+            if employer_id is None:
+                self.result.rejected += 1
+                self.result.errors.append(
+                    RowError(p.row, self.employer_label, p.employer, str(problem))
+                )
+                continue
             new = self._merged(p, old, org_id)
+            new["employer_id"] = employer_id
             if old is None:
                 self.result.created += 1
             elif any(new[c] != old[c] for c in bulk.COMPARED):
@@ -414,6 +470,7 @@ class RosterImport:
         return (
             code,
             new["organization_id"],
+            new["employer_id"],
             new["team_id"],
             new["name"],
             new["name_pinyin"],

@@ -99,6 +99,15 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "hire_date": ("入职日期", "入职时间", "进厂时间"),
     "employee_number": ("工号", "员工编号"),
     "team": ("班组",),
+    # the employing enterprise, by legal name or unified social credit code (a union covering
+    # several enterprises needs it; see importer.EmployerLookup)
+    "employer": (
+        "用人单位",
+        "工作单位",
+        "单位名称",
+        "统一社会信用代码",
+        "用人单位统一社会信用代码",
+    ),
 }
 FIELDS: tuple[str, ...] = tuple(COLUMN_ALIASES)
 REQUIRED_FIELDS: tuple[str, ...] = ("name", "citizen_id")
@@ -153,6 +162,7 @@ class ParsedWorker:
     hire_date: dt.date | None = None
     employee_number: str = ""
     team: str = ""
+    employer: str = ""  # legal name or credit code of the employing enterprise, as written
 
 
 # ---------------------------------------------------------------------------------------------
@@ -681,6 +691,7 @@ class RowParser:
             hire_value,
             number_value,
             team_value,
+            employer_value,
         ) = self._pick(padded)
         errors: list[RowError] = []
         warnings: list[RowWarning] = []
@@ -812,6 +823,7 @@ class RowParser:
                 hire_date,
                 _nfkc(number_value),
                 self._memo(team_value, _nfkc),
+                self._memo(employer_value, _nfkc),
             ),
             errors,
             warnings,
