@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from . import access, selectors, services
 from .audit import audit_record
 from .errors import ApplicationError
-from .exports import csv_response, xlsx_bytes, xlsx_response
+from .exports import csv_response, xlsx_file, xlsx_response
 from .forms import (
     AuditFilterForm,
     MembershipForm,
@@ -165,7 +165,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             _("unified social credit code"),
             _("active"),
         ]
-        return xlsx_response(xlsx_bytes([(_("Organizations"), header, rows)]), "organizations.xlsx")
+        return xlsx_response(xlsx_file([(_("Organizations"), header, rows)]), "organizations.xlsx")
     return render(
         request,
         "core/organization_list.html",
@@ -442,7 +442,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         )
         if export == "csv":  # for log tools; streamed, cells that could start a formula escaped
             return csv_response(header, rows, "audit-log.csv")
-        return xlsx_response(xlsx_bytes([(_("Audit log"), header, rows)]), "audit-log.xlsx")
+        return xlsx_response(xlsx_file([(_("Audit log"), header, rows)]), "audit-log.xlsx")
     return render(request, "core/audit_list.html", {"form": form, "page_obj": page(request, qs)})
 
 
