@@ -90,6 +90,9 @@ def test_types_are_kept() -> None:
     )
     row = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[1]
     assert row == (1, 2.5, 10.25, True, dt.datetime(2026, 1, 2), when, None)
+    data = xlsx_bytes([("t", ["a", "b"], [[110101199003078888, float("nan")]])])
+    row = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[1]
+    assert row == ("110101199003078888", "nan")  # no digits lost, no invalid number
 
 
 def test_merged_title_and_streaming_file_are_safe(tmp_path: Path) -> None:

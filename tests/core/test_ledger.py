@@ -88,6 +88,14 @@ def test_credit_debit_balance_and_audit(world: Any, fund: Fund) -> None:
     assert event.organization == world.enterprise_a and event.details["amount"] == "250.50"
 
 
+def test_reference_must_have_a_code(world: Any, fund: Fund) -> None:
+    for about in (world.alice, "not a record"):  # a user has no public code
+        with pytest.raises(ApplicationError) as exc:
+            fund_credit(actor=world.alice, fund=fund, amount="1", about=about)
+        assert exc.value.code == "invalid_reference" and exc.value.details[0]["field"] == "about"
+    assert not fund.entries.exists()
+
+
 def test_debit_cannot_overdraw(world: Any, fund: Fund) -> None:
     fund_credit(actor=world.alice, fund=fund, amount="100")
     with pytest.raises(ApplicationError) as exc:

@@ -90,7 +90,7 @@ def test_organization_table_and_export(client: Client, world: Any) -> None:
     assert world.team_a.name in r.content.decode()
     r = client.get(u("organization_list"), {"export": "xlsx"})
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
-    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))  # a streamed file
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 5  # header + 4 organisations of province A
     assert {row[0] for row in rows[1:]} == {
@@ -344,7 +344,7 @@ def test_audit_page_and_export(client: Client, world: Any) -> None:
     r = client.get(u("audit_list"), {"action": "organization", "since": "not-a-date"})
     assert r.status_code == 200
     r = client.get(u("audit_list"), {"export": "xlsx", "q": "127.0.0.1"})
-    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][2] == "organization.deactivate" and rows[1][7] == "127.0.0.1"
     assert rows[1][1] == "root"

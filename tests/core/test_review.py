@@ -198,7 +198,7 @@ def test_finalise_ranks_with_ties_and_grades(world: Any, setup: dict[str, Any]) 
     _score_all(setup, {2: ("5", "20")})
     # 0: 60×0.8 + 40×0.5 = 68; 1: 60×1 + 40×0.25 = 70; 2: 60×0.5 + 40×1 = 70
     review_round_finalise(actor=world.alice, round=round_)
-    items = {i.label: i for i in selectors.review_items(round=round_)}
+    items = {i.label: i for i in selectors.review_items(actor=world.alice, round=round_)}
     assert [(i.total, i.rank, i.grade) for i in items.values()] == [
         (Decimal("70.000"), 1, "一等奖"),
         (Decimal("70.000"), 1, "一等奖"),
@@ -248,7 +248,9 @@ def test_grades_by_score_thresholds(world: Any) -> None:
         )
         review_score_save(actor=expert, item=item, criterion=crit, score=score)
     review_round_finalise(actor=world.alice, round=round_)
-    assert [(i.label, i.rank, i.grade) for i in selectors.review_items(round=round_)] == [
+    assert [
+        (i.label, i.rank, i.grade) for i in selectors.review_items(actor=world.alice, round=round_)
+    ] == [
         ("甲", 1, "优秀"),
         ("乙", 2, "合格"),
         ("丙", 3, ""),
@@ -287,6 +289,8 @@ def test_scoping(world: Any, setup: dict[str, Any]) -> None:
     for outsider in (world.bob, world.worker_a, world.nobody):
         with pytest.raises(Http404):
             selectors.review_round_get(actor=outsider, code=round_.code)
+        with pytest.raises(Http404):
+            selectors.review_items(actor=outsider, round=round_)
     with pytest.raises(PermissionDenied):
         review_item_add(actor=world.bob, round=round_, label="x", organization=world.enterprise_b)
     with pytest.raises(PermissionDenied):

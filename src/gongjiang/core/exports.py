@@ -109,7 +109,8 @@ class ExportSheet:
             ws.write_boolean(row, col, value, fmt)
         elif isinstance(value, int | float | Decimal):
             number = float(value)
-            if math.isfinite(number):
+            # Excel keeps 15 significant digits: a longer number (an ID typed as one) stays text
+            if math.isfinite(number) and abs(number) < 1e15:
                 ws.write_number(row, col, number, fmt)
             else:
                 ws.write_string(row, col, str(value), fmt)

@@ -20,7 +20,7 @@ from . import access, selectors, services
 from .audit import audit_record
 from .downloads import download_filename
 from .errors import ApplicationError
-from .exports import csv_response, xlsx_bytes, xlsx_response
+from .exports import csv_response, xlsx_file, xlsx_response
 from .forms import (
     AuditFilterForm,
     MembershipForm,
@@ -168,7 +168,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             _("active"),
         ]
         return xlsx_response(
-            xlsx_bytes([(_("Organizations"), header, rows)]),
+            xlsx_file([(_("Organizations"), header, rows)]),
             download_filename(
                 _("Organizations"), timezone.localdate().strftime("%Y%m%d"), ext="xlsx"
             ),
@@ -453,7 +453,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         if export == "csv":  # for log tools; streamed, cells that could start a formula escaped
             return csv_response(header, rows, download_filename(_("Audit log"), stamp, ext="csv"))
         return xlsx_response(
-            xlsx_bytes([(_("Audit log"), header, rows)]),
+            xlsx_file([(_("Audit log"), header, rows)]),
             download_filename(_("Audit log"), stamp, ext="xlsx"),
         )
     return render(request, "core/audit_list.html", {"form": form, "page_obj": page(request, qs)})

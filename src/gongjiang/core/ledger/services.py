@@ -16,6 +16,7 @@ from .. import access
 from ..audit import audit_record
 from ..errors import ApplicationError
 from ..models import Organization
+from ..references import reference_of
 from .models import MAX_AMOUNT, Fund, LedgerEntry
 
 CHANGE = "core.change_fund"
@@ -71,17 +72,6 @@ def fund_create(
         details={"name": fund.name, "currency": fund.currency},
     )
     return fund
-
-
-def _reference(obj: models.Model | None) -> tuple[ContentType | None, str]:
-    if obj is None:
-        return None, ""
-    code = getattr(obj, "code", None)
-    if not code:
-        raise ApplicationError(
-            _("What the money is for must have a public code."), code="invalid_reference"
-        )
-    return ContentType.objects.get_for_model(obj), str(code)
 
 
 def _post(
@@ -177,7 +167,7 @@ def fund_credit(
         fund=fund,
         kind=LedgerEntry.Kind.CREDIT,
         amount=money(amount),
-        about=_reference(about),
+        about=reference_of(about),
         reference=reference,
         memo=memo,
     )
@@ -201,7 +191,7 @@ def fund_debit(
         fund=fund,
         kind=LedgerEntry.Kind.DEBIT,
         amount=money(amount),
-        about=_reference(about),
+        about=reference_of(about),
         reference=reference,
         memo=memo,
     )

@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -20,6 +19,7 @@ from .. import access
 from ..audit import audit_record
 from ..errors import ApplicationError
 from ..models import Organization
+from ..references import reference_of
 from ..validators import mask_name
 from .models import NoticeObjection, PublicNotice
 from .selectors import MANAGE, is_in_audience
@@ -66,9 +66,7 @@ def public_notice_publish(
         )
     if len(names) > MAX_NAMES:
         raise _bad("names", _("At most %(max)d names per notice.") % {"max": MAX_NAMES})
-    content_type, object_code = None, ""
-    if about is not None:
-        content_type, object_code = ContentType.objects.get_for_model(about), str(about.code)
+    content_type, object_code = reference_of(about)
     notice = PublicNotice(
         organization=organization,
         audience=audience,

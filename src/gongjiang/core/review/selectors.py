@@ -38,13 +38,15 @@ def review_round_get(*, actor: Any, code: str) -> ReviewRound:
     return round_
 
 
-def review_items(*, round: ReviewRound) -> QuerySet[ReviewItem]:  # noqa: A002
-    return round.items.select_related("organization", "round__organization").order_by("rank", "id")
+def review_items(*, actor: Any, round: ReviewRound) -> QuerySet[ReviewItem]:  # noqa: A002
+    """The round's items in rank order, for its managers and panel (404 for anyone else)."""
+    round_ = review_round_get(actor=actor, code=round.code)
+    return round_.items.select_related("organization", "round__organization").order_by("rank", "id")
 
 
 def panel_worksheet(*, actor: Any, round: ReviewRound) -> list[dict[str, Any]]:  # noqa: A002
     """For a panel member: each item with why they may not score it (None when they may)."""
     return [
         {"item": item, "conflict": review_conflict_reason(actor, item)}
-        for item in review_items(round=round)
+        for item in review_items(actor=actor, round=round)
     ]

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import Http404
@@ -24,6 +23,7 @@ from .. import access
 from ..audit import audit_record
 from ..errors import ApplicationError
 from ..models import Organization
+from ..references import reference_of
 from .conflicts import review_conflict_reason
 from .models import PanelMember, ReviewCriterion, ReviewItem, ReviewRound, ReviewScore
 from .ranking import competition_ranks, grade_for_rank, grade_for_score
@@ -137,9 +137,7 @@ def review_item_add(
     """Put something under review: ``organization`` is where it comes from (employer, unit)."""
     access.require(actor, MANAGE, round.organization)
     _require_open(round)
-    content_type, object_code = None, ""
-    if about is not None:
-        content_type, object_code = ContentType.objects.get_for_model(about), str(about.code)
+    content_type, object_code = reference_of(about)
     item = ReviewItem(
         round=round,
         label=(label or "").strip(),
