@@ -245,6 +245,16 @@ def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
             "The request is not valid.",
             [{"field": "", "error": NUL_ERROR}],
         )
+    if isinstance(exc, DataError):  # a value the database cannot hold (a time-zone offset of 22
+        # hours, a number past its column): the input's fault, so a 422, never a 500
+        logger.warning("input out of the database's range: %s", exc)
+        return error(
+            request,
+            422,
+            "validation_error",
+            "A value is outside the range that can be stored.",
+            [{"field": "", "error": "out of range"}],
+        )
     logger.exception("unhandled API error")
     return error(
         request, 500, "server_error", "Something went wrong on the server; it has been logged."
