@@ -71,7 +71,59 @@ class JSONBodyParser(Parser):
         return result
 
 
-api = NinjaAPI(
+# Answers any operation can give through the one error mapping below (ApplicationError carries its
+# own status: 400 by default, 409 conflicts, 423 locked, 429 too many); every one has the error shape.
+ERROR_STATUSES = {
+    "400": "A domain rule is broken (`code` says which).",
+    "401": "Not authenticated.",
+    "403": "Not allowed here.",
+    "404": "Missing, or outside the caller's organisations (the same answer).",
+    "405": "Method not allowed.",
+    "409": "A conflict with the current state (someone changed it first, a duplicate…).",
+    "413": "The request is too large.",
+    "422": "The input is not valid (`details` name each field).",
+    "423": "Locked.",
+    "429": "Too many requests.",
+}
+# operations whose ApplicationError may carry a 2xx status of its own (the neutral reply of a
+# registration handed on as a transfer request: workforce/transfer_requests.py)
+EXTRA_STATUSES = {
+    ("post", "/api/v1/workforce/workers"): {"202": "Handed on for confirmation (neutral reply)."},
+    ("patch", "/api/v1/workforce/workers/{code}"): {
+        "202": "Handed on for confirmation (neutral reply)."
+    },
+}
+
+
+class GongjiangAPI(NinjaAPI):
+    """NinjaAPI whose published spec documents every status an operation can answer: its own
+    responses plus the error answers of the shared error mapping (``ERROR_STATUSES``)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        from .core.schemas import Error
+
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error_schema = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error_schema.pop("$defs", {}))
+        components["Error"] = error_schema
+        ref = {"$ref": "#/components/schemas/Error"}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                extra = {**ERROR_STATUSES, **EXTRA_STATUSES.get((method, path), {})}
+                for status, description in extra.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": ref}},
+                        },
+                    )
+        return schema
+
+
+api = GongjiangAPI(
     title="Gongjiang API",
     version="1",
     description="The JSON API of Gongjiang (工匠). Every list and object is scoped to the caller's organisations.",
@@ -192,6 +244,16 @@ def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
             "validation_error",
             "The request is not valid.",
             [{"field": "", "error": NUL_ERROR}],
+        )
+    if isinstance(exc, DataError):  # a value the database cannot hold (a time-zone offset of 22
+        # hours, a number past its column): the input's fault, so a 422, never a 500
+        logger.warning("input out of the database's range: %s", exc)
+        return error(
+            request,
+            422,
+            "validation_error",
+            "A value is outside the range that can be stored.",
+            [{"field": "", "error": "out of range"}],
         )
     logger.exception("unhandled API error")
     return error(

@@ -3,6 +3,7 @@ never a 500. Forged (CSRF-less) session writes answer 403; missing objects 404."
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -324,3 +325,19 @@ def test_nul_characters_are_refused_not_a_500(client: Client, world: Any) -> Non
                 r = call(client, method, url, payload | {field: value[:1] + "\x00"})
                 assert r.status_code in (404, 422), (url, field, r.status_code, r.content[:200])
                 assert_error_shape(r, r.status_code)
+
+
+def test_token_expiry_with_an_odd_offset_is_stored_not_a_500(client: Client, world: Any) -> None:
+    """Found by schemathesis on PostgreSQL: an offset of -22:09 answered 500 (PostgreSQL keeps
+    offsets within ±15:59); the expiry is stored in the site's time zone."""
+    client.force_login(world.alice)
+    r = client.post(
+        f"{API}/tokens",
+        data=json.dumps({"name": "x", "expires_at": "9053-04-08T21:40:32-22:09"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    import datetime as dt
+
+    stored = dt.datetime.fromisoformat(r.json()["expires_at"].replace("Z", "+00:00"))
+    assert stored == dt.datetime(9053, 4, 9, 19, 49, 32, tzinfo=dt.UTC)

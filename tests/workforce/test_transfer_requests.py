@@ -163,3 +163,42 @@ def test_pages_list_and_decide_only_for_the_holder(client: Any, world: Any) -> N
     assert client.post(url).status_code == 302
     theirs.refresh_from_db()
     assert theirs.organization == world.enterprise_a
+
+
+def test_api_files_lists_and_decides(client: Any, world: Any) -> None:
+    import json
+
+    theirs = make_worker(world.enterprise_b, 73)
+    make_worker(world.enterprise_a, 74)
+    client.force_login(world.alice)
+    replies = []
+    for n in (73, 74, 75):  # held in province B, held here, not registered
+        r = client.post(
+            "/api/v1/workforce/transfer-requests",
+            data=json.dumps({"organization": world.enterprise_a.code, "citizen_id": unique_id(n)}),
+            content_type="application/json",
+        )
+        assert r.status_code == 202
+        replies.append(r.json())
+    assert replies[0] == replies[1] == replies[2]
+    assert client.get("/api/v1/workforce/transfer-requests").json() == []
+    # registering the held number over the API gives the same words, with 202
+    r = client.post(
+        "/api/v1/workforce/workers",
+        data=json.dumps(
+            {"organization": world.enterprise_a.code, "name": "张三", "citizen_id": unique_id(73)}
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code == 202 and r.json()["message"] == replies[0]["message"]
+    client.force_login(world.bob)
+    pending = client.get("/api/v1/workforce/transfer-requests").json()
+    assert [p["worker"] for p in pending] == [theirs.code]
+    code = pending[0]["code"]
+    client.force_login(world.alice)
+    assert client.post(f"/api/v1/workforce/transfer-requests/{code}/accept").status_code == 404
+    client.force_login(world.bob)
+    r = client.post(f"/api/v1/workforce/transfer-requests/{code}/accept")
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    theirs.refresh_from_db()
+    assert theirs.organization == world.enterprise_a

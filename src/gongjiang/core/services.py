@@ -337,6 +337,8 @@ def api_token_create(*, actor: Any, name: str, expires_at: Any = None) -> tuple[
             expires_at = timezone.make_aware(expires_at)
         if expires_at <= timezone.now():
             raise ValidationError({"expires_at": [_("The expiry must be in the future.")]})
+        # in the site's time zone: PostgreSQL refuses offsets past ±15:59 (-22:09 answered 500)
+        expires_at = expires_at.astimezone(timezone.get_current_timezone())
     secret = ApiToken.new_secret()
     token = ApiToken(
         user=actor,

@@ -544,3 +544,70 @@ def import_report(request: HttpRequest, code: str) -> HttpResponse:
     from .roster.jobs import import_report_response
 
     return import_report_response(job)
+
+
+# ------------------------------------------------------------------------- transfer requests
+class TransferRequestIn(StrictSchema):
+    organization: str = Field(..., max_length=20, description="your employer the worker joins")
+    citizen_id: str = Field(..., max_length=30)
+    name: str = Field("", max_length=50)
+
+
+class TransferRequestReplyOut(Schema):
+    message: str
+
+
+class TransferRequestOut(Schema):
+    code: str
+    worker: str = Field(..., alias="worker.code")
+    worker_name: str = Field(..., alias="worker.name")
+    organization: str = Field(..., alias="worker.organization.code")
+    to_organization: str = Field(..., alias="to_organization.code")
+    name_given: str
+    status: str
+    created_at: dt.datetime
+
+
+@router.post(
+    "/transfer-requests",
+    response={202: TransferRequestReplyOut},
+    summary="Ask for a worker to be transferred to your employer (the same reply for any number)",
+)
+def transfer_request_file(request: HttpRequest, payload: TransferRequestIn) -> Any:
+    from . import transfer_requests
+
+    organization = _org(request, payload.organization, "organization")
+    message = transfer_requests.transfer_request_file(
+        actor=request.user,
+        to_organization=organization,
+        citizen_id=payload.citizen_id,
+        name=payload.name,
+    )
+    return 202, {"message": message}
+
+
+@router.get(
+    "/transfer-requests",
+    response=list[TransferRequestOut],
+    summary="Pending transfer requests for workers your organisations hold (at most 500)",
+)
+def transfer_request_list(request: HttpRequest) -> Any:
+    from . import transfer_requests
+
+    return list(transfer_requests.transfer_requests_pending(actor=request.user)[:500])
+
+
+@router.post(
+    "/transfer-requests/{code}/{decision}",
+    response=TransferRequestOut,
+    summary="Accept (the worker moves with their history) or decline a transfer request",
+)
+def transfer_request_decide(request: HttpRequest, code: str, decision: str) -> Any:
+    from . import transfer_requests
+
+    if decision not in ("accept", "decline"):
+        raise Http404("decision")
+    transfer = transfer_requests.transfer_request_get(actor=request.user, code=code)
+    if decision == "accept":
+        return transfer_requests.transfer_request_accept(actor=request.user, request=transfer)
+    return transfer_requests.transfer_request_decline(actor=request.user, request=transfer)
