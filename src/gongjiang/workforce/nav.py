@@ -25,6 +25,17 @@ def items(user: Any) -> list[NavItem]:
                 _("Import a roster"), reverse("workforce:import_upload"), "file-earmark-arrow-up"
             )
         )
+    if access.can(user, "workforce.approve_import"):
+        from .import_approval import approval_required
+
+        if approval_required():
+            children.append(
+                NavItem(
+                    _("Roster imports to approve"),
+                    reverse("workforce:import_approvals"),
+                    "clipboard-check",
+                )
+            )
     try:  # the analytics pages (workforce/analytics_nav.py) add their entries
         children += importlib.import_module("gongjiang.workforce.analytics_nav").items(user)
     except ModuleNotFoundError as exc:
