@@ -158,6 +158,7 @@ def test_pages_ask_and_approve(
     client.force_login(_colleague(world))
     page = client.get(reverse("workforce:import_approvals")).content.decode()
     assert "r.csv" in page and world.enterprise_a.name in page
+    assert reverse("workforce:import_approvals") in client.get("/").content.decode()  # in the menu
     with django_capture_on_commit_callbacks(execute=True):
         client.post(decide, {"decision": "approve"})
     assert list(Worker.objects.values_list("name", flat=True)) == ["张三"]

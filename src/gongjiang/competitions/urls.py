@@ -25,6 +25,11 @@ urlpatterns = [
     path("entries/<str:code>/act/", views.entry_act, name="entry_act"),
     path("<str:code>/", views.competition_detail, name="detail"),
     path("<str:code>/setup/", views.competition_setup, name="setup"),
+    path(
+        "<str:code>/scheme/<str:trade>.xlsx",
+        views.scheme_template_download,
+        name="scheme_template",
+    ),
     path("<str:code>/entries/", views.entry_list, name="entries"),
     path("<str:code>/entries/add/", views.entry_add, name="entry_add"),
     path("<str:code>/analytics/", views.analytics, name="analytics"),

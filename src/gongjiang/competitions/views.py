@@ -18,6 +18,7 @@ from gongjiang.core import access
 from gongjiang.core.downloads import download_filename
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
+from gongjiang.core.forms import UploadForm
 from gongjiang.core.models import Organization, SkillLevel
 from gongjiang.core.views import form_errors_from, page
 from gongjiang.workforce.models import Honour
@@ -26,6 +27,7 @@ from . import awards, marking, results, selectors, services
 from .draw import stage_draw
 from .forms import CompetitionForm, StageForm, TradeForm
 from .models import Competition, Entry, Quota
+from .scheme_xlsx import scheme_template, scheme_upload
 
 
 def _error_text(exc: Exception) -> str:
@@ -118,6 +120,16 @@ def competition_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+def scheme_template_download(request: HttpRequest, code: str, trade: str) -> HttpResponse:
+    """The marking-scheme template of one trade (its current scheme, or a worked example)."""
+    competition = selectors.competition_get_for_change(actor=request.user, code=code)
+    trade_obj = competition.trades.filter(code=trade).first()
+    if trade_obj is None:
+        raise Http404("trade")
+    return xlsx_response(scheme_template(trade_obj), f"marking-scheme-{trade_obj.code}.xlsx")
+
+
+@login_required
 @require_POST
 def competition_setup(request: HttpRequest, code: str) -> HttpResponse:
     """One POST target for the set-up forms on the detail page (``action`` says which)."""
@@ -160,6 +172,19 @@ def competition_setup(request: HttpRequest, code: str) -> HttpResponse:
                 places=int(request.POST.get("places", "0")),
                 waiting=int(request.POST.get("waiting", "2")),
             )
+        elif action == "scheme_file":
+            trade = competition.trades.get(code=request.POST["trade"])
+            form = UploadForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_text())
+            upload = form.cleaned_data["file"]
+            try:
+                scheme_upload(actor=request.user, trade=trade, upload=upload, filename=upload.name)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                for d in exc.details[:20]:
+                    messages.error(request, d["error"])
+                return redirect("competitions:detail", code=competition.code)
         elif action == "scheme":
             trade = competition.trades.get(code=request.POST["trade"])
             marking.scheme_load(

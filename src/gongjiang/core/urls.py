@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import pickers, views
 
 app_name = "core"
 
@@ -36,6 +36,7 @@ urlpatterns = [
         "organizations/<slug:code>/import/", views.organization_import, name="organization_import"
     ),
     path("jobs/<slug:code>/", views.job_detail, name="job_detail"),
+    path("pick/<slug:kind>/", pickers.pick, name="pick"),
     path("people/", views.membership_list, name="membership_list"),
     path("people/new/", views.membership_create, name="membership_create"),
     path("people/<slug:code>/revoke/", views.membership_revoke, name="membership_revoke"),

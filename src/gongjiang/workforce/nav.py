@@ -32,6 +32,17 @@ def items(user: Any) -> list[NavItem]:
                 "arrow-left-right",
             )
         )
+    if access.can(user, "workforce.approve_import"):
+        from .roster.approval import approval_required
+
+        if approval_required():
+            children.append(
+                NavItem(
+                    _("Roster imports to approve"),
+                    reverse("workforce:import_approvals"),
+                    "clipboard-check",
+                )
+            )
     try:  # the analytics pages (workforce/analytics/nav.py) add their entries
         children += importlib.import_module("gongjiang.workforce.analytics.nav").items(user)
     except ModuleNotFoundError as exc:
