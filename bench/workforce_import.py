@@ -109,9 +109,8 @@ def preload(count: int, organization) -> None:  # type: ignore[no-untyped-def]
     columns hold placeholders: they are never read here)."""
     from django.db import connection, transaction
 
-    from gongjiang.workforce.models import Worker
-
     from gongjiang.core.enterprises import employer_of_union
+    from gongjiang.workforce.models import Worker
 
     employer = employer_of_union(organization)  # the enterprise the union covers
     have = Worker.objects.filter(organization=organization).count()
