@@ -113,8 +113,10 @@ def preload(count: int, organization) -> None:  # type: ignore[no-untyped-def]
     columns hold placeholders: they are never read here)."""
     from django.db import connection, transaction
 
+    from gongjiang.core.enterprises import employer_of_union
     from gongjiang.workforce.models import Worker
 
+    employer = employer_of_union(organization)  # the enterprise the union covers
     have = Worker.objects.filter(organization=organization).count()
     step = 200_000
     for start in range(have, count, step):
@@ -122,12 +124,12 @@ def preload(count: int, organization) -> None:  # type: ignore[no-untyped-def]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 """
-                INSERT INTO workforce_worker (code, organization_id, team_id, name, name_pinyin, name_initials,
+                INSERT INTO workforce_worker (code, organization_id, employer_id, team_id, name, name_pinyin, name_initials,
                     citizen_id_encrypted, citizen_id_hash, citizen_id_last4, citizen_id_masked, gender, birth_date,
                     ethnicity, education, political_status, phone_encrypted, phone_masked, phone_hash,
                     employee_number, occupation_id, occupation_edition, job_title, skill_level_id, hire_date,
                     employment_type, status, union_member_since, user_id, created_at, updated_at)
-                SELECT substr(md5('code' || g), 1, 12), %s, NULL, '预置职工' || g,
+                SELECT substr(md5('code' || g), 1, 12), %s, %s, NULL, '预置职工' || g,
                     translate(substr(md5('py' || g), 1, 12), '0123456789', 'ghijklmnop'),
                     translate(substr(md5('py' || g), 1, 3), '0123456789', 'ghijklmnop'),
                     'g1:placeholder', encode(sha256(('preload' || g)::bytea), 'hex'), lpad((g %% 10000)::text, 4, '0'),
@@ -137,7 +139,7 @@ def preload(count: int, organization) -> None:  # type: ignore[no-untyped-def]
                     'contract', 'active', NULL, NULL, now(), now()
                 FROM generate_series(%s, %s) AS g
                 """,
-                [organization.pk, start + 1, stop],
+                [organization.pk, employer.pk, start + 1, stop],
             )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE workforce_worker")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from gongjiang.competitions import awards, results
 from gongjiang.competitions.models import Aspect, Mark
 from tests.access_helpers import check_access
+from tests.download_helpers import download_name
 from tests.pdf_helpers import assert_cjk_font_embedded
 
 from .factories import assign_judges, confirmed_entry, score_entry
@@ -51,13 +52,19 @@ def test_organiser_pages(client, world, marked):
     assert c.name.encode() in r.content
     client.force_login(world.bob)
     assert c.name.encode() not in client.get(reverse("competitions:list")).content
-    for url in (
-        reverse("competitions:entries", args=[c.code]) + "?export=xlsx",
-        reverse("competitions:analytics", args=[c.code]) + "?export=xlsx",
-        reverse("competitions:stage_results", args=[c.code, stage.code]) + "?export=xlsx",
+    for url, name in (
+        (reverse("competitions:entries", args=[c.code]), f"报名-{c.name}.xlsx"),
+        (reverse("competitions:analytics", args=[c.code]), f"大赛数据分析-{c.name}.xlsx"),
+        (
+            reverse("competitions:stage_results", args=[c.code, stage.code]),
+            f"成绩-{c.name}-{stage.name}.xlsx",
+        ),
     ):
-        r = check_access(client, url=url, in_scope=world.alice, out_of_scope=world.bob)
+        r = check_access(
+            client, url=url + "?export=xlsx", in_scope=world.alice, out_of_scope=world.bob
+        )
         assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+        assert download_name(r) == name
     # the enterprise that sent entrants sees the competition and its own entries, not the results page
     client.force_login(world.enterprise_officer_a)
     assert client.get(reverse("competitions:entries", args=[c.code])).status_code == 200
@@ -261,6 +268,7 @@ def test_publish_and_public_page_shows_nothing_private(client, world, marked):
     r = check_access(client, url=cert, in_scope=world.alice, out_of_scope=world.bob)
     assert r["Content-Type"] == "application/pdf"
     assert_cjk_font_embedded(r.content)
+    assert download_name(r) == f"证书-{c.name}-{entry.worker.name}.pdf"
     # withdrawing for correction takes the page down again
     client.post(act, {"action": "withdraw", "reason": "更正"})
     client.logout()

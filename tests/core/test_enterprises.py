@@ -179,3 +179,20 @@ def test_data_migration_splits_enterprise_from_union_and_back() -> None:
         MigrationExecutor(connection).migrate(latest)
     assert Enterprise.objects.get(union__code="m-union").name == "潍柴动力股份有限公司"
     assert Organization.objects.get(code="m-union").uscc == uscc  # the union keeps its record
+
+
+def test_union_page_lists_its_enterprises(client: Any, world: Any) -> None:
+    from tests.access_helpers import check_access
+
+    enterprise = Enterprise.objects.get(union=world.enterprise_a)
+    url = f"/organizations/{world.enterprise_a.code}/"
+    r = check_access(client, url=url, in_scope=world.alice, out_of_scope=world.bob)
+    html = r.content.decode()
+    assert f'id="enterprise-{enterprise.code}"' in html and enterprise.uscc in html
+    assert "南京测试装备有限公司</div>" in html
+    # a federation's page has no enterprise card
+    client.force_login(world.alice)
+    assert (
+        'id="enterprises"'
+        not in client.get(f"/organizations/{world.city_a.code}/").content.decode()
+    )

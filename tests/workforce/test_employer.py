@@ -119,3 +119,35 @@ def test_import_resolves_employers_set_based(world: Any, two: Any, tmp_path: Pat
         return sum("core_enterprise" in q["sql"] for q in ctx.captured_queries)
 
     assert queries(3, 100) == queries(60, 200) == 1
+
+
+def test_register_and_transfer_pages_choose_the_employer(client: Any, world: Any, two: Any) -> None:
+    first, second = two
+    client.force_login(world.alice)
+    data = {
+        "organization": world.enterprise_a.code,
+        "name": "韩梅",
+        "citizen_id": unique_id(31),
+        "employment_type": "contract",
+        "status": "active",
+    }
+    response = client.post("/workforce/workers/new/", data)  # two enterprises: which one?
+    html = response.content.decode()
+    assert response.status_code == 200 and "该工会覆盖多家企业" in html
+    assert second.name in html  # offered as a choice
+    other = Enterprise.objects.get(union=world.enterprise_b)
+    assert other.name not in html  # never offered out of scope
+    response = client.post("/workforce/workers/new/", {**data, "employer": second.code})
+    assert response.status_code == 302
+    worker = Worker.objects.get(name="韩梅")
+    assert worker.employer == second
+    response = client.post(
+        f"/workforce/workers/{worker.code}/transfer/",
+        {
+            "to_organization": world.enterprise_a.code,
+            "to_employer": first.code,
+            "date": "2024-01-02",
+        },
+    )
+    worker.refresh_from_db()
+    assert response.status_code == 302 and worker.employer == first

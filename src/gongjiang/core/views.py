@@ -202,6 +202,10 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
             if access.can(request.user, "core.view_membership", org)
             else None,
             "can_change": access.can(request.user, "core.change_organization", org),
+            # the enterprises this union covers (用人单位), each with its own legal record
+            "enterprises": org.enterprises.select_related("industry").order_by("name")
+            if org.kind == Organization.Kind.ENTERPRISE
+            else None,
         },
     )
 

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongjiang.core.forms import BootstrapForm, CodeChoiceField, UploadForm
-from gongjiang.core.models import Occupation, Organization, SkillLevel
+from gongjiang.core.models import Enterprise, Occupation, Organization, SkillLevel
 
 from .models import Certificate, Honour, Worker
 from .roster.reader import FIELDS
@@ -45,10 +45,21 @@ def _field_labels() -> dict[str, Any]:
     }
 
 
+def _enterprise_field(label: Any) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Enterprise.objects.none(),
+        to_field_name="code",
+        required=False,
+        help_text=_("Needed only when the union covers several enterprises."),
+    )
+
+
 class WorkerForm(BootstrapForm):
     organization = forms.ModelChoiceField(
-        label=_("employer"), queryset=Organization.objects.none(), to_field_name="code"
+        label=_("union organisation"), queryset=Organization.objects.none(), to_field_name="code"
     )
+    employer = _enterprise_field(_("employer"))
     name = forms.CharField(label=_("name"), max_length=50)
     citizen_id = forms.CharField(label=_("citizen ID number"), max_length=30)
     gender = forms.ChoiceField(
@@ -95,6 +106,7 @@ class WorkerForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         if worker is not None:  # editing: employer via transfer, level via level change
             del self.fields["organization"]
+            del self.fields["employer"]
             del self.fields["skill_level"]
             self.fields["citizen_id"].required = False
             self.fields["citizen_id"].help_text = _("Leave empty to keep %(masked)s.") % {
@@ -105,14 +117,22 @@ class WorkerForm(BootstrapForm):
             }
         elif employers is not None:
             self.fields["organization"].queryset = employers
+            self.fields["employer"].queryset = _enterprises_of(employers)
         if teams is not None:
             self.fields["team"].queryset = teams
 
 
+def _enterprises_of(unions: Any) -> Any:
+    return Enterprise.objects.filter(union__in=unions, is_active=True).order_by("name")
+
+
 class TransferForm(BootstrapForm):
     to_organization = forms.ModelChoiceField(
-        label=_("new employer"), queryset=Organization.objects.none(), to_field_name="code"
+        label=_("new union organisation"),
+        queryset=Organization.objects.none(),
+        to_field_name="code",
     )
+    to_employer = _enterprise_field(_("new employer"))
     date = forms.DateField(label=_("date"), initial=dt.date.today, **DATE)
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
 
@@ -120,6 +140,7 @@ class TransferForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         if employers is not None:
             self.fields["to_organization"].queryset = employers
+            self.fields["to_employer"].queryset = _enterprises_of(employers)
 
 
 class LevelChangeForm(BootstrapForm):

@@ -199,7 +199,8 @@ def worker_transfer(request: HttpRequest, code: str) -> HttpResponse:
     access.require(request.user, "workforce.change_worker", worker.organization)
     form = TransferForm(
         request.POST or None,
-        employers=selectors.employer_choices(request.user).exclude(pk=worker.organization_id),
+        # the worker's own union stays a choice: a joint union's workers move between its enterprises
+        employers=selectors.employer_choices(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
