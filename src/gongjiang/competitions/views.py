@@ -97,6 +97,7 @@ def competition_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "competition": competition,
             "stages": stages,
+            "published": any(s.published_at for s in stages),
             "trades": trades,
             "grid": grid,
             "can_change": can_change,
