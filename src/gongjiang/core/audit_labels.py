@@ -1,7 +1,7 @@
 """What the audit log shows for each action: words a user reads, never the internal code.
 
 Every ``audit_record(action=...)`` in the code has a label here (a test greps the sources for them);
-an action without one shows as "other action", with its code only in the tooltip.
+an action without one shows as "other action".
 """
 
 from __future__ import annotations
