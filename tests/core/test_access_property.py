@@ -24,6 +24,9 @@ ROLES_FOR = {
     "core.view_auditevent": {"admin"},
     "core.view_job": set(ROLES),
 }
+# A role held in a government department (kind "department": a ministry's liaison) carries only
+# these of the core permissions.
+DEPARTMENT_PERMS = {"core.view_organization", "core.view_job"}
 NESTABLE = ["industry", "enterprise", "team", "department", "city", "county", "provincial"]
 
 
@@ -116,7 +119,10 @@ def _build_and_check(spec: dict[str, Any]) -> None:
         roots = {
             node
             for (uu, node, role) in spec["memberships"]
-            if uu == u and role in ROLES_FOR[perm] and node not in inactive_nodes
+            if uu == u
+            and role in ROLES_FOR[perm]
+            and node not in inactive_nodes
+            and (kinds[node] != "department" or perm in DEPARTMENT_PERMS)
         }
         return {i for i in range(len(nodes)) if set(_ancestors_or_self(i, parents)) & roots}
 

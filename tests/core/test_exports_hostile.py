@@ -23,7 +23,7 @@ from gongjiang.competitions import results
 from gongjiang.core.exports import FORMULA_TRIGGERS
 from gongjiang.core.models import Organization
 from gongjiang.reform import services as reform_services
-from gongjiang.workforce import rollups
+from gongjiang.workforce.analytics import rollups
 from tests.competitions.factories import (
     assign_judges,
     confirmed_entry,

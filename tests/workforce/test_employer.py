@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from gongjiang.workforce.importer import roster_import
 
 from gongjiang.core.enterprises import enterprise_create
 from gongjiang.core.models import Enterprise
 from gongjiang.workforce.models import Worker
+from gongjiang.workforce.roster.importer import roster_import
 from tests.factories import valid_uscc
 
 from .helpers import make_worker, unique_id, write_roster

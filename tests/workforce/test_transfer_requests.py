@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
-from gongjiang.workforce.importer import roster_import
 
 from gongjiang.core.errors import ApplicationError
 from gongjiang.workforce import services
 from gongjiang.workforce.models import Transfer, TransferRequest, Worker
+from gongjiang.workforce.roster.importer import roster_import
 from gongjiang.workforce.transfer_requests import (
     NEUTRAL_REPLY,
     transfer_request_accept,

@@ -25,6 +25,8 @@ def items(user: Any) -> list[NavItem]:
         children.append(
             NavItem(_("My certificates"), reverse("certification:certificate_list"), "award")
         )
+    if not children:
+        return []  # the public verification page is for those who deal with certificates
     children.append(
         NavItem(_("Verify a certificate"), reverse("certification:verify_lookup"), "patch-check")
     )

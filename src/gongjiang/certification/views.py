@@ -23,7 +23,7 @@ from gongjiang.core.views import form_errors_from, page
 from . import issuing, selectors, services
 from .forms import PlanForm, RevokeForm
 from .jobs import certificates_issue_start
-from .models import EvaluationPlan, PracticalScore
+from .models import Certificate, EvaluationPlan, PracticalScore
 from .pdf import certificate_pdf
 from .public import public_url
 
@@ -133,6 +133,9 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
             "summary": summary,
             "can_manage": access.can(request.user, MANAGE, plan.organization),
             "can_score": services.examiner_can_score(request.user, plan),
+            "can_view_certificates": access.can(
+                request.user, "certification.view_certificate", plan.organization
+            ),
         },
     )
 
@@ -385,6 +388,10 @@ def certificate_detail(request: HttpRequest, code: str) -> HttpResponse:
             "cert": cert,
             "form": form,
             "can_manage": can_manage,
+            # the holder, and managers whose roles cover the body (certificate_pdf_response's rule)
+            "can_download": Certificate.objects.visible_to(request.user, DOWNLOAD)
+            .filter(pk=cert.pk)
+            .exists(),
             "verify_url": public_url(request, cert.verify_path()),
         },
     )

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjiang.core.errors import ApplicationError
-from gongjiang.core.spreadsheets import cell_text, find_header, is_blank, read_rows, xlsx_bytes
+from gongjiang.core.exports import xlsx_bytes
+from gongjiang.core.spreadsheets import cell_text, find_header, is_blank, read_rows
 
 from .marking import scheme_load
 from .models import Aspect, Criterion, Trade

@@ -101,6 +101,7 @@ def competition_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "competition": competition,
             "stages": stages,
+            "published": any(s.published_at for s in stages),
             "trades": trades,
             "grid": grid,
             "can_change": can_change,
@@ -126,7 +127,10 @@ def scheme_template_download(request: HttpRequest, code: str, trade: str) -> Htt
     trade_obj = competition.trades.filter(code=trade).first()
     if trade_obj is None:
         raise Http404("trade")
-    return xlsx_response(scheme_template(trade_obj), f"marking-scheme-{trade_obj.code}.xlsx")
+    return xlsx_response(
+        scheme_template(trade_obj),
+        download_filename(_("Marking scheme"), trade_obj.name, ext="xlsx"),
+    )
 
 
 @login_required

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 ALL_ROLES = ("admin", "officer", "trainer", "judge", "inspector", "worker")
 _ROLE_PERMISSIONS: dict[str, set[str]] = {role: set() for role in ALL_ROLES}
+# A role held in a government department (an organisation of kind ``department``: a ministry's
+# liaison for the reform) carries only these permissions: the reform ledger, not the union's
+# workforce, learning, evaluation or competitions.
+_DEPARTMENT_PERMISSIONS: set[str] = set()
+DEPARTMENT_KIND = "department"
 
 
 def grant(perm: str, roles: Iterable[str]) -> None:
@@ -25,6 +30,15 @@ def grant(perm: str, roles: Iterable[str]) -> None:
         if role not in _ROLE_PERMISSIONS:
             raise ValueError(f"unknown role {role!r}")
         _ROLE_PERMISSIONS[role].add(perm)
+
+
+def grant_departments(perms: Iterable[str]) -> None:
+    """Let roles held in government departments use ``perms`` (their roles must grant them too)."""
+    _DEPARTMENT_PERMISSIONS.update(perms)
+
+
+def department_may(perm: str) -> bool:
+    return perm in _DEPARTMENT_PERMISSIONS
 
 
 def roles_with(perm: str) -> set[str]:
@@ -44,19 +58,30 @@ def memberships_of(user: Any) -> list[tuple[str, str, int]]:
     if cached is None:
         # through the user's reverse relation: core.models imports this module's scoping, so
         # importing core.models here would close a circle (tests/test_import_cycles.py)
-        cached = list(
+        rows = list(
             user.memberships.filter(organization__is_active=True).values_list(
-                "role", "organization__path", "organization_id"
+                "role", "organization__path", "organization_id", "organization__kind"
             )
         )
+        cached = [(role, path, org_id) for role, path, org_id, _kind in rows]
         user._gj_memberships = cached
+        user._gj_department_orgs = {
+            org_id for _r, _p, org_id, kind in rows if kind == DEPARTMENT_KIND
+        }
     return cached
+
+
+def _department_orgs(user: Any) -> set[int]:
+    memberships_of(user)
+    return getattr(user, "_gj_department_orgs", set())
 
 
 def forget(user: Any) -> None:
     """Drop the cached memberships (after roles change)."""
     if hasattr(user, "_gj_memberships"):
         del user._gj_memberships
+    if hasattr(user, "_gj_department_orgs"):
+        del user._gj_department_orgs
 
 
 def collapse(paths: Iterable[str]) -> list[str]:
@@ -78,7 +103,12 @@ def scope_paths(user: Any, perm: str) -> list[str] | None:
         return []
     if user.is_superuser:
         return None
-    return collapse(path for role, path, _ in memberships_of(user) if role_has(role, perm))
+    departments = _department_orgs(user) if perm not in _DEPARTMENT_PERMISSIONS else set()
+    return collapse(
+        path
+        for role, path, org_id in memberships_of(user)
+        if role_has(role, perm) and org_id not in departments
+    )
 
 
 def can(user: Any, perm: str, organization: Organization | None = None) -> bool:
@@ -110,6 +140,14 @@ def roles_in(user: Any) -> set[str]:
     return {role for role, _, _ in memberships_of(user)}
 
 
+def has_staff_role(user: Any) -> bool:
+    """A superuser, or a role other than worker: someone who works for organisations, whose home
+    shows the organisations in scope (a worker's home is their own exams, certificates, record)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(roles_in(user) - {"worker"})
+
+
 # ----------------------------------------------------------------------- core permissions
 EVERYONE = ALL_ROLES
 grant("core.view_organization", EVERYONE)
@@ -132,3 +170,4 @@ grant("core.view_noticeobjection", ["admin", "officer"])
 # review rounds (core.review): officers set rounds up and finalise them; panel members score
 grant("core.view_reviewround", ["admin", "officer"])
 grant("core.change_reviewround", ["admin", "officer"])
+grant_departments(["core.view_organization", "core.view_job"])

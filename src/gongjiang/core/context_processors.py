@@ -15,6 +15,8 @@ NAV_APPS = ("workforce", "learning", "certification", "competitions", "reform")
 
 def _core_items(user: Any) -> list[NavItem]:
     items = [NavItem(_("Home"), reverse("core:home"), "house")]
+    if not access.has_staff_role(user):
+        return items  # a worker's menus are their own work (the apps' entries), no administration
     admin_items = []
     if access.can(user, "core.view_organization"):
         admin_items.append(

@@ -113,8 +113,10 @@ class TokenForm(BootstrapForm):
 
 
 class AuditFilterForm(BootstrapForm):
+    """The action is chosen by its label (core.audit_labels), never typed as an internal code."""
+
     q = forms.CharField(label=_("object or address"), required=False, max_length=100)
-    action = forms.CharField(label=_("action"), required=False, max_length=60)
+    action = forms.ChoiceField(label=_("action"), required=False, choices=())
     actor = forms.CharField(label=_("user"), required=False, max_length=150)
     since = forms.DateField(
         label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -122,3 +124,12 @@ class AuditFilterForm(BootstrapForm):
     until = forms.DateField(
         label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .audit_labels import ACTION_LABELS
+
+        labels = sorted(
+            ((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c[1]
+        )
+        self.fields["action"].choices = [("", "—"), *labels]

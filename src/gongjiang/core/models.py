@@ -378,6 +378,13 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("the audit log is append-only")
 
+    @property
+    def action_label(self) -> str:
+        """The action in words (the code stays internal)."""
+        from .audit_labels import action_label
+
+        return action_label(self.action)
+
 
 # --------------------------------------------------------------------------- API tokens
 

@@ -103,11 +103,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "organization"
     )
     roles = access.roles_in(user)
+    # a worker's home is their own work; organisations in scope are for the roles that manage them
+    manages = access.has_staff_role(user)
     counts = {
-        "organizations": Organization.objects.visible_to(user).filter(is_active=True).count(),
+        "organizations": Organization.objects.visible_to(user).filter(is_active=True).count()
+        if manages
+        else None,
     }
     from .context_processors import navigation
+    from .todos import todos_for
 
+    todos = todos_for(user)
     return render(
         request,
         "core/home.html",
@@ -115,6 +121,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "roles": roles,
             "counts": counts,
+            "todos": [t for t in todos if t.count is not None],
+            "shortcuts": [t for t in todos if t.count is None],
             "sections": [i for i in navigation(request)["nav_items"] if i.url or i.children][1:],
         },
     )

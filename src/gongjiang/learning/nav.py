@@ -12,6 +12,8 @@ from gongjiang.core.nav import NavItem
 
 
 def items(user: Any) -> list[NavItem]:
+    if not access.can(user, "learning.practise"):
+        return []  # e.g. a ministry's liaison: no role that learns here
     children = [
         NavItem(_("Learning home"), reverse("learning:home"), "mortarboard"),
         NavItem(_("Practice"), reverse("learning:practice_home"), "lightning"),

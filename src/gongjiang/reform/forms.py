@@ -245,11 +245,11 @@ class RolloutForm(BootstrapForm):
         to_field_name="code",
     )
     reached_on = forms.DateField(label=_("reached on"), **DATE)
+    # two different things, two different labels (both were “文件”)
     document = forms.CharField(
-        label=pgettext_lazy("reform", "document"), required=False, max_length=300
+        label=pgettext_lazy("reform", "document title or number"), required=False, max_length=300
     )
-
-    file = forms.FileField(label=pgettext_lazy("reform", "file"), required=False)
+    file = forms.FileField(label=pgettext_lazy("reform", "scanned copy"), required=False)
 
     def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,9 +6,12 @@
 * ``reform.review`` — accept or return reports on one's own plans (the coordinating body).
 * ``reform.inspect`` — run inspections, record findings, close rectifications, issue notices.
 * ``reform.rollout`` — record rollout milestones; configure scoring schemes.
+
+A role held in a government department (a ministry's liaison) carries only ``reform.view`` and
+``reform.report`` (core.access.grant_departments).
 """
 
-from gongjiang.core.access import grant
+from gongjiang.core.access import grant, grant_departments
 
 grant("reform.view", ["admin", "officer", "inspector"])
 grant("reform.change_plan", ["admin", "officer"])
@@ -16,3 +19,6 @@ grant("reform.report", ["admin", "officer"])
 grant("reform.review", ["admin", "officer"])
 grant("reform.inspect", ["admin", "officer", "inspector"])
 grant("reform.rollout", ["admin", "officer"])
+# a ministry's liaison (a role in a government department) follows the ledger and reports on the
+# tasks its department leads; reviewing, planning and inspecting stay with the union bodies
+grant_departments(["reform.view", "reform.report"])

@@ -90,6 +90,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             .count(),
             "unread": selectors.notifications_for(actor=request.user, unread_only=True).count(),
             "can_create": access.can(request.user, "reform.change_plan"),
+            "can_review": access.can(request.user, "reform.review"),
         },
     )
 

@@ -27,6 +27,17 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 
+def source_label(source: str) -> str:
+    """A record's source in words: the markers the demo and the generator write are internal."""
+    from .generate_data import SOURCE as GENERATED
+
+    if source in ("demo", "demo-bulk") or source.endswith(" demo"):
+        return _("demo data")
+    if source == GENERATED:
+        return _("synthetic data")
+    return source
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     date: dt.date
@@ -68,7 +79,7 @@ def _level_name(level: Any) -> str:
 def _registry_entries(worker: Any, actor: Any) -> list[TimelineEntry]:
     out: list[TimelineEntry] = []
     for c in worker.skill_level_changes.select_related("from_level", "to_level"):
-        detail = " · ".join(x for x in (c.source, c.reason) if x)
+        detail = " · ".join(x for x in (source_label(c.source), c.reason) if x)
         out.append(
             TimelineEntry(
                 c.date,

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -259,13 +259,18 @@ def paper_list(request: HttpRequest) -> HttpResponse:
 
 
 def _parse_blueprint(text: str) -> list[dict[str, Any]]:
+    """Cells of a blueprint typed one per line; a type by its Chinese name, its label in the
+    page's language or in English (“single choice”), or its internal value."""
+    with translation.override("en"):
+        labels = {str(label).lower(): value for value, label in QuestionType.choices}
+    labels.update({str(label).lower(): value for value, label in QuestionType.choices})
     cells = []
     for line in text.splitlines():
         if not line.strip():
             continue
         parts = [p.strip() for p in re.split(r"[,，]", line)]
         parts += [""] * (5 - len(parts))
-        qtype = bank_io.parse_qtype(parts[0]) or parts[0]
+        qtype = bank_io.parse_qtype(parts[0]) or labels.get(parts[0].lower()) or parts[0]
         if parts[2] and not parts[2].isdigit():
             parts[2] = str(bank_io.parse_difficulty(parts[2]) or "")
         cells.append(
@@ -315,7 +320,16 @@ def paper_create(request: HttpRequest) -> HttpResponse:
 def paper_detail(request: HttpRequest, code: str) -> HttpResponse:
     paper = selectors.paper_get(actor=request.user, code=code)
     items = paper.items.select_related("question__current").order_by("position")
-    return render(request, "learning/paper_detail.html", {"paper": paper, "items": items})
+    types = dict(QuestionType.choices)
+    blueprint = [
+        {**row, "qtype_label": types.get(row.get("qtype"), row.get("qtype"))}
+        for row in (paper.blueprint or [])
+    ]
+    return render(
+        request,
+        "learning/paper_detail.html",
+        {"paper": paper, "items": items, "blueprint": blueprint},
+    )
 
 
 # ---------------------------------------------------------------------------------- sessions

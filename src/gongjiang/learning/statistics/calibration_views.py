@@ -38,8 +38,9 @@ class ParallelForm(OrgChoiceForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             "One cell per line: type, knowledge point, difficulty, count[, score] — e.g. "
-            "“single, 识图, 3, 10, 1”; leave the knowledge point or difficulty empty for any. "
-            "Types: single, multiple, true_false, fill, short, practical."
+            "“single choice, 识图, 3, 10, 1”; leave the knowledge point or difficulty empty "
+            "for any. Types: single choice, multiple choice, true/false, fill in the blank, "
+            "short answer, practical task."
         ),
     )
     seed = forms.IntegerField(label=_("random seed (optional)"), required=False)

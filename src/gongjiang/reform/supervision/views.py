@@ -31,6 +31,7 @@ from ..forms import (
 )
 from ..views import on_date, orgs_for
 from . import services as supervision
+from .models import SupervisionNotice
 
 
 def _visitable(user: Any) -> Any:
@@ -150,6 +151,12 @@ def rectification_act(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("reform:inspection_detail", code=item.finding.inspection.code)
 
 
+def _notice_status(request: HttpRequest) -> str:
+    """The ``status`` filter of the notice list (the home page links to the open ones)."""
+    status = request.GET.get("status", "")
+    return status if status in SupervisionNotice.Status.values else ""
+
+
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
     if not access.can(request.user, "reform.view"):
@@ -158,7 +165,9 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         request,
         "reform/notice_list.html",
         {
-            "notices": selectors.notice_list(actor=request.user)[:200],
+            "notices": selectors.notice_list(actor=request.user, status=_notice_status(request))[
+                :200
+            ],
             "escalations": selectors.escalation_list(actor=request.user)[:200],
             "can_create": access.can(request.user, "reform.inspect"),
             "on": on_date(request),
