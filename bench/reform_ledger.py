@@ -61,8 +61,12 @@ from gongjiang.reform.bulletin import bulletin_data, bulletin_pdf  # noqa: E402
 from gongjiang.reform.demo_data import AREAS, DEPARTMENTS  # noqa: E402
 from gongjiang.reform.evaluation import default_scheme, evaluate  # noqa: E402
 from gongjiang.reform.ledger import ledger_xlsx  # noqa: E402
-from gongjiang.reform.models import Plan, PlanItem, ProgressReport  # noqa: E402
-from gongjiang.reform.querysets import visible_plan_ids  # noqa: E402
+from gongjiang.reform.models import (  # noqa: E402
+    Plan,
+    PlanItem,
+    ProgressReport,
+    visible_plan_ids,  # noqa: E402
+)
 from gongjiang.reform.reminders import reform_remind  # noqa: E402
 from gongjiang.reform.selectors import plan_summary, plan_tree  # noqa: E402
 

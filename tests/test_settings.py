@@ -43,6 +43,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
         FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="example.org",
+        PUBLIC_BASE_URL="https://example.org",
         GONGJIANG_DATA_DIR=str(tmp_path),
     )
 

@@ -369,3 +369,7 @@ LOGGING = {
 # Lockout is per account, not per address: union offices and factories share one NAT address,
 # and locking an address would lock out a whole workshop (docs/operations.md).
 SILENCED_SYSTEM_CHECKS: list[str] = ["axes.W006"]
+if not SECURE_HSTS_PRELOAD:
+    # HSTS preload is opt-in (SECURE_HSTS_PRELOAD=1, docs/operations.md): leaving a browser's
+    # preload list takes months, so it is never switched on for a site that has not chosen it
+    SILENCED_SYSTEM_CHECKS.append("security.W021")

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from gongjiang.competitions import results
 from gongjiang.core.exports import FORMULA_TRIGGERS
-from gongjiang.core.models import Organization
+from gongjiang.core.models import Enterprise, Organization
 from gongjiang.reform import services as reform_services
 from gongjiang.workforce.analytics import rollups
 from tests.competitions.factories import (
@@ -83,6 +83,7 @@ def hostile(world: Any, tmp_path: Any, settings: Any) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path / "media"
     root, alice = world.root, world.alice
     Organization.objects.filter(pk=world.enterprise_a.pk).update(name=HOSTILE[0])
+    Enterprise.objects.filter(union=world.enterprise_a).update(name=HOSTILE[0])  # the employer
     Organization.objects.filter(pk=world.team_a.pk).update(name=HOSTILE[4])
     world.enterprise_a.refresh_from_db()
     # workers, a competition with a marked stage and results

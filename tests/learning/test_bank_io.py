@@ -183,7 +183,7 @@ def test_export_round_trip(world) -> None:
 
 
 def test_an_imported_stem_is_held_to_the_api_limit(world) -> None:
-    from gongjiang.learning.services import TEXT_MAX_CHARS
+    from gongjiang.learning.bank.services import TEXT_MAX_CHARS
 
     long_stem = "长" * (TEXT_MAX_CHARS + 1)
     rows = [

@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import reverse
 
 from gongjiang.core.todos import todos_for
-from gongjiang.learning import exams
+from gongjiang.learning.exams import services as exams
 
 from .factories import make_bank, make_session
 

@@ -12,8 +12,9 @@ import pytest
 
 from gongjiang.core.duties import DutyConflict
 from gongjiang.core.models import AuditEvent
-from gongjiang.reform import selectors, services, supervision
+from gongjiang.reform import selectors, services
 from gongjiang.reform.models import ProgressReport, Rectification
+from gongjiang.reform.supervision import services as supervision
 
 from ..factories import UserFactory, member
 

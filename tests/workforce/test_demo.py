@@ -29,7 +29,7 @@ def test_small_demo_is_idempotent(db: Any) -> None:
 
 def test_generated_demo_spreads_workers_over_provinces_with_varied_names(db: Any) -> None:
     from gongjiang.core.models import Organization
-    from gongjiang.workforce.generate import DEMO_PROVINCES, load_demo_workers
+    from gongjiang.workforce.generate.workers import DEMO_PROVINCES, load_demo_workers
 
     ctx = load_core_demo()
     count = 9000  # the demo's 20,000 in small: the same provinces, the demo province the largest

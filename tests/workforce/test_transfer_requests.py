@@ -15,13 +15,12 @@ from gongjiang.core.errors import ApplicationError
 from gongjiang.workforce import services
 from gongjiang.workforce.models import Transfer, TransferRequest, Worker
 from gongjiang.workforce.roster.importer import roster_import
-from gongjiang.workforce.transfer_requests import (
-    NEUTRAL_REPLY,
+from gongjiang.workforce.transfer_decisions import (
     transfer_request_accept,
     transfer_request_decline,
-    transfer_request_file,
     transfer_requests_pending,
 )
+from gongjiang.workforce.transfer_requests import NEUTRAL_REPLY, transfer_request_file
 
 from .helpers import make_worker, unique_id, write_roster
 

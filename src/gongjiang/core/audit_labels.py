@@ -9,6 +9,29 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
+    "competition.draw": _("draw numbers drawn"),
+    "enterprise.create": _("enterprise registered"),
+    "enterprise.update": _("enterprise changed"),
+    "fund.create": _("fund created"),
+    "fund.credit": _("money received into a fund"),
+    "fund.debit": _("payment from a fund"),
+    "fund.reverse": _("ledger entry reversed"),
+    "notice.objection": _("objection to a public notice"),
+    "notice.objection_reply": _("objection answered"),
+    "notice.publish": _("public notice published"),
+    "notice.withdraw": _("public notice withdrawn"),
+    "reform.report.review": _("progress report reviewed"),
+    "review.finalise": _("review round finalised"),
+    "review.item_add": _("item put up for review"),
+    "review.panel_add": _("panel member added"),
+    "review.round_create": _("review round created"),
+    "review.score": _("review score entered"),
+    "worker.transfer_request.accept": _("transfer request accepted"),
+    "worker.transfer_request.decline": _("transfer request declined"),
+    "worker.transfer_request.file": _("transfer request filed"),
+    "workforce.import.approve": _("roster import approved"),
+    "workforce.import.reject": _("roster import rejected"),
+    "workforce.import.request": _("roster import sent for approval"),
     "api_token.create": _("API token created"),
     "api_token.revoke": _("API token revoked"),
     "attempt.start": _("exam started"),
@@ -124,4 +147,7 @@ ACTION_LABELS = {
 
 
 def action_label(action: str) -> str:
+    """The action in words; a refusal (``<action>.refused``, core.duties) as "refused: <action>"."""
+    if action.endswith(".refused") and action[: -len(".refused")] in ACTION_LABELS:
+        return str(_("refused: %(action)s") % {"action": ACTION_LABELS[action[: -len(".refused")]]})
     return str(ACTION_LABELS.get(action, _("other action")))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -73,7 +74,7 @@ class Enterprise(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from .models import Organization
+        Organization = apps.get_model("core", "Organization")  # noqa: N806 (core.models imports this module)
 
         errors: dict[str, Any] = {}
         if self.uscc:

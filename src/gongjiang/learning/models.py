@@ -7,6 +7,7 @@ owner's subtree), candidates read their own attempts (``user=``), markers read t
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -225,6 +226,15 @@ class ReviewWhen(models.TextChoices):
     AFTER_CLOSE = "closed", _("after the session closes")
 
 
+def review_shows(when: str, session: ExamSession, now: dt.datetime | None = None) -> bool:
+    """Whether a part set to ``when`` is shown now for a submitted attempt of ``session``."""
+    if when == ReviewWhen.AFTER_ATTEMPT:
+        return True
+    if when == ReviewWhen.AFTER_CLOSE:
+        return (now or timezone.now()) >= session.closes_at
+    return False
+
+
 class ExamSession(models.Model):
     code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
     organization = models.ForeignKey(
@@ -362,8 +372,6 @@ class Attempt(models.Model):
     @property
     def marks_visible(self) -> bool:
         """The candidate may see this attempt's marks now (the session's review options)."""
-        from .review import review_shows
-
         return self.released and review_shows(self.session.review_marks, self.session)
 
     def seconds_left(self, now: Any = None) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .models import Attempt, ExamSession, ReviewWhen
+from .models import Attempt, ReviewWhen, review_shows
 
 DRILL_REVIEW = {
     "review_marks": ReviewWhen.AFTER_ATTEMPT,
@@ -25,15 +25,6 @@ DRILL_REVIEW = {
     "review_answers": ReviewWhen.AFTER_ATTEMPT,
     "review_explanations": ReviewWhen.AFTER_ATTEMPT,
 }
-
-
-def review_shows(when: str, session: ExamSession, now: dt.datetime | None = None) -> bool:
-    """Whether a part set to ``when`` is shown now for a submitted attempt of ``session``."""
-    if when == ReviewWhen.AFTER_ATTEMPT:
-        return True
-    if when == ReviewWhen.AFTER_CLOSE:
-        return (now or timezone.now()) >= session.closes_at
-    return False
 
 
 def may_start_another(attempt: Attempt, now: dt.datetime | None = None) -> bool:

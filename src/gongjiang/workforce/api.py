@@ -592,9 +592,9 @@ def transfer_request_file(request: HttpRequest, payload: TransferRequestIn) -> A
     summary="Pending transfer requests for workers your organisations hold (at most 500)",
 )
 def transfer_request_list(request: HttpRequest) -> Any:
-    from . import transfer_requests
+    from . import transfer_decisions
 
-    return list(transfer_requests.transfer_requests_pending(actor=request.user)[:500])
+    return list(transfer_decisions.transfer_requests_pending(actor=request.user)[:500])
 
 
 @router.post(
@@ -603,11 +603,11 @@ def transfer_request_list(request: HttpRequest) -> Any:
     summary="Accept (the worker moves with their history) or decline a transfer request",
 )
 def transfer_request_decide(request: HttpRequest, code: str, decision: str) -> Any:
-    from . import transfer_requests
+    from . import transfer_decisions
 
     if decision not in ("accept", "decline"):
         raise Http404("decision")
-    transfer = transfer_requests.transfer_request_get(actor=request.user, code=code)
+    transfer = transfer_decisions.transfer_request_get(actor=request.user, code=code)
     if decision == "accept":
-        return transfer_requests.transfer_request_accept(actor=request.user, request=transfer)
-    return transfer_requests.transfer_request_decline(actor=request.user, request=transfer)
+        return transfer_decisions.transfer_request_accept(actor=request.user, request=transfer)
+    return transfer_decisions.transfer_request_decline(actor=request.user, request=transfer)

@@ -33,7 +33,7 @@ def items(user: Any) -> list[NavItem]:
             )
         )
     if access.can(user, "workforce.approve_import"):
-        from .roster.approval import approval_required
+        from .roster.approval_models import approval_required
 
         if approval_required():
             children.append(

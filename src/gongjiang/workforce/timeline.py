@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 def source_label(source: str) -> str:
     """A record's source in words: the markers the demo and the generator write are internal."""
-    from .generate_data import SOURCE as GENERATED
+    from .generate.data import SOURCE as GENERATED
 
     if source in ("demo", "demo-bulk") or source.endswith(" demo"):
         return _("demo data")

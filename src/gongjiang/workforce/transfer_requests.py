@@ -17,15 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjiang.core import access
-from gongjiang.core.actors import SystemActor, audit, user_or_none
+from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
 from gongjiang.core.validators import normalize_citizen_id
@@ -121,81 +118,3 @@ def file_for_held_worker(
 def _visible(actor: Any, path: str) -> bool:
     paths = access.scope_paths(actor, "workforce.view_worker")
     return paths is None or any(path.startswith(p) for p in paths)
-
-
-def transfer_requests_pending(*, actor: Any) -> QuerySet[TransferRequest]:
-    """Pending requests for workers the actor's organisations hold (their to-do)."""
-    return (
-        TransferRequest.objects.visible_to(actor, PERM)
-        .filter(status=TransferRequest.Status.PENDING)
-        .select_related("worker", "worker__organization", "to_organization", "requested_by")
-    )
-
-
-def transfer_request_get(*, actor: Any, code: str) -> TransferRequest:
-    return access.get_visible_or_404(
-        TransferRequest.objects.select_related("worker", "to_organization"),
-        actor,
-        PERM,
-        code=code,
-    )
-
-
-def _decide(actor: Any, request: TransferRequest) -> TransferRequest:
-    locked = (
-        TransferRequest.objects.select_for_update()
-        .select_related("worker__organization", "to_organization")
-        .get(pk=request.pk)
-    )
-    access.require(actor, PERM, locked.worker.organization)
-    if locked.status != TransferRequest.Status.PENDING:
-        raise ApplicationError(_("This request has already been decided."), code="decided")
-    if locked.requested_by_id is not None and locked.requested_by_id == getattr(actor, "pk", None):
-        raise PermissionDenied("the requester does not decide their own request")
-    return locked
-
-
-@transaction.atomic
-def transfer_request_accept(*, actor: Any, request: TransferRequest) -> TransferRequest:
-    """The holding employer agrees: the worker (with all history) moves to the requester."""
-    from .services import worker_transfer
-
-    locked = _decide(actor, request)
-    worker_transfer(
-        actor=SystemActor("transfer-request"),
-        worker=locked.worker,
-        to_organization=locked.to_organization,
-        date=timezone.localdate(),
-        reason=_("transfer request %(code)s accepted") % {"code": locked.code},
-    )
-    locked.status = TransferRequest.Status.ACCEPTED
-    locked.decided_by = user_or_none(actor)
-    locked.decided_at = timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
-    audit(
-        actor=actor,
-        action="worker.transfer_request.accept",
-        obj=locked,
-        organization=locked.to_organization,
-        details={"to": locked.to_organization.code},
-    )
-    return locked
-
-
-@transaction.atomic
-def transfer_request_decline(*, actor: Any, request: TransferRequest) -> TransferRequest:
-    """The holding employer keeps the worker; the requester is not told (the request just never
-    turns into a transfer), so a decline discloses nothing either."""
-    locked = _decide(actor, request)
-    locked.status = TransferRequest.Status.DECLINED
-    locked.decided_by = user_or_none(actor)
-    locked.decided_at = timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
-    audit(
-        actor=actor,
-        action="worker.transfer_request.decline",
-        obj=locked,
-        organization=locked.worker.organization,
-        details={"to": locked.to_organization.code},
-    )
-    return locked

@@ -15,7 +15,7 @@ from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.views import page
 
-from . import transfer_requests as requests_service
+from . import transfer_decisions as requests_service
 
 
 @login_required

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,10 +25,6 @@ from .approval_models import RosterImportApproval
 from .jobs import roster_import_again
 
 APPROVE = "workforce.approve_import"
-
-
-def approval_required() -> bool:
-    return bool(getattr(settings, "ROSTER_IMPORT_APPROVAL", False))
 
 
 @transaction.atomic

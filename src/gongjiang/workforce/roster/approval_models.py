@@ -54,3 +54,8 @@ class RosterImportApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} → {self.organization}"
+
+
+def approval_required() -> bool:
+    """Whether roster imports need a second person's approval (``GONGJIANG_ROSTER_IMPORT_APPROVAL``)."""
+    return bool(getattr(settings, "ROSTER_IMPORT_APPROVAL", False))

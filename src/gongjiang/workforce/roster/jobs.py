@@ -148,7 +148,7 @@ def roster_import_again(
 ) -> Job:
     """Run the same file again: a new dry run with a corrected mapping, or the import of the valid rows.
     When imports need approval (see roster/approval.py) the import runs only once ``approved``."""
-    from .approval import approval_required
+    from .approval_models import approval_required
 
     if not dry_run and not approved and approval_required():
         raise ApplicationError(

@@ -30,6 +30,7 @@ EXAMPLE: dict[str, object] = {
     "hire_date": dt.date(2012, 7, 1),
     "employee_number": "A0001",
     "team": "",  # a team of the enterprise (班组), as named there; left empty in the example
+    "employer": "",  # the company (用人单位), by name or credit code; empty: the union's own company
 }
 TEXT_FIELDS = {"citizen_id", "phone", "employee_number"}
 DATE_FIELDS = {"birth_date", "hire_date"}

@@ -21,12 +21,12 @@ from .. import selectors
 from ..forms import MappingForm, RosterUploadForm
 from .approval import (
     approval_get,
-    approval_required,
     approvals_for,
     roster_import_approve,
     roster_import_reject,
     roster_import_request,
 )
+from .approval_models import approval_required
 from .jobs import (
     import_job_get,
     import_report_response,
