@@ -209,7 +209,11 @@ def browser() -> Any:
 @pytest.fixture
 def page(browser: Any, live_server: Any, transactional_db: Any) -> Any:
     ensure_reference_data()
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    # Playwright's polling wait_for_function evaluates strings, which the Content-Security-Policy
+    # forbids; the policy itself is tested in a context of its own (tests/core/test_browser_csp.py)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg
@@ -220,7 +224,11 @@ def page(browser: Any, live_server: Any, transactional_db: Any) -> Any:
 def phone_page(browser: Any, live_server: Any, transactional_db: Any) -> Any:
     ensure_reference_data()
     context = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        bypass_csp=True,  # see `page`
     )
     pg = context.new_page()
     pg.set_default_timeout(15000)

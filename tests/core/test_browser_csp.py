@@ -24,7 +24,18 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
-def test_pages_raise_no_csp_violation(page: Any, live_server: Any) -> None:
+@pytest.fixture
+def enforcing_page(browser: Any, live_server: Any, transactional_db: Any) -> Any:
+    """A page that enforces the policy (the shared fixtures bypass it for Playwright's polling)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+def test_pages_raise_no_csp_violation(enforcing_page: Any, live_server: Any) -> None:
+    page = enforcing_page
     if not Region.objects.exists():
         call_command("load-refdata", verbosity=0)
     ctx = load_core_demo()
@@ -74,5 +85,6 @@ def test_pages_raise_no_csp_violation(page: Any, live_server: Any) -> None:
         page.wait_for_timeout(300)
         assert asked, "data-confirm asks before submitting"
     page.select_option("#language-select", "en")  # data-autosubmit
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_load_state("load")
+    page.wait_for_selector("html[lang=en]")
     assert not page.evaluate("window.__csp || []")
