@@ -32,11 +32,7 @@ def _users(user: Any, q: str) -> list[dict[str, str]]:
     users = (
         get_user_model()
         .objects.filter(pk__in=scoped.values("user_id"), is_active=True)
-        .filter(
-            Q(username__icontains=q)
-            | Q(first_name__icontains=q)
-            | Q(last_name__icontains=q)
-        )
+        .filter(Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q))
         .order_by("username")[:LIMIT]
     )
     return [
