@@ -165,3 +165,19 @@ def test_organiser_draws_lots_and_judge_marks_blind_on_phone(
     phone.locator(f"#aspect-{length.code} .mark-message.alert-success").wait_for()
     mark = Mark.objects.get(entry=first, aspect=length)
     assert mark.value == Decimal("10.06") and mark.mark == 0
+
+
+def test_search_picker_fills_choices_in_scope(refdata, page, live_server, world, comp):
+    """Typing part of a name in the quota organisation field lists the organisations in scope."""
+    login(page, live_server, world.alice.username)
+    page.goto(f"{live_server.url}/competitions/{comp['competition'].code}/")
+    field = page.locator("#quota-org")
+    field.click()
+    field.type("南京")
+    options = page.locator("#pick-quota-org option")
+    options.first.wait_for(state="attached")
+    values = options.evaluate_all("els => els.map(e => e.value)")
+    assert world.city_a.code in values and world.enterprise_a.code in values
+    field.fill("")
+    field.type("杭州")  # another province: the list is emptied, nothing of it is offered
+    page.wait_for_function("document.querySelectorAll('#pick-quota-org option').length === 0")
