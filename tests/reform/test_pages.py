@@ -417,3 +417,28 @@ def test_plan_pages_do_not_grow_queries_with_tasks(
         assert client.get(f"/api/v1/reform/plans/{reform.plan_a.code}").status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(f"/reform/units/{world.city_a.code}/responsibility/").status_code == 200
+
+
+def test_evidence_files_are_encrypted_at_rest(
+    client: Any, reform: Any, world: Any, settings: Any, tmp_path: Any
+) -> None:
+    """Evidence (minutes, sign-in sheets, photos) may show people: on disk it is ciphertext,
+    0600; the download gives the file back as uploaded."""
+    import os
+    import stat
+
+    settings.MEDIA_ROOT = tmp_path
+    secret = "签到表：张三 110105199001050012".encode()
+    client.force_login(reform.city_officer)
+    r = client.post(
+        f"/reform/tasks/{reform.task_a.code}/evidence/",
+        {"file": SimpleUploadedFile("签到表.txt", secret)},
+    )
+    assert r.status_code == 302
+    att = Attachment.objects.get(task=reform.task_a, report__isnull=True)
+    on_disk = open(att.file.path, "rb").read()
+    assert secret not in on_disk and "张三".encode() not in on_disk
+    assert stat.S_IMODE(os.stat(att.file.path).st_mode) == 0o600
+    response = client.get(f"/reform/evidence/{att.code}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == secret

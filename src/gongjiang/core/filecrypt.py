@@ -159,4 +159,11 @@ def job_file_storage() -> EncryptedFileSystemStorage:
     return _JOB_STORAGE
 
 
+def private_file_storage() -> EncryptedFileSystemStorage:
+    """The storage of any other upload that may hold personal data (reform evidence: minutes,
+    scans, photos): encrypted at rest, 0600, the same keys as job files; kept as long as its
+    record (job files alone are deleted after ``JOB_FILE_RETENTION_DAYS``)."""
+    return _JOB_STORAGE
+
+
 _JOB_STORAGE = EncryptedFileSystemStorage()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongjiang.core.access import scope_paths
+from gongjiang.core.filecrypt import private_file_storage
 from gongjiang.core.models import Organization
 from gongjiang.core.scoping import ScopedQuerySet, prefix_q
 
@@ -327,7 +328,10 @@ class Attachment(ReformRecord):
     """Evidence (佐证材料): a file attached to a task, report, rectification or rollout milestone."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(pgettext_lazy("reform", "file"), upload_to="reform/%Y/%m/")
+    # evidence may show people (minutes, sign-in sheets, photos): encrypted at rest like job files
+    file = models.FileField(
+        pgettext_lazy("reform", "file"), upload_to="reform/%Y/%m/", storage=private_file_storage
+    )
     name = models.CharField(pgettext_lazy("reform", "name"), max_length=200)
     task = models.ForeignKey(
         PlanItem, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
