@@ -288,3 +288,46 @@ def test_rollups_equal_recount_after_random_changes(
         except ApplicationError:
             pass  # "unchanged" and similar refusals are part of random sequences
         assert rollups.rollups_verify() == [], op
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("batch_size", [4, 2])
+def test_import_upkeep_does_not_grow_with_the_number_of_batches(
+    world: Any, hooked: Any, monkeypatch: Any, batch_size: int
+) -> None:
+    """Regression: every batch over DELTA_LIMIT recounted its whole employer, so an import's
+    rollup upkeep grew with the square of the employer's size. Now an employer is recounted only
+    while a batch is at least half of it, and otherwise updated by deltas: the rows recounted stay
+    within a small multiple of the rows imported, whether the file comes in 4 batches or 8."""
+    rollups.rollups_rebuild()
+    monkeypatch.setattr(rollups, "DELTA_LIMIT", 1)
+    recounted: list[int] = []
+    real_refresh = rollups.rollups_refresh
+
+    def counting_refresh(ids: Any, **kwargs: Any) -> None:
+        ids = list(ids)
+        if "parts" not in kwargs:  # a full recount of these employers
+            from gongjiang.workforce.models import Worker
+
+            recounted.append(Worker.objects.filter(organization_id__in=ids).count())
+        real_refresh(ids, **kwargs)
+
+    monkeypatch.setattr(rollups, "rollups_refresh", counting_refresh)
+    n = 16
+    rows = [(1, HEADER)] + [
+        (i + 2, [f"赵{i}", unique_id(300 + i), "", "", "", "中级工", "2020-01-01", "", ""])
+        for i in range(n)
+    ]
+    result = roster_import(
+        actor=world.alice,
+        source=rows,
+        filename="r.csv",
+        organization=world.enterprise_a,
+        batch_size=batch_size,
+    )
+    assert result.created == n
+    assert rollups.rollups_verify() == []  # deltas and recounts together equal a recount
+    # one recount per batch would have scanned 4+8+12+16 = 40 rows (batches of 4) or
+    # 2+4+…+16 = 72 (batches of 2); the rule stops recounting once the employer outgrows a batch
+    assert sum(recounted) <= 2 * batch_size + batch_size, recounted
+    assert len(recounted) <= 2, recounted

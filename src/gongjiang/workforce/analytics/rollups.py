@@ -6,9 +6,11 @@ them. Three ways keep them right:
 * :func:`rollups_apply_delta` — the listener of :mod:`gongjiang.workforce.hooks`: every service
   that changes workers (create, update, transfer, skill-level change and revert, roster import)
   calls ``hooks.notify`` inside its transaction, and :func:`on_workers_changed` turns each change
-  into −1/+1 on the affected cells (an import batch of more than :data:`DELTA_LIMIT` workers
-  recounts the affected employers instead). Skill-level gains and honours of the employers
-  involved are recounted (they depend on history rows, not on the snapshot).
+  into −1/+1 on the affected cells. An employer that takes more than :data:`DELTA_LIMIT` of a
+  batch's changes and whose changes are at least half its headcount is recounted instead
+  (:func:`_recount_employers`), so an import's upkeep grows with the rows it writes, not with the
+  number of its batches. Skill-level gains and honours of the employers involved are recounted
+  (they depend on history rows, not on the snapshot).
 * :func:`rollups_refresh` — recounts only the given employers (set-based ``INSERT … SELECT …
   GROUP BY``); call it after writing workers by any other path.
 * :func:`rollups_rebuild` — recounts everything, and moves the as-of date of the age bands to
@@ -45,7 +47,7 @@ from ..models import Honour, SkillLevelChange, Worker
 from .rollup_models import HonourRollup, LevelGainRollup, RollupMeta, WorkerRollup
 
 META_KEY = "workers"
-DELTA_LIMIT = 500  # larger batches recount their employers
+DELTA_LIMIT = 500  # an employer taking more of a batch may be recounted (_recount_employers)
 AGE_BANDS = ("u25", "25_34", "35_44", "45_54", "55p")
 AGE_LIMITS = ((25, "u25"), (35, "25_34"), (45, "35_44"), (55, "45_54"))  # age below limit → band
 ACTIVE = Worker.Status.ACTIVE.value
@@ -407,21 +409,60 @@ def rollups_apply_delta(changes: Sequence[WorkerChange]) -> None:
             history |= orgs
         if before_org != after_org and change.before is not None:
             honours |= orgs
-    if len(changes) > DELTA_LIMIT:
-        rollups_refresh(touched)
-        return
+    recount = _recount_employers(changes, touched)
     delta: Counter[Key] = Counter()
     for change in changes:
         for cell in cells_of(change.before, as_of):
-            delta[cell] -= 1
+            if cell[0] not in recount:
+                delta[cell] -= 1
         for cell in cells_of(change.after, as_of):
-            delta[cell] += 1
+            if cell[0] not in recount:
+                delta[cell] += 1
     _apply("cells", delta, False)
     _apply("cells", _lift(delta), True)
-    if history:
-        rollups_refresh(history, parts=("gains",))
-    if honours:
-        rollups_refresh(honours, parts=("honours",))
+    if recount:
+        rollups_refresh(recount)  # every part of these employers
+    if history - recount:
+        rollups_refresh(history - recount, parts=("gains",))
+    if honours - recount:
+        rollups_refresh(honours - recount, parts=("honours",))
+
+
+def _recount_employers(changes: Sequence[WorkerChange], touched: set[int]) -> set[int]:
+    """The employers whose rollups are cheaper to recount than to update by deltas: those that
+    take more than :data:`DELTA_LIMIT` of the batch's changes *and* whose changes make up at least
+    half of their headcount after the batch. Recounting costs the employer's size, a delta the
+    batch's: with this rule an import's recounts of one employer add up to a few times its final
+    size, however many batches it is written in (never one recount per batch, which grew with the
+    square of the employer)."""
+    per_org: Counter[int] = Counter()
+    for change in changes:
+        for org in {
+            (change.before or {}).get("organization_id"),
+            (change.after or {}).get("organization_id"),
+        }:
+            if org is not None:
+                per_org[org] += 1
+    big = [org for org in touched if per_org[org] > DELTA_LIMIT]
+    if not big:
+        return set()
+    heads = _headcounts(big)  # before this batch (the rollups do not include it yet)
+    return {org for org in big if 2 * per_org[org] >= heads.get(org, 0) + per_org[org]}
+
+
+def _headcounts(organization_ids: Sequence[int]) -> dict[int, int]:
+    """Workers per employer (every status) as the rollups count them: one indexed read of the
+    employers' status rows, not a scan of their workers."""
+    out: dict[int, int] = {}
+    for chunk in _chunks(organization_ids):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT organization_id, SUM(n) FROM {R_CELL} WHERE subtree = %s AND dim = %s "
+                f"AND organization_id IN ({_in(chunk)}) GROUP BY organization_id",
+                [False, "status", *chunk],
+            )
+            out.update({org: int(n or 0) for org, n in cursor.fetchall()})
+    return out
 
 
 def on_workers_changed(changes: list[WorkerChange]) -> None:
