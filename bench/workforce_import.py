@@ -1,9 +1,11 @@
 """Benchmark of the roster import (issue #3 §5), on PostgreSQL.
 
-    DEBUG=1 .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx] [--breakdown] [--no-memory]
+    DEBUG=1 .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx] [--breakdown] [--no-memory] [--no-rollups]
 
 1. makes (or reuses) the database ``gj_bench_workforce`` and migrates it;
-2. preloads ``--preload`` other workers into another enterprise (so the upsert runs against a big table);
+2. preloads ``--preload`` other workers into another enterprise (so the upsert runs against a big table)
+   and builds the dashboard rollups, as production has them (``--no-rollups`` leaves them unbuilt, so
+   the imports do no rollup upkeep);
 3. writes a roster of ``--rows`` workers with valid citizen IDs as .xlsx (xlsxwriter) and as UTF-8 CSV;
 4. times the end-to-end import of the .xlsx (read with calamine, parse and validate every row,
    encrypt, upsert in 5,000-row batches with COPY + INSERT … ON CONFLICT, history rows, audit);
@@ -273,6 +275,8 @@ def server_settings() -> str:
 def clear_target(organization) -> None:  # type: ignore[no-untyped-def]
     from django.db import connection
 
+    from gongjiang.workforce.analytics.rollups import rollups_refresh
+
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM workforce_skilllevelchange WHERE worker_id IN "
@@ -281,6 +285,7 @@ def clear_target(organization) -> None:  # type: ignore[no-untyped-def]
         )
         cursor.execute("DELETE FROM workforce_worker WHERE organization_id = %s", [organization.pk])
         cursor.execute("VACUUM ANALYZE workforce_worker")
+    rollups_refresh([organization.pk])  # the rollups follow the deleted workers (if built)
 
 
 MEASURE = """
@@ -403,6 +408,12 @@ def main() -> None:
         action="store_true",
         help="only the peak-memory imports and the reading overhead (no timed imports, no COPY)",
     )
+    parser.add_argument(
+        "--no-rollups",
+        action="store_false",
+        dest="rollups",
+        help="leave the dashboard rollups unbuilt (production builds them, so by default they are)",
+    )
     parser.add_argument("--dir", default=str(ROOT / "gongjiang-data" / "bench"))
     args = parser.parse_args()
     _ensure_database()
@@ -441,6 +452,14 @@ def main() -> None:
     started = time.perf_counter()
     preload(args.preload, other)
     print(f"preloaded {args.preload:,} other workers ({time.perf_counter() - started:.1f} s)")
+    if args.rollups:  # as in production: the imports keep the rollups current as they write
+        from gongjiang.workforce.analytics.rollups import rollups_rebuild
+
+        started = time.perf_counter()
+        rollups_rebuild()
+        print(f"rollups built ({time.perf_counter() - started:.1f} s); imports keep them current")
+    else:
+        print("rollups not built (--no-rollups): the imports do no rollup upkeep")
     started = time.perf_counter()
     csv_path, xlsx_path = write_files(args.rows, directory, args.skip_xlsx)
     print(
