@@ -164,3 +164,27 @@ def test_pages_ask_and_approve(
     assert list(Worker.objects.values_list("name", flat=True)) == ["张三"]
     client.force_login(world.bob)
     assert client.post(decide, {"decision": "approve"}).status_code == 404
+
+
+def test_approval_request_keeps_the_checked_mapping(
+    client: Any, world: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Regression: a request could carry a column mapping nobody checked (columns swapped), so
+    the approver approved one thing and another was imported."""
+    code = _checked(client, world, tmp_path, django_capture_on_commit_callbacks)
+    swapped = {"name": 1, "citizen_id": 0}
+    r = client.post(
+        f"{BASE}/imports/{code}/request-approval",
+        json.dumps({"organization": world.enterprise_a.code, "mapping": swapped}),
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "mapping_not_checked"
+    assert not RosterImportApproval.objects.exists()
+    checked = Job.objects.get(code=code).result["mapping"]
+    r = client.post(
+        f"{BASE}/imports/{code}/request-approval",
+        json.dumps({"organization": world.enterprise_a.code}),
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    assert RosterImportApproval.objects.get().mapping == checked

@@ -362,9 +362,6 @@ def rollups_refresh(
             _apply(part, _lift(diff), True)
 
 
-rollups_refresh_for = rollups_refresh
-
-
 def cells_of(snapshot: dict[str, Any] | None, as_of: dt.date) -> list[Cell]:
     """The rollup cells one worker counts in."""
     if not snapshot or snapshot.get("organization_id") is None:

@@ -45,6 +45,17 @@ def roster_import_request(
         )
     if not result.get("valid"):
         raise ApplicationError(_("The file has no valid rows to import."), code="nothing_valid")
+    # the approver approves what was checked: the columns are read as the check read them
+    checked = {k: v for k, v in (result.get("mapping") or {}).items() if v is not None}
+    if mapping is not None and {k: v for k, v in mapping.items() if v is not None} != checked:
+        raise ApplicationError(
+            _(
+                "The column mapping differs from the one the file was checked with: check the "
+                "file again with this mapping, then send it for approval."
+            ),
+            code="mapping_not_checked",
+        )
+    mapping = result.get("mapping") or mapping
     if RosterImportApproval.objects.filter(
         checked_job=job, status=RosterImportApproval.Status.PENDING
     ).exists():

@@ -478,7 +478,7 @@ class RosterImport:
             personal.encrypt(cid),
             digest,
             cid[-4:],
-            cid[:3] + "*" * 11 + cid[-4:],
+            mask_citizen_id(cid),
             p.gender,
             p.birth_date,
             new["ethnicity"],

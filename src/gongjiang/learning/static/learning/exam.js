@@ -103,7 +103,7 @@
       // a choice is answered by the label shown (A, B, C… in this attempt's order); the bank's own
       // keys never reach the browser
       var options = item.qtype === "true_false"
-        ? [{ value: true, label: "√", text: "对" }, { value: false, label: "×", text: "错" }]
+        ? [{ value: true, label: "√", text: t.true || "对" }, { value: false, label: "×", text: t.false || "错" }]
         : item.options.map(function (o) { return { value: o.label, label: o.label, text: o.text }; });
       options.forEach(function (o) {
         var label = el("label", { "class": "gj-option", "data-value": String(o.value) });
