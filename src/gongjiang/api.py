@@ -12,6 +12,7 @@ import json
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
@@ -276,7 +277,7 @@ def app_router(app: str) -> Any:
     return None
 
 
-API_APPS = ["core", "workforce", "learning", "certification", "competitions", "reform"]
+API_APPS = ["core", *settings.GONGJIANG_APPS]
 for _app in API_APPS:
     _router = app_router(_app)
     if _router is not None:

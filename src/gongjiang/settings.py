@@ -103,6 +103,22 @@ if not PUBLIC_BASE_URL and TESTING:
 elif not PUBLIC_BASE_URL and DEBUG:
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
+# The domain apps, in the order their pages, API routers, navigation and demo data are loaded
+# (core comes first and is not listed). A new app is added here and nowhere else.
+GONGJIANG_APPS = (
+    "workforce",
+    "learning",
+    "certification",
+    "competitions",
+    "reform",
+    "congress",
+    "surveys",
+    "assistance",
+    "innovation",
+    "careers",
+    "members",
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -117,11 +133,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "gongjiang.core",
-    "gongjiang.workforce",
-    "gongjiang.learning",
-    "gongjiang.certification",
-    "gongjiang.competitions",
-    "gongjiang.reform",
+    *(f"gongjiang.{app}" for app in GONGJIANG_APPS),
 ]
 
 MIDDLEWARE = [

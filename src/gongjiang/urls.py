@@ -24,7 +24,7 @@ urlpatterns = [
     path("", include("gongjiang.core.urls")),
 ]
 
-for app in ("workforce", "learning", "certification", "competitions", "reform"):
+for app in settings.GONGJIANG_APPS:
     try:
         importlib.import_module(f"gongjiang.{app}.urls")
     except ModuleNotFoundError as exc:

@@ -16,7 +16,17 @@ from django.http import Http404
 if TYPE_CHECKING:
     from .models import Organization
 
-ALL_ROLES = ("admin", "officer", "trainer", "judge", "inspector", "worker")
+ALL_ROLES = (
+    "admin",
+    "officer",
+    "trainer",
+    "judge",
+    "inspector",
+    "worker",
+    "assistance",
+    "committee",
+    "hr",
+)
 _ROLE_PERMISSIONS: dict[str, set[str]] = {role: set() for role in ALL_ROLES}
 # A role held in a government department (an organisation of kind ``department``: a ministry's
 # liaison for the reform) carries only these permissions: the reform ledger, not the union's

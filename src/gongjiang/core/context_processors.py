@@ -3,14 +3,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import access
 from .nav import NavItem
-
-NAV_APPS = ("workforce", "learning", "certification", "competitions", "reform")
 
 
 def _core_items(user: Any) -> list[NavItem]:
@@ -36,7 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = _core_items(user)
-    for app in NAV_APPS:
+    for app in settings.GONGJIANG_APPS:
         try:
             module = importlib.import_module(f"gongjiang.{app}.nav")
         except ModuleNotFoundError as exc:

@@ -137,6 +137,9 @@ ROLE_NAMES = {
     "judge": "裁判",
     "inspector": "督查员",
     "worker": "职工",
+    "assistance": "帮扶干事",
+    "committee": "提案委员",
+    "hr": "人事专员",
 }
 
 

@@ -281,6 +281,12 @@ class Role(models.TextChoices):
     JUDGE = "judge", _("judge")
     INSPECTOR = "inspector", _("inspector")
     WORKER = "worker", _("worker")
+    # an assistance officer: the only union role that sees hardship files (assistance app, PIPL)
+    ASSISTANCE = "assistance", _("assistance officer")
+    # a member of a workers' congress proposal committee (congress app)
+    COMMITTEE = "committee", _("proposal committee member")
+    # enterprise human resources: careers, pay bands, apprenticeship (careers app)
+    HR = "hr", _("human resources officer")
 
 
 class Membership(models.Model):

@@ -18,8 +18,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-DEMO_APPS = ("workforce", "learning", "certification", "competitions", "reform")
-
 
 class Command(BaseCommand):
     help = "Set up (or update) the demo instance and serve it."
@@ -43,7 +41,7 @@ class Command(BaseCommand):
         from gongjiang.core.demo import load_core_demo
 
         ctx = load_core_demo()
-        for app in DEMO_APPS:
+        for app in settings.GONGJIANG_APPS:
             try:
                 module = importlib.import_module(f"gongjiang.{app}.demo")
             except ModuleNotFoundError as exc:
