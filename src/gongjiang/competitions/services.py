@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import user_or_none
 from gongjiang.core.audit import audit_record
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Occupation, Organization, SkillLevel
@@ -356,7 +357,7 @@ def entry_register(
         worker=worker,
         sending_org=sending_org,
         status=Entry.Status.REGISTERED if is_self else Entry.Status.NOMINATED,
-        registered_by=actor if getattr(actor, "pk", None) else None,
+        registered_by=user_or_none(actor),
         status_changed_at=timezone.now(),
     )
     _entry_insert(entry)

@@ -6,13 +6,9 @@ is written to the audit log as "system" with its name in the details.
 
 from __future__ import annotations
 
-from typing import Any
+from gongjiang.core.audit import audit_record, user_or_none
 
-from django.contrib.auth import get_user_model
-from django.db import models
-
-from gongjiang.core.audit import audit_record
-from gongjiang.core.models import AuditEvent, Organization
+__all__ = ["SYSTEM", "SystemActor", "audit", "user_or_none"]
 
 
 class SystemActor:
@@ -38,25 +34,6 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
-
-def user_or_none(actor: Any) -> Any:
-    """The User behind an actor (for ``recorded_by``/``created_by`` foreign keys), or None."""
-    return actor if isinstance(actor, get_user_model()) else None
-
-
-def audit(
-    *,
-    actor: Any,
-    action: str,
-    obj: models.Model | None = None,
-    organization: Organization | None = None,
-    details: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """``core.audit.audit_record`` that also accepts a SystemActor."""
-    details = dict(details or {})
-    user = user_or_none(actor)
-    if user is None and actor is not None:
-        details.setdefault("system", getattr(actor, "name", str(actor)))
-    return audit_record(
-        actor=user, action=action, obj=obj, organization=organization, details=details
-    )
+# A system actor is audited as "system" with its name in the details (core.audit.audit_record);
+# ``audit`` is kept as the name most services import it by.
+audit = audit_record

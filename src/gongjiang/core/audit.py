@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from .middleware import client_address
@@ -20,6 +21,12 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def user_or_none(actor: Any) -> Any:
+    """The User behind an actor (for ``recorded_by``/``created_by`` foreign keys), or None: a
+    :class:`~gongjiang.core.actors.SystemActor`, an anonymous visitor or None give None."""
+    return actor if isinstance(actor, get_user_model()) else None
+
+
 def audit_record(
     *,
     actor: Any,
@@ -28,7 +35,11 @@ def audit_record(
     organization: Organization | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit row. Call it inside the service's transaction."""
+    """Append one audit row. Call it inside the service's transaction.
+
+    ``actor`` is a User, None, an anonymous visitor, or a system actor
+    (:class:`~gongjiang.core.actors.SystemActor`: written as "system" with its name in the details).
+    """
     if organization is None and obj is not None:
         if isinstance(obj, Organization):
             organization = obj
@@ -37,7 +48,10 @@ def audit_record(
     object_code = ""
     if obj is not None:
         object_code = str(getattr(obj, "code", None) or obj.pk or "")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
+    details = dict(details or {})
+    if user is None and getattr(actor, "is_authenticated", False):
+        details.setdefault("system", getattr(actor, "name", str(actor)))
     return AuditEvent.objects.create(
         actor=user,
         actor_name=user.get_username() if user else "system",
@@ -47,7 +61,7 @@ def audit_record(
         object_repr=str(obj)[:200] if obj is not None else "",
         organization=organization,
         client_address=client_address.get(),
-        details=_jsonable(details or {}),
+        details=_jsonable(details),
     )
 
 

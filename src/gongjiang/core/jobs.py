@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from .actors import user_or_none
 from .errors import ApplicationError
 from .models import Job, Organization
 
@@ -60,7 +61,7 @@ def job_start(
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job(
         kind=kind,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
         organization=organization,
         params=params or {},
     )

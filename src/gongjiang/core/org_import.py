@@ -8,7 +8,7 @@ scope or of an earlier row) · 行政区划代码 (region, required) · 行业�
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,7 +21,15 @@ from .errors import ApplicationError
 from .jobs import Progress, job_handler
 from .models import Industry, Job, Organization, Region
 from .services import organization_create
-from .spreadsheets import cell_text, find_header, is_blank, read_rows
+from .spreadsheets import (
+    RowError,
+    RowErrors,
+    find_header,
+    is_blank,
+    read_rows,
+    row_error,
+    row_values,
+)
 from .validators import normalize_uscc
 
 ALIASES = {
@@ -35,14 +43,6 @@ ALIASES = {
     "address": ("地址",),
     "contact": ("联系人",),
 }
-
-
-@dataclass
-class ImportError_:
-    row: int
-    column: str
-    value: str
-    message: str
 
 
 def _kind(text: str) -> str | None:
@@ -78,7 +78,7 @@ def organization_import(
     rows = read_rows(source, filename)
     _header_row, mapping, headers, body = find_header(rows, ALIASES, ["name", "kind", "region"])
     header_of = {field: headers[i] for field, i in mapping.items()}
-    errors: list[ImportError_] = []
+    errors: list[RowError] = []
     planned: list[dict[str, Any]] = []
     names_in_file: dict[str, int] = {}
     scope = Organization.objects.visible_to(actor, "core.change_organization")
@@ -89,17 +89,9 @@ def organization_import(
         if is_blank(row):
             continue
         count += 1
-        values = {f: cell_text(row[i]) if i < len(row) else "" for f, i in mapping.items()}
-        row_errors: list[ImportError_] = []
-
-        def bad(
-            field: str,
-            message: str,
-            _n: int = number,
-            _v: dict[str, str] = values,
-            _e: list = row_errors,
-        ) -> None:
-            _e.append(ImportError_(_n, header_of.get(field, field), _v.get(field, ""), message))
+        values = row_values(row, mapping)
+        row_errors = RowErrors(number, values, header_of)
+        bad = row_errors.bad
 
         if not values.get("name"):
             bad("name", _("The name is required."))
@@ -184,10 +176,11 @@ def organization_import(
             values = item["values"]
             if item["parent_row"] and item["parent_row"] not in by_row:
                 errors.append(
-                    ImportError_(
+                    row_error(
                         item["row"],
-                        header_of.get("parent", "parent"),
-                        values.get("parent", ""),
+                        header_of,
+                        values,
+                        "parent",
                         _("The parent row %(row)d has errors.") % {"row": item["parent_row"]},
                     )
                 )
@@ -208,7 +201,7 @@ def organization_import(
                 )
             except ValidationError as exc:
                 errors.extend(
-                    ImportError_(item["row"], header_of.get(f, f), values.get(f, ""), m)
+                    row_error(item["row"], header_of, values, f, m)
                     for f, ms in exc.message_dict.items()
                     for m in ms
                 )
@@ -219,14 +212,7 @@ def organization_import(
                     if isinstance(exc, ApplicationError)
                     else _("You may not add organisations here.")
                 )
-                errors.append(
-                    ImportError_(
-                        item["row"],
-                        header_of.get("parent", "parent"),
-                        values.get("parent", ""),
-                        message,
-                    )
-                )
+                errors.append(row_error(item["row"], header_of, values, "parent", message))
                 continue
             by_row[item["row"]] = org
             created += 1

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access
+from .actors import user_or_none
 from .audit import audit_changes, audit_record
 from .errors import ApplicationError
 from .models import ApiToken, Industry, Membership, Organization, Region, Role
@@ -249,7 +250,7 @@ def membership_grant(*, actor: Any, user: Any, organization: Organization, role:
         user=user,
         organization=organization,
         role=role,
-        defaults={"created_by": actor if actor.is_authenticated else None},
+        defaults={"created_by": user_or_none(actor)},
     )
     if created:
         audit_record(

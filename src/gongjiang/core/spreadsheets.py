@@ -452,6 +452,42 @@ def is_blank(row: Sequence[Any]) -> bool:
     return all(cell_text(c) == "" for c in row)
 
 
+def row_values(row: Sequence[Any], mapping: dict[str, int]) -> dict[str, str]:
+    """The cells of ``row`` under the fields :func:`find_header` mapped, as text ("" past its end)."""
+    return {field: cell_text(row[i]) if i < len(row) else "" for field, i in mapping.items()}
+
+
+@dataclass
+class RowError:
+    """Why a row of an uploaded file was rejected: the row number the user sees, the header as
+    written, the value and the reason."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+def row_error(
+    number: int, header_of: dict[str, str], values: dict[str, str], field: str, message: str
+) -> RowError:
+    """A :class:`RowError` naming ``field`` by its header as written and giving its value."""
+    return RowError(number, header_of.get(field, field), values.get(field, ""), message)
+
+
+class RowErrors(list[RowError]):
+    """The errors of one row while it is checked: ``bad(field, message)`` adds one."""
+
+    def __init__(self, number: int, values: dict[str, str], header_of: dict[str, str]) -> None:
+        super().__init__()
+        self.number = number
+        self.values = values
+        self.header_of = header_of
+
+    def bad(self, field: str, message: str) -> None:
+        self.append(row_error(self.number, self.header_of, self.values, field, message))
+
+
 def find_header(
     rows: Iterable[tuple[int, list[Any]]],
     aliases: dict[str, Sequence[str]],

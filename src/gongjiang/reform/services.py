@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import user_or_none
 from gongjiang.core.audit import audit_record
 from gongjiang.core.duties import DutyConflict, acts_only_for, audited_refusals, same_person
 from gongjiang.core.errors import ApplicationError, ConflictError
@@ -403,7 +404,7 @@ def attachment_add(
         report=report,
         rectification=rectification,
         milestone=milestone,
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        uploaded_by=user_or_none(actor),
     )
     att.file.save(att.name, file, save=False)
     att.save()
@@ -504,7 +505,7 @@ def progress_report_submit(
         next_steps,
     )
     report.status = ProgressReport.Status.SUBMITTED
-    report.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.submitted_by = user_or_none(actor)
     report.submitted_at = timezone.now()
     report.full_clean()
     report.save()
@@ -583,7 +584,7 @@ def progress_report_review(
     report.status = ProgressReport.Status.ACCEPTED if accept else ProgressReport.Status.RETURNED
     report.review_comment = comment
     report.times_returned += 0 if accept else 1
-    report.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.reviewed_by = user_or_none(actor)
     report.reviewed_at = timezone.now()
     report.save()
     if accept:

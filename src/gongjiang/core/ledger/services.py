@@ -5,7 +5,7 @@ racing for the last yuan cannot both succeed, and the balance always equals the 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from .. import access
+from ..actors import user_or_none
 from ..audit import audit_record
 from ..errors import ApplicationError
 from ..models import Organization
@@ -60,7 +61,7 @@ def fund_create(
         organization=organization,
         name=(name or "").strip(),
         currency=currency,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
     )
     fund.full_clean()
     fund.save()
@@ -115,7 +116,7 @@ def _post(
         reference=(reference or "").strip(),
         memo=(memo or "").strip(),
         reverses=reverses,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=user_or_none(actor),
     )
     try:
         entry.full_clean(exclude=["fund", "reverses", "actor", "content_type"])
@@ -149,52 +150,44 @@ def _post(
     return entry
 
 
+class Posting(TypedDict, total=False):
+    """What a credit or a debit may say besides its amount."""
+
+    about: models.Model | None  # what it concerns: any object with a ``code``
+    reference: str  # a text reference (a voucher number)
+    memo: str
+
+
 @transaction.atomic
+def _post_new(*, actor: Any, fund: Fund, kind: str, amount: Any, posting: Posting) -> LedgerEntry:
+    access.require(actor, CHANGE, fund.organization)
+    return _post(
+        actor=actor,
+        fund=fund,
+        kind=kind,
+        amount=money(amount),
+        about=reference_of(posting.get("about")),
+        reference=posting.get("reference", ""),
+        memo=posting.get("memo", ""),
+    )
+
+
 def fund_credit(
-    *,
-    actor: Any,
-    fund: Fund,
-    amount: Decimal | int | str,
-    about: models.Model | None = None,
-    reference: str = "",
-    memo: str = "",
+    *, actor: Any, fund: Fund, amount: Decimal | int | str, **posting: Unpack[Posting]
 ) -> LedgerEntry:
     """Money in: a grant, a donation, a transfer. ``about`` is what it concerns (any object with a
     ``code``); ``reference`` a text reference (a voucher number)."""
-    access.require(actor, CHANGE, fund.organization)
-    return _post(
-        actor=actor,
-        fund=fund,
-        kind=LedgerEntry.Kind.CREDIT,
-        amount=money(amount),
-        about=reference_of(about),
-        reference=reference,
-        memo=memo,
-    )
+    kind = LedgerEntry.Kind.CREDIT
+    return _post_new(actor=actor, fund=fund, kind=kind, amount=amount, posting=posting)
 
 
-@transaction.atomic
 def fund_debit(
-    *,
-    actor: Any,
-    fund: Fund,
-    amount: Decimal | int | str,
-    about: models.Model | None = None,
-    reference: str = "",
-    memo: str = "",
+    *, actor: Any, fund: Fund, amount: Decimal | int | str, **posting: Unpack[Posting]
 ) -> LedgerEntry:
     """Money out: a payment. Refused (409, ``insufficient_funds``) when the balance is short —
     checked on the locked fund row, so concurrent payments cannot overdraw it."""
-    access.require(actor, CHANGE, fund.organization)
-    return _post(
-        actor=actor,
-        fund=fund,
-        kind=LedgerEntry.Kind.DEBIT,
-        amount=money(amount),
-        about=reference_of(about),
-        reference=reference,
-        memo=memo,
-    )
+    kind = LedgerEntry.Kind.DEBIT
+    return _post_new(actor=actor, fund=fund, kind=kind, amount=amount, posting=posting)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access
+from ..actors import user_or_none
 from ..audit import audit_record
 from ..errors import ApplicationError
 from ..models import Organization
@@ -78,7 +79,7 @@ def public_notice_publish(
         starts_on=starts_on,
         working_days=working_days,
         ends_on=working_day_end(starts_on, working_days),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
     )
     notice.full_clean(exclude=["content_type", "created_by"])
     notice.save()

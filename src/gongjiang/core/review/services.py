@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access
+from ..actors import user_or_none
 from ..audit import audit_record
 from ..errors import ApplicationError
 from ..models import Organization
@@ -90,7 +91,7 @@ def review_round_create(
         kind=kind,
         grading=grading,
         grade_bands=_check_bands(grading, grade_bands),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
     )
     round_.full_clean(exclude=["created_by"])
     round_.save()

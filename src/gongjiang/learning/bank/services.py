@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import user_or_none
 from gongjiang.core.audit import audit_record
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
@@ -202,7 +203,7 @@ def question_create(
         occupation=occupation,
         skill_level=skill_level,
         score=content["score"],
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=user_or_none(actor),
     )
     question.full_clean(exclude=["current", "created_by"])
     question.save()
@@ -397,7 +398,7 @@ def paper_create(
         mode=mode,
         is_practice=is_practice,
         practice_minutes=practice_minutes,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=user_or_none(actor),
     )
     pool = question_pool(organization)
     if mode == Paper.Mode.BLUEPRINT:

@@ -17,7 +17,7 @@ paragraph.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,18 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import user_or_none
 from gongjiang.core.audit import audit_record
 from gongjiang.core.jobs import Progress, job_handler, job_start, own_job_get
 from gongjiang.core.models import Job, Occupation, Organization, SkillLevel
-from gongjiang.core.spreadsheets import cell_text, find_header, is_blank, read_rows
+from gongjiang.core.spreadsheets import (
+    RowError,
+    RowErrors,
+    find_header,
+    is_blank,
+    read_rows,
+    row_values,
+)
 
 from ..models import Difficulty, Question, QuestionVersion
 from .columns import (
@@ -48,15 +56,6 @@ from .columns import (
 )
 from .columns import EXPORT_HEADER as EXPORT_HEADER  # the export's header, with export_rows
 from .services import question_content
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    message: str
-
 
 FIELD_ORDER = ("qtype", "stem", "answer", "options", "checklist", "score", "explanation", "rubric")
 
@@ -94,18 +93,9 @@ def question_import(
         if is_blank(row) and document is None:  # every question of a Word file is a row
             continue
         count += 1
-        values = {f: cell_text(row[i]) if i < len(row) else "" for f, i in mapping.items()}
-        row_errors: list[RowError] = []
-
-        def bad(
-            field: str,
-            message: str,
-            _n: int = number,
-            _v: dict[str, str] = values,
-            _e: list = row_errors,
-        ) -> None:
-            column = header_of.get(field, field)
-            _e.append(RowError(_n, column, _v.get(field, ""), message))
+        values = row_values(row, mapping)
+        row_errors = RowErrors(number, values, header_of)
+        bad = row_errors.bad
 
         qtype = parse_qtype(values.get("qtype", ""))
         difficulty = parse_difficulty(values.get("difficulty", ""))
@@ -210,7 +200,7 @@ def question_import(
                     occupation_id=p["occupation_id"],
                     skill_level=p["skill_level"],
                     score=p["content"]["score"],
-                    created_by=actor if getattr(actor, "pk", None) else None,
+                    created_by=user_or_none(actor),
                 )
                 for p in planned
             ],

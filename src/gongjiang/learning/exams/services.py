@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import user_or_none
 from gongjiang.core.audit import audit_record
 from gongjiang.core.errors import ConflictError
 from gongjiang.core.models import Membership, Organization
@@ -103,7 +104,7 @@ def exam_session_create(
         review_correctness=review_correctness,
         review_answers=review_answers,
         review_explanations=review_explanations,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=user_or_none(actor),
     )
     session.full_clean(exclude=["created_by"])
     session.save()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import user_or_none
 from gongjiang.core.audit import audit_record
 from gongjiang.core.duties import DutyConflict, acts_only_for, audited_refusals, same_person
 from gongjiang.core.errors import ApplicationError, ConflictError
@@ -137,7 +138,7 @@ def rectification_submit(
         )
     item.response = response
     item.status = Rectification.Status.SUBMITTED
-    item.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    item.submitted_by = user_or_none(actor)
     item.submitted_at = timezone.now()
     item.save(update_fields=["response", "status", "submitted_by", "submitted_at"])
     audit_record(
@@ -192,7 +193,7 @@ def rectification_close(
     item.closing_comment = comment
     if accept:
         item.status = Rectification.Status.CLOSED
-        item.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+        item.closed_by = user_or_none(actor)
         item.closed_at = timezone.now()
     else:
         item.status = Rectification.Status.OPEN
