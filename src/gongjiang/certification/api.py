@@ -20,6 +20,7 @@ from gongjiang.core.schemas import (
     page_query,
     page_size_query,
     paginate,
+    resolve_from,
 )
 
 from . import issuing, selectors, services
@@ -70,33 +71,13 @@ class CertificationPlanOut(Schema):
     validity_years: int | None
     status: str
 
-    @staticmethod
-    def resolve_organization(obj: EvaluationPlan) -> str:
-        return obj.organization.code
-
-    @staticmethod
-    def resolve_organization_name(obj: EvaluationPlan) -> str:
-        return obj.organization.name
-
-    @staticmethod
-    def resolve_body_name(obj: EvaluationPlan) -> str:
-        return obj.body_name
-
-    @staticmethod
-    def resolve_occupation(obj: EvaluationPlan) -> str:
-        return obj.occupation_id
-
-    @staticmethod
-    def resolve_occupation_name(obj: EvaluationPlan) -> str:
-        return obj.occupation.name
-
-    @staticmethod
-    def resolve_level(obj: EvaluationPlan) -> str:
-        return obj.level_id
-
-    @staticmethod
-    def resolve_level_name(obj: EvaluationPlan) -> str:
-        return obj.level.name_zh
+    resolve_organization = resolve_from("organization.code")
+    resolve_organization_name = resolve_from("organization.name")
+    resolve_body_name = resolve_from("body_name")
+    resolve_occupation = resolve_from("occupation_id")
+    resolve_occupation_name = resolve_from("occupation.name")
+    resolve_level = resolve_from("level_id")
+    resolve_level_name = resolve_from("level.name_zh")
 
 
 class CertificationPlanDetailOut(CertificationPlanOut):
@@ -197,17 +178,9 @@ class CandidateOut(Schema):
     passed: bool | None
     certificate: str | None
 
-    @staticmethod
-    def resolve_worker(obj: Candidate) -> str:
-        return obj.worker.code
-
-    @staticmethod
-    def resolve_worker_name(obj: Candidate) -> str:
-        return obj.worker.name
-
-    @staticmethod
-    def resolve_employer(obj: Candidate) -> str:
-        return obj.worker.employer.name
+    resolve_worker = resolve_from("worker.code")
+    resolve_worker_name = resolve_from("worker.name")
+    resolve_employer = resolve_from("worker.employer.name")
 
     @staticmethod
     def resolve_examiners(obj: Candidate) -> int:
@@ -269,33 +242,17 @@ class CertificateOut(Schema):
     verify_url: str
     plan: str
 
-    @staticmethod
-    def resolve_worker(obj: Certificate) -> str:
-        return obj.worker.code
-
-    @staticmethod
-    def resolve_occupation(obj: Certificate) -> str:
-        return obj.occupation_id
-
-    @staticmethod
-    def resolve_occupation_name(obj: Certificate) -> str:
-        return obj.occupation.name
-
-    @staticmethod
-    def resolve_level(obj: Certificate) -> str:
-        return obj.level_id
-
-    @staticmethod
-    def resolve_level_name(obj: Certificate) -> str:
-        return obj.level.name_zh
+    resolve_worker = resolve_from("worker.code")
+    resolve_occupation = resolve_from("occupation_id")
+    resolve_occupation_name = resolve_from("occupation.name")
+    resolve_level = resolve_from("level_id")
+    resolve_level_name = resolve_from("level.name_zh")
 
     @staticmethod
     def resolve_verify_url(obj: Certificate) -> str:
         return obj.verify_path()
 
-    @staticmethod
-    def resolve_plan(obj: Certificate) -> str:
-        return obj.plan.code
+    resolve_plan = resolve_from("plan.code")
 
 
 class CertificatePage(Schema):

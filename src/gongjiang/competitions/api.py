@@ -10,11 +10,11 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import MAX_INT32, StrictSchema
+from gongjiang.core.schemas import MAX_INT32, StrictSchema, resolve_from
 from gongjiang.workforce.models import Worker
 
 from . import marking, results, selectors, services
-from .models import Aspect, Competition, Entry, Result, Trade
+from .models import Aspect, Entry, Result, Trade
 
 router = Router(tags=["competitions"])
 
@@ -31,9 +31,7 @@ class CompetitionOut(Schema):
     scaler: str
     blind_judging: bool
 
-    @staticmethod
-    def resolve_organiser(obj: Competition) -> str:
-        return obj.organization.code
+    resolve_organiser = resolve_from("organization.code")
 
 
 class CompetitionIn(StrictSchema):
@@ -89,25 +87,11 @@ class EntryOut(Schema):
     waiting_rank: int | None
     draw_number: int | None
 
-    @staticmethod
-    def resolve_worker(obj: Entry) -> str:
-        return obj.worker.code
-
-    @staticmethod
-    def resolve_worker_name(obj: Entry) -> str:
-        return obj.worker.name
-
-    @staticmethod
-    def resolve_trade(obj: Entry) -> str:
-        return obj.trade.code
-
-    @staticmethod
-    def resolve_stage(obj: Entry) -> str:
-        return obj.stage.code
-
-    @staticmethod
-    def resolve_sending_org(obj: Entry) -> str:
-        return obj.sending_org.code
+    resolve_worker = resolve_from("worker.code")
+    resolve_worker_name = resolve_from("worker.name")
+    resolve_trade = resolve_from("trade.code")
+    resolve_stage = resolve_from("stage.code")
+    resolve_sending_org = resolve_from("sending_org.code")
 
 
 class EntryIn(StrictSchema):
@@ -197,21 +181,10 @@ class AssignmentOut(Schema):
     is_chief: bool
     signed_off: bool
 
-    @staticmethod
-    def resolve_competition(obj: Any) -> str:
-        return obj.stage.competition.code
-
-    @staticmethod
-    def resolve_stage(obj: Any) -> str:
-        return obj.stage.code
-
-    @staticmethod
-    def resolve_trade(obj: Any) -> str:
-        return obj.criterion.trade.name
-
-    @staticmethod
-    def resolve_criterion(obj: Any) -> str:
-        return obj.criterion.letter
+    resolve_competition = resolve_from("stage.competition.code")
+    resolve_stage = resolve_from("stage.code")
+    resolve_trade = resolve_from("criterion.trade.name")
+    resolve_criterion = resolve_from("criterion.letter")
 
     @staticmethod
     def resolve_signed_off(obj: Any) -> bool:
@@ -311,21 +284,10 @@ class CompetitionResultOut(Schema):
     prize: str
     complete: bool
 
-    @staticmethod
-    def resolve_entry(obj: Result) -> str:
-        return obj.entry.code
-
-    @staticmethod
-    def resolve_draw_number(obj: Result) -> int | None:
-        return obj.entry.draw_number
-
-    @staticmethod
-    def resolve_name(obj: Result) -> str:
-        return obj.entry.worker.name
-
-    @staticmethod
-    def resolve_trade(obj: Result) -> str:
-        return obj.entry.trade.name
+    resolve_entry = resolve_from("entry.code")
+    resolve_draw_number = resolve_from("entry.draw_number")
+    resolve_name = resolve_from("entry.worker.name")
+    resolve_trade = resolve_from("entry.trade.name")
 
 
 @router.get(
@@ -475,13 +437,8 @@ class QuotaOut(Schema):
     places: int
     waiting: int
 
-    @staticmethod
-    def resolve_trade(obj: Any) -> str:
-        return obj.trade.code
-
-    @staticmethod
-    def resolve_organization(obj: Any) -> str:
-        return obj.organization.code
+    resolve_trade = resolve_from("trade.code")
+    resolve_organization = resolve_from("organization.code")
 
 
 @router.put("/stages/{code}/quotas", response=QuotaOut, summary="Set a quota for the next stage")

@@ -27,6 +27,7 @@ from .schemas import (
     page_query,
     page_size_query,
     paginate,
+    resolve_from,
 )
 
 router = Router(tags=["core"])
@@ -54,17 +55,9 @@ class MembershipOut(Schema):
     organization: str
     organization_name: str
 
-    @staticmethod
-    def resolve_username(obj: Membership) -> str:
-        return obj.user.username
-
-    @staticmethod
-    def resolve_organization(obj: Membership) -> str:
-        return obj.organization.code
-
-    @staticmethod
-    def resolve_organization_name(obj: Membership) -> str:
-        return obj.organization.name
+    resolve_username = resolve_from("user.username")
+    resolve_organization = resolve_from("organization.code")
+    resolve_organization_name = resolve_from("organization.name")
 
 
 class MeOut(Schema):
@@ -102,21 +95,10 @@ class OrganizationOut(Schema):
     contact: str
     is_active: bool
 
-    @staticmethod
-    def resolve_parent(obj: Organization) -> str | None:
-        return obj.parent.code if obj.parent_id else None
-
-    @staticmethod
-    def resolve_region(obj: Organization) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_region_name(obj: Organization) -> str:
-        return obj.region.name
-
-    @staticmethod
-    def resolve_industry(obj: Organization) -> str | None:
-        return obj.industry_id
+    resolve_parent = resolve_from("parent.code")
+    resolve_region = resolve_from("region_id")
+    resolve_region_name = resolve_from("region.name")
+    resolve_industry = resolve_from("industry_id")
 
 
 class OrganizationPage(Schema):
@@ -314,9 +296,7 @@ class AuditOut(Schema):
     client_address: str | None
     details: dict[str, Any]
 
-    @staticmethod
-    def resolve_organization(obj: Any) -> str | None:
-        return obj.organization.code if obj.organization_id else None
+    resolve_organization = resolve_from("organization.code")
 
 
 class AuditPage(Schema):

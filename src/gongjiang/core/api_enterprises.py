@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from . import enterprises
 from .enterprise_models import Enterprise
 from .models import Organization
-from .schemas import StrictSchema, paginate
+from .schemas import StrictSchema, paginate, resolve_from
 
 router = Router(tags=["core"])
 
@@ -30,21 +30,10 @@ class EnterpriseOut(Schema):
     union_name: str
     is_active: bool
 
-    @staticmethod
-    def resolve_industry(obj: Enterprise) -> str | None:
-        return obj.industry_id
-
-    @staticmethod
-    def resolve_region(obj: Enterprise) -> str:
-        return obj.region_id
-
-    @staticmethod
-    def resolve_union(obj: Enterprise) -> str:
-        return obj.union.code
-
-    @staticmethod
-    def resolve_union_name(obj: Enterprise) -> str:
-        return obj.union.name
+    resolve_industry = resolve_from("industry_id")
+    resolve_region = resolve_from("region_id")
+    resolve_union = resolve_from("union.code")
+    resolve_union_name = resolve_from("union.name")
 
 
 class EnterprisePage(Schema):

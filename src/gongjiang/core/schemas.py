@@ -37,6 +37,26 @@ def year_query(default: int | None = None, **kwargs: Any) -> Any:
     return Query(default, ge=YEAR_MIN, le=YEAR_MAX, **kwargs)
 
 
+def resolve_from(path: str) -> Any:
+    """A django-ninja resolver answering ``obj.<path>`` (dotted); None along the way answers None.
+
+    ``resolve_organization = resolve_from("organization.code")`` stands for the four-line
+    ``@staticmethod def resolve_organization(obj): return obj.organization.code`` (and
+    ``resolve_from("parent.code")`` for ``obj.parent.code if obj.parent_id else None``).
+    """
+    names = path.split(".")
+
+    def resolve(obj: Any) -> Any:
+        for name in names:
+            if obj is None:
+                return None
+            obj = getattr(obj, name)
+        return obj
+
+    resolve.__name__ = "resolve_" + names[-1]
+    return staticmethod(resolve)
+
+
 class StrictSchema(Schema):
     """Input schema: unknown fields are an error (422), strings are stripped."""
 

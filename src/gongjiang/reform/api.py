@@ -12,7 +12,15 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, Year, paginate, year_query
+from gongjiang.core.schemas import (
+    PageNumber,
+    PageSize,
+    StrictSchema,
+    Year,
+    paginate,
+    resolve_from,
+    year_query,
+)
 
 from . import selectors, services
 from .models import PlanItem
@@ -387,13 +395,8 @@ class ReportOut(Schema):
     submitted_at: dt.datetime
     review_comment: str
 
-    @staticmethod
-    def resolve_task(obj: Any) -> str:
-        return obj.task.code
-
-    @staticmethod
-    def resolve_task_title(obj: Any) -> str:
-        return obj.task.title
+    resolve_task = resolve_from("task.code")
+    resolve_task_title = resolve_from("task.title")
 
 
 class ReportIn(StrictSchema):

@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 
 from gongjiang.core import access
 from gongjiang.core.models import Enterprise, Organization
-from gongjiang.core.schemas import PageSize, StrictSchema
+from gongjiang.core.schemas import PageSize, StrictSchema, resolve_from
 
 from . import selectors, services
 from .analytics.api import router as analytics_router
@@ -66,37 +66,14 @@ class WorkerOut(Schema):
     education: str
     political_status: str
 
-    @staticmethod
-    def resolve_employer(obj: Worker) -> str:
-        return obj.employer.code
-
-    @staticmethod
-    def resolve_employer_name(obj: Worker) -> str:
-        return obj.employer.name
-
-    @staticmethod
-    def resolve_employer_uscc(obj: Worker) -> str:
-        return obj.employer.uscc
-
-    @staticmethod
-    def resolve_organization(obj: Worker) -> str:
-        return obj.organization.code
-
-    @staticmethod
-    def resolve_organization_name(obj: Worker) -> str:
-        return obj.organization.name
-
-    @staticmethod
-    def resolve_team(obj: Worker) -> str | None:
-        return obj.team.code if obj.team_id else None
-
-    @staticmethod
-    def resolve_team_name(obj: Worker) -> str | None:
-        return obj.team.name if obj.team_id else None
-
-    @staticmethod
-    def resolve_occupation_name(obj: Worker) -> str | None:
-        return obj.occupation.name if obj.occupation_id else None
+    resolve_employer = resolve_from("employer.code")
+    resolve_employer_name = resolve_from("employer.name")
+    resolve_employer_uscc = resolve_from("employer.uscc")
+    resolve_organization = resolve_from("organization.code")
+    resolve_organization_name = resolve_from("organization.name")
+    resolve_team = resolve_from("team.code")
+    resolve_team_name = resolve_from("team.name")
+    resolve_occupation_name = resolve_from("occupation.name")
 
 
 class WorkerPageOut(Schema):
@@ -466,9 +443,7 @@ class ImportOut(Schema):
     def resolve_dry_run(obj: Any) -> bool:
         return bool(obj.params.get("dry_run", True))
 
-    @staticmethod
-    def resolve_organization(obj: Any) -> str | None:
-        return obj.organization.code if obj.organization_id else None
+    resolve_organization = resolve_from("organization.code")
 
 
 class ImportAgainIn(StrictSchema):

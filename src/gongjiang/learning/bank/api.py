@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from gongjiang.core.models import Occupation, SkillLevel
-from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, paginate
+from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, paginate, resolve_from
 
 from .. import selectors
 from ..exams import marking
@@ -44,49 +44,17 @@ class QuestionOut(Schema):
     checklist: list[dict[str, Any]]
     scoring_rule: str
 
-    @staticmethod
-    def resolve_organization(obj: Question) -> str:
-        return obj.organization.code
-
-    @staticmethod
-    def resolve_occupation(obj: Question) -> str | None:
-        return obj.occupation_id
-
-    @staticmethod
-    def resolve_skill_level(obj: Question) -> str | None:
-        return obj.skill_level_id
-
-    @staticmethod
-    def resolve_version(obj: Question) -> int:
-        return obj.current.number
-
-    @staticmethod
-    def resolve_stem(obj: Question) -> str:
-        return obj.current.stem
-
-    @staticmethod
-    def resolve_options(obj: Question) -> list[dict[str, Any]]:
-        return obj.current.options
-
-    @staticmethod
-    def resolve_answer(obj: Question) -> Any:
-        return obj.current.answer
-
-    @staticmethod
-    def resolve_explanation(obj: Question) -> str:
-        return obj.current.explanation
-
-    @staticmethod
-    def resolve_rubric(obj: Question) -> str:
-        return obj.current.rubric
-
-    @staticmethod
-    def resolve_checklist(obj: Question) -> list[dict[str, Any]]:
-        return obj.current.checklist
-
-    @staticmethod
-    def resolve_scoring_rule(obj: Question) -> str:
-        return obj.current.scoring_rule
+    resolve_organization = resolve_from("organization.code")
+    resolve_occupation = resolve_from("occupation_id")
+    resolve_skill_level = resolve_from("skill_level_id")
+    resolve_version = resolve_from("current.number")
+    resolve_stem = resolve_from("current.stem")
+    resolve_options = resolve_from("current.options")
+    resolve_answer = resolve_from("current.answer")
+    resolve_explanation = resolve_from("current.explanation")
+    resolve_rubric = resolve_from("current.rubric")
+    resolve_checklist = resolve_from("current.checklist")
+    resolve_scoring_rule = resolve_from("current.scoring_rule")
 
 
 class QuestionPage(Schema):
@@ -234,9 +202,7 @@ class PaperOut(Schema):
     questions: list[str]
     is_practice: bool
 
-    @staticmethod
-    def resolve_organization(obj: Paper) -> str:
-        return obj.organization.code
+    resolve_organization = resolve_from("organization.code")
 
     @staticmethod
     def resolve_questions(obj: Paper) -> list[str]:
@@ -306,13 +272,8 @@ class SessionOut(Schema):
     review_answers: str
     review_explanations: str
 
-    @staticmethod
-    def resolve_organization(obj: ExamSession) -> str:
-        return obj.organization.code
-
-    @staticmethod
-    def resolve_paper(obj: ExamSession) -> str:
-        return obj.paper.code
+    resolve_organization = resolve_from("organization.code")
+    resolve_paper = resolve_from("paper.code")
 
 
 ReviewWhenIn = Literal["never", "attempt", "closed"]
@@ -362,9 +323,7 @@ class AttemptRow(Schema):
     percent: Decimal | None
     passed: bool | None
 
-    @staticmethod
-    def resolve_username(obj: Any) -> str:
-        return obj.user.username
+    resolve_username = resolve_from("user.username")
 
 
 class RegradeIn(StrictSchema):

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 
 from gongjiang.core import access
 from gongjiang.core.downloads import attach, download_filename
+from gongjiang.core.schemas import resolve_from
 
 from . import transfer as bank_io
 from . import word as bank_docx
@@ -42,9 +43,7 @@ class QuestionImportOut(Schema):
     def resolve_checked(obj: Any) -> str | None:
         return obj.params.get("checked")
 
-    @staticmethod
-    def resolve_organization(obj: Any) -> str | None:
-        return obj.organization.code if obj.organization_id else None
+    resolve_organization = resolve_from("organization.code")
 
 
 @router.get(

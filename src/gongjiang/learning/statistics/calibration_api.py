@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from gongjiang.core.schemas import MAX_INT32, StrictSchema
+from gongjiang.core.schemas import MAX_INT32, StrictSchema, resolve_from
 
 from .. import selectors
 from ..selectors import org_for
@@ -29,9 +29,7 @@ class CalibrationJobOut(Schema):
     organization: str | None
     result: dict[str, Any]
 
-    @staticmethod
-    def resolve_organization(obj: Any) -> str | None:
-        return obj.organization.code if obj.organization_id else None
+    resolve_organization = resolve_from("organization.code")
 
 
 class CalibrationIn(StrictSchema):
@@ -51,25 +49,11 @@ class CalibrationOut(Schema):
     flag: str
     calibrated_at: Any
 
-    @staticmethod
-    def resolve_question(obj: Any) -> str:
-        return obj.question.code
-
-    @staticmethod
-    def resolve_version(obj: Any) -> int:
-        return obj.version.number
-
-    @staticmethod
-    def resolve_qtype(obj: Any) -> str:
-        return obj.question.qtype
-
-    @staticmethod
-    def resolve_knowledge_point(obj: Any) -> str:
-        return obj.question.knowledge_point
-
-    @staticmethod
-    def resolve_difficulty(obj: Any) -> int:
-        return obj.question.difficulty
+    resolve_question = resolve_from("question.code")
+    resolve_version = resolve_from("version.number")
+    resolve_qtype = resolve_from("question.qtype")
+    resolve_knowledge_point = resolve_from("question.knowledge_point")
+    resolve_difficulty = resolve_from("question.difficulty")
 
 
 class ParallelCell(StrictSchema):

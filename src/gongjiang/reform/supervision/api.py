@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import StrictSchema, resolve_from
 
 from .. import rollout, selectors
 from ..models import MilestoneType
@@ -44,9 +44,7 @@ class FindingOut(Schema):
     text: str
     rectifications: list[RectificationOut]
 
-    @staticmethod
-    def resolve_task(obj: Any) -> str | None:
-        return obj.task.code if obj.task_id else None
+    resolve_task = resolve_from("task.code")
 
     @staticmethod
     def resolve_rectifications(obj: Any) -> list[Any]:
@@ -76,9 +74,7 @@ class InspectionOut(Schema):
 class InspectionDetailOut(InspectionOut):
     findings: list[FindingOut]
 
-    @staticmethod
-    def resolve_findings(obj: Any) -> list[Any]:
-        return obj.findings_list
+    resolve_findings = resolve_from("findings_list")
 
 
 class InspectionIn(StrictSchema):
@@ -128,9 +124,7 @@ class NoticeOut(Schema):
     status: str
     reply: str
 
-    @staticmethod
-    def resolve_task(obj: Any) -> str | None:
-        return obj.task.code if obj.task_id else None
+    resolve_task = resolve_from("task.code")
 
 
 class NoticeIn(StrictSchema):
@@ -155,13 +149,8 @@ class EscalationOut(Schema):
     on: dt.date
     days_overdue: int
 
-    @staticmethod
-    def resolve_task(obj: Any) -> str:
-        return obj.task.code
-
-    @staticmethod
-    def resolve_task_title(obj: Any) -> str:
-        return obj.task.title
+    resolve_task = resolve_from("task.code")
+    resolve_task_title = resolve_from("task.title")
 
 
 class MilestoneTypeOut(Schema):
