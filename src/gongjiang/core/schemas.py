@@ -57,6 +57,27 @@ def resolve_from(path: str) -> Any:
     return staticmethod(resolve)
 
 
+class JobProgressOut(Schema):
+    """A background job (``core.jobs.Job``) as an operation answers it: the base of each app's
+    job answer, which adds its own fields after these."""
+
+    code: str
+    status: str
+    done: int
+    total: int
+    percent: int
+
+
+class DryRunJobOut(JobProgressOut):
+    """An import job: its progress and whether it was a dry run (a check that writes nothing)."""
+
+    dry_run: bool
+
+    @staticmethod
+    def resolve_dry_run(obj: Any) -> bool:
+        return bool(obj.params.get("dry_run", True))
+
+
 class StrictSchema(Schema):
     """Input schema: unknown fields are an error (422), strings are stripped."""
 

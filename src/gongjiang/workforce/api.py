@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 
 from gongjiang.core import access
 from gongjiang.core.models import Enterprise, Organization
-from gongjiang.core.schemas import PageSize, StrictSchema, resolve_from
+from gongjiang.core.schemas import DryRunJobOut, PageSize, StrictSchema, resolve_from
 
 from . import selectors, services
 from .analytics.api import router as analytics_router
@@ -429,19 +429,9 @@ def reveal_citizen_id(request: HttpRequest, code: str) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------ imports
-class ImportOut(Schema):
-    code: str
-    status: str
-    done: int
-    total: int
-    percent: int
-    dry_run: bool
+class ImportOut(DryRunJobOut):
     organization: str | None
     result: dict[str, Any]
-
-    @staticmethod
-    def resolve_dry_run(obj: Any) -> bool:
-        return bool(obj.params.get("dry_run", True))
 
     resolve_organization = resolve_from("organization.code")
 

@@ -9,12 +9,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
 from gongjiang.core import access
 from gongjiang.core.downloads import attach, download_filename
-from gongjiang.core.schemas import resolve_from
+from gongjiang.core.schemas import DryRunJobOut, resolve_from
 
 from . import transfer as bank_io
 from . import word as bank_docx
@@ -24,20 +24,10 @@ router = Router(tags=["learning"])
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class QuestionImportOut(Schema):
-    code: str
-    status: str
-    done: int
-    total: int
-    percent: int
-    dry_run: bool
+class QuestionImportOut(DryRunJobOut):
     checked: str | None
     organization: str | None
     result: dict[str, Any]
-
-    @staticmethod
-    def resolve_dry_run(obj: Any) -> bool:
-        return bool(obj.params.get("dry_run", True))
 
     @staticmethod
     def resolve_checked(obj: Any) -> str | None:

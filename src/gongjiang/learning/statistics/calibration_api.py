@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from gongjiang.core.schemas import MAX_INT32, StrictSchema, resolve_from
+from gongjiang.core.schemas import MAX_INT32, JobProgressOut, StrictSchema, resolve_from
 
 from .. import selectors
 from ..selectors import org_for
@@ -19,12 +19,7 @@ from . import calibration
 router = Router(tags=["learning"])
 
 
-class CalibrationJobOut(Schema):
-    code: str
-    status: str
-    done: int
-    total: int
-    percent: int
+class CalibrationJobOut(JobProgressOut):
     message: str
     organization: str | None
     result: dict[str, Any]
