@@ -12,7 +12,9 @@ from gongjiang.core.downloads import (
     attach,
     content_disposition,
     download_filename,
+    safe_filename,
 )
+from gongjiang.core.exports import xlsx_bytes, xlsx_response
 from tests.download_helpers import download_name
 
 
@@ -53,3 +55,20 @@ def test_header_has_utf8_name_and_ascii_fallback() -> None:
 def test_ascii_fallback_keeps_ascii_and_extension() -> None:
     assert ascii_fallback("report-2026.xlsx") == "report-2026.xlsx"
     assert ascii_fallback("名册.csv") == "MingCe.csv"
+
+
+@given(st.lists(st.text(max_size=300), max_size=5))
+def test_a_built_name_passes_the_export_helpers_unchanged(parts: list[str]) -> None:
+    # exports had its own cleaner, which cut a name built here to 120 characters with the
+    # extension and put "_" where this one puts " ": the name a page built was not the one sent
+    name = download_filename(*parts, ext="xlsx")
+    assert safe_filename(name) == name
+
+
+def test_export_response_sends_the_built_name() -> None:
+    name = download_filename("工作台账", "方" * 200, 2026, ext="xlsx")
+    response = xlsx_response(xlsx_bytes([("s", ["a"], [[1]])]), name)
+    assert download_name(response) == name
+    assert safe_filename("a/b\\c:d.csv") == "a b c d.csv"
+    assert safe_filename("no extension?") == "no extension"
+    assert safe_filename("") == "download" and safe_filename(".xlsx") == "download.xlsx"

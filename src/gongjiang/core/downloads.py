@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -32,11 +33,25 @@ def _clean(part: Any) -> str:
     return _SPACES.sub(" ", text).strip(" .-_")
 
 
+def _stem(parts: Iterable[Any]) -> str:
+    stem = "-".join(p for p in (_clean(part) for part in parts if part not in (None, "")) if p)
+    return _DASHES.sub("-", stem)[:MAX_STEM].strip(" .-_")
+
+
 def download_filename(*parts: Any, ext: str) -> str:
     """``part-part-part.ext`` with each part cleaned; empty parts are left out."""
-    stem = "-".join(p for p in (_clean(part) for part in parts if part not in (None, "")) if p)
-    stem = _DASHES.sub("-", stem)[:MAX_STEM].strip(" .-") or "download"
-    return f"{stem}.{ext.lstrip('.')}"
+    return f"{_stem(parts) or 'download'}.{ext.lstrip('.')}"
+
+
+def safe_filename(name: str, *, default: str = "download") -> str:
+    """A whole file name (``名册 2026.xlsx``) cleaned by the rules of :func:`download_filename`:
+    its extension kept, its stem at most ``MAX_STEM`` characters. A name already built by
+    ``download_filename`` comes back unchanged."""
+    stem, dot, ext = str(name or "").rpartition(".")
+    if not (dot and 0 < len(ext) <= 10 and ext.isascii() and ext.isalnum()):
+        stem, ext = str(name or ""), ""
+    stem = _stem([stem]) or default
+    return f"{stem}.{ext}" if ext else stem
 
 
 def ascii_fallback(filename: str) -> str:

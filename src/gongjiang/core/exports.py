@@ -24,7 +24,6 @@ import io
 import math
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +31,9 @@ from typing import IO, Any
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+
+from .downloads import content_disposition as disposition
+from .downloads import safe_filename as safe_filename
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -251,28 +253,9 @@ def csv_bytes(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 # ------------------------------------------------------------------------------- downloads
-_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-
-
-def safe_filename(name: str, *, default: str = "download") -> str:
-    """A file name without path parts, control or reserved characters, at most 120 characters
-    (the extension kept)."""
-    text = unicodedata.normalize("NFC", str(name or ""))
-    text = _UNSAFE_NAME.sub("_", text).strip(" .") or default
-    if len(text) > 120:
-        stem, dot, ext = text.rpartition(".")
-        if dot and 0 < len(ext) <= 10:
-            text = stem[: 119 - len(ext)] + "." + ext
-        else:
-            text = text[:120]
-    return text
-
-
 def content_disposition(filename: str, *, inline: bool = False) -> str:
     """``attachment; filename="ascii"; filename*=UTF-8''…`` (RFC 6266 / RFC 5987), the ASCII
     fallback spelled in pinyin (core.downloads)."""
-    from .downloads import content_disposition as disposition
-
     return disposition(safe_filename(filename), inline=inline)
 
 
