@@ -29,6 +29,15 @@ class ApplicationError(Exception):
             self.status = status
 
 
+def field_error(
+    field: str, message: str, code: str = "invalid", *, status: int | None = None
+) -> ApplicationError:
+    """An :class:`ApplicationError` about one field: ``details`` names it with the same message."""
+    return ApplicationError(
+        message, code=code, status=status, details=[{"field": field, "error": message}]
+    )
+
+
 class ConflictError(ApplicationError):
     status = 409
 

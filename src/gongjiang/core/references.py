@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext as _
 
-from .errors import ApplicationError
+from .errors import field_error
 
 
 def reference_of(
@@ -19,7 +19,5 @@ def reference_of(
     code = getattr(obj, "code", None)
     if not isinstance(obj, models.Model) or not code:
         message = _("What this refers to must be a record with a public code.")
-        raise ApplicationError(
-            message, code="invalid_reference", details=[{"field": field, "error": message}]
-        )
+        raise field_error(field, message, "invalid_reference")
     return ContentType.objects.get_for_model(obj), str(code)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from . import access
 from .actors import user_or_none
 from .audit import audit_changes, audit_record
-from .errors import ApplicationError
+from .errors import ApplicationError, field_error
 from .models import ApiToken, Industry, Membership, Organization, Region, Role
 
 ORG_FIELDS = (
@@ -140,12 +140,7 @@ def organization_update(*, actor: Any, organization: Organization, **fields: Any
         for child in org.children.all():
             if child.kind not in _allowed_children(org.kind):
                 message = _("The new kind does not allow the existing children.")
-                raise ApplicationError(
-                    message,
-                    code="kind_conflict",
-                    status=422,
-                    details=[{"field": "kind", "error": message}],
-                )
+                raise field_error("kind", message, "kind_conflict", status=422)
     _full_clean(org)
     org.save()
     changes = audit_changes(before, _org_snapshot(org))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from .. import access
 from ..actors import user_or_none
 from ..audit import audit_record
-from ..errors import ApplicationError
+from ..errors import ApplicationError, field_error
 from ..models import Organization
 from ..references import reference_of
 from .models import MAX_AMOUNT, Fund, LedgerEntry
@@ -31,9 +31,7 @@ def money(value: Any, *, field: str = "amount") -> Decimal:
     """
 
     def bad(message: str) -> ApplicationError:
-        return ApplicationError(
-            message, code="invalid_amount", details=[{"field": field, "error": message}]
-        )
+        return field_error(field, message, "invalid_amount")
 
     if isinstance(value, bool) or isinstance(value, float):
         raise bad(_("Give the amount as a decimal number, not a floating-point number."))
@@ -92,12 +90,7 @@ def _post(
             message = _(
                 "The fund holds %(balance)s yuan; %(amount)s yuan cannot be paid from it."
             ) % {"balance": locked.balance, "amount": amount}
-            raise ApplicationError(
-                message,
-                code="insufficient_funds",
-                status=409,
-                details=[{"field": "amount", "error": message}],
-            )
+            raise field_error("amount", message, "insufficient_funds", status=409)
         balance = locked.balance - amount
     else:
         balance = locked.balance + amount
@@ -199,9 +192,7 @@ def ledger_entry_reverse(*, actor: Any, entry: LedgerEntry, reason: str) -> Ledg
     reason = (reason or "").strip()
     if not reason:
         message = _("Give the reason for the reversal.")
-        raise ApplicationError(
-            message, code="reason_required", details=[{"field": "reason", "error": message}]
-        )
+        raise field_error("reason", message, "reason_required")
     Fund.objects.select_for_update().get(pk=fund.pk)  # serialise with other postings
     if entry.reverses_id is not None:
         raise ApplicationError(

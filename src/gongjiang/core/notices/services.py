@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from .. import access
 from ..actors import user_or_none
 from ..audit import audit_record
-from ..errors import ApplicationError
+from ..errors import ApplicationError, field_error
 from ..models import Organization
 from ..references import reference_of
 from ..validators import mask_name
@@ -27,10 +27,6 @@ from .selectors import MANAGE, is_in_audience
 from .workdays import MAX_WORKING_DAYS, working_day_end
 
 MAX_NAMES = 2000
-
-
-def _bad(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, details=[{"field": field, "error": message}])
 
 
 @transaction.atomic
@@ -51,22 +47,22 @@ def public_notice_publish(
     access.require(actor, MANAGE, organization)
     audience = audience or organization
     if not audience.path.startswith(organization.path):
-        raise _bad(
+        raise field_error(
             "audience", _("The audience must be the organisation itself or a unit below it.")
         )
     today = timezone.localdate()
     starts_on = starts_on or today
     if starts_on < today:
-        raise _bad("starts_on", _("A notice cannot start in the past."))
+        raise field_error("starts_on", _("A notice cannot start in the past."))
     if isinstance(working_days, bool) or not isinstance(working_days, int):
-        raise _bad("working_days", _("Give the number of working days as a whole number."))
+        raise field_error("working_days", _("Give the number of working days as a whole number."))
     if not 1 <= working_days <= MAX_WORKING_DAYS:
-        raise _bad(
+        raise field_error(
             "working_days",
             _("A notice runs 1 to %(max)d working days.") % {"max": MAX_WORKING_DAYS},
         )
     if len(names) > MAX_NAMES:
-        raise _bad("names", _("At most %(max)d names per notice.") % {"max": MAX_NAMES})
+        raise field_error("names", _("At most %(max)d names per notice.") % {"max": MAX_NAMES})
     content_type, object_code = reference_of(about)
     notice = PublicNotice(
         organization=organization,
@@ -108,7 +104,9 @@ def public_notice_withdraw(*, actor: Any, notice: PublicNotice, reason: str) -> 
         )
     reason = (reason or "").strip()
     if not reason:
-        raise _bad("reason", _("Give the reason for withdrawing the notice."), "reason_required")
+        raise field_error(
+            "reason", _("Give the reason for withdrawing the notice."), "reason_required"
+        )
     notice.withdrawn_at = timezone.now()
     notice.withdrawn_reason = reason[:500]
     notice.save(update_fields=["withdrawn_at", "withdrawn_reason"])
@@ -131,9 +129,9 @@ def notice_objection_file(*, actor: Any, notice: PublicNotice, text: str) -> Not
         )
     text = (text or "").strip()
     if not text:
-        raise _bad("text", _("Write the objection."), "required")
+        raise field_error("text", _("Write the objection."), "required")
     if len(text) > 5000:
-        raise _bad("text", _("An objection is at most 5,000 characters."))
+        raise field_error("text", _("An objection is at most 5,000 characters."))
     objection = NoticeObjection.objects.create(notice=notice, user=actor, text=text)
     audit_record(
         actor=actor,
@@ -163,9 +161,9 @@ def notice_objection_reply(
         raise ApplicationError(_("This objection has already been answered."), code="replied")
     reply = (reply or "").strip()
     if not reply:
-        raise _bad("reply", _("Write the reply."), "required")
+        raise field_error("reply", _("Write the reply."), "required")
     if len(reply) > 5000:
-        raise _bad("reply", _("A reply is at most 5,000 characters."))
+        raise field_error("reply", _("A reply is at most 5,000 characters."))
     objection.reply = reply
     objection.replied_by = actor
     objection.replied_at = timezone.now()

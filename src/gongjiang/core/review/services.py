@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from .. import access
 from ..actors import user_or_none
 from ..audit import audit_record
-from ..errors import ApplicationError
+from ..errors import ApplicationError, field_error
 from ..models import Organization
 from ..references import reference_of
 from .conflicts import review_conflict_reason
@@ -33,19 +33,15 @@ MANAGE = "core.change_reviewround"
 HUNDRED = Decimal(100)
 
 
-def _bad(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, details=[{"field": field, "error": message}])
-
-
 def _decimal(value: Any, field: str) -> Decimal:
     if isinstance(value, bool | float):
-        raise _bad(field, _("Give a decimal number, not a floating-point number."))
+        raise field_error(field, _("Give a decimal number, not a floating-point number."))
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise _bad(field, _("“%(value)s” is not a number.") % {"value": value}) from None
+        raise field_error(field, _("“%(value)s” is not a number.") % {"value": value}) from None
     if not number.is_finite() or number != number.quantize(Decimal("0.01")):
-        raise _bad(field, _("Give a number with at most two decimals."))
+        raise field_error(field, _("Give a number with at most two decimals."))
     return number
 
 
@@ -54,13 +50,13 @@ def _check_bands(grading: str, bands: Sequence[dict[str, Any]]) -> list[dict[str
     for i, band in enumerate(bands):
         field = f"grade_bands[{i}]"
         if not isinstance(band, dict) or not str(band.get("grade", "")).strip():
-            raise _bad(field, _("Each grade needs a name."))
+            raise field_error(field, _("Each grade needs a name."))
         if grading == ReviewRound.Grading.RANK:
             limit = band.get("up_to")
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-                raise _bad(field, _("A rank band needs its last rank (a whole number ≥ 1)."))
+                raise field_error(field, _("A rank band needs its last rank (a whole number ≥ 1)."))
             if out and limit <= out[-1]["up_to"]:
-                raise _bad(field, _("Rank bands must go up: each ends below the next."))
+                raise field_error(field, _("Rank bands must go up: each ends below the next."))
             out.append({"grade": str(band["grade"]).strip(), "up_to": limit})
         else:
             low = _decimal(band.get("min", ""), field)
@@ -82,9 +78,9 @@ def review_round_create(
     """A round with its criteria ``[{"name", "weight", "max_score"}, …]``."""
     access.require(actor, MANAGE, organization)
     if grading not in ReviewRound.Grading.values:
-        raise _bad("grading", _("Grades go by rank bands or by score thresholds."))
+        raise field_error("grading", _("Grades go by rank bands or by score thresholds."))
     if not criteria:
-        raise _bad("criteria", _("A round needs at least one criterion."))
+        raise field_error("criteria", _("A round needs at least one criterion."))
     round_ = ReviewRound(
         organization=organization,
         title=(title or "").strip(),
@@ -100,14 +96,14 @@ def review_round_create(
         weight = _decimal(spec.get("weight", ""), f"{field}.weight")
         max_score = _decimal(spec.get("max_score", ""), f"{field}.max_score")
         if weight <= 0 or weight > 1000:
-            raise _bad(f"{field}.weight", _("A weight is greater than 0 and at most 1000."))
+            raise field_error(f"{field}.weight", _("A weight is greater than 0 and at most 1000."))
         if max_score <= 0 or max_score > 1000:
-            raise _bad(
+            raise field_error(
                 f"{field}.max_score", _("A maximum score is greater than 0 and at most 1000.")
             )
         name = str(spec.get("name", "")).strip()
         if not name:
-            raise _bad(f"{field}.name", _("Each criterion needs a name."))
+            raise field_error(f"{field}.name", _("Each criterion needs a name."))
         ReviewCriterion.objects.create(
             round=round_, name=name[:120], weight=weight, max_score=max_score, order=i
         )
@@ -162,7 +158,7 @@ def review_item_add(
             round=round, content_type=content_type, object_code=object_code
         ).exists()
     ):
-        raise _bad("about", _("This is already under review in the round."), "duplicate")
+        raise field_error("about", _("This is already under review in the round."), "duplicate")
     item.save()
     audit_record(
         actor=actor,
@@ -203,13 +199,13 @@ def review_score_save(
     member = _member(actor, round_)
     _require_open(round_)
     if criterion.round_id != round_.pk:
-        raise _bad("criterion", _("The criterion belongs to another round."))
+        raise field_error("criterion", _("The criterion belongs to another round."))
     reason = review_conflict_reason(actor, item)
     if reason:
         raise ApplicationError(reason, code="conflict_of_interest", status=403)
     value = _decimal(score, "score")
     if not Decimal(0) <= value <= criterion.max_score:
-        raise _bad(
+        raise field_error(
             "score",
             _("A score on “%(criterion)s” is between 0 and %(max)s.")
             % {"criterion": criterion.name, "max": criterion.max_score},
