@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
@@ -226,8 +228,41 @@ def test_a_panel_member_never_finalises(world: Any, setup: dict[str, Any]) -> No
     )
     with pytest.raises(ApplicationError) as exc:
         review_round_finalise(actor=world.alice, round=round_)
-    assert exc.value.code == "separation_of_duties"
+    assert exc.value.code == "separation_of_duties" and exc.value.status == 403
+    # core.duties: the refusal is audited after the rollback
+    refusal = AuditEvent.objects.get(action="review.finalise.refused")
+    assert refusal.actor == world.alice and refusal.details["reason"] == "panel_member"
     review_round_finalise(actor=world.alice_admin, round=round_)
+
+
+def _queries(fn: Any) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_worksheet_queries_do_not_grow_with_the_items(world: Any, setup: dict[str, Any]) -> None:
+    # it read the member's memberships once an item
+    round_ = setup["round"]
+
+    def sheet() -> Any:
+        return selectors.panel_worksheet(actor=setup["insider"], round=round_)
+
+    sheet()  # warm the caches (the member's roles)
+    few = len(_queries(sheet))
+    for n in range(6):
+        review_item_add(
+            actor=world.alice, round=round_, label=f"成果{n}", organization=world.enterprise_b
+        )
+    assert len(_queries(sheet)) == few
+
+
+def test_finalise_reads_the_items_once(world: Any, setup: dict[str, Any]) -> None:
+    # it read them three times (totals, the unscored check, the ranking)
+    _score_all(setup, {0: ("1", "1"), 1: ("1", "1"), 2: ("1", "1")})
+    sql = _queries(lambda: review_round_finalise(actor=world.alice_admin, round=setup["round"]))
+    reads = [q for q in sql if q.startswith("SELECT") and 'FROM "core_reviewitem"' in q]
+    assert len(reads) == 1, reads
 
 
 def test_grades_by_score_thresholds(world: Any) -> None:

@@ -11,7 +11,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from gongjiang.core.duties import DutyConflict
 from gongjiang.core.errors import ApplicationError
+from gongjiang.core.models import AuditEvent
 from gongjiang.workforce import services
 from gongjiang.workforce.models import Transfer, TransferRequest, Worker
 from gongjiang.workforce.roster.importer import roster_import
@@ -201,3 +203,22 @@ def test_api_files_lists_and_decides(client: Any, world: Any) -> None:
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     theirs.refresh_from_db()
     assert theirs.organization == world.enterprise_a
+
+
+@pytest.mark.parametrize("decide", [transfer_request_accept, transfer_request_decline])
+def test_an_officer_who_filed_the_request_does_not_decide_it(world: Any, decide: Any) -> None:
+    # one who may act for the holding employer too (bob here) but filed the request is refused by
+    # core.duties: 403 separation_of_duties, with the audit row of the refusal
+    make_worker(world.enterprise_b, 68)
+    _create(world.alice, world.enterprise_a, unique_id(68))
+    request = TransferRequest.objects.get()
+    TransferRequest.objects.filter(pk=request.pk).update(requested_by=world.bob)
+    request.refresh_from_db()
+    with pytest.raises(DutyConflict) as refused:
+        decide(actor=world.bob, request=request)
+    assert refused.value.status == 403 and refused.value.code == "separation_of_duties"
+    assert str(refused.value.message) == "You filed this request, so someone else decides it."
+    refusal = AuditEvent.objects.get(action__endswith=".refused")
+    assert refusal.actor == world.bob and refusal.details["reason"] == "own_request"
+    request.refresh_from_db()
+    assert request.status == "pending"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.actors import SystemActor, audit, user_or_none
+from gongjiang.core.duties import DutyConflict, audited_refusals, same_person
 from gongjiang.core.errors import ApplicationError
 
 from .models import TransferRequest
@@ -39,7 +39,7 @@ def transfer_request_get(*, actor: Any, code: str) -> TransferRequest:
     )
 
 
-def _decide(actor: Any, request: TransferRequest) -> TransferRequest:
+def _decide(actor: Any, request: TransferRequest, action: str) -> TransferRequest:
     locked = (
         TransferRequest.objects.select_for_update()
         .select_related("worker__organization", "to_organization")
@@ -48,15 +48,23 @@ def _decide(actor: Any, request: TransferRequest) -> TransferRequest:
     access.require(actor, PERM, locked.worker.organization)
     if locked.status != TransferRequest.Status.PENDING:
         raise ApplicationError(_("This request has already been decided."), code="decided")
-    if locked.requested_by_id is not None and locked.requested_by_id == getattr(actor, "pk", None):
-        raise PermissionDenied("the requester does not decide their own request")
+    if same_person(actor, locked.requested_by_id):
+        # separation of duties: the officer who asked for the worker does not decide (403, audited)
+        raise DutyConflict(
+            _("You filed this request, so someone else decides it."),
+            action=action,
+            obj=locked,
+            organization=locked.worker.organization,
+            reason="own_request",
+        )
     return locked
 
 
+@audited_refusals
 @transaction.atomic
 def transfer_request_accept(*, actor: Any, request: TransferRequest) -> TransferRequest:
     """The holding employer agrees: the worker (with all history) moves to the requester."""
-    locked = _decide(actor, request)
+    locked = _decide(actor, request, "worker.transfer_request.accept")
     worker_transfer(
         actor=SystemActor("transfer-request"),
         worker=locked.worker,
@@ -78,11 +86,12 @@ def transfer_request_accept(*, actor: Any, request: TransferRequest) -> Transfer
     return locked
 
 
+@audited_refusals
 @transaction.atomic
 def transfer_request_decline(*, actor: Any, request: TransferRequest) -> TransferRequest:
     """The holding employer keeps the worker; the requester is not told (the request just never
     turns into a transfer), so a decline discloses nothing either."""
-    locked = _decide(actor, request)
+    locked = _decide(actor, request, "worker.transfer_request.decline")
     locked.status = TransferRequest.Status.DECLINED
     locked.decided_by = user_or_none(actor)
     locked.decided_at = timezone.now()

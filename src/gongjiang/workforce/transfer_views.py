@@ -45,8 +45,6 @@ def transfer_request_decide(request: HttpRequest, code: str, decision: str) -> H
         else:
             requests_service.transfer_request_decline(actor=request.user, request=transfer)
             messages.success(request, _("Transfer declined."))
-    except PermissionDenied:
-        messages.error(request, _("You filed this request, so someone else decides it."))
-    except ApplicationError as exc:
+    except ApplicationError as exc:  # already decided, or the requester's own (DutyConflict)
         messages.error(request, exc.message)
     return redirect("workforce:transfer_request_list")

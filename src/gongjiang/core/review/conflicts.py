@@ -29,17 +29,30 @@ def register_conflict_check(kind: str, check: ConflictCheck) -> None:
         checks.append(check)
 
 
+def affiliations(user: Any) -> list[tuple[str, str]]:
+    """(name, path) of each active organisation where ``user`` has a role: read once and pass
+    to the checks below when one person is checked against many items."""
+    from ..models import Membership
+
+    return list(
+        Membership.objects.filter(user=user, organization__is_active=True).values_list(
+            "organization__name", "organization__path"
+        )
+    )
+
+
 def affiliation_conflict(
-    user: Any, *, subject_paths: Sequence[str], neutral_path: str
+    user: Any,
+    *,
+    subject_paths: Sequence[str],
+    neutral_path: str,
+    memberships: Sequence[tuple[str, str]] | None = None,
 ) -> str | None:
     """The name of the user's organisation on the same branch as one of ``subject_paths`` (the
     subject's organisation, inside it or above it), or None. Memberships at ``neutral_path`` or
-    above it are neutral."""
-    from ..models import Membership
-
-    memberships = Membership.objects.filter(user=user, organization__is_active=True).values_list(
-        "organization__name", "organization__path"
-    )
+    above it are neutral. ``memberships``: the user's :func:`affiliations`, when already read."""
+    if memberships is None:
+        memberships = affiliations(user)
     for name, path in memberships:
         if neutral_path.startswith(path):
             continue
@@ -48,14 +61,18 @@ def affiliation_conflict(
     return None
 
 
-def review_conflict_reason(user: Any, item: ReviewItem) -> str | None:
-    """Why ``user`` may not score ``item`` (None when free to)."""
+def review_conflict_reason(
+    user: Any, item: ReviewItem, *, memberships: Sequence[tuple[str, str]] | None = None
+) -> str | None:
+    """Why ``user`` may not score ``item`` (None when free to). ``memberships``: the user's
+    :func:`affiliations`, when checking one person against many items."""
     if item.nominated_by_id is not None and item.nominated_by_id == user.pk:
         return _("The panel member nominated “%(item)s”.") % {"item": item.label}
     org = affiliation_conflict(
         user,
         subject_paths=[item.organization.path],
         neutral_path=item.round.organization.path,
+        memberships=memberships,
     )
     if org is not None:
         return _("The panel member belongs to %(org)s, where “%(item)s” comes from.") % {

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .conflicts import review_conflict_reason
+from .conflicts import affiliations, review_conflict_reason
 from .models import ReviewItem, ReviewRound
 
 VIEW = "core.view_reviewround"
@@ -46,7 +46,9 @@ def review_items(*, actor: Any, round: ReviewRound) -> QuerySet[ReviewItem]:  # 
 
 def panel_worksheet(*, actor: Any, round: ReviewRound) -> list[dict[str, Any]]:  # noqa: A002
     """For a panel member: each item with why they may not score it (None when they may)."""
+    items = review_items(actor=actor, round=round)
+    memberships = affiliations(actor)  # once, not once an item
     return [
-        {"item": item, "conflict": review_conflict_reason(actor, item)}
-        for item in review_items(actor=actor, round=round)
+        {"item": item, "conflict": review_conflict_reason(actor, item, memberships=memberships)}
+        for item in items
     ]

@@ -9,7 +9,7 @@ member never finalises the round they scored (separation of duties)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from .. import access
 from ..actors import user_or_none
 from ..audit import audit_record
+from ..duties import DutyConflict, audited_refusals
 from ..errors import ApplicationError, field_error
 from ..models import Organization
 from ..references import reference_of
@@ -225,8 +226,13 @@ def review_score_save(
     return saved
 
 
-def item_totals(round_: ReviewRound) -> dict[int, Decimal | None]:
-    """{item id: total on 0–100, or None while a criterion has no score}."""
+def item_totals(
+    round_: ReviewRound, item_ids: Iterable[int] | None = None
+) -> dict[int, Decimal | None]:
+    """{item id: total on 0–100, or None while a criterion has no score}; ``item_ids``: the
+    round's items when the caller has already read them."""
+    if item_ids is None:
+        item_ids = round_.items.values_list("id", flat=True)
     criteria = list(round_.criteria.all())
     weights = sum((c.weight for c in criteria), Decimal(0))
     sums: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
@@ -235,7 +241,7 @@ def item_totals(round_: ReviewRound) -> dict[int, Decimal | None]:
     ):
         sums[(item_id, criterion_id)].append(score)
     out: dict[int, Decimal | None] = {}
-    for item_id in round_.items.values_list("id", flat=True):
+    for item_id in item_ids:
         total = Decimal(0)
         for c in criteria:
             scores = sums.get((item_id, c.pk))
@@ -249,28 +255,31 @@ def item_totals(round_: ReviewRound) -> dict[int, Decimal | None]:
     return out
 
 
+@audited_refusals
 @transaction.atomic
 def review_round_finalise(*, actor: Any, round: ReviewRound) -> ReviewRound:  # noqa: A002
     """Totals, ranks with ties and grades; the round is closed. Refused to a panel member of the
-    round and while an item lacks a score on some criterion."""
+    round (403, audited) and while an item lacks a score on some criterion."""
     access.require(actor, MANAGE, round.organization)
     round_ = ReviewRound.objects.select_for_update().get(pk=round.pk)
     _require_open(round_)
-    if PanelMember.objects.filter(round=round_, user_id=actor.pk).exists():
-        raise ApplicationError(
+    if PanelMember.objects.filter(round=round_, user_id=getattr(actor, "pk", None)).exists():
+        raise DutyConflict(
             _("A member of the panel cannot finalise the round they scored."),
-            code="separation_of_duties",
-            status=403,
+            action="review.finalise",
+            obj=round_,
+            reason="panel_member",
         )
-    totals = item_totals(round_)
-    missing = [i for i in round_.items.all() if totals.get(i.pk) is None]
+    items = list(round_.items.all())  # read once: totals, the check and the ranking use it
+    totals = item_totals(round_, [i.pk for i in items])
+    missing = [i for i in items if totals.get(i.pk) is None]
     if missing:
         raise ApplicationError(
             _("Some items are not scored on every criterion yet."),
             code="incomplete",
             details=[{"field": "items", "error": i.label} for i in missing],
         )
-    items = sorted(round_.items.all(), key=lambda i: (-totals[i.pk], i.pk))
+    items.sort(key=lambda i: (-totals[i.pk], i.pk))
     for rank, item in competition_ranks(items, key=lambda i: totals[i.pk]):
         item.total = totals[item.pk]
         item.rank = rank
@@ -280,7 +289,7 @@ def review_round_finalise(*, actor: Any, round: ReviewRound) -> ReviewRound:  # 
             item.grade = grade_for_score(item.total, round_.grade_bands)
     ReviewItem.objects.bulk_update(items, ["total", "rank", "grade"])
     round_.state = ReviewRound.State.FINAL
-    round_.finalised_by = actor
+    round_.finalised_by = user_or_none(actor)
     round_.finalised_at = timezone.now()
     round_.save(update_fields=["state", "finalised_by", "finalised_at"])
     audit_record(
