@@ -216,7 +216,9 @@ def test_objections_only_while_open_and_answered_by_someone_else(world: Any) -> 
     own = notice_objection_file(actor=world.alice, notice=notice, text="本人提出的异议")
     with pytest.raises(ApplicationError) as exc:
         notice_objection_reply(actor=world.alice, objection=own, reply="已核实")
-    assert exc.value.code == "separation_of_duties"
+    assert exc.value.code == "separation_of_duties" and exc.value.status == 403
+    refusal = AuditEvent.objects.get(action="notice.objection_reply.refused")  # core.duties
+    assert refusal.actor == world.alice and refusal.details["reason"] == "own_objection"
     with pytest.raises(PermissionDenied):
         notice_objection_reply(actor=world.worker_a, objection=objection, reply="自己答复")
     done = notice_objection_reply(actor=world.alice, objection=objection, reply="经核实，符合条件")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .. import access
 from ..actors import user_or_none
 from ..audit import audit_record
+from ..duties import DutyConflict, audited_refusals, same_person
 from ..errors import ApplicationError, field_error
 from ..models import Organization
 from ..references import reference_of
@@ -143,19 +144,23 @@ def notice_objection_file(*, actor: Any, notice: PublicNotice, text: str) -> Not
     return objection
 
 
+@audited_refusals
 @transaction.atomic
 def notice_objection_reply(
     *, actor: Any, objection: NoticeObjection, reply: str
 ) -> NoticeObjection:
-    """The notice's owner answers an objection, once; the objector never answers their own."""
+    """The notice's owner answers an objection, once; the objector never answers their own (403,
+    audited)."""
     notice = objection.notice
     access.require(actor, MANAGE, notice.organization)
     objection = NoticeObjection.objects.select_for_update().get(pk=objection.pk)
-    if objection.user_id == actor.pk:
-        raise ApplicationError(
+    if same_person(actor, objection.user_id):
+        raise DutyConflict(
             _("An objection is answered by someone other than the person who filed it."),
-            code="separation_of_duties",
-            status=403,
+            action="notice.objection_reply",
+            obj=objection,
+            organization=notice.organization,
+            reason="own_objection",
         )
     if objection.replied_at is not None:
         raise ApplicationError(_("This objection has already been answered."), code="replied")
@@ -165,7 +170,7 @@ def notice_objection_reply(
     if len(reply) > 5000:
         raise field_error("reply", _("A reply is at most 5,000 characters."))
     objection.reply = reply
-    objection.replied_by = actor
+    objection.replied_by = user_or_none(actor)
     objection.replied_at = timezone.now()
     objection.save(update_fields=["reply", "replied_by", "replied_at"])
     audit_record(
