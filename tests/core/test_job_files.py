@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from gongjiang.core import filecrypt
+from gongjiang.core import crypto, filecrypt
 from gongjiang.core.jobs import job_files_prune
 from gongjiang.core.models import Job
 
@@ -55,18 +55,33 @@ def test_cut_off_reordered_or_altered_files_are_refused() -> None:
             filecrypt.decrypt_stream(io.BytesIO(bad), io.BytesIO())
 
 
+def _keys(settings: Any, *keys: str) -> None:
+    settings.FIELD_ENCRYPTION_KEYS = list(keys)
+    settings.FIELD_ENCRYPTION_KEY = ",".join(keys)
+    crypto.reset_caches()  # as a restart does: the key material is read once
+
+
 def test_files_written_before_a_key_rotation_are_read(settings: Any) -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    settings.FIELD_ENCRYPTION_KEY = old
+    _keys(settings, old)
     sealed = io.BytesIO()
     filecrypt.encrypt_stream(io.BytesIO(SECRET), sealed)
-    settings.FIELD_ENCRYPTION_KEY = f"{new},{old}"
+    _keys(settings, new, old)
     out = io.BytesIO()
     filecrypt.decrypt_stream(io.BytesIO(sealed.getvalue()), out)
     assert out.getvalue() == SECRET
-    settings.FIELD_ENCRYPTION_KEY = new  # the old key dropped: the file can no longer be read
+    _keys(settings, new)  # the old key dropped: the file can no longer be read
     with pytest.raises(filecrypt.FileDecryptError):
         filecrypt.decrypt_stream(io.BytesIO(sealed.getvalue()), io.BytesIO())
+
+
+def test_file_keys_are_derived_once_per_set_of_keys(settings: Any) -> None:
+    # filecrypt derived every key again (HKDF) for each file; it now uses core.crypto's cached
+    # key material, so the same keys give the very same ciphers
+    _keys(settings, Fernet.generate_key().decode())
+    assert filecrypt._keys() is filecrypt._keys()
+    # and the file keys follow FIELD_ENCRYPTION_KEYS, the setting core.crypto reads
+    assert list(crypto.key_materials()) == [settings.FIELD_ENCRYPTION_KEYS[0].encode()]
 
 
 @pytest.mark.django_db

@@ -30,7 +30,8 @@ from django.conf import settings
 PREFIX = "f1."
 
 
-def _derive(material: bytes, info: bytes) -> bytes:
+def derive_key(material: bytes, info: bytes) -> bytes:
+    """A 32-byte key for one use (``info``) from a key's material (HKDF-SHA256)."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"gongjiang", info=info).derive(material)
 
 
@@ -67,7 +68,7 @@ def _fernets() -> dict[str, Fernet]:
         if configured_keys():
             fernet = Fernet(material)
         else:
-            fernet = Fernet(base64.urlsafe_b64encode(_derive(material, b"field-encryption")))
+            fernet = Fernet(base64.urlsafe_b64encode(derive_key(material, b"field-encryption")))
         out.setdefault(key_id(material), fernet)
     return out
 
@@ -76,7 +77,7 @@ def _fernets() -> dict[str, Fernet]:
 def _hash_keys() -> tuple[bytes, ...]:
     seen: list[bytes] = []
     for material in key_materials():
-        derived = _derive(material, b"lookup-hash")
+        derived = derive_key(material, b"lookup-hash")
         if derived not in seen:
             seen.append(derived)
     return tuple(seen)

@@ -17,6 +17,7 @@ writes files 0600 in directories 0700.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import secrets
@@ -24,13 +25,12 @@ import tempfile
 from typing import IO, Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
+
+from . import crypto
 
 MAGIC = b"GJF1"
 CHUNK = 64 * 1024
@@ -41,16 +41,19 @@ class FileDecryptError(ValueError):
     """The file is damaged, cut off, or sealed with a key that is no longer configured."""
 
 
-def _keys() -> list[tuple[bytes, AESGCM]]:
-    configured = [k.strip() for k in settings.FIELD_ENCRYPTION_KEY.split(",") if k.strip()]
-    materials = [k.encode() for k in configured] or [settings.SECRET_KEY.encode()]
+def _keys() -> tuple[tuple[bytes, AESGCM], ...]:
+    """(key id, cipher) of every configured key, newest first: core.crypto's cached key material,
+    derived for files once per set of keys (it was derived again for every file)."""
+    return _keys_for(crypto.key_materials())
+
+
+@functools.cache
+def _keys_for(materials: tuple[bytes, ...]) -> tuple[tuple[bytes, AESGCM], ...]:
     out = []
     for material in materials:
-        key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=b"gongjiang", info=b"file-encryption"
-        ).derive(material)
+        key = crypto.derive_key(material, b"file-encryption")
         out.append((hashlib.sha256(key).digest()[:4], AESGCM(key)))
-    return out
+    return tuple(out)
 
 
 def _nonce(prefix: bytes, index: int) -> bytes:

@@ -55,7 +55,7 @@ def _ciphers_for(materials: tuple[bytes, ...]) -> dict[str, AESGCM]:
     for material in materials:
         out.setdefault(
             core_crypto.key_id(material),
-            AESGCM(core_crypto._derive(material, b"workforce-aes-gcm")),
+            AESGCM(core_crypto.derive_key(material, b"workforce-aes-gcm")),
         )
     return out
 
@@ -66,7 +66,7 @@ def _digest_key() -> bytes:
 
 @functools.cache
 def _digest_key_for(material: bytes) -> bytes:
-    return core_crypto._derive(material, b"workforce-phone-digest")
+    return core_crypto.derive_key(material, b"workforce-phone-digest")
 
 
 _local = threading.local()
