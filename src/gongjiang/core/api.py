@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -259,18 +258,8 @@ def membership_list(
 @router.post("/memberships", response={201: MembershipOut})
 def membership_create(request: HttpRequest, payload: MembershipIn) -> tuple[int, Membership]:
     org = selectors.organization_get(actor=request.user, code=payload.organization)
-    if not services.membership_may_grant(request.user, org, payload.role):
-        raise PermissionDenied("membership")
-    found, _missing = selectors.users_by_name(
-        request.user, [payload.username], "core.change_membership"
-    )
-    if not found:  # missing and out of the caller's scope answer alike
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"username": [str(selectors.NO_SUCH_USER)]})
-    user = found[0]
-    membership = services.membership_grant(
-        actor=request.user, user=user, organization=org, role=payload.role
+    membership = services.membership_grant_by_username(
+        actor=request.user, username=payload.username, organization=org, role=payload.role
     )
     return 201, membership
 

@@ -21,6 +21,7 @@ from .actors import user_or_none
 from .audit import audit_changes, audit_record
 from .errors import ApplicationError, field_error
 from .models import ApiToken, Industry, Membership, Organization, Region, Role
+from .selectors import NO_SUCH_USER, users_by_name
 
 ORG_FIELDS = (
     "name",
@@ -233,12 +234,33 @@ def membership_may_grant(actor: Any, organization: Organization, role: str) -> b
     return False
 
 
-@transaction.atomic
-def membership_grant(*, actor: Any, user: Any, organization: Organization, role: str) -> Membership:
+def _require_may_grant(actor: Any, organization: Organization, role: str) -> None:
     if role not in Role.values:
         raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, code="unknown_role")
     if not membership_may_grant(actor, organization, role):
         raise PermissionDenied("membership")
+
+
+@transaction.atomic
+def membership_grant(*, actor: Any, user: Any, organization: Organization, role: str) -> Membership:
+    _require_may_grant(actor, organization, role)
+    return _grant(actor, user, organization, role)
+
+
+@transaction.atomic
+def membership_grant_by_username(
+    *, actor: Any, username: str, organization: Organization, role: str
+) -> Membership:
+    """``membership_grant`` to a login the caller names: refused (403) before the name is looked
+    up; a name outside the caller's scope answers like a name nobody has."""
+    _require_may_grant(actor, organization, role)
+    found, _missing = users_by_name(actor, [username], "core.change_membership")
+    if not found:
+        raise ValidationError({"username": [str(NO_SUCH_USER)]})
+    return _grant(actor, found[0], organization, role)
+
+
+def _grant(actor: Any, user: Any, organization: Organization, role: str) -> Membership:
     if not organization.is_active:
         raise ApplicationError(_("The organisation is deactivated."), code="inactive")
     membership, created = Membership.objects.get_or_create(
