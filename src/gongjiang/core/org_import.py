@@ -24,6 +24,7 @@ from .services import organization_create
 from .spreadsheets import (
     RowError,
     RowErrors,
+    check_summary,
     find_header,
     is_blank,
     read_rows,
@@ -157,13 +158,7 @@ def organization_import(
         errors.extend(row_errors)
         if progress:
             progress(count, None)
-    result: dict[str, Any] = {
-        "rows": count,
-        "valid": len(planned),
-        "rejected": count - len(planned),
-        "created": 0,
-        "errors": [asdict(e) for e in errors],
-    }
+    result = check_summary(count, len(planned), errors)
     if errors:
         return result
     # Create every row inside one transaction, collecting the rule errors only creation finds (kind

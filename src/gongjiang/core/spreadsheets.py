@@ -33,7 +33,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -473,6 +473,18 @@ def row_error(
 ) -> RowError:
     """A :class:`RowError` naming ``field`` by its header as written and giving its value."""
     return RowError(number, header_of.get(field, field), values.get(field, ""), message)
+
+
+def check_summary(rows: int, valid: int, errors: Sequence[RowError]) -> dict[str, Any]:
+    """What an import answers after checking a file: rows read, valid and rejected ones, created
+    (0 until the rows are written) and every error."""
+    return {
+        "rows": rows,
+        "valid": valid,
+        "rejected": rows - valid,
+        "created": 0,
+        "errors": [asdict(e) for e in errors],
+    }
 
 
 class RowErrors(list[RowError]):

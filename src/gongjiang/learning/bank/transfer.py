@@ -17,7 +17,6 @@ paragraph.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from gongjiang.core.models import Job, Occupation, Organization, SkillLevel
 from gongjiang.core.spreadsheets import (
     RowError,
     RowErrors,
+    check_summary,
     find_header,
     is_blank,
     read_rows,
@@ -171,13 +171,7 @@ def question_import(
         errors.extend(row_errors)
         if progress:
             progress(count, None)
-    result: dict[str, Any] = {
-        "rows": count,
-        "valid": len(planned),
-        "rejected": count - len(planned),
-        "created": 0,
-        "errors": [asdict(e) for e in errors],
-    }
+    result = check_summary(count, len(planned), errors)
     if document is not None:
         located = [document.locate(e.row, e.column, e.value, e.message) for e in errors]
         located += [document.located(i) for i in document.loose_errors()]
