@@ -120,7 +120,7 @@ def congress(world: Any) -> Congress:
         term, delegation, chosen[25:], category="management"
     )
     users = [give_login(d.worker) for d in delegates[:6]]
-    services.term_finalise(actor=world.enterprise_officer_a, term=term)
+    term = services.term_finalise(actor=world.enterprise_officer_a, term=term)
     session = services.session_create(
         actor=world.enterprise_officer_a,
         term=term,

@@ -167,7 +167,7 @@ def delegate_add(
     category: str = Delegate.Category.WORKER,
     elected_on: dt.date | None = None,
 ) -> Delegate:
-    term = delegation.term
+    term = Term.objects.select_for_update().get(pk=delegation.term_id)
     _require(actor, MANAGE, term.organization)
     if term.status != Term.Status.FORMING:
         raise ConflictError(
@@ -394,7 +394,8 @@ def sign_in(
         method = Attendance.Method.QR
     else:
         _require(actor, MANAGE, org)
-        if delegate.term_id != session.term_id or not delegate.active:
+        delegate = Delegate.objects.filter(pk=delegate.pk, term=session.term, active=True).first()
+        if delegate is None:
             raise Http404("delegate")
         method = Attendance.Method.CLERK
     if session.status != Session.Status.OPEN:
@@ -524,6 +525,7 @@ def resolution_record(
 ) -> Resolution:
     _require(actor, MANAGE, session.term.organization)
     if vote is not None:
+        vote = Vote.objects.get(pk=vote.pk)
         if vote.session_id != session.pk:
             raise ApplicationError(_("The vote belongs to another session."))
         if vote.status != Vote.Status.CLOSED or not vote_result(vote)["passed"]:
