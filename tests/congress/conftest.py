@@ -69,7 +69,9 @@ def give_login(worker: Worker, role: str = "worker") -> Any:
     return user
 
 
-def seat_all(term: Term, delegation: Delegation, workers: list[Worker], category: str = "worker") -> list[Delegate]:
+def seat_all(
+    term: Term, delegation: Delegation, workers: list[Worker], category: str = "worker"
+) -> list[Delegate]:
     return Delegate.objects.bulk_create(
         [
             Delegate(
@@ -148,7 +150,14 @@ def congress(world: Any) -> Congress:
         ends_on=today + dt.timedelta(days=365 * 3 + 1),
     )
     return Congress(
-        term, delegation, delegates, users, session, committee, committee_b, responder,
-        department, term_b,
+        term,
+        delegation,
+        delegates,
+        users,
+        session,
+        committee,
+        committee_b,
+        responder,
+        department,
+        term_b,
     )
-

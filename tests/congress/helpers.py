@@ -8,10 +8,16 @@ from gongjiang.congress import services_proposals as P
 from gongjiang.congress.models_proposals import Proposal
 
 
-def draft(congress: Any, by: int = 0, title: str = "改善食堂伙食", category: str = "welfare") -> Proposal:
+def draft(
+    congress: Any, by: int = 0, title: str = "改善食堂伙食", category: str = "welfare"
+) -> Proposal:
     return P.proposal_create(
-        actor=congress.users[by], term=congress.term, title=title,
-        reasons="职工反映饭菜价格偏高", measures="引入第二家供应商", category=category,
+        actor=congress.users[by],
+        term=congress.term,
+        title=title,
+        reasons="职工反映饭菜价格偏高",
+        measures="引入第二家供应商",
+        category=category,
     )
 
 

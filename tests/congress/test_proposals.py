@@ -25,14 +25,22 @@ S = Proposal.Status
 def test_draft_cosign_submit(world: Any, congress: Any) -> None:
     with pytest.raises(ApplicationError) as exc:  # a worker who is not a delegate
         P.proposal_create(
-            actor=world.worker_a, term=congress.term, title="t", reasons="r", measures="m",
+            actor=world.worker_a,
+            term=congress.term,
+            title="t",
+            reasons="r",
+            measures="m",
             category="wages",
         )
     assert exc.value.code == "not_a_delegate" and exc.value.status == 403
     with pytest.raises(PermissionDenied):  # an officer is not a worker taking part
         P.proposal_create(
-            actor=world.enterprise_officer_a, term=congress.term, title="t", reasons="r",
-            measures="m", category="wages",
+            actor=world.enterprise_officer_a,
+            term=congress.term,
+            title="t",
+            reasons="r",
+            measures="m",
+            category="wages",
         )
     proposal = draft(congress)
     assert proposal.status == S.DRAFT
@@ -95,7 +103,9 @@ def test_committee_decisions_and_refusals(world: Any, congress: Any) -> None:
         P.proposal_assign(actor=congress.committee, proposal=c, lead=congress.department)
     with pytest.raises(ApplicationError):
         P.proposal_assign(
-            actor=congress.committee, proposal=a, lead=congress.department,
+            actor=congress.committee,
+            proposal=a,
+            lead=congress.department,
             due=dt.date(2000, 1, 1),
         )
     a = P.proposal_assign(actor=congress.committee, proposal=a, lead=congress.department)
@@ -112,7 +122,10 @@ def test_reply_rate_second_reply_close(world: Any, congress: Any) -> None:
     with pytest.raises(ApplicationError):  # a plan needs its date
         P.proposal_reply(actor=congress.responder, proposal=proposal, outcome="planned", text="x")
     P.proposal_reply(
-        actor=congress.responder, proposal=proposal, outcome="planned", text="明年一季度调整",
+        actor=congress.responder,
+        proposal=proposal,
+        outcome="planned",
+        text="明年一季度调整",
         plan_date=dt.date(2027, 3, 31),
     )
     proposal.refresh_from_db()
@@ -154,8 +167,13 @@ def test_window_of_a_session(congress: Any, world: Any) -> None:
     session.save()
     with pytest.raises(ConflictError) as exc:
         P.proposal_create(
-            actor=congress.users[0], term=congress.term, session=session, title="t",
-            reasons="r", measures="m", category="wages",
+            actor=congress.users[0],
+            term=congress.term,
+            session=session,
+            title="t",
+            reasons="r",
+            measures="m",
+            category="wages",
         )
     assert exc.value.code == "window_closed"
     # between sessions: no session at all

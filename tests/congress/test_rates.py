@@ -29,7 +29,10 @@ def attempt(congress: Any, p: Proposal, action: str, rating: str, others: list[P
     proposer = next(i for i, u in enumerate(c.users) if u.worker.pk == p.proposer.worker_id)
     if action == "cosign":
         for i in range(6):
-            if i != proposer and not p.cosignatures.filter(delegate__worker__user=c.users[i]).exists():
+            if (
+                i != proposer
+                and not p.cosignatures.filter(delegate__worker__user=c.users[i]).exists()
+            ):
                 P.proposal_cosign(actor=c.users[i], proposal=p)
                 return
         raise ApplicationError("all signed")
@@ -39,7 +42,9 @@ def attempt(congress: Any, p: Proposal, action: str, rating: str, others: list[P
         P.proposal_accept(actor=c.committee, proposal=p)
     elif action == "merge":
         into = next((o for o in others if o.pk != p.pk), p)
-        P.proposal_merge(actor=c.committee, proposal=p, into=Proposal.objects.get(pk=into.pk), reason="同类")
+        P.proposal_merge(
+            actor=c.committee, proposal=p, into=Proposal.objects.get(pk=into.pk), reason="同类"
+        )
     elif action == "convert":
         P.proposal_convert(actor=c.committee, proposal=p, reason="属日常事项")
     elif action == "assign":
@@ -65,10 +70,16 @@ def recount(shadow: list[dict[str, Any]]) -> dict[str, Any]:
         return len(a) / len(b) if b else None
 
     return {
-        "submitted": len(submitted), "accepted": len(accepted), "replied": len(replied),
-        "closed": len(closed), "rated": len(rated), "satisfied": len(satisfied),
-        "acceptance_rate": r(accepted, submitted), "reply_rate": r(replied, accepted),
-        "closure_rate": r(closed, accepted), "satisfaction_rate": r(satisfied, rated),
+        "submitted": len(submitted),
+        "accepted": len(accepted),
+        "replied": len(replied),
+        "closed": len(closed),
+        "rated": len(rated),
+        "satisfied": len(satisfied),
+        "acceptance_rate": r(accepted, submitted),
+        "reply_rate": r(replied, accepted),
+        "closure_rate": r(closed, accepted),
+        "satisfaction_rate": r(satisfied, rated),
     }
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from gongjiang.congress import rules as R
 from gongjiang.congress import services
@@ -19,8 +20,13 @@ DEFAULT = CongressRules()
 
 def counts(**kw: int) -> R.Counts:
     base = dict(
-        workforce=1000, workforce_women=0, workforce_dispatched=0,
-        delegates=50, management=0, women=0, dispatched=0,
+        workforce=1000,
+        workforce_women=0,
+        workforce_dispatched=0,
+        delegates=50,
+        management=0,
+        women=0,
+        dispatched=0,
     )
     base.update(kw)
     return R.Counts(**base)
@@ -83,13 +89,17 @@ def test_rules_are_settings_inherited_down_the_tree(world: Any) -> None:
     services.rules_update(actor=world.alice, organization=world.province_a, min_delegates=40)
     assert R.rules_for(world.enterprise_a).min_delegates == 40
     assert R.rules_for(world.enterprise_b).min_delegates == 30
-    services.rules_update(actor=world.enterprise_officer_a, organization=world.enterprise_a, min_delegates=35)
+    services.rules_update(
+        actor=world.enterprise_officer_a, organization=world.enterprise_a, min_delegates=35
+    )
     assert R.rules_for(world.enterprise_a).min_delegates == 35
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.rules_update(actor=world.bob, organization=world.enterprise_a, min_delegates=3)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.rules_update(
-            actor=world.alice, organization=world.province_a, quorum_numerator=4,
+            actor=world.alice,
+            organization=world.province_a,
+            quorum_numerator=4,
             quorum_denominator=3,
         )
 
@@ -102,8 +112,11 @@ def test_finalise_refuses_with_the_numbers_then_accepts(world: Any) -> None:
     union = world.enterprise_a
     workers = make_workers(union, 700, women=100, dispatched=10)
     term = services.term_create(
-        actor=world.enterprise_officer_a, organization=union, number=2,
-        starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2029, 12, 31),
+        actor=world.enterprise_officer_a,
+        organization=union,
+        number=2,
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2029, 12, 31),
     )
     group = services.delegation_create(actor=world.enterprise_officer_a, term=term, name="一车间")
     # 700 workers → 35 delegates needed; 34 men, 8 of them managers
@@ -134,15 +147,23 @@ def test_assembly_only_below_the_threshold(world: Any) -> None:
 
     make_workers(world.enterprise_b, 99)
     term = services.term_create(
-        actor=world.bob, organization=world.enterprise_b, number=1, kind="assembly",
-        starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2029, 1, 1),
+        actor=world.bob,
+        organization=world.enterprise_b,
+        number=1,
+        kind="assembly",
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2029, 1, 1),
     )
     assert term.kind == "assembly"
     make_workers(world.enterprise_b, 1)
     with pytest.raises(ApplicationError) as exc:
         services.term_create(
-            actor=world.bob, organization=world.enterprise_b, number=2, kind="assembly",
-            starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2029, 1, 1),
+            actor=world.bob,
+            organization=world.enterprise_b,
+            number=2,
+            kind="assembly",
+            starts_on=dt.date(2026, 1, 1),
+            ends_on=dt.date(2029, 1, 1),
         )
     assert exc.value.code == "assembly_too_large"
 
@@ -154,11 +175,17 @@ def test_term_lasts_three_to_five_years(world: Any) -> None:
 
     with pytest.raises(ValidationError):
         services.term_create(
-            actor=world.bob, organization=world.enterprise_b, number=1,
-            starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2028, 6, 1),
+            actor=world.bob,
+            organization=world.enterprise_b,
+            number=1,
+            starts_on=dt.date(2026, 1, 1),
+            ends_on=dt.date(2028, 6, 1),
         )
     with pytest.raises(ValidationError):
         services.term_create(
-            actor=world.bob, organization=world.enterprise_b, number=1,
-            starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2031, 6, 1),
+            actor=world.bob,
+            organization=world.enterprise_b,
+            number=1,
+            starts_on=dt.date(2026, 1, 1),
+            ends_on=dt.date(2031, 6, 1),
         )

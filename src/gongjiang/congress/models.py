@@ -21,9 +21,7 @@ from gongjiang.core.scoping import ScopedQuerySet
 
 
 def code_field() -> models.CharField:
-    return models.CharField(
-        _("code"), max_length=20, unique=True, default=new_code, editable=False
-    )
+    return models.CharField(_("code"), max_length=20, unique=True, default=new_code, editable=False)
 
 
 class CongressRules(models.Model):
@@ -92,6 +90,9 @@ class CongressRules(models.Model):
     class Meta:
         verbose_name = _("congress rules")
         verbose_name_plural = _("congress rules")
+
+    def __str__(self) -> str:
+        return str(self.organization)
 
     def clean(self) -> None:
         if self.quorum_numerator and self.quorum_denominator:
@@ -366,6 +367,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["session", "delegate"], name="congress_attend_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.session_id}:{self.delegate_id}"
+
 
 class Choice(models.TextChoices):
     FOR = "for", _("for")
@@ -428,6 +432,9 @@ class OpenBallot(models.Model):
             models.UniqueConstraint(fields=["vote", "delegate"], name="congress_open_ballot_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.vote_id}:{self.delegate_id}"
+
 
 class SecretParticipation(models.Model):
     """That a delegate has cast their secret ballot — never what they chose."""
@@ -439,6 +446,9 @@ class SecretParticipation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["vote", "delegate"], name="congress_secret_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}:{self.delegate_id}"
 
 
 class SecretTally(models.Model):
@@ -453,6 +463,9 @@ class SecretTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["vote", "choice"], name="congress_tally_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}:{self.choice}"
 
 
 class Resolution(models.Model):

@@ -98,3 +98,6 @@ class NoticeRead(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notice", "user"], name="congress_read_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}:{self.user_id}"

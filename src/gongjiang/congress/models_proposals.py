@@ -55,7 +55,9 @@ class Department(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     responders = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="congress_departments",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="congress_departments",
         verbose_name=_("responders"),
     )
 
@@ -87,13 +89,11 @@ class ProposalQuerySet(ScopedQuerySet):
             return qs
         terms = Delegate.objects.filter(worker__user=user, active=True).values("term_id")
         depts = Department.objects.filter(responders=user).values("pk")
-        extra = (
-            self.model.objects.filter(
-                Q(term_id__in=terms)
-                | Q(lead_department__in=depts)
-                | Q(cooperating_departments__in=depts)
-            ).values("pk")
-        )
+        extra = self.model.objects.filter(
+            Q(term_id__in=terms)
+            | Q(lead_department__in=depts)
+            | Q(cooperating_departments__in=depts)
+        ).values("pk")
         return self.filter(Q(pk__in=qs.values("pk")) | Q(pk__in=extra))
 
 
@@ -164,16 +164,16 @@ class Proposal(models.Model):
         verbose_name=_("lead department"),
     )
     cooperating_departments = models.ManyToManyField(
-        Department, blank=True, related_name="cooperating_proposals",
+        Department,
+        blank=True,
+        related_name="cooperating_proposals",
         verbose_name=_("cooperating departments"),
     )
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     reply_due = models.DateField(_("reply due"), null=True, blank=True)
     reply_round = models.PositiveSmallIntegerField(_("reply round"), default=0)
     first_replied_at = models.DateTimeField(_("first replied at"), null=True, blank=True)
-    rating = models.CharField(
-        _("rating"), max_length=10, choices=Rating.choices, blank=True
-    )
+    rating = models.CharField(_("rating"), max_length=10, choices=Rating.choices, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -206,6 +206,9 @@ class CoSignature(models.Model):
             models.UniqueConstraint(fields=["proposal", "delegate"], name="congress_cosign_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.proposal_id}:{self.delegate_id}"
+
 
 class ProposalReply(models.Model):
     """A written reply (答复) of the lead department: round 1, and round 2 after 'not satisfied'."""
@@ -234,6 +237,9 @@ class ProposalReply(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "round"], name="congress_reply_round")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}:{self.round}"
 
 
 class SuggestionQuerySet(ScopedQuerySet):
@@ -265,7 +271,9 @@ class Suggestion(models.Model):
         verbose_name=_("union"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("written by"),
     )
     title = models.CharField(_("title"), max_length=200)

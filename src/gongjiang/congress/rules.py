@@ -81,7 +81,9 @@ class Counts:
     dispatched: int
 
 
-def composition_checks(counts: Counts, rules: CongressRules, *, assembly: bool = False) -> list[Check]:
+def composition_checks(
+    counts: Counts, rules: CongressRules, *, assembly: bool = False
+) -> list[Check]:
     """Each rule with the actual number, what it requires, and whether it holds."""
     checks: list[Check] = []
     d = counts.delegates

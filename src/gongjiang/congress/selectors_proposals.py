@@ -56,9 +56,11 @@ def proposal_list(
 
 def proposal_get(*, actor: Any, code: str) -> Proposal:
     proposal = get_visible_or_404(Proposal.objects, actor, None, code=code)
-    if proposal.status == S.DRAFT and not Delegate.objects.filter(
-        term=proposal.term, worker__user=actor
-    ).exists() and not getattr(actor, "is_superuser", False):
+    if (
+        proposal.status == S.DRAFT
+        and not Delegate.objects.filter(term=proposal.term, worker__user=actor).exists()
+        and not getattr(actor, "is_superuser", False)
+    ):
         from django.http import Http404
 
         raise Http404("proposal")

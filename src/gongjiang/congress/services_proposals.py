@@ -62,7 +62,11 @@ def _saved(obj: Any) -> Any:
 
 def _audit(actor: Any, action: str, proposal: Proposal, **details: Any) -> None:
     audit_record(
-        actor=actor, action=action, obj=proposal, organization=proposal.organization, details=details
+        actor=actor,
+        action=action,
+        obj=proposal,
+        organization=proposal.organization,
+        details=details,
     )
 
 
@@ -189,9 +193,10 @@ def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
 
 def _committee(actor: Any, proposal: Proposal, action: str) -> None:
     access.require(actor, REVIEW, proposal.organization)
-    involved = proposal.proposer.worker.user_id == actor.pk or proposal.cosignatures.filter(
-        delegate__worker__user=actor
-    ).exists()
+    involved = (
+        proposal.proposer.worker.user_id == actor.pk
+        or proposal.cosignatures.filter(delegate__worker__user=actor).exists()
+    )
     if involved:
         raise DutyConflict(
             _("You proposed or co-signed this proposal: another committee member decides."),
@@ -239,9 +244,7 @@ def proposal_merge(*, actor: Any, proposal: Proposal, into: Proposal, reason: st
             _("Merge into another proposal of the same congress."), code="invalid_merge"
         )
     if into.status in (S.DRAFT, S.MERGED, S.CONVERTED, S.CLOSED):
-        raise ConflictError(
-            _("That proposal cannot take a merged one."), code="invalid_merge"
-        )
+        raise ConflictError(_("That proposal cannot take a merged one."), code="invalid_merge")
     proposal.status = S.MERGED
     proposal.merged_into = into
     proposal.decided_at = timezone.now()
@@ -389,7 +392,8 @@ def proposal_rate(*, actor: Any, proposal: Proposal, rating: str, comment: str =
     _state(proposal, S.REPLIED)
     if rating not in Rating.values:
         raise ApplicationError(
-            _("Choose a rating."), details=[{"field": "rating", "error": _("Select a valid choice.")}]
+            _("Choose a rating."),
+            details=[{"field": "rating", "error": _("Select a valid choice.")}],
         )
     reply = proposal.replies.get(round=proposal.reply_round)
     reply.rating = rating
@@ -470,11 +474,14 @@ def suggestion_reply(*, actor: Any, suggestion: Suggestion, text: str) -> Sugges
         )
     ok = suggestion.status == Suggestion.Status.SUBMITTED
     if not ok:
-        raise ConflictError(_("This suggestion does not wait for a reply."), code="invalid_transition")
+        raise ConflictError(
+            _("This suggestion does not wait for a reply."), code="invalid_transition"
+        )
     text = (text or "").strip()
     if not text:
         raise ApplicationError(
-            _("Write the reply."), details=[{"field": "text", "error": _("This field is required.")}]
+            _("Write the reply."),
+            details=[{"field": "text", "error": _("This field is required.")}],
         )
     suggestion.reply = text[:10000]
     suggestion.reply_round += 1
@@ -500,7 +507,8 @@ def suggestion_rate(*, actor: Any, suggestion: Suggestion, rating: str) -> Sugge
         raise ConflictError(_("There is no reply to rate."), code="invalid_transition")
     if rating not in Rating.values:
         raise ApplicationError(
-            _("Choose a rating."), details=[{"field": "rating", "error": _("Select a valid choice.")}]
+            _("Choose a rating."),
+            details=[{"field": "rating", "error": _("Select a valid choice.")}],
         )
     suggestion.rating = rating
     if rating == Rating.NOT and suggestion.reply_round == 1:
