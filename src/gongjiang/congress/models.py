@@ -19,9 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from gongjiang.core.codes import new_code
 from gongjiang.core.scoping import ScopedQuerySet
 
-
-def code_field() -> models.CharField:
-    return models.CharField(_("code"), max_length=20, unique=True, default=new_code, editable=False)
+from .models_base import code_field
 
 
 class CongressRules(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjiang.core.scoping import ScopedQuerySet
 
-from .models import code_field
+from .models_base import code_field
 
 
 class AffairsNoticeQuerySet(ScopedQuerySet):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjiang.core.scoping import ScopedQuerySet
 
-from .models import Delegate, Session, Term, code_field
+from .models_base import code_field
 
 
 class Category(models.TextChoices):
@@ -87,6 +87,9 @@ class ProposalQuerySet(ScopedQuerySet):
         qs = super().visible_to(user, perm)
         if not getattr(user, "is_authenticated", False) or user.is_superuser:
             return qs
+        from django.apps import apps
+
+        Delegate = apps.get_model("congress", "Delegate")  # noqa: N806 (models.py imports this module)
         terms = Delegate.objects.filter(worker__user=user, active=True).values("term_id")
         depts = Department.objects.filter(responders=user).values("pk")
         extra = self.model.objects.filter(
@@ -120,10 +123,10 @@ class Proposal(models.Model):
         verbose_name=_("organization"),
     )
     term = models.ForeignKey(
-        Term, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("term")
+        "congress.Term", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("term")
     )
     session = models.ForeignKey(
-        Session,
+        "congress.Session",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -132,7 +135,10 @@ class Proposal(models.Model):
     )
     number = models.CharField(_("proposal number"), max_length=20, blank=True)
     proposer = models.ForeignKey(
-        Delegate, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("proposer")
+        "congress.Delegate",
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("proposer"),
     )
     title = models.CharField(_("title"), max_length=200)
     reasons = models.TextField(_("reasons"), max_length=10000)
@@ -197,7 +203,7 @@ class CoSignature(models.Model):
     """A delegate's co-signature (附议) of a proposal."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="cosignatures")
-    delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="+")
+    delegate = models.ForeignKey("congress.Delegate", on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
