@@ -220,7 +220,7 @@ def test_suggestion_and_notice_pages(client: Any, world: Any, congress: Any) -> 
         in_scope=world.worker_a,
         out_of_scope=world.bob,
     )
-    r = check_access(
+    check_access(
         client,
         url=reverse("congress:notice_detail", args=[n.code]),
         in_scope=world.enterprise_officer_a,

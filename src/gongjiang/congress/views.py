@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
@@ -82,16 +83,10 @@ def term_finalise(request: HttpRequest, code: str) -> HttpResponse:
     term = access.get_visible_or_404(Term.objects, request.user, "congress.view", code=code)
     try:
         services.term_finalise(actor=request.user, term=term)
-        messages.success(request, _t("The delegate list is final."))
+        messages.success(request, _("The delegate list is final."))
     except ApplicationError as exc:
         _fail(request, exc)
     return redirect("congress:term_detail", code=term.code)
-
-
-def _t(text: str) -> str:
-    from django.utils.translation import gettext
-
-    return gettext(text)
 
 
 @login_required
@@ -147,7 +142,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.sign_in(actor=request.user, session=session, token=token)
-            messages.success(request, _t("You are signed in."))
+            messages.success(request, _("You are signed in."))
         except (ApplicationError, PermissionDenied, Http404) as exc:
             _fail(request, exc)
         return redirect("congress:session_detail", code=session.code)
@@ -196,7 +191,7 @@ def ballot(request: HttpRequest, code: str) -> HttpResponse:
     vote = selectors.vote_get(actor=request.user, code=code)
     try:
         services.ballot_cast(actor=request.user, vote=vote, choice=request.POST.get("choice", ""))
-        messages.success(request, _t("Your ballot is recorded."))
+        messages.success(request, _("Your ballot is recorded."))
     except ApplicationError as exc:
         _fail(request, exc)
     return redirect("congress:session_detail", code=vote.session.code)
