@@ -57,7 +57,7 @@ def test_required_delegates_boundaries(workforce: int, need: int) -> None:
 def test_management_at_most_twenty_percent() -> None:
     assert check("management", counts(delegates=30, management=6)).ok  # 20 % exactly
     refused = check("management", counts(delegates=30, management=7))
-    assert not refused.ok and refused.required == "at most 6"
+    assert not refused.ok and "6" in refused.required
     assert check("management", counts(delegates=31, management=6)).ok
 
 

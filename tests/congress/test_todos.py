@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from gongjiang.congress.todos import congress_todos
 
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def counts(user: Any) -> dict[str, int | None]:
-    return {str(t.label): t.count for t in congress_todos(user)}
+    with translation.override("en"):
+        return {str(t.label): t.count for t in congress_todos(user)}
 
 
 def test_todos(world: Any, congress: Any) -> None:
