@@ -53,8 +53,8 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     seats = selectors.terms_of_delegate(actor=user)
     if (
         not access.can(user, "congress.view_proposal")
-        and not seats.exists()
-        and not (SP.replies_due(actor=user).exists() or user.congress_departments.exists())
+        and not access.can(user, "congress.take_part")
+        and not user.congress_departments.exists()
     ):
         raise PermissionDenied
     filters = _filters(request)
