@@ -20,9 +20,14 @@ def sw(world: Any) -> Any:
     workers = make_workers(world.enterprise_a, 24)
     make_workers(world.enterprise_b, 3, start=100)
     survey = services.survey_create(
-        actor=world.alice, organization=world.province_a, title="2026年职工思想状况调查", questions=QUESTIONS
+        actor=world.alice,
+        organization=world.province_a,
+        title="2026年职工思想状况调查",
+        questions=QUESTIONS,
     )
     services.survey_publish(actor=carol, survey=survey)
     sent = services.survey_distribute(actor=world.alice, survey=survey, audience=world.province_a)
     survey.refresh_from_db()
-    return SimpleNamespace(world=world, carol=carol, workers=workers, survey=survey, tokens=sent["tokens"])
+    return SimpleNamespace(
+        world=world, carol=carol, workers=workers, survey=survey, tokens=sent["tokens"]
+    )

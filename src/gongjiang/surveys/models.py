@@ -57,6 +57,9 @@ class SurveySetting(models.Model):
         verbose_name = _("survey setting")
         verbose_name_plural = _("survey settings")
 
+    def __str__(self) -> str:
+        return f"surveysetting {self.pk}"
+
 
 class Survey(models.Model):
     class Status(models.TextChoices):
@@ -174,6 +177,9 @@ class SurveyVersion(models.Model):
         ]
         ordering = ["survey", "number"]
 
+    def __str__(self) -> str:
+        return f"surveyversion {self.pk}"
+
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             stored = type(self).objects.filter(pk=self.pk).values_list("published_at", flat=True)
@@ -212,6 +218,9 @@ class Invitation(models.Model):
         ]
         indexes = [models.Index(fields=["organization", "survey"], name="survey_inv_org")]
 
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
+
 
 class ResponseQuerySet(ScopedQuerySet):
     def update(self, **kwargs: object) -> int:
@@ -238,6 +247,9 @@ class Response(models.Model):
     class Meta:
         indexes = [models.Index(fields=["survey"], name="survey_response_survey")]
 
+    def __str__(self) -> str:
+        return f"response {self.pk}"
+
 
 class Rollup(models.Model):
     """Counts per survey, stratum, question and option, spread over ``SHARDS`` rows per counter.
@@ -261,6 +273,9 @@ class Rollup(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"rollup {self.pk}"
+
 
 class Population(models.Model):
     """The registry's population of the audience per stratum, taken when the survey was sent
@@ -277,3 +292,6 @@ class Population(models.Model):
                 fields=["survey", "dim", "value"], name="survey_population_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"population {self.pk}"

@@ -93,16 +93,22 @@ def clean_questions(raw: Any) -> list[dict[str, Any]]:
             clean["high"] = str(q.get("high", "")).strip()[:40]
         show_if = q.get("show_if")
         if show_if:
-            target = by_key.get(str(show_if.get("question", ""))) if isinstance(show_if, dict) else None
+            target = (
+                by_key.get(str(show_if.get("question", ""))) if isinstance(show_if, dict) else None
+            )
             if target is None or target["type"] not in ("single", "multiple", "scale"):
                 raise _err(
-                    _("Question %(key)s may depend only on an earlier single, multiple or scale question.")
+                    _(
+                        "Question %(key)s may depend only on an earlier single, multiple or scale question."
+                    )
                     % {"key": key}
                 )
             allowed = option_keys(target)
             values = [str(v) for v in show_if.get("in") or []]
             if not values or any(v not in allowed for v in values):
-                raise _err(_("Question %(key)s depends on answers that do not exist.") % {"key": key})
+                raise _err(
+                    _("Question %(key)s depends on answers that do not exist.") % {"key": key}
+                )
             clean["show_if"] = {"question": target["key"], "in": values}
         by_key[key] = clean
         out.append(clean)

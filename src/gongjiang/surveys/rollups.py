@@ -62,7 +62,9 @@ def recount(survey: Survey) -> Counter[Key]:
         .iterator(chunk_size=5000)
     )
     for version, answers, path, *strata in rows:
-        out.update(keys_of(versions[version], answers, dict(zip(DIMENSIONS, strata)), path))
+        out.update(
+            keys_of(versions[version], answers, dict(zip(DIMENSIONS, strata, strict=True)), path)
+        )
     return out
 
 

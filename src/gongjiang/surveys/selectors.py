@@ -31,7 +31,10 @@ def survey_list(*, actor: Any) -> QuerySet[Survey]:
 
 def survey_get(*, actor: Any, code: str, perm: str = VIEW) -> Survey:
     return access.get_visible_or_404(
-        Survey.objects.select_related("organization", "audience", "previous"), actor, perm, code=code
+        Survey.objects.select_related("organization", "audience", "previous"),
+        actor,
+        perm,
+        code=code,
     )
 
 
@@ -94,7 +97,9 @@ def option_labels(q: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------------------- the gate
-def _counts(survey: Survey, dim: str, within: Organization | None) -> dict[str, dict[tuple[str, str], int]]:
+def _counts(
+    survey: Survey, dim: str, within: Organization | None
+) -> dict[str, dict[tuple[str, str], int]]:
     """{group value: {(question, option): n}} from the rollups."""
     qs = Rollup.objects.filter(survey=survey)
     out: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
@@ -194,7 +199,9 @@ def weighted(*, actor: Any, survey: Survey) -> dict[str, dict[str, float]]:
         return {}
     counts = _counts(survey, survey.weight_by, None)
     pop = dict(
-        Population.objects.filter(survey=survey, dim=survey.weight_by).values_list("value", "population")
+        Population.objects.filter(survey=survey, dim=survey.weight_by).values_list(
+            "value", "population"
+        )
     )
     hidden = {g["value"] for g in result["groups"] if g["suppressed"]}
     cells: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
@@ -248,7 +255,10 @@ def comparison(*, actor: Any, survey: Survey) -> dict[str, dict[str, float]]:
     prev = survey.previous
     if prev is None or not access.can(actor, VIEW, prev.organization):
         return {}
-    now_types = {q["key"]: q["type"] for q in (survey.published_version() or survey.current_version()).questions}
+    now_types = {
+        q["key"]: q["type"]
+        for q in (survey.published_version() or survey.current_version()).questions
+    }
     before = breakdown(actor=actor, survey=prev, dim="all")
     if before["suppressed"]:
         return {}
@@ -299,7 +309,7 @@ def export_columns(questions: list[dict[str, Any]]) -> list[tuple[str, str, Any]
                     (
                         f"{key}_{i}",
                         f"{q['text']} · {o['text']}",
-                        lambda a, k=key, ok=o["key"]: (None if k not in a else int(ok in a[k])),
+                        lambda a, k=key, ok=o["key"]: None if k not in a else int(ok in a[k]),
                     )
                 )
         elif qtype == "matrix":
@@ -336,7 +346,9 @@ def export_table(*, actor: Any, survey: Survey) -> dict[str, Any]:
     questions = versions[max(versions)]
     combos = {
         "|".join(row[d] for d in DIMENSIONS): row["n"]
-        for row in Response.objects.filter(survey=survey).values(*DIMENSIONS).annotate(n=Count("id"))
+        for row in Response.objects.filter(survey=survey)
+        .values(*DIMENSIONS)
+        .annotate(n=Count("id"))
     }
     hidden = suppressed(combos, survey.threshold)
     cols = export_columns(questions)
@@ -357,6 +369,7 @@ def export_table(*, actor: Any, survey: Survey) -> dict[str, Any]:
     codebook = [[c[0], c[1]] for c in cols]
     for q in questions:
         if q["type"] == "single":
-            codebook += [[q["key"], f"{i} = {o['text']}"] for i, o in enumerate(q["options"], start=1)]
+            codebook += [
+                [q["key"], f"{i} = {o['text']}"] for i, o in enumerate(q["options"], start=1)
+            ]
     return {"header": header, "rows": rows, "codebook": codebook}
-

@@ -199,7 +199,9 @@ def survey_distribute(
     access.require(actor, MANAGE, audience)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if not audience.path.startswith(survey.organization.path):
-        raise ValidationError({"audience": [_("The audience must lie inside the organiser's subtree.")]})
+        raise ValidationError(
+            {"audience": [_("The audience must lie inside the organiser's subtree.")]}
+        )
     if survey.status != Survey.Status.DRAFT:
         raise ConflictError(_("The survey has already been sent."), code="survey_not_draft")
     version = survey.current_version()
@@ -214,7 +216,9 @@ def survey_distribute(
         try:
             n = sample_size(len(rows), margin, float(response_rate))
         except ValueError:
-            raise ValidationError({"margin": [_("Margin and response rate lie between 0 and 1.")]}) from None
+            raise ValidationError(
+                {"margin": [_("Margin and response rate lie between 0 and 1.")]}
+            ) from None
         chosen = draw(rows, strata, n, today, rng)
     elif mode == Survey.Mode.SUBTREE:
         n, chosen = len(rows), rows
@@ -298,7 +302,10 @@ def _answer(invitation_filter: dict[str, Any], survey: Survey, answers: Any, act
 def response_submit(*, actor: Any, survey: Survey, answers: Any) -> None:
     """A worker with an account answers a survey they were invited to (once)."""
     worker_id = Worker.objects.filter(user=actor).values_list("id", flat=True).first()
-    if worker_id is None or not Invitation.objects.filter(survey=survey, worker_id=worker_id).exists():
+    if (
+        worker_id is None
+        or not Invitation.objects.filter(survey=survey, worker_id=worker_id).exists()
+    ):
         from django.http import Http404
 
         raise Http404("survey")
@@ -328,6 +335,4 @@ def response_submit_by_token(*, token: str, answers: Any) -> None:
     invitation = invitation_by_token(token)
     if invitation is None:
         raise Http404("survey")
-    _answer(
-        {"pk": invitation.pk}, invitation.survey, answers, SystemActor("survey-link")
-    )
+    _answer({"pk": invitation.pk}, invitation.survey, answers, SystemActor("survey-link"))
