@@ -5,7 +5,7 @@ import random
 from collections import Counter
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongjiang.surveys.sampling import age_band, allocate, draw, sample_size
@@ -21,6 +21,7 @@ def test_sample_size_known_values() -> None:
     assert sample_size(10_000, Decimal("0.03"), 0.5) == 1930  # for an expected 50 % response
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.dictionaries(st.text(max_size=3), st.integers(0, 500), max_size=20), st.integers(0, 5000))
 def test_allocation_adds_up_and_stays_within_strata(sizes: dict, n: int) -> None:
     shares = allocate(sizes, n)

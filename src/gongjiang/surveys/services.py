@@ -275,8 +275,14 @@ def survey_close(*, actor: Any, survey: Survey) -> Survey:
 
 
 def _answer(invitation_filter: dict[str, Any], survey: Survey, answers: Any, actor: Any) -> None:
-    version = survey.published_version()
-    if survey.status != Survey.Status.OPEN or version is None:
+    # the survey's status read afresh, with its published version, in one query
+    version = (
+        SurveyVersion.objects.filter(survey_id=survey.pk, survey__status=Survey.Status.OPEN)
+        .exclude(published_at=None)
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
         raise ConflictError(_("This survey is not open."), code="survey_not_open")
     clean = clean_answers(version.questions, answers)
     today = timezone.localdate()
