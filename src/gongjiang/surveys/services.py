@@ -270,6 +270,7 @@ def survey_close(*, actor: Any, survey: Survey) -> Survey:
         raise ConflictError(_("Only an open survey can be closed."), code="survey_not_open")
     survey.status = Survey.Status.CLOSED
     survey.save(update_fields=["status"])
+    rollups.compact(survey)  # no more answers: one row per counter
     audit(actor=actor, action="survey.close", obj=survey)
     return survey
 
