@@ -12,7 +12,7 @@ import random
 from collections import Counter
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from .models import DIMENSIONS, SHARDS, Response, Rollup, Survey
@@ -110,7 +110,8 @@ def recount_sql(survey: Survey) -> Counter[Key]:
             "GROUP BY GROUPING SETS ((q, o), (path, q, o), (region, q, o), (industry, q, o), "
             "(age_band, q, o), (skill_level, q, o))"
         )
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # hash the grouping sets in memory
             cursor.execute(sql, params)
             for dim, value, q, o, n in cursor.fetchall():
                 out[(dim, value, q, o)] += n
@@ -152,8 +153,6 @@ def verify(survey: Survey) -> dict[str, Any]:
 def compact(survey: Survey) -> int:
     """Fold the shards of every counter into shard 0 (after a survey closes: fewer rows to read).
     Returns the rows removed."""
-    from django.db import transaction
-
     with transaction.atomic():
         rows = list(
             Rollup.objects.select_for_update()

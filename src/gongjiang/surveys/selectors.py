@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -107,9 +108,14 @@ def _counts(
         base = within.path if within else survey.organization.path
         qs = qs.filter(dim="org", value__startswith=base)
         width = len(base) + Organization.SEGMENT
-        rows = qs.values_list("value", "question", "option").annotate(t=Sum("n"))
-        for value, q, o, t in rows:
-            key = value[:width] if len(value) > len(base) else value
+        # grouped by the child of ``base`` in the database (the respondent's own organisation may
+        # lie several levels below)
+        rows = (
+            qs.annotate(g=Substr("value", 1, width))
+            .values_list("g", "question", "option")
+            .annotate(t=Sum("n"))
+        )
+        for key, q, o, t in rows:
             out[key][(q, o)] = out[key].get((q, o), 0) + t
         return out
     if within is not None:
