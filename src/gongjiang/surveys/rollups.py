@@ -80,10 +80,14 @@ def recount_sql(survey: Survey) -> Counter[Key]:
         for q in questions:
             k, t = q["key"], q["type"]
             if t in ("single", "scale"):
-                parts.append(f"SELECT {base}, %s, answers->>%s FROM r WHERE answers->%s IS NOT NULL")
+                parts.append(
+                    f"SELECT {base}, %s, answers->>%s FROM r WHERE answers->%s IS NOT NULL"
+                )
                 params += [k, k, k]
             elif t == "multiple":
-                parts.append(f"SELECT {base}, %s, e FROM r, jsonb_array_elements_text(answers->%s) e")
+                parts.append(
+                    f"SELECT {base}, %s, e FROM r, jsonb_array_elements_text(answers->%s) e"
+                )
                 params += [k, k]
             elif t == "matrix":
                 parts.append(
