@@ -122,7 +122,7 @@ class DistributeForm(BootstrapForm):
         decimal_places=3,
         required=False,
         initial=Decimal("0.03"),
-        help_text=_("At 95 % confidence, e.g. 0.03 for ±3 percentage points."),
+        help_text=_("At 95 percent confidence, e.g. 0.03 for ±3 percentage points."),
     )
     response_rate = forms.DecimalField(
         label=_("expected response rate"),
