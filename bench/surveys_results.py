@@ -282,6 +282,15 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--survey", help="measure an already generated survey (skip the set-up and the COPY)"
+    )
+    parser.add_argument(
+        "--verify-last", action="store_true", help="time the results first, verify at the end"
+    )
+    parser.add_argument(
+        "--skip-verify", action="store_true", help="no recount (run `gongjiang surveys-verify`)"
+    )
     args = parser.parse_args()
 
     ensure_database(args.database_url)
@@ -295,24 +304,34 @@ def main() -> None:
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
     }
     t0 = time.monotonic()
-    survey, orgs, _root = set_up(args.cities, args.enterprises)
-    result["organisations"] = len(orgs)
-    result["generated"] = generate(survey, orgs, args.responses, args.seed)
-    # the registry's population per age band (the weights' targets)
-    Population.objects.bulk_create(
-        Population(survey=survey, dim="age_band", value=a, population=1_000_000 * (i + 1))
-        for i, a in enumerate(AGES)
-    )
+    if args.survey:
+        from gongjiang.surveys.models import Survey
+
+        survey = Survey.objects.get(code=args.survey)
+    else:
+        survey, orgs, _root = set_up(args.cities, args.enterprises)
+        result["organisations"] = len(orgs)
+        result["generated"] = generate(survey, orgs, args.responses, args.seed)
+        # the registry's population per age band (the weights' targets)
+        Population.objects.bulk_create(
+            Population(survey=survey, dim="age_band", value=a, population=1_000_000 * (i + 1))
+            for i, a in enumerate(AGES)
+        )
     result["setup_seconds"] = round(time.monotonic() - t0, 1)
-    t = time.monotonic()
-    check = rollups.verify(survey)
-    result["verify"] = {
-        "equal": check["equal"],
-        "responses": check["responses"],
-        "counters": check["counters"],
-        "seconds": round(time.monotonic() - t, 1),
-        "differences": check["differences"][:3],
-    }
+
+    def verify() -> dict[str, Any]:
+        t = time.monotonic()
+        check = rollups.verify(survey)
+        return {
+            "equal": check["equal"],
+            "responses": check["responses"],
+            "counters": check["counters"],
+            "seconds": round(time.monotonic() - t, 1),
+            "differences": check["differences"][:3],
+        }
+
+    if not args.verify_last and not args.skip_verify:
+        result["verify"] = verify()
     actor = SystemActor("bench")
     result["results_sharded"] = measure(survey, actor, args.repeat)
     t = time.monotonic()
@@ -323,7 +342,12 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE surveys_rollup")
     result["results_compacted"] = measure(survey, actor, args.repeat)
-    result["verify_after_compact"] = rollups.verify(survey)["equal"]
+    if args.skip_verify:
+        pass
+    elif args.verify_last:
+        result["verify"] = verify()
+    else:
+        result["verify_after_compact"] = rollups.verify(survey)["equal"]
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     result["survey"] = survey.code
     result["date"] = dt.date.today().isoformat()
