@@ -6,3 +6,11 @@ class SurveysConfig(AppConfig):
     name = "gongjiang.surveys"
     label = "surveys"
     verbose_name = _("Worker surveys")
+
+    def ready(self) -> None:
+        from gongjiang.core.audit_labels import ACTION_LABELS
+
+        from . import permissions  # noqa: F401  (grants the app's permissions)
+        from .audit_labels import LABELS
+
+        ACTION_LABELS.update(LABELS)

@@ -1,0 +1,367 @@
+"""Survey endpoints at /api/v1/surveys/: questionnaires, sending, answering, results.
+Thin: parse, call a service or selector, answer. Figures come only through selectors.breakdown."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from gongjiang.core import access
+from gongjiang.core.auth import FastCookieSessionAuth, TokenAuth
+from gongjiang.core.models import Organization
+from gongjiang.core.schemas import StrictSchema, page_query, page_size_query, paginate
+
+from . import rollups, selectors, services
+from .models import Survey
+
+router = Router(tags=["surveys"])
+
+Key = Annotated[str, Field(min_length=1, max_length=20)]
+OptionText = Annotated[str, Field(min_length=1, max_length=200)]
+Dimension = Literal["all", "region", "industry", "age_band", "skill_level", "org"]
+
+
+def _org(actor: Any, code: str, perm: str) -> Organization:
+    return access.get_visible_or_404(Organization.objects, actor, perm, code=code)
+
+
+# ------------------------------------------------------------------------------ schemas
+class SurveyOptionIn(StrictSchema):
+    key: Key
+    text: OptionText
+
+
+class SurveyShowIfIn(StrictSchema):
+    question: Key
+    values: list[Key] = Field(..., alias="in", min_length=1, max_length=30)
+
+
+class SurveyQuestionIn(StrictSchema):
+    key: Key
+    type: Literal["single", "multiple", "scale", "matrix", "ranking", "open"]
+    text: str = Field(..., min_length=1, max_length=500)
+    section: str = Field("", max_length=100)
+    required: bool = False
+    options: list[SurveyOptionIn] = Field([], max_length=30)
+    rows: list[SurveyOptionIn] = Field([], max_length=30)
+    low: str = Field("", max_length=40)
+    high: str = Field("", max_length=40)
+    show_if: SurveyShowIfIn | None = None
+
+
+def _questions(items: list[SurveyQuestionIn]) -> list[dict[str, Any]]:
+    return [q.model_dump(by_alias=True, exclude_none=True) for q in items]
+
+
+class SurveyIn(StrictSchema):
+    organization: Key
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=4000)
+    threshold: int | None = Field(None, ge=5, le=1000)
+    previous: Key | None = None
+    weight_by: Literal["region", "industry", "age_band", "skill_level"] = "age_band"
+    questions: list[SurveyQuestionIn] = Field([], max_length=200)
+
+
+class SurveyQuestionsIn(StrictSchema):
+    questions: list[SurveyQuestionIn] = Field(..., max_length=200)
+
+
+class SurveyDistributeIn(StrictSchema):
+    audience: Key
+    mode: Literal["subtree", "sample"] = "subtree"
+    strata: list[Literal["region", "industry", "age_band", "skill_level"]] = Field([], max_length=4)
+    margin_of_error: Decimal | None = Field(None, gt=0, lt=1, max_digits=4, decimal_places=3)
+    response_rate: Decimal = Field(Decimal("1"), gt=0, le=1, max_digits=4, decimal_places=3)
+
+
+AnswerText = Annotated[str, Field(max_length=2000)]
+AnswerList = Annotated[list[Key], Field(max_length=30)]
+AnswerRows = Annotated[dict[Key, Annotated[str, Field(max_length=1)]], Field(max_length=30)]
+
+
+class SurveySampleQuery(Schema):
+    organization: Key
+    margin: Decimal = Field(..., gt=0, lt=1, max_digits=4, decimal_places=3)
+    response_rate: Decimal = Field(Decimal("1"), gt=0, le=1, max_digits=4, decimal_places=3)
+
+
+class SurveyAnswersIn(StrictSchema):
+    answers: Annotated[dict[Key, AnswerText | AnswerList | AnswerRows], Field(max_length=200)]
+
+
+class SurveyOut(Schema):
+    code: str
+    title: str
+    description: str
+    organization: str
+    status: str
+    threshold: int
+    version: int | None
+    published: bool
+    mode: str
+    invited: int
+    population: int
+    sample_size: int
+    previous: str | None
+
+
+def _out(s: Survey) -> dict[str, Any]:
+    v = s.current_version()
+    return {
+        "code": s.code,
+        "title": s.title,
+        "description": s.description,
+        "organization": s.organization.code,
+        "status": s.status,
+        "threshold": s.threshold,
+        "version": v.number if v else None,
+        "published": bool(v and v.published_at),
+        "mode": s.mode,
+        "invited": s.invited,
+        "population": s.population,
+        "sample_size": s.sample_size,
+        "previous": s.previous.code if s.previous_id else None,
+    }
+
+
+class SurveyDetailOut(SurveyOut):
+    questions: list[dict[str, Any]]
+
+
+class SurveyPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[SurveyOut]
+
+
+class SurveySampleOut(Schema):
+    population: int
+    sample_size: int
+
+
+class SurveyDistributedOut(Schema):
+    invited: int
+    links: dict[str, str]
+
+
+class SurveyGroupOut(Schema):
+    value: str
+    label: str
+    n: int | None
+    suppressed: bool
+
+
+class SurveyQuestionResultOut(Schema):
+    key: str
+    type: str
+    text: str
+    option_labels: list[tuple[str, str]]
+    counts: dict[str, dict[str, int] | None]
+
+
+class SurveyResultsOut(Schema):
+    survey: str
+    dimension: str
+    threshold: int
+    respondents: int | None
+    suppressed: bool
+    groups: list[SurveyGroupOut]
+    questions: list[SurveyQuestionResultOut]
+    weighted: dict[str, dict[str, float]]
+    previous_round: dict[str, dict[str, float]]
+
+
+class SurveyTextsOut(Schema):
+    count: int | None
+    suppressed: bool
+    texts: list[str]
+
+
+class SurveyToAnswerOut(Schema):
+    code: str
+    title: str
+    organization: str
+
+
+class SurveyAnswerOut(Schema):
+    saved: bool
+
+
+class SurveyVerifyOut(Schema):
+    equal: bool
+    responses: int
+    counters: int
+
+
+# ------------------------------------------------------------------------------ managing
+@router.get("/surveys", response=SurveyPageOut, summary="Surveys of my subtree")
+def survey_list(
+    request: HttpRequest, page: int = page_query(), page_size: int = page_size_query()
+) -> dict[str, Any]:
+    data = paginate(selectors.survey_list(actor=request.user), page, page_size)
+    data["items"] = [_out(s) for s in data["items"]]
+    return data
+
+
+@router.post("/surveys", response={201: SurveyDetailOut}, summary="Create a survey (a draft)")
+def survey_create(request: HttpRequest, payload: SurveyIn) -> tuple[int, dict[str, Any]]:
+    org = _org(request.user, payload.organization, services.MANAGE)
+    previous = (
+        selectors.survey_get(actor=request.user, code=payload.previous)
+        if payload.previous
+        else None
+    )
+    s = services.survey_create(
+        actor=request.user,
+        organization=org,
+        title=payload.title,
+        description=payload.description,
+        threshold=payload.threshold,
+        previous=previous,
+        weight_by=payload.weight_by,
+        questions=_questions(payload.questions),
+    )
+    return 201, {**_out(s), "questions": s.current_version().questions}
+
+
+@router.get("/surveys/{code}", response=SurveyDetailOut, summary="A survey and its questionnaire")
+def survey_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    s = selectors.survey_get(actor=request.user, code=code)
+    v = s.current_version()
+    return {**_out(s), "questions": v.questions if v else []}
+
+
+@router.put(
+    "/surveys/{code}/questions", response=SurveyDetailOut, summary="Edit the draft questionnaire"
+)
+def survey_questions(request: HttpRequest, code: str, payload: SurveyQuestionsIn) -> dict[str, Any]:
+    s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    v = services.survey_questions_save(
+        actor=request.user, survey=s, questions=_questions(payload.questions)
+    )
+    return {**_out(s), "questions": v.questions}
+
+
+@router.post(
+    "/surveys/{code}/publish", response=SurveyOut, summary="Publish the draft (not one's own edit)"
+)
+def survey_publish(request: HttpRequest, code: str) -> dict[str, Any]:
+    s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    services.survey_publish(actor=request.user, survey=s)
+    return _out(s)
+
+
+@router.get(
+    "/sample-size",
+    response=SurveySampleOut,
+    summary="Population and sample size for a margin of error",
+)
+def survey_sample_size(request: HttpRequest, query: Query[SurveySampleQuery]) -> dict[str, int]:
+    org = _org(request.user, query.organization, services.MANAGE)
+    return services.sample_plan(
+        actor=request.user,
+        audience=org,
+        margin=query.margin,
+        response_rate=query.response_rate,
+    )
+
+
+@router.post(
+    "/surveys/{code}/distribute", response=SurveyDistributedOut, summary="Send a published survey"
+)
+def survey_distribute(
+    request: HttpRequest, code: str, payload: SurveyDistributeIn
+) -> dict[str, Any]:
+    s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    audience = _org(request.user, payload.audience, services.MANAGE)
+    sent = services.survey_distribute(
+        actor=request.user,
+        survey=s,
+        audience=audience,
+        mode=payload.mode,
+        strata=list(payload.strata),
+        margin=payload.margin_of_error,
+        response_rate=payload.response_rate,
+    )
+    return {
+        "invited": sent["invited"],
+        "links": {w: f"/surveys/a/{t}/" for w, t in sent["tokens"].items()},
+    }
+
+
+@router.post("/surveys/{code}/close", response=SurveyOut, summary="Close an open survey")
+def survey_close(request: HttpRequest, code: str) -> dict[str, Any]:
+    s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    return _out(services.survey_close(actor=request.user, survey=s))
+
+
+@router.get(
+    "/surveys/{code}/results",
+    response=SurveyResultsOut,
+    summary="Results (groups under the threshold withheld)",
+)
+def survey_results(
+    request: HttpRequest,
+    code: str,
+    dimension: Dimension = "all",
+    within: str | None = Query(None, max_length=20),
+) -> dict[str, Any]:
+    s = selectors.survey_get(actor=request.user, code=code)
+    org = _org(request.user, within, selectors.VIEW) if within else None
+    result = selectors.breakdown(actor=request.user, survey=s, dim=dimension, within=org)
+    return {
+        **result,
+        "weighted": selectors.weighted(actor=request.user, survey=s) if org is None else {},
+        "previous_round": selectors.comparison(actor=request.user, survey=s) if org is None else {},
+    }
+
+
+@router.get(
+    "/surveys/{code}/texts/{key}",
+    response=SurveyTextsOut,
+    summary="Answers to an open question, as a whole",
+)
+def survey_texts(request: HttpRequest, code: str, key: str) -> dict[str, Any]:
+    s = selectors.survey_get(actor=request.user, code=code)
+    return selectors.open_texts(actor=request.user, survey=s, key=key[:20])
+
+
+@router.get(
+    "/surveys/{code}/verify", response=SurveyVerifyOut, summary="Rollups compared with a recount"
+)
+def survey_verify(request: HttpRequest, code: str) -> dict[str, Any]:
+    s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    return rollups.verify(s)
+
+
+# ------------------------------------------------------------------------------ answering
+@router.get("/mine", response=list[SurveyToAnswerOut], summary="Surveys waiting for my answers")
+def survey_mine(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"code": i.survey.code, "title": i.survey.title, "organization": i.survey.organization.name}
+        for i in selectors.surveys_to_answer(actor=request.user)[:100]
+    ]
+
+
+@router.get("/mine/{code}", response=SurveyDetailOut, summary="A survey I was invited to")
+def survey_mine_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    inv = selectors.invitation_for(actor=request.user, code=code)
+    v = inv.survey.published_version()
+    return {**_out(inv.survey), "questions": v.questions if v else []}
+
+
+@router.post(
+    "/mine/{code}/responses",
+    response=SurveyAnswerOut,
+    summary="Answer a survey I was invited to (once; 409 already_answered)",
+    auth=[TokenAuth(), FastCookieSessionAuth(csrf=True)],
+)
+def survey_answer(request: HttpRequest, code: str, payload: SurveyAnswersIn) -> dict[str, bool]:
+    inv = selectors.invitation_for(actor=request.user, code=code)
+    services.response_submit(actor=request.user, survey=inv.survey, answers=payload.answers)
+    return {"saved": True}

@@ -1,0 +1,62 @@
+"""In Chromium: a worker answers a survey on a phone (home to-do → skip logic → thanks); the
+officer then reads the results with their charts on a desktop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gongjiang.surveys import services
+from gongjiang.surveys.models import Response
+
+from .helpers import answers
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "Correct-horse-9")
+    page.click("#login-button")
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def test_worker_answers_on_a_phone_and_officer_reads_results(
+    phone_page: Any, page: Any, live_server: Any, sw: Any
+) -> None:
+    for i, w in enumerate(sw.workers[1:11]):
+        services.response_submit(actor=w.user, survey=sw.survey, answers=answers(i + 1))
+    base = live_server.url
+    phone = phone_page
+    login(phone, base, sw.workers[0].user.username)
+    phone.goto(f"{base}/")
+    phone.click("a[href='/surveys/mine/']")
+    phone.click(f"a[href='/surveys/{sw.survey.code}/answer/']")
+    assert phone.locator("#q-q6").is_hidden()  # asked only after an unhappy first answer
+    phone.click("label[for='q1-b']")
+    assert phone.locator("#q-q6").is_visible()
+    phone.click("label[for='q2-wage']")
+    phone.click("label[for='q3-4']")
+    phone.click("label[for='q4-r1-2']")
+    phone.click("label[for='q4-r2-5']")
+    phone.select_option("#q5-x", "2")
+    phone.select_option("#q5-y", "1")
+    phone.fill("#q6-text", "夜班太多")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.click("#submit")
+    phone.wait_for_selector("#thanks")
+    assert Response.objects.filter(survey=sw.survey).count() == 11
+    assert Response.objects.filter(answers__q6="夜班太多").exists()
+    # the to-do is gone
+    phone.goto(f"{base}/surveys/mine/")
+    assert sw.survey.title not in phone.inner_text("#to-answer")
+
+    login(page, base, "alice")
+    page.goto(f"{base}/surveys/{sw.survey.code}/results/")
+    page.wait_for_selector("[data-chart='q1'] canvas")
+    assert "11" in page.inner_text("#respondents")
