@@ -41,7 +41,7 @@ def reference(
     return "none"
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(
     incomes=st.lists(money, min_size=1, max_size=8),
     costs=st.lists(money, min_size=8, max_size=8),
@@ -63,7 +63,7 @@ def test_category_follows_the_rule(
     assert result.reasons
 
 
-@settings(max_examples=300)
+@settings(max_examples=120)
 @given(
     standard=standards,
     multiple=multiples,
