@@ -203,7 +203,9 @@ class AssistanceHouseholdIn(StrictSchema):
 
 
 class AssistanceApplyIn(AssistanceHouseholdIn):
-    worker: str = Field("", max_length=20, description="the worker's code; empty: myself")
+    worker: str = Field(
+        "", max_length=20, description="the worker's code or citizen ID number; empty: myself"
+    )
     consent: bool
 
 
@@ -231,12 +233,22 @@ def file_apply(request: HttpRequest, payload: AssistanceApplyIn) -> tuple[int, d
 
 
 def selectors_worker(actor: Any, code: str) -> Any:
+    """The worker an application is for: oneself (empty), or a worker of the officer's unions by
+    registry code or citizen ID number (matched by its keyed hash, never stored in plain text)."""
+    from gongjiang.workforce import personal
     from gongjiang.workforce.models import Worker
 
+    code = (code or "").strip()
     if not code:
         worker = Worker.objects.filter(user_id=getattr(actor, "pk", None)).first()
     else:
-        worker = Worker.objects.visible_to(actor, "assistance.check").filter(code=code).first()
+        scoped = Worker.objects.visible_to(actor, "assistance.check")
+        if len(code) == 18:
+            worker = scoped.filter(
+                citizen_id_hash__in=personal.citizen_id_hashes(code.upper())
+            ).first()
+        else:
+            worker = scoped.filter(code=code).first()
     if worker is None:
         raise Http404("worker")
     return worker

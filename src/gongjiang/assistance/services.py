@@ -8,6 +8,7 @@ Audit details never carry household, health or income data: only codes, statuses
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from django.db import transaction
@@ -38,6 +39,7 @@ CONSENT_TEXT = (
 )
 VERIFY_EVERY_DAYS = 365
 NOTICE_DAYS = 5
+SCAN_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png"}
 
 
 def _refuse(code: str, message: str, field: str = "", status: int = 409) -> ApplicationError:
@@ -339,7 +341,9 @@ def document_add(*, actor: Any, file: HardshipFile, title: str, upload: Any) -> 
     document = FileDocument(
         file=file, title=(title or "").strip()[:100], uploaded_by=user_or_none(actor)
     )
-    document.upload.save(f"{document.code}.bin", upload, save=False)
+    ext = os.path.splitext(getattr(upload, "name", ""))[1].lower()
+    ext = ext if ext in SCAN_EXTENSIONS else ".bin"
+    document.upload.save(f"{document.code}{ext}", upload, save=False)
     document.full_clean(exclude=["uploaded_by"])
     document.save()
     audit_record(
