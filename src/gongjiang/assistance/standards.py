@@ -109,7 +109,7 @@ def reassess_for(standard: Standard, actor: Any = None) -> int:
     files = (
         HardshipFile.objects.filter(
             status__in=HardshipFile.ACTIVE,
-            region_id__startswith=prefix,
+            region__code__startswith=prefix,
             standard__year__lte=standard.year,
         )
         .exclude(sensitive_encrypted="")
