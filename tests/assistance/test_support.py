@@ -161,7 +161,7 @@ def test_campaign_budget_and_visit(assist: Any) -> None:
         "receipt.jpg", b"\xff\xd8\xff fake jpeg", content_type="image/jpeg"
     )
     visit = support.visit_record(
-        actor=a.ent_helper,
+        actor=a.city_helper,
         campaign=campaign,
         file=file,
         gift="米、油、慰问金",
@@ -175,7 +175,7 @@ def test_campaign_budget_and_visit(assist: Any) -> None:
         assert raw.read(4) == b"GJF1"
     with pytest.raises(ApplicationError) as exc:
         support.visit_record(
-            actor=a.ent_helper, campaign=campaign, file=file, gift="again", amount="1"
+            actor=a.city_helper, campaign=campaign, file=file, gift="again", amount="1"
         )
     assert exc.value.code in ("over_budget", "visited")
 

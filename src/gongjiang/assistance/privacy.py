@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
-from gongjiang.core.audit import audit_record
+from gongjiang.core.actors import audit as audit_record
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.jobs import job_start
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import audit as audit_record
 from gongjiang.core.actors import user_or_none
-from gongjiang.core.audit import audit_record
 from gongjiang.core.errors import ApplicationError, ConflictError
 from gongjiang.core.jobs import job_start
 from gongjiang.core.models import Region

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
+from gongjiang.core.actors import audit as audit_record
 from gongjiang.core.actors import user_or_none
-from gongjiang.core.audit import audit_record
 from gongjiang.core.duties import DutyConflict, audited_refusals, same_person
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.ledger.models import Fund
@@ -170,6 +170,7 @@ def support_decide(
     file = HardshipFile.objects.select_for_update().get(pk=file.pk)
     if file.status != HardshipFile.Status.FILED:
         raise _bad("file_not_filed", _("Support is given to filed households only."))
+    line = SupportLine.objects.select_related("organization").get(pk=line.pk)
     if not line.is_active or not file.organization.path.startswith(line.organization.path):
         raise Http404("line")
     if file.category not in line.eligible_categories:

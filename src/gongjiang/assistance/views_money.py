@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
-from gongjiang.core.audit import audit_record
+from gongjiang.core.actors import audit as audit_record
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 from gongjiang.core.ledger.services import fund_create, fund_credit
