@@ -29,6 +29,12 @@ def login(page: Any, base: str, username: str) -> None:
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
+def done(page: Any) -> None:
+    """The page answered with a message: it must be a success."""
+    alert = page.wait_for_selector("[role=alert]")
+    assert "alert-success" in (alert.get_attribute("class") or ""), alert.inner_text()
+
+
 def fits(page: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 392, f"{page.url} is {width}px wide"
@@ -68,7 +74,7 @@ def test_apply_check_notice_approve_pay_on_a_phone(
     page.click("#open-data")
     assert "高血压" in page.inner_text("body")
     page.click("#check")
-    page.wait_for_selector(".alert-success")
+    done(page)
     assert "公示中" in page.inner_text("#file-status")
     # the worker sees the notice: only the masked name
     login(page, base, "worker_a")
@@ -77,11 +83,12 @@ def test_apply_check_notice_approve_pay_on_a_phone(
     assert "王*明" in names and "王小明" not in names and "1500" not in names
     fits(page)
     # the notice ends; the city approves
+    file.refresh_from_db()
     end_notice(file)
     login(page, base, "city_helper")
     page.goto(f"{base}/assistance/files/{file.code}/")
     page.click("#approve")
-    page.wait_for_selector(".alert-success")
+    done(page)
     assert "已建档" in page.inner_text("#file-status")
     # support is decided by the enterprise and paid by the city, from the city's fund
     lines = support.lines_ensure_defaults(actor=a.city_helper, organization=a.world.city_a)
@@ -92,11 +99,11 @@ def test_apply_check_notice_approve_pay_on_a_phone(
     page.select_option("#id_line", lines[0].code)
     page.fill("#id_amount", "800")
     page.click("#decide")
-    page.wait_for_selector(".alert-success")
+    done(page)
     login(page, base, "city_helper")
     page.goto(f"{base}/assistance/files/{file.code}/")
     page.click("button.pay")
-    page.wait_for_selector(".alert-success")
+    done(page)
     assert "已发放" in page.inner_text(".support-status")
     fits(page)
     record = SupportRecord.objects.get()
