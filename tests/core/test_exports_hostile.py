@@ -67,6 +67,7 @@ EXPORT_MODULES = {
     "reform/views_exports.py",  # ledger download and bulletin PDF
     "reform/api.py",  # ledger download (API)
     "assistance/views_money.py",  # assistance report (funds named by their organisation)
+    "assistance/views.py",  # a hardship file's scan as uploaded (a stored file, no table)
 }
 
 
