@@ -36,7 +36,11 @@ def retention_years() -> int:
 @transaction.atomic
 def consent_withdraw(*, actor: Any, file: HardshipFile) -> HardshipFile:
     """The worker (or an officer at the worker's request) withdraws consent."""
-    file = HardshipFile.objects.select_for_update().select_related("worker").get(pk=file.pk)
+    file = (
+        HardshipFile.objects.select_for_update(of=("self",))
+        .select_related("worker")
+        .get(pk=file.pk)
+    )
     if not is_own_file(actor, file):
         access.require(actor, CHECK, file.organization)
     if file.consent_withdrawn_at or file.status == HardshipFile.Status.ANONYMISED:

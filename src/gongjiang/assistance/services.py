@@ -127,7 +127,11 @@ def file_apply(
 @transaction.atomic
 def file_correct(*, actor: Any, file: HardshipFile, household: dict[str, Any]) -> HardshipFile:
     """The worker corrects their own file, or an officer corrects it; the category is recomputed."""
-    file = HardshipFile.objects.select_for_update().select_related("worker").get(pk=file.pk)
+    file = (
+        HardshipFile.objects.select_for_update(of=("self",))
+        .select_related("worker")
+        .get(pk=file.pk)
+    )
     if not is_own_file(actor, file):
         access.require(actor, CHECK, file.organization)
     if not file.is_active:
@@ -149,7 +153,11 @@ def file_check(*, actor: Any, file: HardshipFile, working_days: int = NOTICE_DAY
     """The enterprise union checks the application and puts it on public notice (masked name,
     no details, working days)."""
     access.require(actor, CHECK, file.organization)
-    file = HardshipFile.objects.select_for_update().select_related("worker").get(pk=file.pk)
+    file = (
+        HardshipFile.objects.select_for_update(of=("self",))
+        .select_related("worker")
+        .get(pk=file.pk)
+    )
     if file.status != HardshipFile.Status.APPLIED:
         raise _refuse("wrong_status", _("Only an application awaiting its check can be checked."))
     if file.applied_by_id and same_person(actor, file.applied_by_id):
