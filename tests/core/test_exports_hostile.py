@@ -66,6 +66,8 @@ EXPORT_MODULES = {
     "reform/ledger.py",  # yearly work ledger (merged group rows)
     "reform/views_exports.py",  # ledger download and bulletin PDF
     "reform/api.py",  # ledger download (API)
+    "assistance/views_money.py",  # assistance report (funds named by their organisation)
+    "assistance/views.py",  # a hardship file's scan as uploaded (a stored file, no table)
 }
 
 
@@ -176,11 +178,16 @@ def test_every_export_is_hostile_safe(
         ],
         world.alice_admin: [reverse("core:audit_list") + "?export=xlsx"],
         world.root: [
+            reverse("assistance:reports_export"),
             reverse("reform:ledger_export", args=[plan.code]),
             f"/api/v1/reform/plans/{plan.code}/ledger.xlsx",
         ],
     }
     by_user[world.alice] += _roster_report_urls(client, world, django_capture_on_commit_callbacks)
+    # a hardship fund of enterprise A (whose name is a formula) for the assistance report
+    from gongjiang.core.ledger.services import fund_create
+
+    fund_create(actor=world.root, organization=world.enterprise_a, name="帮扶资金")
     # the audit log also goes out as CSV: every cell that could start a formula is escaped
     client.force_login(world.alice_admin)
     response = client.get(reverse("core:audit_list") + "?export=csv")

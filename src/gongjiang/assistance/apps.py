@@ -6,3 +6,11 @@ class AssistanceConfig(AppConfig):
     name = "gongjiang.assistance"
     label = "assistance"
     verbose_name = _("Assistance and care")
+
+    def ready(self) -> None:
+        from gongjiang.core.audit_labels import ACTION_LABELS
+
+        from . import jobs, permissions  # noqa: F401  (grants permissions; registers job handlers)
+        from .audit_labels import LABELS
+
+        ACTION_LABELS.update(LABELS)
