@@ -1,0 +1,25 @@
+"""Navigation entries of the innovation app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gongjiang.core import access
+from gongjiang.core.nav import NavItem
+
+
+def items(user: Any) -> list[NavItem]:
+    if not (access.can(user, "innovation.view_result") or access.can(user, "innovation.submit_result")):
+        return []
+    children = [NavItem(_("Innovation results"), reverse("innovation:result_list"), "lightbulb")]
+    if access.can(user, "innovation.review_result"):
+        children.append(NavItem(_("Results to review"), reverse("innovation:review_list"), "inbox"))
+    if access.can(user, "innovation.view_analytics"):
+        children.append(
+            NavItem(_("Innovation per 100 workers"), reverse("innovation:analytics"), "bar-chart")
+        )
+    children.append(NavItem(_("Innovation showcase"), reverse("innovation:showcase"), "stars"))
+    return [NavItem(_("Innovation"), "", "lightbulb", children)]
