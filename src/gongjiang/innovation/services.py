@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
-from gongjiang.core.audit import audit_record
+from gongjiang.core.actors import audit as audit_record
+from gongjiang.core.actors import user_or_none
 from gongjiang.core.duties import DutyConflict, audited_refusals, same_person
 from gongjiang.core.enterprise_models import Enterprise
 from gongjiang.core.errors import ApplicationError, ConflictError
@@ -130,7 +131,7 @@ def result_create(
         started_on=started_on,
         completed_on=completed_on,
         publish_consent=publish_consent,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=user_or_none(actor),
     )
     result.full_clean()
     result.save()
@@ -171,7 +172,7 @@ def result_create(
 def _submit(actor: Any, result: Result) -> None:
     _require_state(result, Result.Status.DRAFT)
     result.status = Result.Status.SUBMITTED
-    result.submitted_by = actor if getattr(actor, "pk", None) else None
+    result.submitted_by = user_or_none(actor)
     result.submitted_at = timezone.now()
     result.save(update_fields=["status", "submitted_by", "submitted_at"])
     audit_record(actor=actor, action="innovation.result_submit", obj=result)
@@ -216,7 +217,7 @@ def result_review(
             details=[{"field": "reason", "error": _("required")}],
         )
     result.status = Result.Status.ADOPTED if adopted else Result.Status.NOT_ADOPTED
-    result.reviewed_by = actor
+    result.reviewed_by = user_or_none(actor)
     result.reviewed_on = on or timezone.localdate()
     result.review_reason = reason
     result.full_clean()
@@ -243,7 +244,7 @@ def result_implement(*, actor: Any, result: Result, on: dt.date) -> Result:
         )
     result.status = Result.Status.IMPLEMENTED
     result.implemented_on = on
-    result.implemented_by = actor
+    result.implemented_by = user_or_none(actor)
     result.save(update_fields=["status", "implemented_on", "implemented_by"])
     audit_record(
         actor=actor, action="innovation.result_implement", obj=result, details={"on": on}
@@ -285,7 +286,7 @@ def result_certify_effect(
     result.effect_quality = quality
     result.effect_safety = safety
     result.status = Result.Status.CERTIFIED
-    result.certified_by = actor
+    result.certified_by = user_or_none(actor)
     result.certified_on = timezone.localdate()
     result.full_clean()
     result.save()
