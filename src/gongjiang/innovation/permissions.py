@@ -17,3 +17,8 @@ grant("innovation.review_result", STAFF)
 grant("innovation.certify_effect", ["admin", "officer"])
 grant("innovation.view_analytics", ["admin", "officer"])
 grant("innovation.preview_share", [*STAFF, "worker"])
+# award rounds: the organiser's officers run them; units below nominate; panels score through
+# core.review (panel membership, not a role); everyone in the audience reads the notice
+grant("innovation.view_award", ["admin", "officer", "hr"])
+grant("innovation.manage_award", ["admin", "officer"])
+grant("innovation.nominate", ["admin", "officer"])
