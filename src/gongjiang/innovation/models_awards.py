@@ -8,11 +8,14 @@ the reward rule and which nominations were paid.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gongjiang.core.scoping import ScopedQuerySet
+from gongjiang.core.access import scope_paths
+from gongjiang.core.scoping import ScopedQuerySet, prefix_q
 
 from .models_results import Result, code_field
 
@@ -20,8 +23,27 @@ GRADES = ("一等奖", "二等奖", "三等奖", "优秀奖")
 
 
 class AwardRoundQuerySet(ScopedQuerySet):
+    """Visible to the organiser's scope, to units below with a quota (who nominate) and to the
+    round's panel members."""
+
     def default_perm(self) -> str:
         return "innovation.view_award"
+
+    def visible_to(self, user: Any, perm: str | None = None) -> Any:
+        paths = scope_paths(user, perm or self.default_perm())
+        if paths is None:
+            return self.all()
+        q = prefix_q("organization__path", paths)
+        if perm is None:
+            nominate = scope_paths(user, "innovation.nominate") or []
+            q |= models.Q(
+                pk__in=AwardQuota.objects.filter(
+                    prefix_q("organization__path", nominate)
+                ).values("round_id")
+            )
+            if getattr(user, "is_authenticated", False):
+                q |= models.Q(review__panel__user=user)
+        return self.filter(q).distinct()
 
 
 class AwardRound(models.Model):

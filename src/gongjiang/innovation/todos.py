@@ -11,6 +11,7 @@ from gongjiang.core import access
 from gongjiang.core.todos import Todo, register
 
 from . import selectors
+from .models import AwardRound
 
 
 @register("innovation")
@@ -36,4 +37,18 @@ def innovation_todos(user: Any) -> list[Todo]:
                 icon="patch-check",
             )
         )
+    if getattr(user, "is_authenticated", False):
+        due = AwardRound.objects.filter(
+            state=AwardRound.State.REVIEWING, review__panel__user=user
+        ).count()
+        if due:
+            out.append(
+                Todo(
+                    _("Award rounds waiting for my scores"),
+                    due,
+                    reverse("innovation:award_list"),
+                    priority=15,
+                    icon="award",
+                )
+            )
     return out
