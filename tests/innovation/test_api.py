@@ -70,7 +70,9 @@ def test_preview_refusals(client: Any, world: Any) -> None:
     bad = post(
         client,
         PREVIEW,
-        body(members=[{"worker": "A", "contribution": "60"}, {"worker": "B", "contribution": "30"}]),
+        body(
+            members=[{"worker": "A", "contribution": "60"}, {"worker": "B", "contribution": "30"}]
+        ),
     )
     assert bad.status_code == 422 and bad.json()["code"] == "contributions_not_100"
     low = post(client, PREVIEW, body(mode="licence", share="0.49"))
@@ -129,7 +131,10 @@ def test_result_create_and_flow_through_the_api(client: Any, world: Any, team: A
     )
     # the submitter may not review their own result; the enterprise HR does
     client.force_login(world.worker_a)
-    assert post(client, f"/api/v1/innovation/results/{code}/review", {"adopted": True}).status_code == 403
+    assert (
+        post(client, f"/api/v1/innovation/results/{code}/review", {"adopted": True}).status_code
+        == 403
+    )
     reviewed = check_access(
         client,
         url=f"/api/v1/innovation/results/{code}/review",
@@ -213,7 +218,10 @@ def test_list_and_analytics(client: Any, world: Any, team: Any) -> None:
 
     result_review(actor=team.hr, result=result, adopted=True)
     rows = check_access(
-        client, url="/api/v1/innovation/analytics?by=employer", in_scope=world.alice, out_of_scope=None
+        client,
+        url="/api/v1/innovation/analytics?by=employer",
+        in_scope=world.alice,
+        out_of_scope=None,
     ).json()
     # 1 adopted result, 3 workers on the job → 33.33 per 100
     assert rows == [

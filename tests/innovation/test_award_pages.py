@@ -22,7 +22,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def award(world: Any, team: Any) -> AwardRound:
     round_ = awards.award_round_create(
-        actor=world.alice, organization=world.province_a, year=2026, title="2026年度创新奖", bands=(1, 2, 3, 4)
+        actor=world.alice,
+        organization=world.province_a,
+        year=2026,
+        title="2026年度创新奖",
+        bands=(1, 2, 3, 4),
     )
     awards.award_quota_set(actor=world.alice, round=round_, organization=world.city_a, quota=2)
     return round_
@@ -31,7 +35,10 @@ def award(world: Any, team: Any) -> AwardRound:
 def test_round_pages_and_nomination(client: Any, world: Any, team: Any, award: AwardRound) -> None:
     check_access(client, url="/innovation/awards/", in_scope=world.alice, out_of_scope=None)
     page = check_access(
-        client, url=f"/innovation/awards/{award.code}/", in_scope=world.alice, out_of_scope=world.bob
+        client,
+        url=f"/innovation/awards/{award.code}/",
+        in_scope=world.alice,
+        out_of_scope=world.bob,
     )
     result = services.result_review(
         actor=team.hr, result=make_result(team, submit=True), adopted=True
@@ -51,7 +58,10 @@ def test_round_pages_and_nomination(client: Any, world: Any, team: Any, award: A
     award.refresh_from_db()
     assert award.state == "nominating"
     client.force_login(world.bob)
-    assert client.post(f"/innovation/awards/{award.code}/act/", {"act": "open_review"}).status_code == 404
+    assert (
+        client.post(f"/innovation/awards/{award.code}/act/", {"act": "open_review"}).status_code
+        == 404
+    )
     check_access(
         client,
         url=f"/innovation/awards/{award.code}/act/",
@@ -86,8 +96,12 @@ def test_create_round_page(client: Any, world: Any) -> None:
     assert client.get("/innovation/awards/new/").status_code == 403
 
 
-def test_panel_sheet_scores_and_conflicts(client: Any, world: Any, team: Any, award: AwardRound) -> None:
-    result = services.result_review(actor=team.hr, result=make_result(team, submit=True), adopted=True)
+def test_panel_sheet_scores_and_conflicts(
+    client: Any, world: Any, team: Any, award: AwardRound
+) -> None:
+    result = services.result_review(
+        actor=team.hr, result=make_result(team, submit=True), adopted=True
+    )
     awards.nomination_add(actor=world.alice, round=award, result=result, organization=world.city_a)
     awards.award_review_open(actor=world.alice, round=award)
     expert = UserFactory(username="expert")
@@ -103,14 +117,20 @@ def test_panel_sheet_scores_and_conflicts(client: Any, world: Any, team: Any, aw
     assert client.post(url, data).status_code == 302
     assert item.scores.count() == len(criteria)
     client.force_login(insider)
-    assert "Conflict of interest" in client.get(url).content.decode() or "利益冲突" in client.get(url).content.decode()
+    assert (
+        "Conflict of interest" in client.get(url).content.decode()
+        or "利益冲突" in client.get(url).content.decode()
+    )
     client.post(url, data)
     assert item.scores.count() == len(criteria)  # the insider's scores were refused
     assert sheet.status_code == 200
     # finalise, then the award list
     awards.award_round_finalise(actor=world.alice, round=award)
     response = check_access(
-        client, url=f"/innovation/awards/{award.code}/list.xlsx", in_scope=world.alice, out_of_scope=world.bob
+        client,
+        url=f"/innovation/awards/{award.code}/list.xlsx",
+        in_scope=world.alice,
+        out_of_scope=world.bob,
     )
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "2026年度创新奖获奖名单"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.http import Http404
 from django.core.exceptions import PermissionDenied
 
 from gongjiang.core.errors import ApplicationError, ConflictError
@@ -52,24 +53,42 @@ def setup(world: Any, team: Any) -> dict[str, Any]:
 def test_quotas_and_nominations(world: Any, team: Any, setup: dict[str, Any]) -> None:
     round_, results = setup["round"], setup["results"]
     with pytest.raises(PermissionDenied):  # no quota yet
-        awards.nomination_add(actor=world.alice, round=round_, result=results[0], organization=world.city_a)
+        awards.nomination_add(
+            actor=world.alice, round=round_, result=results[0], organization=world.city_a
+        )
     with pytest.raises(ApplicationError):  # quotas go below the organiser
-        awards.award_quota_set(actor=world.alice, round=round_, organization=world.province_a, quota=2)
+        awards.award_quota_set(
+            actor=world.alice, round=round_, organization=world.province_a, quota=2
+        )
     awards.award_quota_set(actor=world.alice, round=round_, organization=world.city_a, quota=2)
-    awards.nomination_add(actor=world.alice, round=round_, result=results[0], organization=world.city_a)
+    awards.nomination_add(
+        actor=world.alice, round=round_, result=results[0], organization=world.city_a
+    )
     with pytest.raises(ConflictError) as exc:
-        awards.nomination_add(actor=world.alice, round=round_, result=results[0], organization=world.city_a)
+        awards.nomination_add(
+            actor=world.alice, round=round_, result=results[0], organization=world.city_a
+        )
     assert exc.value.code == "duplicate"
-    awards.nomination_add(actor=world.alice, round=round_, result=results[1], organization=world.city_a)
+    awards.nomination_add(
+        actor=world.alice, round=round_, result=results[1], organization=world.city_a
+    )
     with pytest.raises(ConflictError) as exc:
-        awards.nomination_add(actor=world.alice, round=round_, result=results[2], organization=world.city_a)
+        awards.nomination_add(
+            actor=world.alice, round=round_, result=results[2], organization=world.city_a
+        )
     assert exc.value.code == "quota_used"
     with pytest.raises(PermissionDenied):  # bob cannot nominate for a unit of province A
-        awards.nomination_add(actor=world.bob, round=round_, result=results[2], organization=world.city_a)
+        awards.nomination_add(
+            actor=world.bob, round=round_, result=results[2], organization=world.city_a
+        )
     draft = make_result(team, title="草稿")
-    awards.award_quota_set(actor=world.alice, round=round_, organization=world.enterprise_a, quota=5)
+    awards.award_quota_set(
+        actor=world.alice, round=round_, organization=world.enterprise_a, quota=5
+    )
     with pytest.raises(ApplicationError) as exc:
-        awards.nomination_add(actor=world.alice, round=round_, result=draft, organization=world.enterprise_a)
+        awards.nomination_add(
+            actor=world.alice, round=round_, result=draft, organization=world.enterprise_a
+        )
     assert exc.value.code == "not_nominable"
 
 
@@ -106,9 +125,8 @@ def test_panel_conflicts_are_refused(world: Any, team: Any, setup: dict[str, Any
     panel_member_add(actor=world.alice, round=round_.review, user=free)
     review_score_save(actor=free, item=item, criterion=criterion, score="90")
     # a stranger off the panel: 404
-    with pytest.raises(Exception) as exc2:
+    with pytest.raises(Http404):
         review_score_save(actor=_expert("stranger"), item=item, criterion=criterion, score="90")
-    assert "404" in type(exc2.value).__name__ or "Http404" in type(exc2.value).__name__
 
 
 def _score(round_: AwardRound, expert: Any, by_title: dict[str, str]) -> None:
@@ -118,7 +136,9 @@ def _score(round_: AwardRound, expert: Any, by_title: dict[str, str]) -> None:
             review_score_save(actor=expert, item=item, criterion=criterion, score=by_title[title])
 
 
-def test_ranking_grades_notice_publication_and_payment(world: Any, team: Any, setup: dict[str, Any]) -> None:
+def test_ranking_grades_notice_publication_and_payment(
+    world: Any, team: Any, setup: dict[str, Any]
+) -> None:
     round_ = _nominate_all(world, setup)
     experts = [_expert("e1"), world.alice_admin]  # a province admin may sit on the panel
     for e in experts:

@@ -36,7 +36,9 @@ def refdata(transactional_db: Any) -> None:
         load_reference_data()
 
 
-def test_two_award_payments_for_the_last_money_one_wins(refdata: Any, world: Any, team: Any) -> None:
+def test_two_award_payments_for_the_last_money_one_wins(
+    refdata: Any, world: Any, team: Any
+) -> None:
     from gongjiang.core.review.models import ReviewItem
     from gongjiang.innovation import services
 

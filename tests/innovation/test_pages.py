@@ -25,7 +25,10 @@ def test_list_detail_review_and_analytics_pages(client: Any, world: Any, team: A
     client.force_login(world.bob)
     assert result.title not in client.get("/innovation/").content.decode()
     check_access(
-        client, url=f"/innovation/results/{result.code}/", in_scope=world.alice, out_of_scope=world.bob
+        client,
+        url=f"/innovation/results/{result.code}/",
+        in_scope=world.alice,
+        out_of_scope=world.bob,
     )
     queue = check_access(client, url="/innovation/review/", in_scope=team.hr, out_of_scope=None)
     assert result.title in queue.content.decode()
@@ -36,9 +39,13 @@ def test_list_detail_review_and_analytics_pages(client: Any, world: Any, team: A
 
 
 def test_export(client: Any, world: Any, team: Any) -> None:
-    make_result(team, title="=HYPERLINK(\"http://x\",\"y\")")
-    response = check_access(client, url="/innovation/results.xlsx", in_scope=world.alice, out_of_scope=None)
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    make_result(team, title='=HYPERLINK("http://x","y")')
+    response = check_access(
+        client, url="/innovation/results.xlsx", in_scope=world.alice, out_of_scope=None
+    )
+    book = load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
     sheet = book.active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][1] == '=HYPERLINK("http://x","y")'
@@ -50,7 +57,9 @@ def test_export(client: Any, world: Any, team: Any) -> None:
 
 
 def test_worker_enters_a_result_with_a_team(client: Any, world: Any, team: Any) -> None:
-    form = check_access(client, url="/innovation/results/new/", in_scope=world.worker_a, out_of_scope=None)
+    form = check_access(
+        client, url="/innovation/results/new/", in_scope=world.worker_a, out_of_scope=None
+    )
     assert "王芳" in form.content.decode()
     data = {
         "employer": team.employer.code,
@@ -82,7 +91,9 @@ def test_worker_enters_a_result_with_a_team(client: Any, world: Any, team: Any) 
         (team.workers[2], Decimal("30")),
     ]
     # another enterprise's employer: 404
-    assert client.get(f"/innovation/results/new/?employer={team.employer_b.code}").status_code == 404
+    assert (
+        client.get(f"/innovation/results/new/?employer={team.employer_b.code}").status_code == 404
+    )
 
 
 def test_flow_buttons(client: Any, world: Any, team: Any) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from gongjiang.core.duties import DutyConflict
 from gongjiang.core.errors import ApplicationError, ConflictError
@@ -22,16 +23,22 @@ pytestmark = pytest.mark.django_db
 
 def test_shares_must_sum_to_exactly_100(team: Any) -> None:
     with pytest.raises(ApplicationError) as exc:
-        make_result(team, members=[(team.workers[0], Decimal("50")), (team.workers[1], Decimal("50.01"))])
+        make_result(
+            team, members=[(team.workers[0], Decimal("50")), (team.workers[1], Decimal("50.01"))]
+        )
     assert exc.value.code == "contributions_not_100"
     with pytest.raises(ApplicationError):
-        make_result(team, members=[(team.workers[0], Decimal("100")), (team.workers[0], Decimal("0"))])
-    result = make_result(team, members=[(team.workers[0], Decimal("33.33")), (team.workers[1], Decimal("66.67"))])
+        make_result(
+            team, members=[(team.workers[0], Decimal("100")), (team.workers[0], Decimal("0"))]
+        )
+    result = make_result(
+        team, members=[(team.workers[0], Decimal("33.33")), (team.workers[1], Decimal("66.67"))]
+    )
     assert sum(m.contribution for m in result.members.all()) == Decimal("100")
 
 
 def test_advanced_operating_method_is_named(team: Any) -> None:
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ValidationError) as exc:
         make_result(team, kind="method")
     assert "method_name" in str(exc.value)
     assert make_result(team, kind="method", method_name="李斌操作法").method_name == "李斌操作法"
@@ -51,13 +58,15 @@ def test_flow_and_separation_of_duties(world: Any, team: Any) -> None:
     with pytest.raises(ApplicationError) as exc:
         services.result_review(actor=team.hr, result=result, adopted=False, reason="  ")
     assert exc.value.code == "reason_required"
-    result = services.result_review(actor=team.hr, result=result, adopted=True, on=dt.date(2026, 3, 1))
+    result = services.result_review(
+        actor=team.hr, result=result, adopted=True, on=dt.date(2026, 3, 1)
+    )
     assert result.status == "adopted" and result.reviewed_by == team.hr
     with pytest.raises(ApplicationError):
         services.result_implement(actor=team.hr, result=result, on=dt.date(2026, 2, 1))
     services.result_implement(actor=team.hr, result=result, on=dt.date(2026, 3, 10))
     # HR may not certify (permission), a member officer may not either (duties), alice may
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.result_certify_effect(actor=team.hr, result=result, savings=Decimal("1"))
     with pytest.raises(ApplicationError) as exc:
         services.result_certify_effect(actor=world.alice, result=result, savings=None)
@@ -67,7 +76,9 @@ def test_flow_and_separation_of_duties(world: Any, team: Any) -> None:
     )
     assert result.status == "certified" and result.certified_by == world.alice
     actions = list(
-        AuditEvent.objects.filter(object_code=result.code).order_by("id").values_list("action", flat=True)
+        AuditEvent.objects.filter(object_code=result.code)
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions == [
         "innovation.result_create",
@@ -96,7 +107,9 @@ def test_adopted_results_on_each_members_timeline(world: Any, team: Any) -> None
     # a viewer who cannot open the result gets the entry without the link
     entries = [e for e in timeline_for(team.workers[1], world.worker_a) if e.kind == "innovation"]
     assert entries[0].url  # worker_a is on the team
-    assert [e.url for e in timeline_for(team.workers[1], world.nobody) if e.kind == "innovation"] == [""]
+    assert [
+        e.url for e in timeline_for(team.workers[1], world.nobody) if e.kind == "innovation"
+    ] == [""]
 
 
 def test_visibility(world: Any, team: Any) -> None:

@@ -20,7 +20,13 @@ def award_list_xlsx(round_: AwardRound) -> bytes:
     buffer = io.BytesIO()
     book = ExportWorkbook(buffer)
     sheet = book.add_sheet("获奖名单")
-    base = {"font_name": "宋体", "font_size": 11, "border": 1, "valign": "vcenter", "text_wrap": True}
+    base = {
+        "font_name": "宋体",
+        "font_size": 11,
+        "border": 1,
+        "valign": "vcenter",
+        "text_wrap": True,
+    }
     title = book.add_format(
         {"font_name": "黑体", "font_size": 16, "bold": True, "align": "center", "valign": "vcenter"}
     )
@@ -41,7 +47,8 @@ def award_list_xlsx(round_: AwardRound) -> bytes:
             r += 1
         number += 1
         names = "、".join(
-            m.worker.name for m in n.result.members.select_related("worker").order_by("-contribution", "position")
+            m.worker.name
+            for m in n.result.members.select_related("worker").order_by("-contribution", "position")
         )
         sheet.row(
             r,

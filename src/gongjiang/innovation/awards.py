@@ -63,9 +63,7 @@ HONOUR_LEVEL = {
 def _nomination_of(item: ReviewItem) -> Nomination | None:
     if not item.object_code:
         return None
-    return (
-        Nomination.objects.select_related("result").filter(code=item.object_code).first()
-    )
+    return Nomination.objects.select_related("result").filter(code=item.object_code).first()
 
 
 def result_conflict(user: Any, item: ReviewItem) -> str | None:
@@ -161,16 +159,18 @@ def award_round_create(
 
 @transaction.atomic
 def award_quota_set(
-    *, actor: Any, round: AwardRound, organization: Organization, quota: int  # noqa: A002
+    *,
+    actor: Any,
+    round: AwardRound,
+    organization: Organization,
+    quota: int,  # noqa: A002
 ) -> AwardQuota:
     access.require(actor, MANAGE, round.organization)
     _require_state(round, AwardRound.State.NOMINATING)
     if organization.pk == round.organization_id or not organization.path.startswith(
         round.organization.path
     ):
-        raise ApplicationError(
-            _("Quotas go to units below the organiser."), code="quota_not_below"
-        )
+        raise ApplicationError(_("Quotas go to units below the organiser."), code="quota_not_below")
     if not 0 <= quota <= 1000:
         raise ApplicationError(_("A quota is 0 to 1000."), code="invalid_quota")
     row, _created = AwardQuota.objects.update_or_create(
@@ -286,18 +286,17 @@ def winners(round_: AwardRound) -> list[Nomination]:
 
 @transaction.atomic
 def award_notice_publish(
-    *, actor: Any, round: AwardRound, starts_on: dt.date | None = None  # noqa: A002
+    *,
+    actor: Any,
+    round: AwardRound,
+    starts_on: dt.date | None = None,  # noqa: A002
 ) -> AwardRound:
     access.require(actor, MANAGE, round.organization)
     round_ = AwardRound.objects.select_for_update().get(pk=round.pk)
     _require_state(round_, AwardRound.State.FINAL)
     rows = winners(round_)
-    names = [
-        m.worker.name for n in rows for m in n.result.members.select_related("worker")
-    ]
-    body = "\n".join(
-        f"{n.item.grade}：{n.result.title}（{n.result.employer.name}）" for n in rows
-    )
+    names = [m.worker.name for n in rows for m in n.result.members.select_related("worker")]
+    body = "\n".join(f"{n.item.grade}：{n.result.title}（{n.result.employer.name}）" for n in rows)
     round_.notice = public_notice_publish(
         actor=actor,
         organization=round_.organization,
@@ -316,7 +315,10 @@ def award_notice_publish(
 
 @transaction.atomic
 def award_round_publish(
-    *, actor: Any, round: AwardRound, on: dt.date | None = None  # noqa: A002
+    *,
+    actor: Any,
+    round: AwardRound,
+    on: dt.date | None = None,  # noqa: A002
 ) -> AwardRound:
     """After the notice has ended with every objection answered: the awards become honours on each
     team member's record (workforce services)."""
@@ -326,9 +328,7 @@ def award_round_publish(
     today = on or timezone.localdate()
     notice = round_.notice
     if notice is None or notice.state_on(today) != notice.State.ENDED:
-        raise ConflictError(
-            _("The public notice has not ended yet."), code="notice_not_ended"
-        )
+        raise ConflictError(_("The public notice has not ended yet."), code="notice_not_ended")
     if NoticeObjection.objects.filter(notice=notice, replied_at__isnull=True).exists():
         raise ConflictError(
             _("Every objection must be answered before publication."), code="objections_open"
@@ -374,8 +374,10 @@ def reward_amount(round_: AwardRound, nomination: Nomination) -> Decimal:
 def award_pay(*, actor: Any, nomination: Nomination) -> list[Any]:
     """Pay a published award from the round's fund: the reward split by contribution share, one
     ledger debit per member; all or nothing (the ledger refuses to go below zero)."""
-    nomination = Nomination.objects.select_for_update().select_related("round", "item", "result").get(
-        pk=nomination.pk
+    nomination = (
+        Nomination.objects.select_for_update()
+        .select_related("round", "item", "result")
+        .get(pk=nomination.pk)
     )
     round_ = nomination.round
     access.require(actor, MANAGE, round_.organization)

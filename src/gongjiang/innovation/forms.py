@@ -30,7 +30,9 @@ class ResultForm(BootstrapForm):
         required=False,
         help_text=_("An advanced operating method is named after its worker, e.g. 李斌操作法."),
     )
-    problem = forms.CharField(label=_("problem"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    problem = forms.CharField(
+        label=_("problem"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     solution = forms.CharField(
         label=_("solution"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -37,9 +37,9 @@ class AwardRoundQuerySet(ScopedQuerySet):
         if perm is None:
             nominate = scope_paths(user, "innovation.nominate") or []
             q |= models.Q(
-                pk__in=AwardQuota.objects.filter(
-                    prefix_q("organization__path", nominate)
-                ).values("round_id")
+                pk__in=AwardQuota.objects.filter(prefix_q("organization__path", nominate)).values(
+                    "round_id"
+                )
             )
             if getattr(user, "is_authenticated", False):
                 q |= models.Q(review__panel__user=user)
@@ -73,7 +73,9 @@ class AwardRound(models.Model):
     state = models.CharField(
         _("stage"), max_length=12, choices=State.choices, default=State.NOMINATING
     )
-    notice_days = models.PositiveSmallIntegerField(_("working days of the public notice"), default=5)
+    notice_days = models.PositiveSmallIntegerField(
+        _("working days of the public notice"), default=5
+    )
     notice = models.ForeignKey(
         "core.PublicNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -129,6 +131,9 @@ class AwardQuota(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "organization"], name="innov_quota_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.quota}"
 
 
 class Nomination(models.Model):

@@ -33,7 +33,11 @@ def items(user: Any) -> list[NavItem]:
         children.append(
             NavItem(_("Innovation per 100 workers"), reverse("innovation:analytics"), "bar-chart")
         )
-    if on_panel or access.can(user, "innovation.view_award") or access.can(user, "innovation.nominate"):
+    if (
+        on_panel
+        or access.can(user, "innovation.view_award")
+        or access.can(user, "innovation.nominate")
+    ):
         children.append(NavItem(_("Innovation awards"), reverse("innovation:award_list"), "award"))
     children.append(NavItem(_("Innovation showcase"), reverse("innovation:showcase"), "stars"))
     return [NavItem(_("Innovation"), "", "lightbulb", children)]

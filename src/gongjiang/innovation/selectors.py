@@ -19,9 +19,7 @@ from .models import Result
 ANALYTICS = "innovation.view_analytics"
 
 
-def result_list(
-    *, actor: Any, q: str = "", status: str = "", kind: str = ""
-) -> QuerySet[Result]:
+def result_list(*, actor: Any, q: str = "", status: str = "", kind: str = "") -> QuerySet[Result]:
     qs = Result.objects.visible_to(actor).select_related("employer", "organization")
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(members__worker__name__icontains=q)).distinct()
@@ -85,10 +83,18 @@ def per_hundred(results: int, workers: int) -> Decimal | None:
 
 GROUPS = {
     "employer": ("employer_id", "employer__name", "employer_id", "employer__name"),
-    "industry": ("employer__industry_id", "employer__industry__name", "employer__industry_id",
-                 "employer__industry__name"),
-    "region": ("employer__region_id", "employer__region__name", "employer__region_id",
-               "employer__region__name"),
+    "industry": (
+        "employer__industry_id",
+        "employer__industry__name",
+        "employer__industry_id",
+        "employer__industry__name",
+    ),
+    "region": (
+        "employer__region_id",
+        "employer__region__name",
+        "employer__region_id",
+        "employer__region__name",
+    ),
 }
 
 

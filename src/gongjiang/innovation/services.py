@@ -113,9 +113,7 @@ def result_create(
     organization = employer.union
     access.require(actor, SUBMIT, organization)
     team = _team(employer, members)
-    if not _staff(actor, organization) and not any(
-        same_person(actor, w.user_id) for w, _c in team
-    ):
+    if not _staff(actor, organization) and not any(same_person(actor, w.user_id) for w, _c in team):
         raise ApplicationError(
             _("You can enter only results of a team you are a member of."), code="not_on_team"
         )
@@ -246,9 +244,7 @@ def result_implement(*, actor: Any, result: Result, on: dt.date) -> Result:
     result.implemented_on = on
     result.implemented_by = user_or_none(actor)
     result.save(update_fields=["status", "implemented_on", "implemented_by"])
-    audit_record(
-        actor=actor, action="innovation.result_implement", obj=result, details={"on": on}
-    )
+    audit_record(actor=actor, action="innovation.result_implement", obj=result, details={"on": on})
     return result
 
 
@@ -270,7 +266,9 @@ def result_certify_effect(
     why = involved(actor, result)
     if why:
         raise DutyConflict(
-            _("You made, submitted or are on the team of this result; another person certifies it."),
+            _(
+                "You made, submitted or are on the team of this result; another person certifies it."
+            ),
             action="innovation.result_certify",
             obj=result,
             reason=why,

@@ -20,9 +20,7 @@ def innovation_entries(worker: Any, actor: Any) -> list[TimelineEntry]:
         .order_by("-result__reviewed_on")
     )
     visible = set(
-        Result.objects.visible_to(actor)
-        .filter(members__worker=worker)
-        .values_list("pk", flat=True)
+        Result.objects.visible_to(actor).filter(members__worker=worker).values_list("pk", flat=True)
     )
     out = []
     for m in rows:

@@ -158,9 +158,7 @@ def result_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The result is saved."))
             return redirect("innovation:result_detail", result.code)
-    return render(
-        request, "innovation/result_form.html", {"form": form, "employer": employer}
-    )
+    return render(request, "innovation/result_form.html", {"form": form, "employer": employer})
 
 
 def _actions(user: Any, result: Result) -> dict[str, bool]:
@@ -294,5 +292,3 @@ def showcase_detail(request: HttpRequest, code: str) -> HttpResponse:
         "innovation/showcase_detail.html",
         {"result": result, "names": names, "patents": result.patents.all()},
     )
-
-

@@ -21,9 +21,9 @@ from gongjiang.core.ledger.models import Fund
 from gongjiang.core.models import Organization
 from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file, notice_objection_reply
+from gongjiang.core.review.conflicts import review_conflict_reason
 from gongjiang.core.review.models import PanelMember, ReviewItem, ReviewScore
 from gongjiang.core.review.services import panel_member_add, review_score_save
-from gongjiang.core.review.conflicts import review_conflict_reason
 from gongjiang.core.scoping import prefix_q
 
 from . import awards
@@ -113,11 +113,15 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
             .exclude(nominations__round=round_)
         )
         nominate_form = NominateForm(units=units, results=candidates[:500])
-    nominations = round_.nominations.select_related("result", "result__employer", "organization", "item")
+    nominations = round_.nominations.select_related(
+        "result", "result__employer", "organization", "item"
+    )
     if not manages:
-        nominations = nominations.filter(
-            organization__in=[q.organization for q in units]
-        ) if round_.state == AwardRound.State.NOMINATING else nominations.exclude(item__grade="")
+        nominations = (
+            nominations.filter(organization__in=[q.organization for q in units])
+            if round_.state == AwardRound.State.NOMINATING
+            else nominations.exclude(item__grade="")
+        )
     notice = round_.notice
     objections = []
     if notice is not None:
@@ -141,7 +145,10 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
             "objections": objections,
             "may_object": notice is not None
             and notice.state == "open"
-            and any(p.startswith(notice.audience.path) for _r, p, _o in access.memberships_of(request.user)),
+            and any(
+                p.startswith(notice.audience.path)
+                for _r, p, _o in access.memberships_of(request.user)
+            ),
             "grades": GRADES,
         },
     )
@@ -164,7 +171,10 @@ def round_act(request: HttpRequest, code: str) -> HttpResponse:
     try:
         if act == "nominate":
             units = _nominating_units(request.user, round_)
-            unit = next((q.organization for q in units if q.organization.code == request.POST.get("unit")), None)
+            unit = next(
+                (q.organization for q in units if q.organization.code == request.POST.get("unit")),
+                None,
+            )
             result = Result.objects.adopted().filter(code=request.POST.get("result", "")).first()
             if unit is None or result is None:
                 raise Http404
@@ -178,18 +188,31 @@ def round_act(request: HttpRequest, code: str) -> HttpResponse:
         elif act == "object":
             if round_.notice is None:
                 raise Http404
-            notice_objection_file(actor=request.user, notice=round_.notice, text=request.POST.get("text", "")[:5000])
+            notice_objection_file(
+                actor=request.user, notice=round_.notice, text=request.POST.get("text", "")[:5000]
+            )
         elif not _manages(request.user, round_):
             raise PermissionDenied(act)
         elif act == "quota":
-            org = _quota_orgs(request.user, round_).filter(code=request.POST.get("organization")).first()
+            org = (
+                _quota_orgs(request.user, round_)
+                .filter(code=request.POST.get("organization"))
+                .first()
+            )
             if org is None:
                 raise Http404
-            awards.award_quota_set(actor=request.user, round=round_, organization=org, quota=int(request.POST.get("quota") or 0))
+            awards.award_quota_set(
+                actor=request.user,
+                round=round_,
+                organization=org,
+                quota=int(request.POST.get("quota") or 0),
+            )
         elif act == "panel":
             from django.contrib.auth import get_user_model
 
-            user = get_user_model().objects.filter(username=request.POST.get("username", "")).first()
+            user = (
+                get_user_model().objects.filter(username=request.POST.get("username", "")).first()
+            )
             if user is None:
                 raise ApplicationError(_("No such user."), code="unknown_user")
             panel_member_add(actor=request.user, round=round_.review, user=user)
@@ -202,10 +225,14 @@ def round_act(request: HttpRequest, code: str) -> HttpResponse:
         elif act == "publish":
             awards.award_round_publish(actor=request.user, round=round_)
         elif act == "reply":
-            objection = NoticeObjection.objects.filter(notice=round_.notice, code=request.POST.get("objection", "")).first()
+            objection = NoticeObjection.objects.filter(
+                notice=round_.notice, code=request.POST.get("objection", "")
+            ).first()
             if objection is None:
                 raise Http404
-            notice_objection_reply(actor=request.user, objection=objection, reply=request.POST.get("reply", "")[:5000])
+            notice_objection_reply(
+                actor=request.user, objection=objection, reply=request.POST.get("reply", "")[:5000]
+            )
         elif act == "pay":
             nomination = round_.nominations.filter(code=request.POST.get("nomination", "")).first()
             if nomination is None:
@@ -214,7 +241,9 @@ def round_act(request: HttpRequest, code: str) -> HttpResponse:
         else:
             raise Http404(act)
     except (ApplicationError, ValidationError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", None) or " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(
+            request, getattr(exc, "message", None) or " ".join(getattr(exc, "messages", [str(exc)]))
+        )
     else:
         messages.success(request, _("Done."))
     return redirect("innovation:award_detail", round_.code)
@@ -228,7 +257,11 @@ def panel_sheet(request: HttpRequest, code: str) -> HttpResponse:
     if member is None:
         raise Http404("panel")
     criteria = list(round_.review.criteria.all())
-    items = list(ReviewItem.objects.filter(round=round_.review).select_related("organization", "round__organization"))
+    items = list(
+        ReviewItem.objects.filter(round=round_.review).select_related(
+            "organization", "round__organization"
+        )
+    )
     if request.method == "POST":
         saved = 0
         for item in items:
@@ -237,17 +270,16 @@ def panel_sheet(request: HttpRequest, code: str) -> HttpResponse:
                 if not raw:
                     continue
                 try:
-                    review_score_save(actor=request.user, item=item, criterion=c, score=Decimal(raw))
+                    review_score_save(
+                        actor=request.user, item=item, criterion=c, score=Decimal(raw)
+                    )
                     saved += 1
                 except (ApplicationError, InvalidOperation) as exc:
                     messages.error(request, f"{item.label}：{getattr(exc, 'message', str(exc))}")
         if saved:
             messages.success(request, _("%(n)s scores saved.") % {"n": saved})
         return redirect("innovation:panel_sheet", round_.code)
-    mine = {
-        (s.item_id, s.criterion_id): s.score
-        for s in ReviewScore.objects.filter(member=member)
-    }
+    mine = {(s.item_id, s.criterion_id): s.score for s in ReviewScore.objects.filter(member=member)}
     rows = [
         {
             "item": item,
@@ -259,7 +291,12 @@ def panel_sheet(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "innovation/panel_sheet.html",
-        {"round": round_, "criteria": criteria, "rows": rows, "open": round_.review.state == "open"},
+        {
+            "round": round_,
+            "criteria": criteria,
+            "rows": rows,
+            "open": round_.review.state == "open",
+        },
     )
 
 
@@ -268,6 +305,8 @@ def award_list_export(request: HttpRequest, code: str) -> HttpResponse:
     """The award list for download: managers at any stage after ranking, others once published."""
     round_ = _round(request, code)
     ranked = round_.state not in (AwardRound.State.NOMINATING, AwardRound.State.REVIEWING)
-    if not ranked or (not _manages(request.user, round_) and round_.state != AwardRound.State.PUBLISHED):
+    if not ranked or (
+        not _manages(request.user, round_) and round_.state != AwardRound.State.PUBLISHED
+    ):
         raise Http404("award list")
     return xlsx_response(award_list_xlsx(round_), f"{round_.title}获奖名单.xlsx")
