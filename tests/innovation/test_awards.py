@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.http import Http404
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from gongjiang.core.errors import ApplicationError, ConflictError
 from gongjiang.core.ledger.services import fund_create, fund_credit

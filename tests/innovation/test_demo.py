@@ -22,7 +22,12 @@ def test_demo_loads_twice(settings: Any) -> None:
     assert Result.objects.filter(organization__path__startswith=ctx.province.path).count() == 200
     for result in Result.objects.prefetch_related("members")[:200]:
         assert sum(m.contribution for m in result.members.all()) == 100
-    assert {r.status for r in Result.objects.all()} >= {"draft", "submitted", "adopted", "certified"}
+    assert {r.status for r in Result.objects.all()} >= {
+        "draft",
+        "submitted",
+        "adopted",
+        "certified",
+    }
     round_ = AwardRound.objects.get()
     assert round_.state == "published"
     assert Honour.objects.filter(title__contains="职工技术创新奖").exists()
