@@ -32,6 +32,7 @@ from tests.competitions.factories import (
     score_entry,
 )
 from tests.factories import UserFactory, member
+from tests.innovation.hostile import innovation_export_urls
 from tests.learning.factories import make_question
 from tests.learning.test_item_stats_pages import _exam
 
@@ -66,6 +67,9 @@ EXPORT_MODULES = {
     "reform/ledger.py",  # yearly work ledger (merged group rows)
     "reform/views_exports.py",  # ledger download and bulletin PDF
     "reform/api.py",  # ledger download (API)
+    "innovation/views.py",  # innovation results
+    "innovation/views_awards.py",  # an award round's list (download)
+    "innovation/award_list.py",  # the award list in the published layout
 }
 
 
@@ -181,6 +185,7 @@ def test_every_export_is_hostile_safe(
         ],
     }
     by_user[world.alice] += _roster_report_urls(client, world, django_capture_on_commit_callbacks)
+    by_user[world.alice] += innovation_export_urls(world, HOSTILE[1])
     # the audit log also goes out as CSV: every cell that could start a formula is escaped
     client.force_login(world.alice_admin)
     response = client.get(reverse("core:audit_list") + "?export=csv")

@@ -202,6 +202,7 @@ def nomination_add(
     access.require(actor, NOMINATE, organization)
     round_ = AwardRound.objects.select_for_update().get(pk=round.pk)
     _require_state(round_, AwardRound.State.NOMINATING)
+    result = Result.objects.select_related("organization").get(pk=result.pk)
     quota = quota_for(round_, organization)
     if quota is None:
         raise PermissionDenied(_("This unit has no quota in the round."))
