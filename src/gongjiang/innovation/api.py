@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from gongjiang.core import access
@@ -255,7 +256,7 @@ def result_create_api(request: HttpRequest, payload: InnovationResultIn) -> Any:
     for i, m in enumerate(payload.members):
         if m.worker not in workers:
             raise ApplicationError(
-                "No such worker at this employer.",
+                _("No such worker at this employer."),
                 code="member_not_employee",
                 details=[{"field": f"members.{i}.worker", "error": m.worker}],
             )
@@ -265,7 +266,7 @@ def result_create_api(request: HttpRequest, payload: InnovationResultIn) -> Any:
         occupation = Occupation.objects.filter(code=payload.occupation).first()
         if occupation is None:
             raise ApplicationError(
-                "Unknown occupation.",
+                _("Unknown occupation."),
                 code="invalid_occupation",
                 details=[{"field": "occupation", "error": payload.occupation}],
             )
