@@ -376,7 +376,7 @@ def award_pay(*, actor: Any, nomination: Nomination) -> list[Any]:
     """Pay a published award from the round's fund: the reward split by contribution share, one
     ledger debit per member; all or nothing (the ledger refuses to go below zero)."""
     nomination = (
-        Nomination.objects.select_for_update()
+        Nomination.objects.select_for_update(of=("self",))
         .select_related("round", "item", "result")
         .get(pk=nomination.pk)
     )
