@@ -32,6 +32,7 @@ from tests.competitions.factories import (
     score_entry,
 )
 from tests.factories import UserFactory, member
+from tests.innovation.hostile import innovation_export_urls
 from tests.learning.factories import make_question
 from tests.learning.test_item_stats_pages import _exam
 
@@ -68,6 +69,9 @@ EXPORT_MODULES = {
     "reform/api.py",  # ledger download (API)
     "assistance/views_money.py",  # assistance report (funds named by their organisation)
     "assistance/views.py",  # a hardship file's scan as uploaded (a stored file, no table)
+    "innovation/views.py",  # innovation results
+    "innovation/views_awards.py",  # an award round's list (download)
+    "innovation/award_list.py",  # the award list in the published layout
 }
 
 
@@ -188,6 +192,7 @@ def test_every_export_is_hostile_safe(
     from gongjiang.core.ledger.services import fund_create
 
     fund_create(actor=world.root, organization=world.enterprise_a, name="帮扶资金")
+    by_user[world.alice] += innovation_export_urls(world, HOSTILE[1])
     # the audit log also goes out as CSV: every cell that could start a formula is escaped
     client.force_login(world.alice_admin)
     response = client.get(reverse("core:audit_list") + "?export=csv")

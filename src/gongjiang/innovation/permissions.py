@@ -1,0 +1,24 @@
+"""Permissions of the innovation app (see gongjiang.core.access).
+
+* ``innovation.view_result`` — read the results of one's subtree (a worker reads their own anyway).
+* ``innovation.submit_result`` — enter and submit results for workers of one's subtree.
+* ``innovation.review_result`` — adopt or not adopt, record implementation (enterprise review).
+* ``innovation.certify_effect`` — certify the measured effect of an implemented result.
+* ``innovation.view_analytics`` — results per 100 workers by employer, industry and region.
+* ``innovation.preview_share`` — use the revenue-sharing calculator.
+"""
+
+from gongjiang.core.access import grant
+
+STAFF = ["admin", "officer", "hr"]
+grant("innovation.view_result", [*STAFF, "committee"])
+grant("innovation.submit_result", [*STAFF, "worker"])
+grant("innovation.review_result", STAFF)
+grant("innovation.certify_effect", ["admin", "officer"])
+grant("innovation.view_analytics", ["admin", "officer"])
+grant("innovation.preview_share", [*STAFF, "worker"])
+# award rounds: the organiser's officers run them; units below nominate; panels score through
+# core.review (panel membership, not a role); everyone in the audience reads the notice
+grant("innovation.view_award", ["admin", "officer", "hr"])
+grant("innovation.manage_award", ["admin", "officer"])
+grant("innovation.nominate", ["admin", "officer"])

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views, views_awards
+
+app_name = "innovation"
+
+urlpatterns = [
+    path("", views.result_list, name="result_list"),
+    path("results.xlsx", views.result_export, name="result_export"),
+    path("results/new/", views.result_create, name="result_create"),
+    path("results/<str:code>/", views.result_detail, name="result_detail"),
+    path("review/", views.review_list, name="review_list"),
+    path("analytics/", views.analytics, name="analytics"),
+    path("showcase/", views.showcase, name="showcase"),
+    path("showcase/<str:code>/", views.showcase_detail, name="showcase_detail"),
+]
+
+urlpatterns += [
+    path("awards/", views_awards.round_list, name="award_list"),
+    path("awards/new/", views_awards.round_create, name="award_create"),
+    path("awards/<str:code>/", views_awards.round_detail, name="award_detail"),
+    path("awards/<str:code>/act/", views_awards.round_act, name="award_act"),
+    path("awards/<str:code>/panel/", views_awards.panel_sheet, name="panel_sheet"),
+    path("awards/<str:code>/list.xlsx", views_awards.award_list_export, name="award_list_export"),
+]
