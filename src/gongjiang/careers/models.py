@@ -107,6 +107,9 @@ class EquivalenceRow(models.Model):
         verbose_name = _("equivalence")
         verbose_name_plural = _("equivalences")
 
+    def __str__(self) -> str:
+        return f"{self.skill_level} = {self.title_level} = {self.management_grade}"
+
 
 class BridgeRule(models.Model):
     """One condition of one path to a target (a title level or a skill level)."""
@@ -129,6 +132,9 @@ class BridgeRule(models.Model):
         ordering = ["table_id", "id"]
         verbose_name = _("bridge rule")
         verbose_name_plural = _("bridge rules")
+
+    def __str__(self) -> str:
+        return f"{self.target}/{self.path}: {self.kind}"
 
 
 class ExpertLevel(models.Model):
