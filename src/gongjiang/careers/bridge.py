@@ -79,17 +79,23 @@ def skill_rank(code: str | None) -> int:
     return SKILL_RANK.get(code or "", 0)
 
 
+def _days(record: Record) -> list[tuple[dt.date, str | None]]:
+    """The level the worker ended each day of change with, in date order, up to ``as_of`` (of two
+    changes on one day the one recorded later stands; a change undone the same day leaves no gap)."""
+    by_day: dict[dt.date, str | None] = {}
+    for date, code in record.skill_history:  # recording order: the later one overwrites
+        if date <= record.as_of:
+            by_day[date] = code
+    return sorted(by_day.items(), key=lambda item: item[0])
+
+
 def reached_on(record: Record, level: str) -> dt.date | None:
     """The day the worker's current unbroken stretch at ``level`` or above began (None when they
     are below it on ``as_of``). Changes dated after ``as_of`` do not count; of two changes on one day
     the one recorded later stands."""
     need = skill_rank(level)
     since: dt.date | None = None
-    standing = sorted(
-        ((d, i, c) for i, (d, c) in enumerate(record.skill_history) if d <= record.as_of),
-        key=lambda t: (t[0], t[1]),
-    )
-    for date, _i, code in standing:
+    for date, code in _days(record):
         if skill_rank(code) >= need:
             if since is None:
                 since = date
@@ -102,11 +108,8 @@ def level_on(record: Record) -> str:
     """The worker's skill level on ``as_of``: from the history when there is one."""
     if not record.skill_history:
         return record.skill_level or ""
-    standing = sorted(
-        ((d, i, c) for i, (d, c) in enumerate(record.skill_history) if d <= record.as_of),
-        key=lambda t: (t[0], t[1]),
-    )
-    return (standing[-1][2] or "") if standing else ""
+    days = _days(record)
+    return (days[-1][1] or "") if days else ""
 
 
 def _title_rank(record: Record) -> tuple[int, str]:
