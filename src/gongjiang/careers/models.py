@@ -176,6 +176,12 @@ class ExpertLevel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def min_skill_name(self) -> str:
+        from .words import level_name
+
+        return level_name(self.min_skill_level)
+
 
 class BridgeApplication(models.Model):
     """A worker's application to move or be recognised across channels, with its review."""
@@ -232,3 +238,9 @@ class BridgeApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} → {self.target}"
+
+    @property
+    def target_label(self) -> str:
+        from .words import target_name
+
+        return target_name(self.target)

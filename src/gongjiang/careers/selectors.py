@@ -116,12 +116,21 @@ def career_overview(worker: Worker, on: dt.date) -> CareerOverview:
         except ValueError:  # 29 February
             return dt.date(start.year + int(years), 3, 1)
 
-    next_title = [c for c, _l in TITLE_LEVELS if TITLE_RANK[c] > TITLE_RANK.get(title_level, 0)]
+    # the title that stands with the worker's skill level, else the next one up
+    title_rank = TITLE_RANK.get(title_level, 0)
+    skill_rank = SKILL_RANK.get(skill, 0)
+    by_skill = [e.title_level for e in table.equivalences if e.skill_level == skill]
+    by_title = [e.skill_level for e in table.equivalences if e.title_level == title_level]
+    next_title = [t for t in by_skill if TITLE_RANK.get(t, 0) > title_rank] or [
+        c for c, _l in TITLE_LEVELS if TITLE_RANK[c] > title_rank
+    ]
     if next_title:
         answer = judge(worker, next_title[0], on)
         steps.append(NextStep("title", answer, next_title[0], _years_ready(answer, since)))
-    next_skill = [c for c, r in SKILL_RANK.items() if r == SKILL_RANK.get(skill, 0) + 1]
-    if next_skill and any(r.target == next_skill[0] for r in table.rules):
+    next_skill = [s for s in by_title if SKILL_RANK.get(s, 0) > skill_rank]
+    next_skill += [c for c, r in SKILL_RANK.items() if r == skill_rank + 1]
+    next_skill = [c for c in next_skill if any(r.target == c for r in table.rules)]
+    if next_skill:
         answer = judge(worker, next_skill[0], on)
         steps.append(NextStep("skill", answer, next_skill[0], _years_ready(answer, since)))
     applications = list(
