@@ -10,8 +10,12 @@ from gongjiang.careers.todos import careers_todos
 pytestmark = pytest.mark.django_db
 
 
-def test_todo_counts_applications_the_user_may_decide(client: Any, world: Any, careers: Any) -> None:
-    services.bridge_application_submit(actor=careers.hr_a, worker=careers.welder, target="intermediate")
+def test_todo_counts_applications_the_user_may_decide(
+    client: Any, world: Any, careers: Any
+) -> None:
+    services.bridge_application_submit(
+        actor=careers.hr_a, worker=careers.welder, target="intermediate"
+    )
     assert [t.count for t in careers_todos(careers.hr_a2)] == [1]
     assert [t.count for t in careers_todos(careers.hr_a)] == [0]  # filed it: not theirs to decide
     assert [t.count for t in careers_todos(careers.hr_b)] == [0]  # another province

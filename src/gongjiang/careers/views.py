@@ -22,7 +22,7 @@ from gongjiang.workforce.models import Worker
 from . import selectors, services
 from .models import BridgeApplication
 from .policy import KIND_CHOICES
-from .words import describe, level_name, target_choices, target_name
+from .words import describe, level_name, path_name, target_choices, target_name
 
 
 def _error_text(exc: Exception) -> str:
@@ -203,7 +203,7 @@ def table(request: HttpRequest, code: str) -> HttpResponse:
     rules: list[dict[str, Any]] = [
         {
             "target": target_name(r.target),
-            "path": r.path,
+            "path": path_name(r.path),
             "condition": describe(
                 {
                     "rule": r.kind,

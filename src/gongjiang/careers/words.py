@@ -16,6 +16,18 @@ HONOUR_WORDS = {
     "national": gettext_lazy("national-level"),
 }
 
+PATH_WORDS = {
+    "standard": gettext_lazy("by years at the level"),
+    "achievement": gettext_lazy("by outstanding achievement"),
+    "ladder": gettext_lazy("the skills ladder"),
+    "title": gettext_lazy("from a professional title"),
+}
+
+
+def path_name(path: str) -> str:
+    """A path of the table in words (an enterprise's own path names are shown as written)."""
+    return str(PATH_WORDS.get(path, path))
+
 
 def level_name(code: str) -> str:
     """A skill or title level by its Chinese name (the registry's and the certificates' words)."""
