@@ -51,7 +51,7 @@ def test_worker_on_phone_and_hr_runs_a_bridge_application(
     page.fill("#worker-search input[name=q]", careers.engineer.name)
     page.click("#worker-search button")
     page.click(f"#found a[href='/careers/workers/{careers.engineer.code}/']")
-    page.locator("details summary").click()
+    page.locator("#apply-other-target summary").click()
     page.select_option("#apply-target", "TECHNICIAN")
     page.click("#apply-other")
     page.wait_for_url("**/careers/applications/**")

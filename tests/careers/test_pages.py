@@ -82,3 +82,34 @@ def test_home_and_table_pages(client: Any, world: Any, careers: Any) -> None:
     r = check_access(client, url=url, in_scope=careers.hr_a, out_of_scope=careers.hr_b)
     html = r.content.decode()
     assert "人社部发〔2020〕96号" in html and "正科级" in html
+
+
+def test_hr_records_a_title_on_the_page(client: Any, world: Any, careers: Any) -> None:
+    url = reverse("careers:worker_title_add", args=[careers.engineer.code])
+    data = {
+        "field": "工程",
+        "name": "工程师",
+        "level": "intermediate",
+        "date": "2021-06-01",
+        "issuer": "江苏省人社厅",
+    }
+    check_access(
+        client,
+        url=url,
+        method="post",
+        ok=302,
+        in_scope=careers.hr_a,
+        out_of_scope=careers.hr_b,
+        data=data,
+    )
+    html = client.get(reverse("careers:worker", args=[careers.engineer.code])).content.decode()
+    assert "工程师" in html and "2021-06-01" in html
+    # a union officer sees the page without the form and may not post it
+    client.force_login(world.enterprise_officer_a)
+    page = client.get(reverse("careers:worker", args=[careers.engineer.code])).content.decode()
+    assert 'id="record-title"' not in page
+    assert client.post(url, data).status_code == 403
+    # a bad date is a message, not an error page
+    client.force_login(careers.hr_a)
+    r = client.post(url, {**data, "date": "yesterday"}, follow=True)
+    assert "YYYY-MM-DD" in r.content.decode()

@@ -3,6 +3,7 @@ enterprise's career table. Thin: the same services and selectors as the API."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from gongjiang.workforce.models import Worker
 
 from . import selectors, services
 from .models import BridgeApplication
-from .policy import KIND_CHOICES
+from .policy import KIND_CHOICES, TITLE_LEVELS
 from .words import describe, level_name, path_name, target_choices, target_name
 
 
@@ -103,6 +104,8 @@ def _career(request: HttpRequest, worker: Worker, own: bool) -> HttpResponse:
             "title_name": level_name(view.title_level),
             "steps": steps,
             "may_apply": may_apply,
+            "may_record": access.can(request.user, "careers.manage", worker.organization),
+            "title_levels": TITLE_LEVELS,
             "targets": target_choices(),
             "equivalent_title": level_name(view.equivalent.title_level) if view.equivalent else "",
         },
@@ -137,6 +140,32 @@ def worker_apply(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("careers:worker", code=worker.code)
     messages.success(request, _("Application filed; another officer will review it."))
     return redirect("careers:application", code=application.code)
+
+
+@login_required
+@require_POST
+def worker_title_add(request: HttpRequest, code: str) -> HttpResponse:
+    """HR records a professional title the worker holds."""
+    worker = selectors.worker_get(request.user, code)
+    post = request.POST
+    try:
+        services.title_add(
+            actor=request.user,
+            worker=worker,
+            field=post.get("field", "")[:60],
+            name=post.get("name", "")[:60],
+            level=post.get("level", "")[:16],
+            date=dt.date.fromisoformat(post.get("date", "")[:10]),
+            issuer=post.get("issuer", "")[:100],
+            number=post.get("number", "")[:40],
+        )
+    except ValueError:
+        messages.error(request, _("Give the date as YYYY-MM-DD."))
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Title recorded."))
+    return redirect("careers:worker", code=worker.code)
 
 
 @login_required
