@@ -74,8 +74,6 @@ class CareerOverview:
 
 def _years_ready(answer: Answer, since_lookup: Any) -> dt.date | None:
     """When only years are missing, the day they will be complete."""
-    from .bridge import full_years  # noqa: F401  (same rule)
-
     unmet = answer.unmet
     if not unmet or any(c.rule not in ("years_at_skill_level", "years_at_title") for c in unmet):
         return None
