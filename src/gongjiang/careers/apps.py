@@ -6,3 +6,11 @@ class CareersConfig(AppConfig):
     name = "gongjiang.careers"
     label = "careers"
     verbose_name = _("Careers")
+
+    def ready(self) -> None:
+        from gongjiang.core.audit_labels import ACTION_LABELS
+
+        from . import permissions  # noqa: F401  (grants permissions)
+        from .audit_labels import LABELS
+
+        ACTION_LABELS.update(LABELS)

@@ -1,0 +1,23 @@
+"""Navigation entries of the careers app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gongjiang.core import access
+from gongjiang.core.nav import NavItem
+from gongjiang.workforce.models import Worker
+
+
+def items(user: Any) -> list[NavItem]:
+    children = []
+    if access.can(user, "careers.view"):
+        children.append(NavItem(_("Careers desk"), reverse("careers:home"), "signpost-split"))
+    if getattr(user, "is_authenticated", False) and Worker.objects.filter(user=user).exists():
+        children.append(NavItem(_("My career"), reverse("careers:me"), "graph-up-arrow"))
+    if not children:
+        return []
+    return [NavItem(_("Careers"), "", "signpost-split", children)]

@@ -1,0 +1,19 @@
+"""Permissions this app grants to roles (see gongjiang.core.access).
+
+* ``careers.view`` — see the careers of the workers in one's subtree: titles, standing, the bridge,
+  applications and the enterprise's career tables (a worker always sees their own career page).
+* ``careers.apply`` — file a bridge application for a worker in one's subtree.
+* ``careers.decide`` — approve or reject bridge applications (never one's own: core.duties).
+* ``careers.manage`` — record professional titles; edit the enterprise's career table (forward
+  only) and its skill-expert levels.
+
+Enterprise human resources (``hr``) run careers; admins may do everything; union officers follow
+and file applications.
+"""
+
+from gongjiang.core.access import grant
+
+grant("careers.view", ["admin", "officer", "hr"])
+grant("careers.apply", ["admin", "officer", "hr"])
+grant("careers.decide", ["admin", "hr"])
+grant("careers.manage", ["admin", "hr"])
