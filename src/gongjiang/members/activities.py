@@ -82,7 +82,9 @@ def attendance_report(*, actor: Any) -> list[dict[str, Any]]:
         .annotate(
             signed=Count("signups", filter=Q(signups__status=Status.CONFIRMED), distinct=True),
             waiting=Count("signups", filter=Q(signups__status=Status.WAITING), distinct=True),
-            attended=Count("signups", filter=Q(signups__checked_in_at__isnull=False), distinct=True),
+            attended=Count(
+                "signups", filter=Q(signups__checked_in_at__isnull=False), distinct=True
+            ),
             rating=Avg("feedback__stars"),
         )
         .order_by("-starts_at")
@@ -104,7 +106,9 @@ def attendance_report(*, actor: Any) -> list[dict[str, Any]]:
 def activity_create(*, actor: Any, organization: Organization, **fields: Any) -> Activity:
     access.require(actor, MANAGE, organization)
     with transaction.atomic():
-        activity = Activity(organization=organization, created_by=actor if actor.pk else None, **fields)
+        activity = Activity(
+            organization=organization, created_by=actor if actor.pk else None, **fields
+        )
         activity.full_clean()
         activity.save()
         audit(actor=actor, action="members.activity_create", obj=activity)
@@ -189,7 +193,12 @@ def activity_capacity_change(*, actor: Any, activity: Activity, capacity: int) -
         locked.save(update_fields=["capacity"])
         locked.confirmed += _promote(locked, free=capacity - locked.confirmed)
         Activity.objects.filter(pk=locked.pk).update(confirmed=locked.confirmed)
-        audit(actor=actor, action="members.activity_create", obj=locked, details={"capacity": capacity})
+        audit(
+            actor=actor,
+            action="members.activity_create",
+            obj=locked,
+            details={"capacity": capacity},
+        )
     return locked
 
 
@@ -198,7 +207,9 @@ def activity_checkin(*, actor: Any, activity: Activity, token: str) -> ActivityS
     if not hmac.compare_digest(token, activity.checkin_secret):
         raise ApplicationError(_("This QR code is not this activity's."), code="bad_qr_code")
     with transaction.atomic():
-        signup = ActivitySignup.objects.select_for_update().filter(activity=activity, user=actor).first()
+        signup = (
+            ActivitySignup.objects.select_for_update().filter(activity=activity, user=actor).first()
+        )
         if signup is None or signup.status != Status.CONFIRMED:
             raise ApplicationError(_("Only people with a place can check in."), code="no_place")
         if signup.checked_in_at is None:
@@ -208,14 +219,22 @@ def activity_checkin(*, actor: Any, activity: Activity, token: str) -> ActivityS
     return signup
 
 
-def activity_feedback_add(*, actor: Any, activity: Activity, stars: int, text: str = "") -> ActivityFeedback:
-    if not ActivitySignup.objects.filter(activity=activity, user=actor, checked_in_at__isnull=False).exists():
-        raise ApplicationError(_("Only people who came can rate the activity."), code="not_attended")
+def activity_feedback_add(
+    *, actor: Any, activity: Activity, stars: int, text: str = ""
+) -> ActivityFeedback:
+    if not ActivitySignup.objects.filter(
+        activity=activity, user=actor, checked_in_at__isnull=False
+    ).exists():
+        raise ApplicationError(
+            _("Only people who came can rate the activity."), code="not_attended"
+        )
     if not 1 <= stars <= 5:
         raise ValidationError({"stars": _("Give one to five stars.")})
     with transaction.atomic():
         item, _created = ActivityFeedback.objects.update_or_create(
             activity=activity, user=actor, defaults={"stars": stars, "text": text[:500]}
         )
-        audit(actor=actor, action="members.activity_feedback", obj=activity, details={"stars": stars})
+        audit(
+            actor=actor, action="members.activity_feedback", obj=activity, details={"stars": stars}
+        )
     return item

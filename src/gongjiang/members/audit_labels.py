@@ -7,6 +7,7 @@ LABELS = {
     "members.station_import": _("Service stations imported"),
     "members.station_checkin": _("Checked in at a service station"),
     "members.station_feedback": _("Feedback on a service station"),
+    "members.station_feedback_resolve": _("Station problem report dealt with"),
     "members.activity_create": _("Activity published"),
     "members.activity_signup": _("Signed up for an activity"),
     "members.activity_cancel": _("Activity sign-up cancelled"),

@@ -205,11 +205,16 @@ def contest_submit(*, actor: Any, campaign: Campaign, answers: dict[str, Any]) -
         raise ApplicationError(
             _("Answers to questions that are not in the contest."),
             code="unknown_questions",
-            details=[{"field": code[:20], "error": _("not in the contest")} for code in sorted(unknown)[:10]],
+            details=[
+                {"field": code[:20], "error": _("not in the contest")}
+                for code in sorted(unknown)[:10]
+            ],
         )
     score = Decimal("0")
     for code, version in versions.items():
-        got = grade(version.qtype, version.answer, answers.get(code), version.score, version.scoring_rule)
+        got = grade(
+            version.qtype, version.answer, answers.get(code), version.score, version.scoring_rule
+        )
         score += got or Decimal("0")
     try:
         with transaction.atomic():

@@ -40,7 +40,12 @@ def route(*, actor: Any, category: str, region_code: str = "") -> Organization:
         if category in (Category.LEGAL, Category.PSYCHOLOGICAL):
             federation = (
                 Organization.objects.filter(
-                    path__in=[unit.path[:i] for i in range(Organization.SEGMENT, len(unit.path) + 1, Organization.SEGMENT)],
+                    path__in=[
+                        unit.path[:i]
+                        for i in range(
+                            Organization.SEGMENT, len(unit.path) + 1, Organization.SEGMENT
+                        )
+                    ],
                     kind__in=FEDERATION_KINDS,
                     is_active=True,
                 )
@@ -134,11 +139,17 @@ def report(*, actor: Any) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------------------ services
-def help_file(*, actor: Any, category: str, subject: str, text: str, region_code: str = "") -> HelpRequest:
+def help_file(
+    *, actor: Any, category: str, subject: str, text: str, region_code: str = ""
+) -> HelpRequest:
     if not access.can(actor, "members.use") and not getattr(actor, "is_authenticated", False):
         raise PermissionDenied
     if category not in Category.values:
-        raise ApplicationError(_("Choose a category."), code="invalid", details=[{"field": "category", "error": _("unknown")}])
+        raise ApplicationError(
+            _("Choose a category."),
+            code="invalid",
+            details=[{"field": "category", "error": _("unknown")}],
+        )
     union = route(actor=actor, category=category, region_code=region_code)
     now = timezone.now()
     with transaction.atomic():
@@ -181,9 +192,16 @@ def help_reply(*, actor: Any, req: HelpRequest, text: str, internal: bool = Fals
                 req.status = Status.ANSWERED
             req.save(update_fields=["first_reply_at", "status"])
             transaction.on_commit(
-                lambda: notify(req.user, _("Your help request was answered"), req.subject, f"/members/help/{req.code}/")
+                lambda: notify(
+                    req.user,
+                    _("Your help request was answered"),
+                    req.subject,
+                    f"/members/help/{req.code}/",
+                )
             )
-        audit(actor=actor, action="members.help_note" if internal else "members.help_reply", obj=req)
+        audit(
+            actor=actor, action="members.help_note" if internal else "members.help_reply", obj=req
+        )
     return message
 
 
@@ -198,7 +216,10 @@ def help_handover(*, actor: Any, req: HelpRequest, to: Organization, reason: str
         req.organization = to
         req.save(update_fields=["organization"])
         HelpMessage.objects.create(
-            request=req, author=actor, kind=HelpMessage.Kind.EVENT, text=f"{before} → {to.name}: {reason}"[:5000]
+            request=req,
+            author=actor,
+            kind=HelpMessage.Kind.EVENT,
+            text=f"{before} → {to.name}: {reason}"[:5000],
         )
         audit(actor=actor, action="members.help_handover", obj=req, details={"to": to.code})
     return req
@@ -222,7 +243,11 @@ def help_rate(*, actor: Any, req: HelpRequest, stars: int) -> HelpRequest:
     if req.first_reply_at is None:
         raise ApplicationError(_("Rate the answer once you have one."), code="no_reply")
     if not 1 <= stars <= 5:
-        raise ApplicationError(_("Give one to five stars."), code="invalid", details=[{"field": "stars", "error": "1-5"}])
+        raise ApplicationError(
+            _("Give one to five stars."),
+            code="invalid",
+            details=[{"field": "stars", "error": "1-5"}],
+        )
     with transaction.atomic():
         req.rating = stars
         req.save(update_fields=["rating"])
@@ -243,7 +268,11 @@ def help_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     )
     for req in due:
         with transaction.atomic():
-            locked = HelpRequest.objects.select_for_update().select_related("organization__parent").get(pk=req.pk)
+            locked = (
+                HelpRequest.objects.select_for_update()
+                .select_related("organization__parent")
+                .get(pk=req.pk)
+            )
             if locked.first_reply_at is not None or locked.due_at >= now:
                 continue
             parent = locked.organization.parent
@@ -256,6 +285,11 @@ def help_escalate_overdue(*, now: dt.datetime | None = None) -> int:
             locked.escalations += 1
             locked.due_at = deadline_for(locked.category, now)
             locked.save(update_fields=["organization", "escalations", "due_at"])
-            audit(actor=SYSTEM, action="members.help_escalate", obj=locked, details={"to": parent.code})
+            audit(
+                actor=SYSTEM,
+                action="members.help_escalate",
+                obj=locked,
+                details={"to": parent.code},
+            )
             moved += 1
     return moved

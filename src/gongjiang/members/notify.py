@@ -39,7 +39,9 @@ class ConsoleSender:
 class HttpSmsSender:
     """A generic HTTP SMS gateway: POST {"to": phone, "text": "…"} with a bearer token."""
 
-    def __init__(self, url: str | None = None, token: str | None = None, timeout: float | None = None):
+    def __init__(
+        self, url: str | None = None, token: str | None = None, timeout: float | None = None
+    ):
         self.url = url or getattr(settings, "MEMBERS_SMS_URL", "")
         self.token = token if token is not None else getattr(settings, "MEMBERS_SMS_TOKEN", "")
         self.timeout = timeout or float(getattr(settings, "MEMBERS_SMS_TIMEOUT", 5))
@@ -75,7 +77,9 @@ def sender() -> Sender:
     return import_string(path)()
 
 
-def notify(user: Any, title: str, body: str = "", url: str = "", *, push: bool = True) -> Notification:
+def notify(
+    user: Any, title: str, body: str = "", url: str = "", *, push: bool = True
+) -> Notification:
     """Store an in-app notification and hand it to the configured sender."""
     note = Notification(user=user, title=title[:200], body=body[:500], url=url[:300])
     note.full_clean()

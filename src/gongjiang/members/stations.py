@@ -237,7 +237,9 @@ def _span(text: str) -> list[str] | None:
     return [dt.time.fromisoformat(p.zfill(5)).strftime("%H:%M") for p in parts]
 
 
-def stations_import(*, actor: Any, organization: Organization, source: IO[bytes], filename: str) -> int:
+def stations_import(
+    *, actor: Any, organization: Organization, source: IO[bytes], filename: str
+) -> int:
     """Import stations for ``organization`` from a spreadsheet: all rows or none; every error names
     its row and column."""
     access.require(actor, MANAGE, organization)
@@ -273,13 +275,24 @@ def stations_import(*, actor: Any, organization: Organization, source: IO[bytes]
                     setattr(station, axis, Decimal(value[axis]).quantize(Decimal("0.000001")))
                 except ArithmeticError:
                     fail(axis, _("Not a number."))
-            words = [w for w in value.get("services", "").replace("，", "、").replace(",", "、").split("、") if w]
+            words = [
+                w
+                for w in value.get("services", "")
+                .replace("，", "、")
+                .replace(",", "、")
+                .split("、")
+                if w
+            ]
             unknown = [w for w in words if w not in SERVICE_WORDS and w not in Service.values]
             if unknown:
                 fail("services", _("Unknown services: %s") % "、".join(unknown))
             station.services = sorted({SERVICE_WORDS.get(w, w) for w in words} - set(unknown))
             hours: dict[str, list[str]] = {}
-            for field, days in (("weekdays", WEEKDAYS[:5]), ("weekends", WEEKDAYS[5:]), ("holidays", ("holiday",))):
+            for field, days in (
+                ("weekdays", WEEKDAYS[:5]),
+                ("weekends", WEEKDAYS[5:]),
+                ("holidays", ("holiday",)),
+            ):
                 if field not in mapping:
                     continue
                 try:
@@ -312,3 +325,14 @@ def stations_import(*, actor: Any, organization: Organization, source: IO[bytes]
             details={"stations": len(stations), "file": filename[:100]},
         )
     return len(stations)
+
+
+def station_feedback_resolve(*, actor: Any, item: StationFeedback) -> StationFeedback:
+    """Mark a problem report dealt with (the union that runs the station)."""
+    access.require(actor, MANAGE, item.organization)
+    with transaction.atomic():
+        if item.resolved_at is None:
+            item.resolved_at = timezone.now()
+            item.save(update_fields=["resolved_at"])
+            audit(actor=actor, action="members.station_feedback_resolve", obj=item)
+    return item

@@ -87,6 +87,9 @@ class ActivitySignup(models.Model):
     SCOPE_PATH = "activity__organization__path"
     objects = ScopedQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"{self.activity_id} · {self.user_id} · {self.status}"
+
     class Meta:
         ordering = ["sequence", "id"]
         constraints = [
@@ -107,7 +110,12 @@ class ActivityFeedback(models.Model):
     SCOPE_PATH = "activity__organization__path"
     objects = ScopedQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"{self.activity_id} · {self.stars}"
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["activity", "user"], name="members_activity_feedback_once")
+            models.UniqueConstraint(
+                fields=["activity", "user"], name="members_activity_feedback_once"
+            )
         ]

@@ -62,6 +62,9 @@ class ContestEntry(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.user_id} · {self.score}"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["campaign", "user"], name="members_contest_once")
@@ -72,13 +75,18 @@ class CampaignOrgTally(models.Model):
     """Participants and total score of one campaign in one organisation (its own members only)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tallies")
-    organization = models.ForeignKey("core.Organization", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "core.Organization", on_delete=models.CASCADE, related_name="+"
+    )
     path = models.CharField(max_length=700)
     participants = models.PositiveBigIntegerField(default=0)
     total_score = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     SCOPE_PATH = "path"
     objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.path} · {self.participants}"
 
     class Meta:
         constraints = [

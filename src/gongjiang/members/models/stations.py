@@ -69,7 +69,9 @@ class Station(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     services = models.JSONField(_("services"), default=list, blank=True)
-    hours = models.JSONField(_("opening hours"), default=dict, blank=True, validators=[validate_hours])
+    hours = models.JSONField(
+        _("opening hours"), default=dict, blank=True, validators=[validate_hours]
+    )
     contact = models.CharField(_("contact person"), max_length=60, blank=True)
     phone = models.CharField(_("telephone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("in service"), default=True)
@@ -89,7 +91,9 @@ class Station(models.Model):
     def clean(self) -> None:
         unknown = set(self.services or []) - set(Service.values)
         if unknown:
-            raise ValidationError({"services": _("Unknown services: %s") % "、".join(sorted(unknown))})
+            raise ValidationError(
+                {"services": _("Unknown services: %s") % "、".join(sorted(unknown))}
+            )
 
     def span_on(self, day: dt.date, holiday: bool) -> tuple[dt.time, dt.time] | None:
         key = "holiday" if holiday else WEEKDAYS[day.weekday()]
@@ -117,6 +121,9 @@ class StationCheckIn(models.Model):
 
     SCOPE_PATH = "station__organization__path"
     objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.station_id} · {self.user_id} · {self.day}"
 
     class Meta:
         constraints = [
@@ -149,6 +156,9 @@ class StationFeedback(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.station_id} · {self.kind}"
 
     class Meta:
         ordering = ["-created_at", "-id"]
