@@ -87,15 +87,15 @@ class ActivitySignup(models.Model):
     SCOPE_PATH = "activity__organization__path"
     objects = ScopedQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"{self.activity_id} · {self.user_id} · {self.status}"
-
     class Meta:
         ordering = ["sequence", "id"]
         constraints = [
             models.UniqueConstraint(fields=["activity", "user"], name="members_signup_once")
         ]
         indexes = [models.Index(fields=["activity", "status", "sequence"], name="members_signup_q")]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} · {self.user_id} · {self.status}"
 
 
 class ActivityFeedback(models.Model):
@@ -110,12 +110,12 @@ class ActivityFeedback(models.Model):
     SCOPE_PATH = "activity__organization__path"
     objects = ScopedQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"{self.activity_id} · {self.stars}"
-
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["activity", "user"], name="members_activity_feedback_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} · {self.stars}"

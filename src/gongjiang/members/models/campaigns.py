@@ -62,13 +62,13 @@ class ContestEntry(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"{self.campaign_id} · {self.user_id} · {self.score}"
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["campaign", "user"], name="members_contest_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.user_id} · {self.score}"
 
 
 class CampaignOrgTally(models.Model):
@@ -85,9 +85,6 @@ class CampaignOrgTally(models.Model):
     SCOPE_PATH = "path"
     objects = ScopedQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"{self.campaign_id} · {self.path} · {self.participants}"
-
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -103,3 +100,6 @@ class CampaignOrgTally(models.Model):
                 opclasses=["int8_ops", "varchar_pattern_ops"],
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.path} · {self.participants}"

@@ -92,8 +92,8 @@ class HelpMessage(models.Model):
     text = models.TextField(_("text"), max_length=5000)
     at = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self) -> str:
-        return f"{self.request_id} · {self.kind}"
-
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} · {self.kind}"

@@ -122,9 +122,6 @@ class StationCheckIn(models.Model):
     SCOPE_PATH = "station__organization__path"
     objects = ScopedQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"{self.station_id} · {self.user_id} · {self.day}"
-
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -132,6 +129,9 @@ class StationCheckIn(models.Model):
             )
         ]
         indexes = [models.Index(fields=["station", "day"], name="members_checkin_day")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} · {self.user_id} · {self.day}"
 
 
 class StationFeedback(models.Model):
@@ -157,13 +157,13 @@ class StationFeedback(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"{self.station_id} · {self.kind}"
-
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("station feedback")
         verbose_name_plural = _("station feedback")
+
+    def __str__(self) -> str:
+        return f"{self.station_id} · {self.kind}"
 
     def clean(self) -> None:
         if self.kind == self.Kind.RATING and not self.stars:
