@@ -15,7 +15,9 @@ from gongjiang.members import activities, campaigns, stations
 from ..factories import UserFactory, member
 from ..learning.factories import make_question
 
-ALL_DAY = {d: ["00:00", "23:59"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")}
+ALL_DAY = {
+    d: ["00:00", "23:59"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")
+}
 # 新街口, Nanjing
 HERE = (32.041544, 118.784268)
 

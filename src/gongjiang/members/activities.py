@@ -173,11 +173,7 @@ def _promote(activity: Activity, free: int) -> int:
         signup.save(update_fields=["status"])
         audit(actor=signup.user, action="members.activity_promote", obj=activity)
         url = reverse("members:activity_detail", args=[activity.code])
-        transaction.on_commit(
-            lambda s=signup, u=url: notify(
-                s.user, _("You have a place: %(t)s") % {"t": activity.title}, "", u
-            )
-        )
+        notify(signup.user, _("You have a place: %(t)s") % {"t": activity.title}, "", url)
     return len(moved)
 
 

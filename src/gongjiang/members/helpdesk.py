@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,13 +192,11 @@ def help_reply(*, actor: Any, req: HelpRequest, text: str, internal: bool = Fals
             if req.status == Status.OPEN:
                 req.status = Status.ANSWERED
             req.save(update_fields=["first_reply_at", "status"])
-            transaction.on_commit(
-                lambda: notify(
-                    req.user,
-                    _("Your help request was answered"),
-                    req.subject,
-                    f"/members/help/{req.code}/",
-                )
+            notify(
+                req.user,
+                _("Your help request was answered"),
+                req.subject,
+                reverse("members:help_detail", args=[req.code]),
             )
         audit(
             actor=actor, action="members.help_note" if internal else "members.help_reply", obj=req

@@ -15,6 +15,7 @@ import urllib.request
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -80,12 +81,13 @@ def sender() -> Sender:
 def notify(
     user: Any, title: str, body: str = "", url: str = "", *, push: bool = True
 ) -> Notification:
-    """Store an in-app notification and hand it to the configured sender."""
+    """Store an in-app notification (in the caller's transaction) and hand it to the configured
+    sender once that transaction commits (a rolled-back act sends nothing)."""
     note = Notification(user=user, title=title[:200], body=body[:500], url=url[:300])
     note.full_clean()
     note.save()
     if push:
-        sender().send(user=user, title=note.title, body=note.body)
+        transaction.on_commit(lambda: sender().send(user=user, title=note.title, body=note.body))
     return note
 
 
