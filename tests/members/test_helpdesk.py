@@ -15,7 +15,7 @@ from gongjiang.core.errors import ApplicationError
 from gongjiang.members import helpdesk
 from gongjiang.members.models import HelpRequest
 
-from ..factories import UserFactory, member
+from ..factories import UserFactory
 
 
 def test_routing_by_employer_category_and_region(ms: Any, world: Any) -> None:

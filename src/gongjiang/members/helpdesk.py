@@ -278,7 +278,8 @@ def help_escalate_overdue(*, now: dt.datetime | None = None) -> int:
             HelpMessage.objects.create(
                 request=locked,
                 kind=HelpMessage.Kind.EVENT,
-                text=f"{locked.organization.name} → {parent.name}: {_('no reply within the deadline')}",
+                text=_("%(from)s → %(to)s: no reply within the deadline")
+                % {"from": locked.organization.name, "to": parent.name},
             )
             locked.organization = parent
             locked.escalations += 1

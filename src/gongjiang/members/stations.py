@@ -260,7 +260,11 @@ def stations_import(
 
             def fail(field: str, message: str, number: int = number) -> None:
                 errors.append(
-                    {"field": f"{_('row')} {number} · {headers[mapping[field]]}", "error": message}
+                    {
+                        "field": _("row %(row)d, column %(column)s")
+                        % {"row": number, "column": headers[mapping[field]]},
+                        "error": message,
+                    }
                 )
 
             station = Station(organization=organization, is_active=True)
