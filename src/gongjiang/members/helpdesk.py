@@ -239,8 +239,6 @@ def help_resolve(*, actor: Any, req: HelpRequest) -> HelpRequest:
 def help_rate(*, actor: Any, req: HelpRequest, stars: int) -> HelpRequest:
     if req.user_id != getattr(actor, "pk", None):
         raise Http404("help request")
-    if req.first_reply_at is None:
-        raise ApplicationError(_("Rate the answer once you have one."), code="no_reply")
     if not 1 <= stars <= 5:
         raise ApplicationError(
             _("Give one to five stars."),
@@ -248,6 +246,9 @@ def help_rate(*, actor: Any, req: HelpRequest, stars: int) -> HelpRequest:
             details=[{"field": "stars", "error": "1-5"}],
         )
     with transaction.atomic():
+        req = HelpRequest.objects.select_for_update().get(pk=req.pk)
+        if req.first_reply_at is None:
+            raise ApplicationError(_("Rate the answer once you have one."), code="no_reply")
         req.rating = stars
         req.save(update_fields=["rating"])
         audit(actor=actor, action="members.help_rate", obj=req, details={"stars": stars})
