@@ -16,7 +16,7 @@ from gongjiang.core import access
 from gongjiang.core.models import Organization
 from gongjiang.core.schemas import StrictSchema
 
-from . import activities, campaigns, helpdesk, stations
+from . import activities, campaigns, helpdesk, news, stations
 from .notify import notifications_of
 
 router = Router(tags=["members"])
@@ -365,4 +365,28 @@ def notification_list(request: HttpRequest) -> list[dict[str, Any]]:
             "read": n.read_at is not None,
         }
         for n in notifications_of(actor=request.user)[:100]
+    ]
+
+
+# ----------------------------------------------------------------------------------- news
+class MembersArticleOut(Schema):
+    code: str
+    kind: str
+    title: str
+    publisher: str
+    publish_at: dt.datetime
+
+
+@router.get("/news", response=list[MembersArticleOut], operation_id="members_news_feed")
+def news_feed(request: HttpRequest) -> list[dict[str, Any]]:
+    _use(request)
+    return [
+        {
+            "code": a.code,
+            "kind": a.kind,
+            "title": a.title,
+            "publisher": a.organization.name,
+            "publish_at": a.publish_at,
+        }
+        for a in news.feed(actor=request.user)[:50]
     ]

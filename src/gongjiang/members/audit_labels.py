@@ -23,4 +23,5 @@ LABELS = {
     "members.help_escalate": _("Help request escalated"),
     "members.help_resolve": _("Help request resolved"),
     "members.help_rate": _("Help request rated"),
+    "members.article_publish": _("News or notice published"),
 }

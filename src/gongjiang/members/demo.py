@@ -17,7 +17,7 @@ from gongjiang.core.demo import DemoContext
 from gongjiang.core.models import Membership
 from gongjiang.learning.models import OBJECTIVE_TYPES, Question
 
-from . import activities, campaigns, helpdesk
+from . import activities, campaigns, helpdesk, news
 from .audience import prefixes
 from .models import Campaign, CampaignOrgTally, ContestEntry, HelpRequest, Station
 from .notify import notify
@@ -224,6 +224,54 @@ def _help(ctx: DemoContext) -> None:
     helpdesk.help_escalate_overdue()
 
 
+def _news(ctx: DemoContext) -> None:
+    now = timezone.now()
+    rows = [
+        (
+            ctx.province,
+            "js_officer",
+            "江苏省总工会开展“工会进万家”暖心服务活动",
+            "news",
+            now - dt.timedelta(days=2),
+            True,
+        ),
+        (
+            ctx.cities[0],
+            "nj_officer",
+            "南京市新增20家工惠驿站，户外劳动者歇脚有了好去处",
+            "news",
+            now - dt.timedelta(days=1),
+            False,
+        ),
+        (
+            ctx.enterprises[0],
+            "pz_officer",
+            "关于开展职工羽毛球友谊赛的通知",
+            "notice",
+            now - dt.timedelta(hours=3),
+            False,
+        ),
+        (
+            ctx.cities[0],
+            "nj_officer",
+            "关于端午节慰问一线职工的通知（定时发布）",
+            "notice",
+            now + dt.timedelta(days=3),
+            False,
+        ),
+    ]
+    for org, username, title, kind, at, public in rows:
+        news.article_publish(
+            actor=ctx.users[username],
+            organization=org,
+            title=title,
+            body=f"{title}。\n\n详情请咨询所在单位工会。",
+            kind=kind,
+            publish_at=at,
+            is_public=public,
+        )
+
+
 def load(ctx: DemoContext, stdout: Any) -> None:
     if Station.objects.exists() or Campaign.objects.filter(organization=ctx.province).exists():
         stdout.write("members: already loaded\n")
@@ -235,6 +283,7 @@ def load(ctx: DemoContext, stdout: Any) -> None:
         _activities(ctx)
         _campaign(ctx, rng)
         _help(ctx)
+        _news(ctx)
         notify(
             ctx.users["pz_worker"],
             "“中国梦·大国工匠”知识竞赛进行中",

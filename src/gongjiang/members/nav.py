@@ -23,6 +23,8 @@ def items(user: Any) -> list[NavItem]:
         children.append(
             NavItem(_("Activities"), reverse("members:activity_manage"), "calendar-event")
         )
+    if access.can(user, "members.publish_news"):
+        children.append(NavItem(_("News and notices"), reverse("members:news_manage"), "newspaper"))
     if access.can(user, "members.handle_help"):
         children.append(NavItem(_("Help desk"), reverse("members:help_desk"), "chat-dots"))
     return [NavItem(_("Member services"), "", "people", children)]

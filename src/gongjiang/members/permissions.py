@@ -5,6 +5,7 @@
   feedback.
 * ``members.manage_activity`` — publish activities and campaigns, check people in, read attendance.
 * ``members.handle_help`` — answer, hand over and resolve help requests routed to one's subtree.
+* ``members.publish_news`` — publish news and notices for one's subtree (or the public).
 """
 
 from gongjiang.core.access import ALL_ROLES, grant
@@ -13,3 +14,4 @@ grant("members.use", ALL_ROLES)
 grant("members.manage_station", ["admin", "officer"])
 grant("members.manage_activity", ["admin", "officer", "trainer"])
 grant("members.handle_help", ["admin", "officer"])
+grant("members.publish_news", ["admin", "officer"])

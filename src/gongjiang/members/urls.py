@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_activities, views_help, views_home, views_stations
+from . import views_activities, views_help, views_home, views_news, views_stations
 
 app_name = "members"
 
@@ -39,6 +39,9 @@ urlpatterns = [
     ),
     path("campaigns/", views_activities.campaign_list, name="campaign_list"),
     path("campaigns/<str:code>/", views_activities.campaign_detail, name="campaign_detail"),
+    path("news/", views_news.news_list, name="news_list"),
+    path("news/manage/", views_news.news_manage, name="news_manage"),
+    path("news/<str:code>/", views_news.news_detail, name="news_detail"),
     path("help/", views_help.help_list, name="help_list"),
     path("help/desk/", views_help.help_desk, name="help_desk"),
     path("help/<str:code>/", views_help.help_detail, name="help_detail"),

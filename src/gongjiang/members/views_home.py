@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from gongjiang.core import access
 from gongjiang.core.todos import todos_for
 
-from . import activities, campaigns, helpdesk
+from . import activities, campaigns, helpdesk, news
 from .notify import notifications_mark_read, notifications_of
 
 
@@ -56,6 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     starts_at__lte=timezone.now(), ends_at__gt=timezone.now()
                 )[:3]
             ),
+            news=list(news.feed(actor=user)[:3]),
             open_help=helpdesk.my_requests(actor=user)
             .exclude(status=helpdesk.Status.RESOLVED)
             .count(),

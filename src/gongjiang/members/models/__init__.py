@@ -3,6 +3,7 @@
 from .activities import Activity, ActivityFeedback, ActivitySignup
 from .campaigns import Campaign, CampaignOrgTally, ContestEntry
 from .helpdesk import HelpMessage, HelpRequest
+from .news import Article, ArticleRead
 from .notifications import Notification
 from .stations import Station, StationCheckIn, StationFeedback
 
@@ -10,6 +11,8 @@ __all__ = [
     "Activity",
     "ActivityFeedback",
     "ActivitySignup",
+    "Article",
+    "ArticleRead",
     "Campaign",
     "CampaignOrgTally",
     "ContestEntry",
