@@ -83,7 +83,7 @@ def test_scheduled_audience_public_and_read_counts(client: Any, ms: Any, world: 
         "kind": "news",
         "title": "表彰大会",
         "body": "内容",
-        "publish_at": (now + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "publish_at": timezone.localtime(now + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
     }
     check_access(
         client,
