@@ -45,6 +45,11 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/h_members"
 def setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-members-secret-key-0123456789abcdef0123456789")
+    if not os.environ.get("FIELD_ENCRYPTION_KEYS"):
+        from cryptography.fernet import Fernet
+
+        os.environ["FIELD_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
     sys.path.insert(0, str(ROOT / "src"))
     import django
 
