@@ -46,6 +46,7 @@ def articles_managed(*, actor: Any) -> QuerySet[Article]:
         Article.objects.visible_to(actor, PUBLISH)
         .select_related("organization")
         .annotate(readers=Count("reads"))
+        .order_by("-publish_at", "-id")
     )
 
 
