@@ -269,7 +269,7 @@ def help_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     for req in due:
         with transaction.atomic():
             locked = (
-                HelpRequest.objects.select_for_update()
+                HelpRequest.objects.select_for_update(of=("self",))
                 .select_related("organization__parent")
                 .get(pk=req.pk)
             )
