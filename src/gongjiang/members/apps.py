@@ -6,3 +6,11 @@ class MembersConfig(AppConfig):
     name = "gongjiang.members"
     label = "members"
     verbose_name = _("Member services")
+
+    def ready(self) -> None:
+        from gongjiang.core.audit_labels import ACTION_LABELS
+
+        from . import permissions  # noqa: F401  (grants permissions)
+        from .audit_labels import LABELS
+
+        ACTION_LABELS.update(LABELS)

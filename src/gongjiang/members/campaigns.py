@@ -1,0 +1,236 @@
+"""Online campaigns and their knowledge contest (答题), rankings and participation from rollups.
+
+A contest is a set of objective questions of the learning system's banks (the organiser's bank or a
+bank above it). An entry is graded by ``learning.grading.grade`` and saved with, in the same
+transaction, one increment of the tally of the participant's own organisation. Participation of a
+subtree is the sum of the tallies under its path; the ranking of the units under an organisation
+groups the tallies by the path of the unit they fall under. The number of tally rows is the number
+of organisations taking part, never the number of participants."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjiang.core import access
+from gongjiang.core.actors import audit
+from gongjiang.core.errors import ApplicationError
+from gongjiang.core.models import Organization
+from gongjiang.core.review.ranking import competition_ranks
+from gongjiang.learning.grading import grade
+from gongjiang.learning.models import OBJECTIVE_TYPES, Question
+
+from .audience import audience_q, home_organization, prefixes
+from .models import Campaign, CampaignOrgTally, ContestEntry
+
+MANAGE = "members.manage_activity"
+MAX_QUESTIONS = 50
+
+
+# --------------------------------------------------------------------------------- reads
+def campaigns_for(*, actor: Any) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(audience_q(actor)).select_related("organization")
+
+
+def campaign_get(*, actor: Any, code: str) -> Campaign:
+    campaign = campaigns_for(actor=actor).filter(code=code).first()
+    if campaign is None:
+        raise Http404("campaign")
+    return campaign
+
+
+def campaigns_managed(*, actor: Any) -> QuerySet[Campaign]:
+    return Campaign.objects.visible_to(actor, MANAGE).select_related("organization")
+
+
+def is_running(campaign: Campaign) -> bool:
+    return campaign.starts_at <= timezone.now() < campaign.ends_at
+
+
+def contest_questions(campaign: Campaign) -> list[dict[str, Any]]:
+    """The questions as a participant sees them (stem and options; never the answers)."""
+    out = []
+    for q in campaign.questions.select_related("current").order_by("id"):
+        version = q.current
+        if version is None:
+            continue
+        out.append(
+            {
+                "code": q.code,
+                "qtype": version.qtype,
+                "stem": version.stem,
+                "options": version.options or [],
+            }
+        )
+    return out
+
+
+def my_entry(*, actor: Any, campaign: Campaign) -> ContestEntry | None:
+    return ContestEntry.objects.filter(campaign=campaign, user=actor).first()
+
+
+def participation(*, campaign: Campaign, organization: Organization) -> dict[str, Any]:
+    """Participants and mean score in the organisation's subtree, from the tallies."""
+    row = CampaignOrgTally.objects.filter(
+        campaign=campaign, path__startswith=organization.path
+    ).aggregate(n=Sum("participants"), total=Sum("total_score"))
+    n = row["n"] or 0
+    total = row["total"] or Decimal("0")
+    return {"participants": n, "mean": (total / n).quantize(Decimal("0.01")) if n else None}
+
+
+def rankings(*, campaign: Campaign, organization: Organization) -> list[dict[str, Any]]:
+    """The units directly under ``organization`` ranked by participants (ties share a rank), with
+    their mean score, from the tallies."""
+    width = len(organization.path) + Organization.SEGMENT
+    grouped = (
+        CampaignOrgTally.objects.filter(campaign=campaign, path__startswith=organization.path)
+        .exclude(path=organization.path)
+        .annotate(unit=Substr("path", 1, width))
+        .values("unit")
+        .annotate(n=Sum("participants"), total=Sum("total_score"))
+        .order_by("-n", "unit")
+    )
+    rows = list(grouped[:1000])
+    names = dict(
+        Organization.objects.filter(path__in=[r["unit"] for r in rows]).values_list("path", "name")
+    )
+    ranked = competition_ranks(rows, key=lambda r: r["n"])
+    return [
+        {
+            "rank": rank,
+            "name": names.get(r["unit"], ""),
+            "path": r["unit"],
+            "participants": r["n"],
+            "mean": (r["total"] / r["n"]).quantize(Decimal("0.01")) if r["n"] else None,
+        }
+        for rank, r in ranked
+    ]
+
+
+def recount(*, campaign: Campaign, organization: Organization) -> dict[str, Any]:
+    """The same figures counted from the entries themselves (for tests and checks)."""
+    row = ContestEntry.objects.filter(
+        campaign=campaign, organization__path__startswith=organization.path
+    ).aggregate(n=Count("id"), total=Sum("score"))
+    n = row["n"] or 0
+    total = row["total"] or Decimal("0")
+    return {"participants": n, "mean": (total / n).quantize(Decimal("0.01")) if n else None}
+
+
+# ------------------------------------------------------------------------------ services
+def campaign_create(
+    *, actor: Any, organization: Organization, question_codes: list[str], **fields: Any
+) -> Campaign:
+    access.require(actor, MANAGE, organization)
+    if not 1 <= len(question_codes) <= MAX_QUESTIONS:
+        raise ApplicationError(
+            _("A contest has 1 to %(n)d questions.") % {"n": MAX_QUESTIONS}, code="questions"
+        )
+    # questions of the organiser's bank or of a bank above it (a national bank serves everyone)
+    questions = list(
+        Question.objects.filter(
+            code__in=question_codes,
+            is_active=True,
+            qtype__in=OBJECTIVE_TYPES,
+            current__isnull=False,
+        ).filter(organization__path__in=prefixes(organization.path))
+        | Question.objects.filter(
+            code__in=question_codes,
+            is_active=True,
+            qtype__in=OBJECTIVE_TYPES,
+            current__isnull=False,
+            organization__path__startswith=organization.path,
+        )
+    )
+    if len({q.pk for q in questions}) != len(set(question_codes)):
+        raise ApplicationError(
+            _("Some questions are not objective questions of a bank this organiser may use."),
+            code="questions",
+        )
+    with transaction.atomic():
+        campaign = Campaign(organization=organization, **fields)
+        campaign.full_clean()
+        campaign.save()
+        campaign.questions.set(questions)
+        audit(actor=actor, action="members.campaign_create", obj=campaign)
+    return campaign
+
+
+def _tally_add(campaign: Campaign, organization: Organization, score: Decimal) -> None:
+    updated = CampaignOrgTally.objects.filter(campaign=campaign, organization=organization).update(
+        participants=F("participants") + 1, total_score=F("total_score") + score
+    )
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            CampaignOrgTally.objects.create(
+                campaign=campaign,
+                organization=organization,
+                path=organization.path,
+                participants=1,
+                total_score=score,
+            )
+    except IntegrityError:  # another entry of the same unit created the row meanwhile
+        CampaignOrgTally.objects.filter(campaign=campaign, organization=organization).update(
+            participants=F("participants") + 1, total_score=F("total_score") + score
+        )
+
+
+def contest_submit(*, actor: Any, campaign: Campaign, answers: dict[str, Any]) -> ContestEntry:
+    """Grade and save the participant's answers (once per person and campaign)."""
+    if not access.can(actor, "members.use"):
+        raise PermissionDenied
+    if not is_running(campaign):
+        raise ApplicationError(_("The contest is not open now."), code="not_open")
+    unit = home_organization(actor)
+    if unit is None:
+        raise ApplicationError(_("Only members of a union take part."), code="no_unit")
+    versions = {
+        q.code: q.current
+        for q in campaign.questions.select_related("current")
+        if q.current is not None
+    }
+    unknown = set(answers) - set(versions)
+    if unknown:
+        raise ApplicationError(
+            _("Answers to questions that are not in the contest."),
+            code="unknown_questions",
+            details=[
+                {"field": code[:20], "error": _("not in the contest")}
+                for code in sorted(unknown)[:10]
+            ],
+        )
+    score = Decimal("0")
+    for code, version in versions.items():
+        got = grade(
+            version.qtype, version.answer, answers.get(code), version.score, version.scoring_rule
+        )
+        score += got or Decimal("0")
+    try:
+        with transaction.atomic():
+            entry = ContestEntry.objects.create(
+                campaign=campaign, user=actor, organization=unit, answers=answers, score=score
+            )
+            _tally_add(campaign, unit, score)
+            audit(
+                actor=actor,
+                action="members.contest_submit",
+                obj=campaign,
+                organization=unit,
+                details={"score": score},
+            )
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("You have already taken part in this contest."), code="already_answered", status=409
+        ) from exc
+    return entry

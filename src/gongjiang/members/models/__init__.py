@@ -1,0 +1,25 @@
+"""Member services: the worker's phone home, service stations, activities and campaigns, help desk."""
+
+from .activities import Activity, ActivityFeedback, ActivitySignup
+from .campaigns import Campaign, CampaignOrgTally, ContestEntry
+from .helpdesk import HelpMessage, HelpRequest
+from .news import Article, ArticleRead
+from .notifications import Notification
+from .stations import Station, StationCheckIn, StationFeedback
+
+__all__ = [
+    "Activity",
+    "ActivityFeedback",
+    "ActivitySignup",
+    "Article",
+    "ArticleRead",
+    "Campaign",
+    "CampaignOrgTally",
+    "ContestEntry",
+    "HelpMessage",
+    "HelpRequest",
+    "Notification",
+    "Station",
+    "StationCheckIn",
+    "StationFeedback",
+]

@@ -1,0 +1,30 @@
+"""Navigation entries of member services (desktop menu)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gongjiang.core import access
+from gongjiang.core.nav import NavItem
+
+
+def items(user: Any) -> list[NavItem]:
+    if not access.can(user, "members.use"):
+        return []
+    children = [NavItem(_("Union e-home (phone)"), reverse("members:home"), "phone")]
+    if access.can(user, "members.manage_station"):
+        children.append(
+            NavItem(_("Service stations"), reverse("members:station_manage"), "house-heart")
+        )
+    if access.can(user, "members.manage_activity"):
+        children.append(
+            NavItem(_("Activities"), reverse("members:activity_manage"), "calendar-event")
+        )
+    if access.can(user, "members.publish_news"):
+        children.append(NavItem(_("News and notices"), reverse("members:news_manage"), "newspaper"))
+    if access.can(user, "members.handle_help"):
+        children.append(NavItem(_("Help desk"), reverse("members:help_desk"), "chat-dots"))
+    return [NavItem(_("Member services"), "", "people", children)]

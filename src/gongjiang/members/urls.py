@@ -1,0 +1,48 @@
+from django.urls import path
+
+from . import views_activities, views_help, views_home, views_news, views_stations
+
+app_name = "members"
+
+urlpatterns = [
+    path("", views_home.home, name="home"),
+    path("manifest.webmanifest", views_home.manifest, name="manifest"),
+    path("sw.js", views_home.service_worker, name="service_worker"),
+    path("offline/", views_home.offline, name="offline"),
+    path("notifications/", views_home.notification_list, name="notifications"),
+    path("notifications/read/", views_home.notifications_read, name="notifications_read"),
+    path("stations/", views_stations.station_list, name="station_list"),
+    path("stations/manage/", views_stations.station_manage, name="station_manage"),
+    path("stations/import/", views_stations.station_import, name="station_import"),
+    path("stations/<str:code>/", views_stations.station_detail, name="station_detail"),
+    path("stations/<str:code>/qr.svg", views_stations.station_qr, name="station_qr"),
+    path(
+        "stations/<str:code>/checkin/<str:token>/",
+        views_stations.station_checkin,
+        name="station_checkin",
+    ),
+    path("feedback/<str:code>/resolve/", views_stations.feedback_resolve, name="feedback_resolve"),
+    path("activities/", views_activities.activity_list, name="activity_list"),
+    path("activities/manage/", views_activities.activity_manage, name="activity_manage"),
+    path("activities/<str:code>/", views_activities.activity_detail, name="activity_detail"),
+    path("activities/<str:code>/signup/", views_activities.activity_signup, name="activity_signup"),
+    path(
+        "activities/<str:code>/feedback/",
+        views_activities.activity_feedback,
+        name="activity_feedback",
+    ),
+    path("activities/<str:code>/qr.svg", views_activities.activity_qr, name="activity_qr"),
+    path(
+        "activities/<str:code>/checkin/<str:token>/",
+        views_activities.activity_checkin,
+        name="activity_checkin",
+    ),
+    path("campaigns/", views_activities.campaign_list, name="campaign_list"),
+    path("campaigns/<str:code>/", views_activities.campaign_detail, name="campaign_detail"),
+    path("news/", views_news.news_list, name="news_list"),
+    path("news/manage/", views_news.news_manage, name="news_manage"),
+    path("news/<str:code>/", views_news.news_detail, name="news_detail"),
+    path("help/", views_help.help_list, name="help_list"),
+    path("help/desk/", views_help.help_desk, name="help_desk"),
+    path("help/<str:code>/", views_help.help_detail, name="help_detail"),
+]

@@ -1,0 +1,234 @@
+"""Pages of activities (sign-up, waiting list, QR check-in, feedback, attendance) and of online
+campaigns (the knowledge contest, rankings by organisation, participation)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongjiang.core import access
+from gongjiang.core.errors import ApplicationError
+from gongjiang.core.models import Organization
+from gongjiang.core.views import form_errors_from
+
+from . import activities as svc
+from . import campaigns as camp
+from .audience import home_organization
+from .forms import ActivityForm
+from .views_home import phone_context, require_use
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    require_use(request)
+    items = list(svc.activities_for(actor=request.user)[:100])
+    mine = dict(
+        svc.ActivitySignup.objects.filter(user=request.user, activity__in=items).values_list(
+            "activity_id", "status"
+        )
+    )
+    rows = [(a, mine.get(a.pk)) for a in items]
+    return render(
+        request,
+        "members/activity_list.html",
+        phone_context(
+            request,
+            rows=rows,
+            manages=access.can(request.user, svc.MANAGE),
+            statuses=dict(svc.Status.choices),
+        ),
+    )
+
+
+@login_required
+def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
+    require_use(request)
+    activity = svc.activity_get(actor=request.user, code=code)
+    signup = svc.my_signup(actor=request.user, activity=activity)
+    return render(
+        request,
+        "members/activity_detail.html",
+        phone_context(
+            request,
+            activity=activity,
+            signup=signup,
+            position=svc.waiting_position(signup) if signup else None,
+            manages=access.can(request.user, svc.MANAGE, activity.organization),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def activity_signup(request: HttpRequest, code: str) -> HttpResponse:
+    require_use(request)
+    activity = svc.activity_get(actor=request.user, code=code)
+    try:
+        if request.POST.get("cancel"):
+            svc.activity_cancel(actor=request.user, activity=activity)
+            messages.success(request, _("Your sign-up is cancelled."))
+        else:
+            signup = svc.activity_signup(actor=request.user, activity=activity)
+            messages.success(
+                request,
+                _("You have a place.")
+                if signup.status == svc.Status.CONFIRMED
+                else _(
+                    "The activity is full: you are on the waiting list and move up by yourself."
+                ),
+            )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("members:activity_detail", code=code)
+
+
+@login_required
+def activity_checkin(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    require_use(request)
+    activity = svc.activity_get(actor=request.user, code=code)
+    if token != activity.checkin_secret:
+        raise Http404("activity")
+    if request.method == "POST":
+        try:
+            svc.activity_checkin(actor=request.user, activity=activity, token=token)
+            messages.success(request, _("You are checked in. Enjoy!"))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("members:activity_detail", code=code)
+    return render(
+        request, "members/activity_checkin.html", phone_context(request, activity=activity)
+    )
+
+
+@login_required
+@require_POST
+def activity_feedback(request: HttpRequest, code: str) -> HttpResponse:
+    require_use(request)
+    activity = svc.activity_get(actor=request.user, code=code)
+    try:
+        stars = int(request.POST.get("stars", "0"))
+        svc.activity_feedback_add(
+            actor=request.user,
+            activity=activity,
+            stars=stars,
+            text=request.POST.get("text", "")[:500],
+        )
+        messages.success(request, _("Thank you for your feedback."))
+    except (ValueError, ValidationError, ApplicationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or _("Give one to five stars."))
+    return redirect("members:activity_detail", code=code)
+
+
+@login_required
+def activity_qr(request: HttpRequest, code: str) -> HttpResponse:
+    activity = svc.activity_managed_get(actor=request.user, code=code)
+    url = request.build_absolute_uri(
+        reverse("members:activity_checkin", args=[activity.code, activity.checkin_secret])
+    )
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=8, title=activity.title)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+def _orgs(user: Any, perm: str) -> Any:
+    return (
+        Organization.objects.visible_to(user, perm)
+        .filter(is_active=True)
+        .exclude(kind="team")
+        .order_by("path")[:500]
+    )
+
+
+@login_required
+def activity_manage(request: HttpRequest) -> HttpResponse:
+    """Publish an activity and read the attendance of one's activities (desktop)."""
+    if not access.can(request.user, svc.MANAGE):
+        raise PermissionDenied
+    form = ActivityForm()
+    if request.method == "POST":
+        form = ActivityForm(request.POST)
+        org = access.get_visible_or_404(
+            Organization.objects.all(),
+            request.user,
+            svc.MANAGE,
+            code=request.POST.get("organization", "")[:20],
+        )
+        if form.is_valid():
+            try:
+                activity = svc.activity_create(
+                    actor=request.user, organization=org, **form.cleaned_data
+                )
+            except (ValidationError, ApplicationError) as exc:
+                form_errors_from(exc, form)
+            else:
+                messages.success(request, _("Activity published."))
+                return redirect("members:activity_detail", code=activity.code)
+    return render(
+        request,
+        "members/activity_manage.html",
+        {
+            "form": form,
+            "orgs": _orgs(request.user, svc.MANAGE),
+            "report": svc.attendance_report(actor=request.user),
+        },
+    )
+
+
+# ------------------------------------------------------------------------------ campaigns
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    require_use(request)
+    items = list(camp.campaigns_for(actor=request.user)[:50])
+    return render(request, "members/campaign_list.html", phone_context(request, items=items))
+
+
+@login_required
+def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
+    require_use(request)
+    campaign = camp.campaign_get(actor=request.user, code=code)
+    entry = camp.my_entry(actor=request.user, campaign=campaign)
+    if request.method == "POST" and entry is None:
+        answers: dict[str, Any] = {}
+        for q in camp.contest_questions(campaign):
+            key = f"q_{q['code']}"
+            if q["qtype"] == "multiple":
+                value: Any = [v[:5] for v in request.POST.getlist(key)[:10]]
+            elif q["qtype"] == "fill":
+                value = [v[:200] for v in request.POST.getlist(key)[:10]]
+            else:
+                value = request.POST.get(key, "")[:200] or None
+            if value not in (None, [], ""):
+                answers[q["code"]] = value
+        try:
+            entry = camp.contest_submit(actor=request.user, campaign=campaign, answers=answers)
+            messages.success(request, _("Submitted: you scored %(s)s.") % {"s": entry.score})
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("members:campaign_detail", code=code)
+    unit = home_organization(request.user)
+    scope = campaign.organization
+    return render(
+        request,
+        "members/campaign_detail.html",
+        phone_context(
+            request,
+            campaign=campaign,
+            entry=entry,
+            running=camp.is_running(campaign),
+            questions=camp.contest_questions(campaign) if entry is None else [],
+            ranking=camp.rankings(campaign=campaign, organization=scope)[:20],
+            total=camp.participation(campaign=campaign, organization=scope),
+            mine=camp.participation(campaign=campaign, organization=unit) if unit else None,
+            unit=unit,
+        ),
+    )
