@@ -47,6 +47,7 @@ from gongjiang.core.spreadsheets import read_rows
 from gongjiang.core.validators import mask_citizen_id
 
 from .. import personal
+from ..analytics import rollups
 from ..hooks import SNAPSHOT_FIELDS, WorkerChange, notify
 from ..models import Worker
 from ..names import name_keys
@@ -545,8 +546,11 @@ class RosterImport:
             ]
             level_codes = bulk.new_codes(len(level_changes))
             transfer_codes = bulk.new_codes(len(moves))
+            new_levels: list[rollups.NewLevel] = []
             for (digest, old, new, p), code in zip(level_changes, level_codes, strict=True):
                 date = p.hire_date if old is None and p.hire_date else self.today
+                from_level = (old or {}).get("skill_level_id")
+                new_levels.append((ids[digest], date, from_level, new["skill_level_id"]))
                 level_rows.append(
                     (
                         code,
@@ -591,7 +595,8 @@ class RosterImport:
                 )
                 before = {f: old.get(f) for f in SNAPSHOT_FIELDS} if old is not None else None
                 notes.append(WorkerChange(ids[digest], before, after, self.today))
-            notify(notes)
+            with rollups.import_batch(new_levels):  # rollup upkeep by deltas, no recount
+                notify(notes)
             created = sum(1 for c in changes if c[1] is None)
             audit(
                 actor=self.actor,
