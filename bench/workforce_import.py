@@ -306,6 +306,7 @@ print(json.dumps({
     "created": result.created, "seconds": result.seconds,
     "worker_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     "reader_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+    "prepare_mib": result.reader_peak_kib // 1024,
 }))
 """
 
@@ -498,8 +499,10 @@ def main() -> None:
             assert m["created"] == args.rows, m
             print(
                 f"peak RSS, {path.suffix} import of {args.rows:,} rows in a fresh process: "
-                f"importing process {m['worker_mib']:,} MiB, workbook reader child "
-                f"{m['reader_mib']:,} MiB ({args.rows / m['seconds']:,.0f} rows/s)"
+                f"importing process {m['worker_mib']:,} MiB, the process that reads and prepares "
+                f"the rows {m['prepare_mib']:,} MiB, largest child (ru_maxrss of the children: the "
+                f"preparing one, the workbook reader) {m['reader_mib']:,} MiB "
+                f"({args.rows / m['seconds']:,.0f} rows/s)"
             )
         if not args.skip_xlsx:
             bounded, direct = read_overhead(xlsx_path)

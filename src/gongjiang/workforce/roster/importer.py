@@ -89,6 +89,7 @@ class ImportResult:
     mapping: dict[str, int] = field(default_factory=dict)
     detected_mapping: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    reader_peak_kib: int = 0  # peak RSS of the process that read and prepared the rows, if forked
 
     def as_json(self, *, mask_ids: bool = False, limit: int | None = None) -> dict[str, Any]:
         """The CLI/API shape: counts, errors and warnings (optionally capped and with IDs masked)."""
@@ -317,7 +318,6 @@ class RosterImport:
         self.id_label = ""
         self.reason = _("roster import")
         self.writer: _BackgroundWriter | None = None
-        self.child_maxrss_kib = 0  # peak memory of the reading process (pipeline.py), if any
 
     # ---------------------------------------------------------------------------- scope
     def _in_scope(self, path: str) -> bool:
@@ -355,7 +355,7 @@ class RosterImport:
                 self.writer.close()
         if prepared is not None:
             reader.rows_count = prepared.rows_count
-            self.child_maxrss_kib = prepared.child_maxrss_kib
+            result.reader_peak_kib = prepared.child_maxrss_kib
         result.rows = reader.rows_count
         result.valid = result.rows - result.rejected
         result.errors.sort(key=lambda e: e.row)
