@@ -404,7 +404,9 @@ def machine() -> str:
     except OSError:
         pass
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{model}, {os.cpu_count()} cores, load average {load}, Python {platform.python_version()}"
+    return (
+        f"{model}, {os.cpu_count()} cores, load average {load}, Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
