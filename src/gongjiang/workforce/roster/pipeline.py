@@ -6,8 +6,9 @@ reading the file the importer opened, parses and checks every row with the same
 what the one-process path says), and computes what costs CPU but needs no database: the citizen
 ID's keyed hash, its AES-GCM encryption and mask, the name's pinyin keys, the phone's digest,
 encryption and mask. It sends them in chunks of :data:`CHUNK` rows (marshal data: plain tuples, a
-fraction of the cost of pickling objects) through a pipe; a pipe holds
-64 KiB, so the child is never more than about one chunk ahead and memory stays flat whatever the
+fraction of the cost of pickling objects) through a pipe, which a thread of the importing process
+empties into a queue of at most :data:`QUEUED` chunks: the child works ahead while a batch is
+merged and handed on, never more than about 8,000 rows ahead, so memory stays flat whatever the
 file's size. The importing process meanwhile looks the rows up, merges them, and COPies each batch
 in one transaction (its writer thread), exactly as before: all-or-nothing per batch, resumable,
 idempotent and audited.
@@ -27,7 +28,9 @@ import marshal
 import multiprocessing
 import os
 import pickle
+import queue
 import resource
+import threading
 import traceback
 from collections import namedtuple
 from collections.abc import Callable, Iterator
@@ -39,7 +42,8 @@ from .. import personal
 from ..names import name_keys
 from .reader import ParsedWorker, RosterReader, RowError, RowWarning
 
-CHUNK = 500  # rows a message: ~100 KB pickled
+CHUNK = 500  # rows a message: ~180 KB
+QUEUED = 16  # chunks waiting in the importing process at most (~3 MB): more than a 5,000-row batch
 ENABLED = os.environ.get("GONGJIANG_IMPORT_PIPELINE", "1") != "0"
 
 # (citizen-ID hash, encrypted ID, masked ID, pinyin, initials, phone digest, encrypted phone,
@@ -96,14 +100,25 @@ class PreparedRows:
         )
         self._process.start()
         send.close()  # the child holds the only writing end: its death ends the stream
+        # a thread empties the pipe into a bounded queue (a batch's worth of chunks and a few
+        # more), so the child keeps preparing while this process merges and hands on a batch
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED)
+        self._drain = threading.Thread(target=self._drained, name="roster-import-pipe", daemon=True)
+        self._drain.start()
+
+    def _drained(self) -> None:
+        try:
+            while True:
+                self._chunks.put(self._receive.recv_bytes())
+        except (EOFError, OSError):
+            self._chunks.put(None)
 
     def __iter__(self) -> Iterator[Item]:
         try:
             while True:
-                try:
-                    message = self._receive.recv_bytes()
-                except EOFError:
-                    raise RuntimeError("the roster reading process ended unexpectedly") from None
+                message = self._chunks.get()
+                if message is None:
+                    raise RuntimeError("the roster reading process ended unexpectedly")
                 if message[:1] == b"R":
                     yield from _unpacked(marshal.loads(message[1:]))
                     continue
@@ -120,6 +135,11 @@ class PreparedRows:
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        while self._drain.is_alive():  # unblock a put on a full queue; the pipe reaches EOF
+            try:
+                self._chunks.get_nowait()
+            except queue.Empty:
+                self._drain.join(0.01)
         self._receive.close()
 
 
