@@ -116,6 +116,7 @@ def test_a_failure_in_the_reading_process_is_raised_with_its_words(
     """The child fails after the first chunks were written: the importing process raises the
     same error (type, message, code), the committed batches stay, and no process is left."""
     monkeypatch.setattr(pipeline, "CHUNK", 5)
+    monkeypatch.setattr(pipeline, "ENABLED", True)
     real = importer.pipeline.RosterReader.iter_parsed
 
     def failing(self: Any, *args: Any) -> Any:

@@ -44,7 +44,9 @@ from .reader import ParsedWorker, RosterReader, RowError, RowWarning
 
 CHUNK = 500  # rows a message: ~180 KB
 QUEUED = 16  # chunks waiting in the importing process at most (~3 MB): more than a 5,000-row batch
-ENABLED = os.environ.get("GONGJIANG_IMPORT_PIPELINE", "1") != "0"
+# off unless GONGJIANG_IMPORT_PIPELINE=1: on the shared 2-core machine it cost more CPU than it
+# overlapped (docs/workforce.md, Benchmarks); to be re-measured on an idle machine
+ENABLED = os.environ.get("GONGJIANG_IMPORT_PIPELINE", "0") == "1"
 
 # (citizen-ID hash, encrypted ID, masked ID, pinyin, initials, phone digest, encrypted phone,
 #  masked phone) of one row
