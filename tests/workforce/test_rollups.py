@@ -290,29 +290,35 @@ def test_rollups_equal_recount_after_random_changes(
         assert rollups.rollups_verify() == [], op
 
 
+def _count_recounts(monkeypatch: Any) -> list[tuple[int, tuple[str, ...]]]:
+    """Record every recount of employers (rows scanned, parts) while the test runs."""
+    recounted: list[tuple[int, tuple[str, ...]]] = []
+    real_refresh = rollups.rollups_refresh
+
+    def counting_refresh(ids: Any, **kwargs: Any) -> None:
+        ids = list(ids)
+        parts = tuple(kwargs.get("parts", ("cells", "gains", "honours")))
+        recounted.append((Worker.objects.filter(organization_id__in=ids).count(), parts))
+        real_refresh(ids, **kwargs)
+
+    monkeypatch.setattr(rollups, "rollups_refresh", counting_refresh)
+    return recounted
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("batch_size", [4, 2])
 def test_import_upkeep_does_not_grow_with_the_number_of_batches(
     world: Any, hooked: Any, monkeypatch: Any, batch_size: int
 ) -> None:
     """Regression: every batch over DELTA_LIMIT recounted its whole employer, so an import's
-    rollup upkeep grew with the square of the employer's size. Now an employer is recounted only
-    while a batch is at least half of it, and otherwise updated by deltas: the rows recounted stay
-    within a small multiple of the rows imported, whether the file comes in 4 batches or 8."""
+    rollup upkeep grew with the square of the employer's size; later the skill-level gains were
+    still recounted after every batch. Now an import updates every part by deltas: no employer
+    is recounted at all, whether the file comes in 4 batches or 8, and the result equals a
+    recount."""
+    make_worker(world.enterprise_a, 1, skill_level="SENIOR")  # already there, not in the file
     rollups.rollups_rebuild()
     monkeypatch.setattr(rollups, "DELTA_LIMIT", 1)
-    recounted: list[int] = []
-    real_refresh = rollups.rollups_refresh
-
-    def counting_refresh(ids: Any, **kwargs: Any) -> None:
-        ids = list(ids)
-        if "parts" not in kwargs:  # a full recount of these employers
-            from gongjiang.workforce.models import Worker
-
-            recounted.append(Worker.objects.filter(organization_id__in=ids).count())
-        real_refresh(ids, **kwargs)
-
-    monkeypatch.setattr(rollups, "rollups_refresh", counting_refresh)
+    recounted = _count_recounts(monkeypatch)
     n = 16
     rows = [(1, HEADER)] + [
         (i + 2, [f"赵{i}", unique_id(300 + i), "", "", "", "中级工", "2020-01-01", "", ""])
@@ -326,8 +332,50 @@ def test_import_upkeep_does_not_grow_with_the_number_of_batches(
         batch_size=batch_size,
     )
     assert result.created == n
-    assert rollups.rollups_verify() == []  # deltas and recounts together equal a recount
-    # one recount per batch would have scanned 4+8+12+16 = 40 rows (batches of 4) or
-    # 2+4+…+16 = 72 (batches of 2); the rule stops recounting once the employer outgrows a batch
-    assert sum(recounted) <= 2 * batch_size + batch_size, recounted
-    assert len(recounted) <= 2, recounted
+    assert recounted == []
+    assert rollups.rollups_verify() == []
+    gains = LevelGainRollup.objects.filter(
+        organization=world.enterprise_a, subtree=False, year=2020, level="INTERMEDIATE"
+    )
+    assert gains.get().n == n  # a first level is a gain, dated the hire date
+
+
+@pytest.mark.django_db
+def test_import_moves_history_and_honours_by_delta(
+    world: Any, hooked: Any, monkeypatch: Any
+) -> None:
+    """Workers an import moves from another employer in the importer's scope take their earlier
+    gains and honours with them, raised, lowered and kept levels count as a recount would, and
+    nothing is recounted."""
+    from gongjiang.workforce import personal
+    from gongjiang.workforce.history import honour_add
+
+    other = OrganizationFactory(
+        parent=world.city_a, name="第二装备企业", kind="enterprise", region="320105"
+    )
+    movers = [make_worker(other, 400 + i, skill_level="JUNIOR") for i in range(4)]
+    for i, worker in enumerate(movers):
+        services.worker_skill_level_change(
+            actor=SYSTEM, worker=worker, level="SENIOR", date=dt.date(2021, 3, 1), source="t"
+        )
+        if i % 2:
+            honour_add(
+                actor=SYSTEM, worker=worker, title="省级技术能手", level="provincial", year=2022
+            )
+    rollups.rollups_rebuild()
+    recounted = _count_recounts(monkeypatch)
+    names = ["技师", "中级工", "", "高级工"]  # raised, lowered, kept (empty), same level
+    rows = [(1, HEADER)] + [
+        (i + 2, [w.name, personal.decrypt(w.citizen_id_encrypted), "", "", "", names[i], "", ""])
+        for i, w in enumerate(movers)
+    ]
+    rows.append((9, ["新人", unique_id(499), "", "", "", "技师", "2019-05-01", "", ""]))
+    result = roster_import(
+        actor=SYSTEM, source=rows, filename="r.csv", organization=world.enterprise_a, batch_size=2
+    )
+    assert (result.created, result.updated, result.rejected) == (1, 4, 0), result.as_json()
+    assert recounted == []
+    assert rollups.rollups_verify() == []
+    assert not HonourRollup.objects.filter(organization=other, subtree=False).exists()
+    moved = HonourRollup.objects.get(organization=world.enterprise_a, subtree=False)
+    assert moved.n == 2

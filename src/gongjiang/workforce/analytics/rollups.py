@@ -36,7 +36,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, transaction
@@ -391,6 +393,11 @@ def rollups_apply_delta(changes: Sequence[WorkerChange]) -> None:
     as_of = as_of_date()
     if as_of is None:
         return
+    batch = _IMPORT_BATCH.get()
+    if batch is not None:  # a roster import's batch: every part by deltas, never a recount
+        _apply_cells(changes, as_of, set())
+        _apply_history(changes, batch)
+        return
     touched: set[int] = set()
     history: set[int] = set()  # employers whose gains / honours must be recounted
     honours: set[int] = set()
@@ -407,22 +414,101 @@ def rollups_apply_delta(changes: Sequence[WorkerChange]) -> None:
         if before_org != after_org and change.before is not None:
             honours |= orgs
     recount = _recount_employers(changes, touched)
-    delta: Counter[Key] = Counter()
-    for change in changes:
-        for cell in cells_of(change.before, as_of):
-            if cell[0] not in recount:
-                delta[cell] -= 1
-        for cell in cells_of(change.after, as_of):
-            if cell[0] not in recount:
-                delta[cell] += 1
-    _apply("cells", delta, False)
-    _apply("cells", _lift(delta), True)
+    _apply_cells(changes, as_of, recount)
     if recount:
         rollups_refresh(recount)  # every part of these employers
     if history - recount:
         rollups_refresh(history - recount, parts=("gains",))
     if honours - recount:
         rollups_refresh(honours - recount, parts=("honours",))
+
+
+def _apply_cells(changes: Sequence[WorkerChange], as_of: dt.date, skip: set[int]) -> None:
+    """Summed −1/+1 of every change on its cells (employers in ``skip`` are recounted instead)."""
+    delta: Counter[Key] = Counter()
+    for change in changes:
+        for cell in cells_of(change.before, as_of):
+            if cell[0] not in skip:
+                delta[cell] -= 1
+        for cell in cells_of(change.after, as_of):
+            if cell[0] not in skip:
+                delta[cell] += 1
+    _apply("cells", delta, False)
+    _apply("cells", _lift(delta), True)
+
+
+# (worker id, date, from level, to level) of each skill-level change row a batch wrote
+NewLevel = tuple[int, dt.date, str | None, str | None]
+_IMPORT_BATCH: ContextVar[Sequence[NewLevel] | None] = ContextVar(
+    "rollup_import_batch", default=None
+)
+
+
+@contextmanager
+def import_batch(new_levels: Sequence[NewLevel]) -> Iterator[None]:
+    """Around a roster import's ``hooks.notify``: the batch's changes update every part of the
+    rollups by deltas — cells from the snapshots, gains from ``new_levels`` (the level-change rows
+    the batch wrote), and for a worker the batch moved between employers, their earlier gains and
+    honours carried from the old employer to the new (one set-based read of those workers'
+    history). The upkeep costs the batch's rows, never an employer's size: an import recounts no
+    employer, however many batches it has."""
+    token = _IMPORT_BATCH.set(new_levels)
+    try:
+        yield
+    finally:
+        _IMPORT_BATCH.reset(token)
+
+
+def _gain(ranks: dict[str, int], from_level: str | None, to_level: str | None) -> bool:
+    """A gain as :func:`_gain_select` counts one: a first level, or a higher one."""
+    if to_level is None or to_level not in ranks:
+        return False
+    return from_level is None or from_level not in ranks or ranks[to_level] > ranks[from_level]
+
+
+def _apply_history(changes: Sequence[WorkerChange], new_levels: Sequence[NewLevel]) -> None:
+    from gongjiang.core.models import SkillLevel
+
+    after_org = {c.worker_id: (c.after or {}).get("organization_id") for c in changes}
+    moved = {
+        c.worker_id: (c.before or {}).get("organization_id")
+        for c in changes
+        if c.before is not None and c.before.get("organization_id") != after_org[c.worker_id]
+    }
+    ranks = dict(SkillLevel.objects.values_list("code", "rank"))
+    gains: Counter[Key] = Counter()
+    for worker_id, date, from_level, to_level in new_levels:
+        if not _gain(ranks, from_level, to_level):
+            continue
+        if worker_id in moved:  # in the history read below, which the old employer never had
+            gains[(moved[worker_id], date.year, to_level)] += 1
+        else:
+            gains[(after_org[worker_id], date.year, to_level)] += 1
+    honours: Counter[Key] = Counter()
+    for chunk in _chunks(moved):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT c.worker_id, {_year('c.date')}, c.to_level_id, COUNT(*) FROM {C} c "
+                "JOIN core_skilllevel t ON t.code = c.to_level_id "
+                "LEFT JOIN core_skilllevel f ON f.code = c.from_level_id "
+                f"WHERE c.reverted = %s AND (f.code IS NULL OR t.rank > f.rank) "
+                f"AND c.worker_id IN ({_in(chunk)}) GROUP BY 1, 2, 3",
+                [False, *chunk],
+            )
+            for worker_id, year, level, n in cursor.fetchall():
+                gains[(after_org[worker_id], year, level)] += n
+                gains[(moved[worker_id], year, level)] -= n
+            cursor.execute(
+                f"SELECT worker_id, title, level, year, COUNT(*) FROM {H} WHERE revoked = %s "
+                f"AND worker_id IN ({_in(chunk)}) GROUP BY 1, 2, 3, 4",
+                [False, *chunk],
+            )
+            for worker_id, title, level, year, n in cursor.fetchall():
+                honours[(after_org[worker_id], title, level, year)] += n
+                honours[(moved[worker_id], title, level, year)] -= n
+    for part, diff in (("gains", gains), ("honours", honours)):
+        _apply(part, diff, False)
+        _apply(part, _lift(diff), True)
 
 
 def _recount_employers(changes: Sequence[WorkerChange], touched: set[int]) -> set[int]:

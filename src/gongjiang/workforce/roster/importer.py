@@ -47,11 +47,12 @@ from gongjiang.core.spreadsheets import read_rows
 from gongjiang.core.validators import mask_citizen_id
 
 from .. import personal
+from ..analytics import rollups
 from ..hooks import SNAPSHOT_FIELDS, WorkerChange, notify
 from ..models import Worker
 from ..names import name_keys
 from ..transfer_requests import NEUTRAL_REPLY, file_for_held_worker
-from . import bulk
+from . import bulk, pipeline
 from .reader import ParsedWorker, RosterReader, RowError, RowWarning
 
 BATCH_SIZE = int(os.environ.get("GONGJIANG_IMPORT_BATCH_SIZE", "5000"))
@@ -88,6 +89,7 @@ class ImportResult:
     mapping: dict[str, int] = field(default_factory=dict)
     detected_mapping: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    reader_peak_kib: int = 0  # peak RSS of the process that read and prepared the rows, if forked
 
     def as_json(self, *, mask_ids: bool = False, limit: int | None = None) -> dict[str, Any]:
         """The CLI/API shape: counts, errors and warnings (optionally capped and with IDs masked)."""
@@ -208,11 +210,34 @@ def _team_lookup(organization: Organization | None) -> dict[str, int]:
     return table
 
 
-class _Batch:
-    """One commit batch: prepared rows and what they do."""
+class _LazyKeys:
+    """:data:`pipeline.Keys` of a row read in this process, each computed when first read (the
+    one-process path: a dry run or an unchanged row never encrypts)."""
 
-    def __init__(self) -> None:
-        self.items: list[ParsedWorker] = []
+    __slots__ = ("_p", "_values")
+
+    def __init__(self, p: ParsedWorker, digest: str) -> None:
+        self._p = p
+        self._values: dict[int, str] = {0: digest}
+
+    def __getitem__(self, index: int) -> str:
+        found = self._values.get(index)
+        if found is None:
+            p = self._p
+            if index == 1:
+                found = personal.encrypt(p.citizen_id)
+            elif index == 2:
+                found = mask_citizen_id(p.citizen_id)
+            elif index in (3, 4):
+                found = name_keys(p.name)[index - 3]
+            elif index == 5:
+                found = personal.phone_digest(p.phone) if p.phone else ""
+            elif index == 6:
+                found = personal.encrypt(p.phone) if p.phone else ""
+            else:
+                found = personal.mask_phone(p.phone) if p.phone else ""
+            self._values[index] = found
+        return found
 
 
 class _BackgroundWriter:
@@ -310,15 +335,27 @@ class RosterImport:
         self.team_label = columns.get("team", "")
         self.employer_label = columns.get("employer", "") or str(_("employer"))
         self.id_label = columns.get("citizen_id", "")
-        batch: list[ParsedWorker] = []
         lookup = occupation_lookup()
+        items: Iterable[pipeline.Item]
+        prepared: pipeline.PreparedRows | None = None
         if not self.dry_run and bulk.is_postgres() and not connection.in_atomic_block:
+            if pipeline.ENABLED:  # reading and preparing in a child process (pipeline.py)
+                items = prepared = pipeline.PreparedRows(reader, lookup, self.today, self.hasher)
+            else:
+                items = pipeline.in_process(reader, lookup, self.today)
             self.writer = _BackgroundWriter(self._write)
+        else:
+            items = pipeline.in_process(reader, lookup, self.today)
         try:
-            self._rows(reader, batch, lookup)
+            self._rows(items, reader)
         finally:
+            if prepared is not None:
+                prepared.close()
             if self.writer is not None:
                 self.writer.close()
+        if prepared is not None:
+            reader.rows_count = prepared.rows_count
+            result.reader_peak_kib = prepared.child_maxrss_kib
         result.rows = reader.rows_count
         result.valid = result.rows - result.rejected
         result.errors.sort(key=lambda e: e.row)
@@ -327,31 +364,32 @@ class RosterImport:
             self.progress(reader.rows_count, reader.rows_count)
         return result
 
-    def _rows(
-        self, reader: RosterReader, batch: list[ParsedWorker], lookup: Callable[[str], str | None]
-    ) -> None:
+    def _rows(self, items: Iterable[pipeline.Item], reader: RosterReader) -> None:
         result = self.result
-        for _number, worker, errors, warnings in reader.iter_parsed(lookup, self.today):
+        batch: list[tuple[ParsedWorker, pipeline.Keys | None]] = []
+        for number, worker, errors, warnings, keys in items:
             if warnings:
                 result.warnings.extend(warnings)
             if worker is None:
                 result.rejected += 1
                 result.errors.extend(errors)
                 continue
-            batch.append(worker)
+            batch.append((worker, keys))
             if len(batch) >= self.batch_size:
                 self._batch(batch)
                 batch = []
                 if self.progress:
-                    self.progress(reader.rows_count, None)
+                    self.progress(max(reader.rows_count, number), None)
         if batch:
             self._batch(batch)
 
-    def _batch(self, items: list[ParsedWorker]) -> None:
+    def _batch(self, batch: list[tuple[ParsedWorker, pipeline.Keys | None]]) -> None:
         # during a key rotation, records still hashed under an older key take the newest hash
         # first, so the upsert below finds them instead of registering the person twice
-        bulk.rehash_stale([p.citizen_id for p in items])
-        hashes = [self.hasher(p.citizen_id) for p in items]
+        bulk.rehash_stale([p.citizen_id for p, _k in batch])
+        items = [p for p, _k in batch]
+        keys = [k if k is not None else self._keys(p) for p, k in batch]
+        hashes = [k[0] for k in keys]
         existing = {row["citizen_id_hash"]: row for row in bulk.existing_by_hash(hashes, _EXISTING)}
         org = self.organization
         org_id = org.pk if org is not None else None
@@ -359,7 +397,8 @@ class RosterImport:
         changes: list[tuple[str, dict[str, Any] | None, dict[str, Any], ParsedWorker]] = []
         codes = bulk.new_codes(len(items))
         now = self.now
-        for p, digest, code in zip(items, hashes, codes, strict=True):
+        for p, k, code in zip(items, keys, codes, strict=True):
+            digest = k[0]
             old = existing.get(digest)
             if (
                 old is not None
@@ -386,7 +425,7 @@ class RosterImport:
                     RowError(p.row, self.employer_label, p.employer, str(problem))
                 )
                 continue
-            new = self._merged(p, old, org_id)
+            new = self._merged(p, k, old, org_id)
             new["employer_id"] = employer_id
             if old is None:
                 self.result.created += 1
@@ -397,7 +436,7 @@ class RosterImport:
                 continue
             changes.append((digest, old, new, p))
             if not self.dry_run:
-                inserts.append(self._row(p, digest, code, new, now))
+                inserts.append(self._row(p, k, code, new, now))
         if self.dry_run or not changes:
             return
         if self.writer is not None:
@@ -405,7 +444,13 @@ class RosterImport:
         else:
             self._write(inserts, changes)
 
-    def _merged(self, p: ParsedWorker, old: dict[str, Any] | None, org_id: int) -> dict[str, Any]:
+    def _keys(self, p: ParsedWorker) -> pipeline.Keys:
+        """Keys of a row read in this process: the hash now, the costly rest only when asked."""
+        return _LazyKeys(p, self.hasher(p.citizen_id))  # type: ignore[return-value]
+
+    def _merged(
+        self, p: ParsedWorker, k: pipeline.Keys, old: dict[str, Any] | None, org_id: int
+    ) -> dict[str, Any]:
         """The worker's updatable fields after this row: a value in the file wins, an empty cell keeps
         what is stored."""
         new = dict(old) if old is not None else {c: None for c in bulk.UPDATABLE}
@@ -422,7 +467,7 @@ class RosterImport:
             )
         if old is None or new["name"] != p.name:
             new["name"] = p.name
-            new["name_pinyin"], new["name_initials"] = name_keys(p.name)
+            new["name_pinyin"], new["name_initials"] = k[3], k[4]
         if new["organization_id"] != org_id:
             new["organization_id"] = org_id
             new["team_id"] = None
@@ -447,11 +492,11 @@ class RosterImport:
             if value:
                 new[name] = value[:40] if name == "employee_number" else value[:20]
         if p.phone:
-            digest = personal.phone_digest(p.phone)
+            digest = k[5]
             if digest != new["phone_hash"]:
                 new["phone_hash"] = digest
-                new["phone_encrypted"] = personal.encrypt(p.phone)
-                new["phone_masked"] = personal.mask_phone(p.phone)
+                new["phone_encrypted"] = k[6]
+                new["phone_masked"] = k[7]
         if p.occupation_code:
             new["occupation_id"] = p.occupation_code
             new["occupation_edition"] = "2022"
@@ -464,7 +509,7 @@ class RosterImport:
         return new
 
     def _row(
-        self, p: ParsedWorker, digest: str, code: str, new: dict[str, Any], now: dt.datetime
+        self, p: ParsedWorker, k: pipeline.Keys, code: str, new: dict[str, Any], now: dt.datetime
     ) -> tuple[Any, ...]:
         cid = p.citizen_id
         return (
@@ -475,10 +520,10 @@ class RosterImport:
             new["name"],
             new["name_pinyin"],
             new["name_initials"],
-            personal.encrypt(cid),
-            digest,
+            k[1],
+            k[0],
             cid[-4:],
-            mask_citizen_id(cid),
+            k[2],
             p.gender,
             p.birth_date,
             new["ethnicity"],
@@ -545,8 +590,11 @@ class RosterImport:
             ]
             level_codes = bulk.new_codes(len(level_changes))
             transfer_codes = bulk.new_codes(len(moves))
+            new_levels: list[rollups.NewLevel] = []
             for (digest, old, new, p), code in zip(level_changes, level_codes, strict=True):
                 date = p.hire_date if old is None and p.hire_date else self.today
+                from_level = (old or {}).get("skill_level_id")
+                new_levels.append((ids[digest], date, from_level, new["skill_level_id"]))
                 level_rows.append(
                     (
                         code,
@@ -591,7 +639,8 @@ class RosterImport:
                 )
                 before = {f: old.get(f) for f in SNAPSHOT_FIELDS} if old is not None else None
                 notes.append(WorkerChange(ids[digest], before, after, self.today))
-            notify(notes)
+            with rollups.import_batch(new_levels):  # rollup upkeep by deltas, no recount
+                notify(notes)
             created = sum(1 for c in changes if c[1] is None)
             audit(
                 actor=self.actor,
