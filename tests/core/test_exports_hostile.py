@@ -53,6 +53,10 @@ WRITERS = re.compile(
 )
 #: the modules that produce a download, each exercised by ``test_every_export_is_hostile_safe``
 EXPORT_MODULES = {
+    # congress proves its downloads hostile-safe beside its data (tests/congress/test_pages.py);
+    # the survey download holds codes and numbers only (no open answers), escaped by core.exports
+    "congress/exports.py",  # 提案汇总表, 提案办理情况表
+    "surveys/views_results.py",  # responses as Excel and CSV (coded columns)
     "core/views.py",  # organisations, audit log
     "learning/bank/views.py",  # question bank
     "learning/statistics/views.py",  # item statistics (session, bank)

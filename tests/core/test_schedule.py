@@ -151,6 +151,11 @@ def test_an_entry_needs_exactly_one_rule() -> None:
 def test_the_default_entries() -> None:
     entries = {e.name: e for e in schedule_entries(overrides={})}
     assert {k: (v.task, v.spec, v.enabled) for k, v in entries.items()} == {
+        "assistance.anonymise": (
+            "gongjiang.assistance.tasks.assistance_anonymise",
+            "daily 03:30",
+            True,
+        ),
         "core.job_files_prune": ("gongjiang.core.tasks.job_files_prune", "daily 03:45", True),
         "core.jobs_fail_stale": ("gongjiang.core.tasks.jobs_fail_stale", "every 60s", True),
         "core.prune_task_results": (
@@ -161,6 +166,11 @@ def test_the_default_entries() -> None:
         "learning.exam_autosubmit": (
             "gongjiang.learning.tasks.exam_autosubmit_due",
             "every 30s",
+            True,
+        ),
+        "members.help_escalate": (
+            "gongjiang.members.tasks.help_escalate_overdue",
+            "every 600s",
             True,
         ),
         "reform.remind": ("gongjiang.reform.tasks.reform_remind", "daily 07:00", True),
@@ -301,12 +311,17 @@ def test_disabled_entries_do_not_run(db: None) -> None:
     assert schedule_tick(now=now, entries=[off, every(30)]).enqueued.keys() == {"test.every"}
     assert not ScheduledRun.objects.filter(name="test.off").exists()
     with override_settings(
-        SCHEDULE={"learning.exam_autosubmit": "off", "core.jobs_fail_stale": "off"}
+        SCHEDULE={
+            "learning.exam_autosubmit": "off",
+            "core.jobs_fail_stale": "off",
+            "members.help_escalate": "off",
+        }
     ):
         tick = schedule_tick(now=now)  # the registered entries: the daily ones are not due yet
     assert tick.enqueued == {}
     assert set(ScheduledRun.objects.values_list("name", flat=True)) == {
         "test.every",
+        "assistance.anonymise",
         "core.job_files_prune",
         "core.prune_task_results",
         "reform.remind",
@@ -367,15 +382,15 @@ def test_worker_batch_enqueues_the_due_autosubmit_and_runs_it(overdue_attempt: A
     row = ScheduledRun.objects.get(name="learning.exam_autosubmit")
     result = DBTaskResult.objects.get(id=row.last_task_id)
     assert result.status == "SUCCESSFUL" and result.return_value == 1
-    # the daily entries were seen and wait for their time; besides the two interval entries
-    # (exam auto-submission, the job-lease check) nothing was queued
+    # the daily entries were seen and wait for their time; besides the three interval entries
+    # (exam auto-submission, the job-lease check, the help desk's escalation) nothing was queued
     stale = ScheduledRun.objects.get(name="core.jobs_fail_stale")
     assert DBTaskResult.objects.get(id=stale.last_task_id).status == "SUCCESSFUL"
-    assert DBTaskResult.objects.count() == 2
+    assert DBTaskResult.objects.count() == 3
     assert ScheduledRun.objects.get(name="reform.remind").next_run_at > timezone.now()
     # a second worker straight after finds nothing due
     call_command("worker", "--batch", "--interval", "0", stdout=StringIO())
-    assert DBTaskResult.objects.count() == 2
+    assert DBTaskResult.objects.count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -434,10 +449,12 @@ def test_schedule_command_lists_entries(db: None) -> None:
     call_command("schedule", "--json", stdout=out)
     data = {row["name"]: row for row in json.loads(out.getvalue())}
     assert set(data) == {
+        "assistance.anonymise",
         "core.job_files_prune",
         "core.jobs_fail_stale",
         "core.prune_task_results",
         "learning.exam_autosubmit",
+        "members.help_escalate",
         "reform.remind",
         "workforce.rollups_rebuild",
     }
