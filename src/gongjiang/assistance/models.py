@@ -224,7 +224,7 @@ class Reassessment(models.Model):
     """A change of category found when a standard changed: listed for review, never applied silently."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("awaiting review")
+        PENDING = "pending", pgettext_lazy("hardship file", "awaiting review")
         APPLIED = "applied", _("applied")
         DISMISSED = "dismissed", _("dismissed")
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjiang.core.scoping import ScopedQuerySet
 
@@ -103,7 +104,7 @@ class ProposalQuerySet(ScopedQuerySet):
 class Proposal(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("collecting co-signatures")
-        SUBMITTED = "submitted", _("awaiting review")
+        SUBMITTED = "submitted", pgettext_lazy("proposal", "awaiting review")
         ACCEPTED = "accepted", _("accepted")
         MERGED = "merged", _("merged")
         CONVERTED = "converted", _("turned into a suggestion")
