@@ -102,6 +102,11 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return
     with blocker.unblock():
         ensure_reference_data()
+        # the flush also emptied django_content_type; the next use recreates the rows with new ids,
+        # so the cached ids (used by core.references) must go too
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()
 
 
 @pytest.fixture
