@@ -105,13 +105,13 @@ class Proposal(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("collecting co-signatures")
         SUBMITTED = "submitted", pgettext_lazy("proposal", "awaiting review")
-        ACCEPTED = "accepted", _("accepted")
-        MERGED = "merged", _("merged")
+        ACCEPTED = "accepted", pgettext_lazy("proposal", "accepted")
+        MERGED = "merged", pgettext_lazy("proposal", "merged")
         CONVERTED = "converted", _("turned into a suggestion")
         ASSIGNED = "assigned", _("being handled")
-        REPLIED = "replied", _("replied")
-        RATED = "rated", _("rated")
-        CLOSED = "closed", _("closed")
+        REPLIED = "replied", pgettext_lazy("proposal", "replied")
+        RATED = "rated", pgettext_lazy("proposal", "rated")
+        CLOSED = "closed", pgettext_lazy("proposal", "closed")
 
     # accepted at some point (the denominator of the reply and closure rates)
     ACCEPTED_STATES = ("accepted", "assigned", "replied", "rated", "closed")

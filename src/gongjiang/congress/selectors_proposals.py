@@ -51,7 +51,7 @@ def proposal_list(
         qs = qs.filter(session=session)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q))
-    return qs.distinct()
+    return qs.distinct().order_by("-created_at", "-id")
 
 
 def proposal_get(*, actor: Any, code: str) -> Proposal:
