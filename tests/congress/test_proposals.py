@@ -199,3 +199,49 @@ def test_direct_channel_cycle(world: Any, congress: Any) -> None:
     s = P.suggestion_rate(actor=worker, suggestion=s, rating="satisfied")
     s = P.suggestion_close(actor=world.enterprise_officer_a, suggestion=s)
     assert s.status == Suggestion.Status.CLOSED and s.reply_round == 2
+
+
+def test_merge_looks_up_the_other_proposal_in_the_same_term(
+    client: Any, world: Any, congress: Any
+) -> None:
+    a, b = submitted(congress, 0, title="甲"), submitted(congress, 1, title="乙")
+    closed_draft = draft(congress, 2, title="草稿")
+    # the candidates: the term's proposals that can take a merged one, never itself or a draft
+    targets = set(P.merge_targets(actor=congress.committee, proposal=a))
+    assert targets == {Proposal.objects.get(pk=b.pk)}
+    assert closed_draft not in targets
+    assert list(P.merge_targets(actor=congress.committee_b, proposal=a)) == []
+    # by code: unknown, itself, a draft → an error on the field "into", nothing written
+    for code in ("nosuchcode", a.code, closed_draft.code):
+        with pytest.raises(ApplicationError) as exc:
+            P.proposal_merge(actor=congress.committee, proposal=a, into=code, reason="同类")
+        assert exc.value.details[0]["field"] == "into"
+    assert Proposal.objects.get(pk=a.pk).status == S.SUBMITTED
+    # a proposal of another congress is as unknown as a missing one (the API answers 400, not 404)
+    other = Proposal.objects.create(
+        organization=world.enterprise_b,
+        term=congress.term_b,
+        proposer=congress.delegates[0],
+        title="别家",
+        reasons="r",
+        measures="m",
+        category="wages",
+        status=S.SUBMITTED,
+    )
+    client.force_login(congress.committee)
+    r = client.post(
+        f"/api/v1/congress/proposals/{a.code}/decision",
+        content_type="application/json",
+        data={"decision": "merge", "into": other.code, "reason": "同类"},
+    )
+    assert r.status_code == 400 and r.json()["details"][0]["field"] == "into"
+    assert "别家" not in r.content.decode()
+    # on the page: the choices are the term's targets, and the merge goes through by code
+    page = client.get(f"/congress/proposals/{a.code}/").content.decode()
+    assert b.code in page and other.code not in page and closed_draft.code not in page
+    client.post(
+        f"/congress/proposals/{a.code}/act/",
+        {"act": "decide", "decision": "merge", "into": b.code, "reason": "与乙同类"},
+    )
+    a.refresh_from_db()
+    assert a.status == S.MERGED and a.merged_into_id == b.pk

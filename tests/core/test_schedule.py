@@ -156,6 +156,11 @@ def test_the_default_entries() -> None:
             "daily 03:30",
             True,
         ),
+        "congress.proposal_remind": (
+            "gongjiang.congress.tasks.proposal_remind",
+            "daily 07:15",
+            True,
+        ),
         "core.job_files_prune": ("gongjiang.core.tasks.job_files_prune", "daily 03:45", True),
         "core.jobs_fail_stale": ("gongjiang.core.tasks.jobs_fail_stale", "every 60s", True),
         "core.prune_task_results": (

@@ -137,6 +137,17 @@ class CongressRatesOut(Schema):
 class CongressRatesQuery(Schema):
     organization: str = Field(..., min_length=1, max_length=20)
     session: str | None = Field(None, min_length=1, max_length=20)
+    category: CategoryIn | None = None
+
+
+class CongressRatesByCategoryQuery(Schema):
+    organization: str = Field(..., min_length=1, max_length=20)
+    session: str | None = Field(None, min_length=1, max_length=20)
+
+
+class CongressCategoryRatesOut(CongressRatesOut):
+    category: CategoryIn
+    label: str
 
 
 @router.get(
@@ -146,6 +157,22 @@ class CongressRatesQuery(Schema):
 )
 def proposal_rates(request: HttpRequest, query: Query[CongressRatesQuery]) -> dict[str, Any]:
     return rates.proposal_rates(
+        actor=request.user,
+        organization=query.organization,
+        session=query.session,
+        category=query.category,
+    )
+
+
+@router.get(
+    "/proposal-rates/by-category",
+    response=list[CongressCategoryRatesOut],
+    summary="Proposal rates over an organisation's subtree, one row per category",
+)
+def proposal_rates_by_category(
+    request: HttpRequest, query: Query[CongressRatesByCategoryQuery]
+) -> list[dict[str, Any]]:
+    return rates.proposal_rates_by_category(
         actor=request.user, organization=query.organization, session=query.session
     )
 
@@ -307,8 +334,9 @@ def proposal_decide(request: HttpRequest, code: str, payload: CongressDecisionIn
     if payload.decision == "accept":
         P.proposal_accept(actor=request.user, proposal=p, reason=payload.reason)
     elif payload.decision == "merge":
-        into = SP.proposal_get(actor=request.user, code=payload.into or "")
-        P.proposal_merge(actor=request.user, proposal=p, into=into, reason=payload.reason)
+        P.proposal_merge(
+            actor=request.user, proposal=p, into=payload.into or "", reason=payload.reason
+        )
     else:
         P.proposal_convert(actor=request.user, proposal=p, reason=payload.reason)
     return _detail(p)

@@ -84,6 +84,12 @@ class CongressRules(models.Model):
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("days before the reply deadline to remind the department"),
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text=_("0: no reminder before the deadline (overdue replies are still escalated)."),
+    )
 
     class Meta:
         verbose_name = _("congress rules")
@@ -498,6 +504,7 @@ class Resolution(models.Model):
 
 
 from .models_affairs import AffairsNotice, NoticeRead  # noqa: E402,F401
+from .models_documents import AgendaDocument  # noqa: E402,F401
 from .models_proposals import (  # noqa: E402,F401
     CoSignature,
     Department,

@@ -18,13 +18,15 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.access import get_visible_or_404
+from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
 
 from .models import Session
-from .models_proposals import Proposal, Rating
+from .models_proposals import Category, Proposal, Rating
 
 S = Proposal.Status
 ACCEPTED = Proposal.ACCEPTED_STATES
@@ -75,9 +77,34 @@ def rates_by(qs: QuerySet[Proposal], field: str) -> list[dict[str, Any]]:
     return [{"key": row[field], **with_rates(row)} for row in rows]
 
 
-def scope(*, actor: Any, organization: str, session: str | None = None) -> QuerySet[Proposal]:
+def rates_by_category(qs: QuerySet[Proposal]) -> list[dict[str, Any]]:
+    """One row per category with a proposal in ``qs`` (in the order of ``Category``): the counts,
+    the rates and the median days to reply. Two queries."""
+    rows = {r["key"]: r for r in rates_by(qs, "category")}
+    spans: dict[str, list[float]] = {}
+    for category, assigned, replied in qs.filter(
+        status__in=ACCEPTED, first_replied_at__isnull=False, assigned_at__isnull=False
+    ).values_list("category", "assigned_at", "first_replied_at"):
+        spans.setdefault(category, []).append((replied - assigned).total_seconds() / 86400)
+    out = []
+    for value, label in Category.choices:
+        if value in rows:
+            median = round(statistics.median(spans[value]), 1) if spans.get(value) else None
+            out.append(
+                {**rows[value], "category": value, "label": str(label), "median_reply_days": median}
+            )
+    return out
+
+
+def scope(
+    *,
+    actor: Any,
+    organization: str,
+    session: str | None = None,
+    category: str | None = None,
+) -> QuerySet[Proposal]:
     """The proposals of an organisation's subtree (404 outside the actor's proposal scope),
-    optionally of one session of it."""
+    optionally of one session of it and of one category."""
     org = get_visible_or_404(
         Organization.objects, actor, "congress.view_proposal", code=organization
     )
@@ -92,9 +119,25 @@ def scope(*, actor: Any, organization: str, session: str | None = None) -> Query
 
             raise Http404("session")
         qs = qs.filter(session=found)
+    if category:
+        if category not in Category.values:
+            raise ApplicationError(
+                _("Unknown category."),
+                details=[{"field": "category", "error": _("Select a valid choice.")}],
+            )
+        qs = qs.filter(category=category)
     return qs
 
 
-def proposal_rates(*, actor: Any, organization: str, session: str | None = None) -> dict[str, Any]:
-    """The contract of GET /api/v1/congress/proposal-rates."""
-    return rates(scope(actor=actor, organization=organization, session=session))
+def proposal_rates(
+    *, actor: Any, organization: str, session: str | None = None, category: str | None = None
+) -> dict[str, Any]:
+    """The contract of GET /api/v1/congress/proposal-rates (``category`` optional)."""
+    return rates(scope(actor=actor, organization=organization, session=session, category=category))
+
+
+def proposal_rates_by_category(
+    *, actor: Any, organization: str, session: str | None = None
+) -> list[dict[str, Any]]:
+    """GET /api/v1/congress/proposal-rates/by-category: one row per category."""
+    return rates_by_category(scope(actor=actor, organization=organization, session=session))

@@ -41,6 +41,8 @@ def proposal_list(
         qs = qs.filter(rating__in=("satisfied", "basic"))
     elif status == "submitted":
         qs = qs.exclude(status=S.DRAFT)
+    elif status == "overdue":
+        qs = qs.filter(status=S.ASSIGNED, escalated_at__isnull=False)
     elif status:
         qs = qs.filter(status=status)
     if category:
@@ -90,6 +92,14 @@ def to_rate(*, actor: Any) -> QuerySet[Proposal]:
 def overdue(*, on: Any = None) -> QuerySet[Proposal]:
     on = on or timezone.localdate()
     return Proposal.objects.filter(status=S.ASSIGNED, reply_due__lt=on)
+
+
+def overdue_for(*, actor: Any) -> QuerySet[Proposal]:
+    """Escalated proposals still waiting for a reply, in the user's scope: the committee of the
+    organisation and the union one level up (or higher) see them among their to-dos."""
+    return Proposal.objects.visible_to(actor, "congress.view_proposal").filter(
+        status=S.ASSIGNED, escalated_at__isnull=False
+    )
 
 
 def departments_of(organization: Any) -> QuerySet[Department]:

@@ -50,6 +50,7 @@ RULE_FIELDS = (
     "quorum_denominator",
     "cosigners_required",
     "reply_days",
+    "reminder_days",
 )
 
 

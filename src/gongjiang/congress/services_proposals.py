@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -233,17 +234,56 @@ def _reason(reason: str) -> str:
     return reason[:500]
 
 
+# proposals that may take a merged one
+MERGE_TARGET_STATES = (S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.REPLIED, S.RATED)
+
+
+def merge_targets(*, actor: Any, proposal: Proposal) -> QuerySet[Proposal]:
+    """The proposals of the same term (congress) that ``proposal`` may be merged into, among
+    those the actor may read."""
+    return (
+        Proposal.objects.visible_to(actor, REVIEW)
+        .filter(term_id=proposal.term_id, status__in=MERGE_TARGET_STATES)
+        .exclude(pk=proposal.pk)
+        .order_by("number", "id")
+    )
+
+
+def merge_target_get(*, actor: Any, proposal: Proposal, code: str) -> Proposal:
+    """The proposal named by ``code`` to merge ``proposal`` into, looked up in the same term;
+    an unknown code, or one of another congress, is an error on the field ``into``."""
+    found = (
+        Proposal.objects.visible_to(actor, REVIEW)
+        .filter(term_id=proposal.term_id, code=(code or "")[:20])
+        .exclude(pk=proposal.pk)
+        .first()
+    )
+    if found is None:
+        raise ApplicationError(
+            _("Choose the proposal of the same congress to merge into."),
+            code="invalid_merge",
+            details=[{"field": "into", "error": _("Select a valid choice.")}],
+        )
+    return found
+
+
 @audited_refusals
 @transaction.atomic
-def proposal_merge(*, actor: Any, proposal: Proposal, into: Proposal, reason: str) -> Proposal:
+def proposal_merge(
+    *, actor: Any, proposal: Proposal, into: Proposal | str, reason: str
+) -> Proposal:
+    """Merge (并案) ``proposal`` into another of its term: ``into`` is that proposal or its code
+    (looked up by ``merge_target_get``, scoped to the term)."""
     proposal = _lock(proposal)
     _committee(actor, proposal, "congress.proposal_merge")
     _state(proposal, S.SUBMITTED)
+    if isinstance(into, str):
+        into = merge_target_get(actor=actor, proposal=proposal, code=into)
     if into.pk == proposal.pk or into.term_id != proposal.term_id:
         raise ApplicationError(
             _("Merge into another proposal of the same congress."), code="invalid_merge"
         )
-    if into.status in (S.DRAFT, S.MERGED, S.CONVERTED, S.CLOSED):
+    if into.status not in MERGE_TARGET_STATES:
         raise ConflictError(_("That proposal cannot take a merged one."), code="invalid_merge")
     proposal.status = S.MERGED
     proposal.merged_into = into
@@ -407,10 +447,20 @@ def proposal_rate(*, actor: Any, proposal: Proposal, rating: str, comment: str =
         proposal.reply_due = timezone.localdate() + dt.timedelta(
             days=R.rules_for(proposal.organization).reply_days
         )
-        proposal.escalated_at = None
+        proposal.reminded_at = proposal.escalated_at = proposal.escalated_to = None
     else:
         proposal.status = S.RATED
-    proposal.save(update_fields=["rating", "status", "reply_round", "reply_due", "escalated_at"])
+    proposal.save(
+        update_fields=[
+            "rating",
+            "status",
+            "reply_round",
+            "reply_due",
+            "reminded_at",
+            "escalated_at",
+            "escalated_to",
+        ]
+    )
     _audit(actor, "congress.proposal_rate", proposal, rating=rating, round=reply.round)
     return proposal
 

@@ -29,6 +29,18 @@ def congress_todos(user: Any) -> list[Todo]:
                 icon="inbox",
             )
         )
+    if access.can(user, "congress.view_proposal"):
+        escalated = SP.overdue_for(actor=user).count()
+        if escalated:
+            out.append(
+                Todo(
+                    _("Proposal replies overdue"),
+                    escalated,
+                    reverse("congress:proposal_list") + "?status=overdue",
+                    priority=8,
+                    icon="alarm",
+                )
+            )
     if user.congress_departments.exists():
         out.append(
             Todo(

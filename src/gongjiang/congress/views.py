@@ -21,7 +21,7 @@ from gongjiang.core.errors import ApplicationError
 
 from . import rates, selectors, services
 from . import selectors_proposals as SP
-from .models import Delegate, Term, Vote
+from .models import Delegate, Resolution, Term, Vote
 from .models_proposals import Proposal
 
 
@@ -45,6 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "to_rate": SP.to_rate(actor=user),
         "replies_due": SP.replies_due(actor=user),
         "can_propose": seats.filter(status=Term.Status.ACTIVE).exists(),
+        "can_manage": access.can(user, "congress.manage"),
     }
     if staff:
         context["terms"] = selectors.term_list(actor=user)
@@ -102,6 +103,7 @@ def session_detail(request: HttpRequest, code: str) -> HttpResponse:
                 "vote": vote,
                 "result": selectors.vote_result(vote),
                 "voted": selectors.has_voted(vote, me),
+                "resolved": Resolution.objects.filter(vote=vote).exists(),
             }
         )
     signed = session.attendance.filter(delegate=me).exists() if me else False
@@ -116,7 +118,7 @@ def session_detail(request: HttpRequest, code: str) -> HttpResponse:
         "congress/session_detail.html",
         {
             "session": session,
-            "agenda": session.agenda.all(),
+            "agenda": session.agenda.prefetch_related("documents"),
             "votes": votes,
             "me": me,
             "signed": signed,
@@ -127,7 +129,7 @@ def session_detail(request: HttpRequest, code: str) -> HttpResponse:
             .select_related("worker")
             if can_manage
             else [],
-            "resolutions": session.resolutions.all(),
+            "resolutions": session.resolutions.prefetch_related("notices"),
             "can_manage": can_manage,
             "qr": qr,
         },

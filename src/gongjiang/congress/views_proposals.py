@@ -65,7 +65,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page(request, qs),
             "filters": filters,
-            "statuses": Proposal.Status.choices,
+            "statuses": [*Proposal.Status.choices, ("overdue", _("reply overdue"))],
             "categories": Category.choices,
             "can_propose": seats.filter(status=Term.Status.ACTIVE).exists(),
             "can_export": access.can(user, "congress.view_proposal"),
@@ -126,13 +126,7 @@ def proposal_detail(request: HttpRequest, code: str) -> HttpResponse:
         "need": P.R.rules_for(proposal.organization).cosigners_required,
     }
     if committee and proposal.status == S.SUBMITTED:
-        others = (
-            Proposal.objects.filter(
-                term=proposal.term, status__in=[S.SUBMITTED, *Proposal.ACCEPTED_STATES]
-            )
-            .exclude(pk=proposal.pk)
-            .exclude(status=S.CLOSED)
-        )
+        others = P.merge_targets(actor=user, proposal=proposal)
         context["decision_form"] = DecisionForm(others=others)
     if committee and proposal.status == S.ACCEPTED:
         context["assign_form"] = AssignForm(departments=SP.departments_of(proposal.organization))
@@ -156,17 +150,14 @@ def proposal_act(request: HttpRequest, code: str) -> HttpResponse:
         elif act == "submit":
             P.proposal_submit(actor=user, proposal=proposal)
         elif act == "decide":
-            form = DecisionForm(request.POST, others=Proposal.objects.filter(term=proposal.term))
+            form = DecisionForm(request.POST, others=P.merge_targets(actor=user, proposal=proposal))
             if not form.is_valid():
                 raise ApplicationError(_("Check the decision."))
             d = form.cleaned_data
             if d["decision"] == "accept":
                 P.proposal_accept(actor=user, proposal=proposal, reason=d["reason"])
             elif d["decision"] == "merge":
-                into = Proposal.objects.filter(term=proposal.term, code=d["into"]).first()
-                if into is None:
-                    raise ApplicationError(_("Choose the proposal to merge into."))
-                P.proposal_merge(actor=user, proposal=proposal, into=into, reason=d["reason"])
+                P.proposal_merge(actor=user, proposal=proposal, into=d["into"], reason=d["reason"])
             else:
                 P.proposal_convert(actor=user, proposal=proposal, reason=d["reason"])
         elif act == "assign":
@@ -212,9 +203,13 @@ def rates_view(request: HttpRequest) -> HttpResponse:
     qs = Proposal.objects.visible_to(user, "congress.view_proposal")
     if filters["organization"] is not None:
         qs = qs.filter(organization__path__startswith=filters["organization"].path)
+    if filters["category"] and filters["category"] not in Category.values:
+        messages.error(request, _("Unknown category: showing every category."))
+        filters["category"] = ""
+    if filters["category"]:
+        qs = qs.filter(category=filters["category"])
     orgs = {o.pk: o for o in Organization.objects.filter(pk__in=qs.values("organization_id"))}
     sessions = {s.pk: s for s in Session.objects.filter(pk__in=qs.values("session_id"))}
-    labels = dict(Category.choices)
     return render(
         request,
         "congress/rates.html",
@@ -224,11 +219,11 @@ def rates_view(request: HttpRequest) -> HttpResponse:
             "by_session": [
                 dict(r, obj=sessions.get(r["key"])) for r in rates.rates_by(qs, "session")
             ],
-            "by_category": [
-                dict(r, label=labels.get(r["key"], r["key"]))
-                for r in rates.rates_by(qs, "category")
-            ],
+            "by_category": rates.rates_by_category(qs),
             "filters": filters,
+            "categories": Category.choices,
+            # the category chosen travels with every click-through
+            "cq": f"&category={filters['category']}" if filters["category"] else "",
         },
     )
 
