@@ -153,3 +153,44 @@ def test_proposal_full_cycle_on_a_phone(phone_page: Any, live_server: Any, congr
     assert proposal.cosignatures.count() == 2
     assert [r.rating for r in proposal.replies.all()] == ["not", "satisfied"]
     assert not errors, errors
+
+
+def test_setting_up_on_a_phone(
+    phone_page: Any, live_server: Any, world: Any, congress: Any
+) -> None:
+    """The officer's setup pages fit a phone; the department form picks its responder from the
+    scoped search (never a typed name) and the new department answers proposals."""
+    page = phone_page
+    base = live_server.url
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, base, world.enterprise_officer_a.username)
+    page.goto(f"{base}/congress/")
+    fits(page)
+    page.click("#new-term")
+    fits(page)
+    page.goto(f"{base}/congress/terms/{congress.term.code}/")
+    fits(page)
+    page.click("#new-session")
+    fits(page)
+    page.goto(f"{base}/congress/terms/{congress.term.code}/")
+    page.click("#rules-link")
+    fits(page)
+    assert page.input_value("#id_reply_days") == "30"
+    page.goto(f"{base}/congress/departments/")
+    fits(page)
+    page.fill("#id_organization", world.enterprise_a.code)
+    page.fill("#id_name", "安全环保部")
+    page.type("#id_responder", "hr_")
+    page.wait_for_selector("#pick-dept-user option[value='hr_a']", state="attached")
+    page.fill("#id_responder", "hr_a")
+    page.click("#save")
+    done(page)
+    fits(page)
+    row = page.locator("#departments tr", has_text="安全环保部")
+    assert "hr_a" in row.inner_html()
+    page.goto(f"{base}/congress/sessions/{congress.session.code}/")
+    fits(page)
+    page.goto(f"{base}/congress/proposals/rates/")
+    fits(page)
+    assert not errors, errors

@@ -327,6 +327,7 @@ def test_disabled_entries_do_not_run(db: None) -> None:
     assert set(ScheduledRun.objects.values_list("name", flat=True)) == {
         "test.every",
         "assistance.anonymise",
+        "congress.proposal_remind",
         "core.job_files_prune",
         "core.prune_task_results",
         "reform.remind",
@@ -455,6 +456,7 @@ def test_schedule_command_lists_entries(db: None) -> None:
     data = {row["name"]: row for row in json.loads(out.getvalue())}
     assert set(data) == {
         "assistance.anonymise",
+        "congress.proposal_remind",
         "core.job_files_prune",
         "core.jobs_fail_stale",
         "core.prune_task_results",

@@ -83,7 +83,9 @@ def proposal_remind(*, on: dt.date | None = None) -> dict[str, int]:
     )
     recipients: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     responders: dict[int, set[int]] = defaultdict(set)
-    depts = set(waiting.values_list("lead_department_id", flat=True))
+    depts = set(
+        Proposal.objects.filter(status=S.ASSIGNED).values_list("lead_department_id", flat=True)
+    )
     for dept_id, user_id in Department.responders.through.objects.filter(
         department_id__in=depts
     ).values_list("department_id", "user_id"):

@@ -138,6 +138,7 @@ def resolution_confirm(
     affairs (厂务公开) to the workers of the session's union, with the vote's result."""
     from .selectors import vote_result
 
+    access.require(actor, "congress.manage", session.term.organization)
     if Resolution.objects.filter(vote=vote).exists():
         raise ConflictError(
             _("This vote's resolution is already confirmed."), code="already_confirmed"

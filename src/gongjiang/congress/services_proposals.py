@@ -254,7 +254,7 @@ def merge_target_get(*, actor: Any, proposal: Proposal, code: str) -> Proposal:
     an unknown code, or one of another congress, is an error on the field ``into``."""
     found = (
         Proposal.objects.visible_to(actor, REVIEW)
-        .filter(term_id=proposal.term_id, code=(code or "")[:20])
+        .filter(term_id=proposal.term_id, code=(code or "")[:20], status__in=MERGE_TARGET_STATES)
         .exclude(pk=proposal.pk)
         .first()
     )
