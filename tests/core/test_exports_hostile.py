@@ -56,6 +56,7 @@ EXPORT_MODULES = {
     # congress proves its downloads hostile-safe beside its data (tests/congress/test_pages.py);
     # the survey download holds codes and numbers only (no open answers), escaped by core.exports
     "congress/exports.py",  # 提案汇总表, 提案办理情况表
+    "congress/views_documents.py",  # an agenda document as uploaded (a stored file, no table)
     "surveys/views_results.py",  # responses as Excel and CSV (coded columns)
     "core/views.py",  # organisations, audit log
     "learning/bank/views.py",  # question bank
