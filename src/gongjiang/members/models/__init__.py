@@ -1,7 +1,7 @@
 """Member services: the worker's phone home, service stations, activities and campaigns, help desk."""
 
 from .activities import Activity, ActivityFeedback, ActivitySignup
-from .campaigns import Campaign, CampaignOrgTally, ContestEntry
+from .campaigns import Campaign, CampaignAreaTally, CampaignOrgTally, ContestEntry
 from .helpdesk import HelpMessage, HelpRequest
 from .news import Article, ArticleRead
 from .notifications import Notification
@@ -14,6 +14,7 @@ __all__ = [
     "Article",
     "ArticleRead",
     "Campaign",
+    "CampaignAreaTally",
     "CampaignOrgTally",
     "ContestEntry",
     "HelpMessage",
