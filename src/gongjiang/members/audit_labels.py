@@ -25,4 +25,5 @@ LABELS = {
     "members.help_rate": _("Help request rated"),
     "members.article_publish": _("News or notice published"),
     "members.campaign_tallies_rebuild": _("Contest tallies rebuilt from the entries"),
+    "members.campaign_update": _("Online campaign changed"),
 }

@@ -291,3 +291,61 @@ def contest_submit(*, actor: Any, campaign: Campaign, answers: dict[str, Any]) -
             _("You have already taken part in this contest."), code="already_answered", status=409
         ) from exc
     return entry
+
+
+CAMPAIGN_FIELDS = ("title", "description", "starts_at", "ends_at")
+
+
+def campaign_update(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaign:
+    """Change a campaign's title, description or period (its questions stay once it has entries:
+    the entries were graded against them)."""
+    access.require(actor, MANAGE, campaign.organization)
+    unknown = set(fields) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed."), code="fields")
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        before = {k: str(getattr(locked, k)) for k in fields}
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        locked.full_clean()
+        locked.save()
+        audit(
+            actor=actor,
+            action="members.campaign_update",
+            obj=locked,
+            organization=locked.organization,
+            details={"before": before, "after": {k: str(v) for k, v in fields.items()}},
+        )
+    return locked
+
+
+def usable_questions(*, actor: Any) -> QuerySet[Question]:
+    """Objective questions of the banks the actor's organisations may use (their own subtree's and
+    the banks above them) — the choice offered on the campaign form; ``campaign_create`` checks
+    them again against the organiser."""
+    q = audience_q(actor)
+    return (
+        Question.objects.filter(q, is_active=True, qtype__in=OBJECTIVE_TYPES)
+        .filter(current__isnull=False)
+        .select_related("current", "organization")
+        .order_by("-id")
+    )
+
+
+def results_scope(*, actor: Any, campaign: Campaign, organization_code: str = "") -> Organization:
+    """The subtree whose participation a cadre reads: the campaign's organiser when the cadre
+    manages it, else the cadre's own unit under it; a chosen organisation must lie inside both the
+    campaign's subtree and the cadre's scope (else 404)."""
+    managed = Organization.objects.visible_to(actor, MANAGE).filter(
+        path__startswith=campaign.organization.path
+    )
+    if organization_code:
+        org = managed.filter(code=organization_code[:20]).first()
+    elif access.can(actor, MANAGE, campaign.organization):
+        org = campaign.organization
+    else:
+        org = managed.order_by("depth", "path").first()
+    if org is None:
+        raise Http404("organization")
+    return org

@@ -1,5 +1,4 @@
-"""Pages of activities (sign-up, waiting list, QR check-in, feedback, attendance) and of online
-campaigns (the knowledge contest, rankings by organisation, participation)."""
+"""Pages of activities (sign-up, waiting list, QR check-in, photos, feedback, attendance)."""
 
 from __future__ import annotations
 
@@ -22,8 +21,6 @@ from gongjiang.core.models import Organization
 from gongjiang.core.views import form_errors_from
 
 from . import activities as svc
-from . import campaigns as camp
-from .audience import home_organization
 from .forms import ActivityForm
 from .views_home import phone_context, require_use
 
@@ -181,54 +178,4 @@ def activity_manage(request: HttpRequest) -> HttpResponse:
             "orgs": _orgs(request.user, svc.MANAGE),
             "report": svc.attendance_report(actor=request.user),
         },
-    )
-
-
-# ------------------------------------------------------------------------------ campaigns
-@login_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
-    require_use(request)
-    items = list(camp.campaigns_for(actor=request.user)[:50])
-    return render(request, "members/campaign_list.html", phone_context(request, items=items))
-
-
-@login_required
-def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
-    require_use(request)
-    campaign = camp.campaign_get(actor=request.user, code=code)
-    entry = camp.my_entry(actor=request.user, campaign=campaign)
-    if request.method == "POST" and entry is None:
-        answers: dict[str, Any] = {}
-        for q in camp.contest_questions(campaign):
-            key = f"q_{q['code']}"
-            if q["qtype"] == "multiple":
-                value: Any = [v[:5] for v in request.POST.getlist(key)[:10]]
-            elif q["qtype"] == "fill":
-                value = [v[:200] for v in request.POST.getlist(key)[:10]]
-            else:
-                value = request.POST.get(key, "")[:200] or None
-            if value not in (None, [], ""):
-                answers[q["code"]] = value
-        try:
-            entry = camp.contest_submit(actor=request.user, campaign=campaign, answers=answers)
-            messages.success(request, _("Submitted: you scored %(s)s.") % {"s": entry.score})
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return redirect("members:campaign_detail", code=code)
-    unit = home_organization(request.user)
-    scope = campaign.organization
-    return render(
-        request,
-        "members/campaign_detail.html",
-        phone_context(
-            request,
-            campaign=campaign,
-            entry=entry,
-            running=camp.is_running(campaign),
-            questions=camp.contest_questions(campaign) if entry is None else [],
-            ranking=camp.rankings(campaign=campaign, organization=scope)[:20],
-            total=camp.participation(campaign=campaign, organization=scope),
-            mine=camp.participation(campaign=campaign, organization=unit) if unit else None,
-            unit=unit,
-        ),
     )
