@@ -26,4 +26,6 @@ LABELS = {
     "members.article_publish": _("News or notice published"),
     "members.campaign_tallies_rebuild": _("Contest tallies rebuilt from the entries"),
     "members.campaign_update": _("Online campaign changed"),
+    "members.activity_photo_add": _("Photo added to an activity"),
+    "members.activity_photo_remove": _("Photo removed from an activity"),
 }

@@ -31,6 +31,21 @@ urlpatterns = [
         views_activities.activity_feedback,
         name="activity_feedback",
     ),
+    path(
+        "activities/<str:code>/photos/",
+        views_activities.activity_photo_add,
+        name="activity_photo_add",
+    ),
+    path(
+        "activities/<str:code>/photos/<str:photo>.jpg",
+        views_activities.activity_photo,
+        name="activity_photo",
+    ),
+    path(
+        "activities/<str:code>/photos/<str:photo>/remove/",
+        views_activities.activity_photo_remove,
+        name="activity_photo_remove",
+    ),
     path("activities/<str:code>/qr.svg", views_activities.activity_qr, name="activity_qr"),
     path(
         "activities/<str:code>/checkin/<str:token>/",

@@ -9,7 +9,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from gongjiang.core.models import Organization
 from gongjiang.core.views import form_errors_from
 
 from . import activities as svc
+from . import photos
 from .forms import ActivityForm
 from .views_home import phone_context, require_use
 
@@ -61,8 +62,53 @@ def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
             signup=signup,
             position=svc.waiting_position(signup) if signup else None,
             manages=access.can(request.user, svc.MANAGE, activity.organization),
+            photos=list(photos.photos_of(activity=activity)[: photos.MAX_PER_ACTIVITY]),
+            max_mb=photos.max_bytes() // (1024 * 1024),
         ),
     )
+
+
+@login_required
+@require_POST
+def activity_photo_add(request: HttpRequest, code: str) -> HttpResponse:
+    require_use(request)
+    activity = svc.activity_get(actor=request.user, code=code[:20])
+    upload = request.FILES.get("image")
+    try:
+        if upload is None:
+            raise ApplicationError(_("Choose a photo."), code="image")
+        photos.photo_add(
+            actor=request.user,
+            activity=activity,
+            file=upload,
+            caption=request.POST.get("caption", "")[:201],
+        )
+        messages.success(request, _("Photo added."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("members:activity_detail", code=activity.code)
+
+
+@login_required
+def activity_photo(request: HttpRequest, code: str, photo: str) -> HttpResponse:
+    """The photo's bytes, for those the activity is offered to (404 otherwise)."""
+    require_use(request)
+    activity = svc.activity_get(actor=request.user, code=code[:20])
+    item = photos.photo_get(activity=activity, code=photo)
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def activity_photo_remove(request: HttpRequest, code: str, photo: str) -> HttpResponse:
+    require_use(request)
+    activity = svc.activity_get(actor=request.user, code=code[:20])
+    photos.photo_remove(actor=request.user, photo=photos.photo_get(activity=activity, code=photo))
+    messages.success(request, _("Photo removed."))
+    return redirect("members:activity_detail", code=activity.code)
 
 
 @login_required
@@ -177,5 +223,6 @@ def activity_manage(request: HttpRequest) -> HttpResponse:
             "form": form,
             "orgs": _orgs(request.user, svc.MANAGE),
             "report": svc.attendance_report(actor=request.user),
+            "by_union": svc.attendance_by_union(actor=request.user),
         },
     )

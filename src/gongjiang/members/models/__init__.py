@@ -1,6 +1,6 @@
 """Member services: the worker's phone home, service stations, activities and campaigns, help desk."""
 
-from .activities import Activity, ActivityFeedback, ActivitySignup
+from .activities import Activity, ActivityFeedback, ActivityPhoto, ActivitySignup
 from .campaigns import Campaign, CampaignAreaTally, CampaignOrgTally, ContestEntry
 from .helpdesk import HelpMessage, HelpRequest
 from .news import Article, ArticleRead
@@ -10,6 +10,7 @@ from .stations import Station, StationCheckIn, StationFeedback
 __all__ = [
     "Activity",
     "ActivityFeedback",
+    "ActivityPhoto",
     "ActivitySignup",
     "Article",
     "ArticleRead",
