@@ -167,4 +167,10 @@ def test_campaign_api(client: Any, ms: Any, world: Any) -> None:
         in_scope=world.alice,
         out_of_scope=world.bob,
     )
-    assert response.json() == {"participants": 1, "unit_rows": 1, "area_rows": 2, "mismatches": 0}
+    body = response.json()
+    assert (body["participants"], body["unit_rows"], body["area_rows"], body["mismatches"]) == (
+        1,
+        1,
+        2,
+        0,
+    )

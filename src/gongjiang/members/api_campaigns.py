@@ -169,6 +169,7 @@ class MembersTallyCheckOut(Schema):
     unit_rows: int
     area_rows: int
     mismatches: int
+    snapshot: bool
 
 
 @router.get(
