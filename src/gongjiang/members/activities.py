@@ -102,6 +102,50 @@ def attendance_report(*, actor: Any) -> list[dict[str, Any]]:
     ]
 
 
+def attendance_by_union(*, actor: Any) -> list[dict[str, Any]]:
+    """Per organising union inside the actor's scope: activities, places taken, attended (and the
+    rate), feedback count and mean rating — counted in the database, not from the capped list."""
+    acts = (
+        activities_managed(actor=actor)
+        .values("organization_id", "organization__name", "organization__path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    signups = (
+        ActivitySignup.objects.visible_to(actor, MANAGE)
+        .values("activity__organization_id")
+        .annotate(
+            signed=Count("id", filter=Q(status=Status.CONFIRMED)),
+            attended=Count("id", filter=Q(checked_in_at__isnull=False)),
+        )
+        .order_by()
+    )
+    feedback = (
+        ActivityFeedback.objects.visible_to(actor, MANAGE)
+        .values("activity__organization_id")
+        .annotate(k=Count("id"), rating=Avg("stars"))
+        .order_by()
+    )
+    by_signups = {r["activity__organization_id"]: r for r in signups}
+    by_feedback = {r["activity__organization_id"]: r for r in feedback}
+    out = []
+    for a in sorted(acts, key=lambda r: r["organization__path"]):
+        s = by_signups.get(a["organization_id"], {"signed": 0, "attended": 0})
+        f = by_feedback.get(a["organization_id"], {"k": 0, "rating": None})
+        out.append(
+            {
+                "union": a["organization__name"],
+                "activities": a["n"],
+                "signed": s["signed"],
+                "attended": s["attended"],
+                "rate": round(100 * s["attended"] / s["signed"]) if s["signed"] else None,
+                "feedback": f["k"],
+                "rating": round(f["rating"], 1) if f["rating"] is not None else None,
+            }
+        )
+    return out[:500]
+
+
 # ------------------------------------------------------------------------------ services
 def activity_create(*, actor: Any, organization: Organization, **fields: Any) -> Activity:
     access.require(actor, MANAGE, organization)

@@ -390,3 +390,8 @@ def news_feed(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for a in news.feed(actor=request.user)[:50]
     ]
+
+
+from .api_campaigns import router as campaigns_router  # noqa: E402
+
+router.add_router("", campaigns_router)

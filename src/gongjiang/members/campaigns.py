@@ -29,7 +29,7 @@ from gongjiang.learning.grading import grade
 from gongjiang.learning.models import OBJECTIVE_TYPES, Question
 
 from .audience import audience_q, home_organization, prefixes
-from .models import Campaign, CampaignOrgTally, ContestEntry
+from .models import Campaign, CampaignAreaTally, CampaignOrgTally, ContestEntry
 
 MANAGE = "members.manage_activity"
 MAX_QUESTIONS = 50
@@ -77,29 +77,73 @@ def my_entry(*, actor: Any, campaign: Campaign) -> ContestEntry | None:
     return ContestEntry.objects.filter(campaign=campaign, user=actor).first()
 
 
+def _depth_of(path: str) -> int:
+    return len(path) // Organization.SEGMENT - 1
+
+
+def _depth(organization: Organization) -> int:
+    return _depth_of(organization.path)
+
+
+def _figures(n: int | None, total: Decimal | None) -> dict[str, Any]:
+    n = n or 0
+    total = total or Decimal("0")
+    return {"participants": n, "mean": (total / n).quantize(Decimal("0.01")) if n else None}
+
+
 def participation(*, campaign: Campaign, organization: Organization) -> dict[str, Any]:
-    """Participants and mean score in the organisation's subtree, from the tallies."""
+    """Participants and mean score in the organisation's subtree, from the tallies: a province or
+    city reads its one area row, a root its own row plus its provinces' rows, a unit below the
+    cities sums the unit rows of its (small) subtree."""
+    depth = _depth(organization)
+    if depth in CampaignAreaTally.AREA_DEPTHS:
+        row = (
+            CampaignAreaTally.objects.filter(campaign=campaign, organization=organization)
+            .values("participants", "total_score")
+            .first()
+        )
+        return _figures(row and row["participants"], row and row["total_score"])
+    if depth + 1 in CampaignAreaTally.AREA_DEPTHS:
+        own = CampaignOrgTally.objects.filter(
+            campaign=campaign, organization=organization
+        ).aggregate(n=Sum("participants"), total=Sum("total_score"))
+        below = CampaignAreaTally.objects.filter(
+            campaign=campaign, depth=depth + 1, path__startswith=organization.path
+        ).aggregate(n=Sum("participants"), total=Sum("total_score"))
+        return _figures(
+            (own["n"] or 0) + (below["n"] or 0),
+            (own["total"] or Decimal("0")) + (below["total"] or Decimal("0")),
+        )
     row = CampaignOrgTally.objects.filter(
         campaign=campaign, path__startswith=organization.path
     ).aggregate(n=Sum("participants"), total=Sum("total_score"))
-    n = row["n"] or 0
-    total = row["total"] or Decimal("0")
-    return {"participants": n, "mean": (total / n).quantize(Decimal("0.01")) if n else None}
+    return _figures(row["n"], row["total"])
 
 
 def rankings(*, campaign: Campaign, organization: Organization) -> list[dict[str, Any]]:
     """The units directly under ``organization`` ranked by participants (ties share a rank), with
-    their mean score, from the tallies."""
-    width = len(organization.path) + Organization.SEGMENT
-    grouped = (
-        CampaignOrgTally.objects.filter(campaign=campaign, path__startswith=organization.path)
-        .exclude(path=organization.path)
-        .annotate(unit=Substr("path", 1, width))
-        .values("unit")
-        .annotate(n=Sum("participants"), total=Sum("total_score"))
-        .order_by("-n", "unit")
-    )
-    rows = list(grouped[:1000])
+    their mean score, from the tallies: provinces and cities from their area rows (a few dozen
+    rows), units further down by grouping the unit rows of the subtree under their unit."""
+    depth = _depth(organization)
+    if depth + 1 in CampaignAreaTally.AREA_DEPTHS:
+        rows = list(
+            CampaignAreaTally.objects.filter(
+                campaign=campaign, depth=depth + 1, path__startswith=organization.path
+            )
+            .annotate(unit=F("path"), n=F("participants"), total=F("total_score"))
+            .values("unit", "n", "total")
+            .order_by("-n", "unit")[:1000]
+        )
+    else:
+        width = len(organization.path) + Organization.SEGMENT
+        rows = list(
+            CampaignOrgTally.objects.filter(campaign=campaign, path__startswith=organization.path)
+            .exclude(path=organization.path)
+            .annotate(unit=Substr("path", 1, width))
+            .values("unit")
+            .annotate(n=Sum("participants"), total=Sum("total_score"))
+            .order_by("-n", "unit")[:1000]
+        )
     names = dict(
         Organization.objects.filter(path__in=[r["unit"] for r in rows]).values_list("path", "name")
     )
@@ -121,9 +165,7 @@ def recount(*, campaign: Campaign, organization: Organization) -> dict[str, Any]
     row = ContestEntry.objects.filter(
         campaign=campaign, organization__path__startswith=organization.path
     ).aggregate(n=Count("id"), total=Sum("score"))
-    n = row["n"] or 0
-    total = row["total"] or Decimal("0")
-    return {"participants": n, "mean": (total / n).quantize(Decimal("0.01")) if n else None}
+    return _figures(row["n"], row["total"])
 
 
 # ------------------------------------------------------------------------------ services
@@ -165,25 +207,39 @@ def campaign_create(
     return campaign
 
 
-def _tally_add(campaign: Campaign, organization: Organization, score: Decimal) -> None:
-    updated = CampaignOrgTally.objects.filter(campaign=campaign, organization=organization).update(
+def _increment(model: Any, campaign: Campaign, organization: Organization, score: Decimal) -> None:
+    updated = model.objects.filter(campaign=campaign, organization=organization).update(
         participants=F("participants") + 1, total_score=F("total_score") + score
     )
     if updated:
         return
+    extra = {"depth": _depth(organization)} if model is CampaignAreaTally else {}
     try:
         with transaction.atomic():
-            CampaignOrgTally.objects.create(
+            model.objects.create(
                 campaign=campaign,
                 organization=organization,
                 path=organization.path,
                 participants=1,
                 total_score=score,
+                **extra,
             )
     except IntegrityError:  # another entry of the same unit created the row meanwhile
-        CampaignOrgTally.objects.filter(campaign=campaign, organization=organization).update(
+        model.objects.filter(campaign=campaign, organization=organization).update(
             participants=F("participants") + 1, total_score=F("total_score") + score
         )
+
+
+def _tally_add(campaign: Campaign, organization: Organization, score: Decimal) -> None:
+    """One entry more in the unit's row and in its province's and city's area rows (always in
+    that order, top down, so concurrent entries lock rows in the same order: no deadlock)."""
+    areas = [
+        p for p in prefixes(organization.path) if _depth_of(p) in CampaignAreaTally.AREA_DEPTHS
+    ]
+    by_path = {o.path: o for o in Organization.objects.filter(path__in=areas)}
+    for path in areas:
+        _increment(CampaignAreaTally, campaign, by_path[path], score)
+    _increment(CampaignOrgTally, campaign, organization, score)
 
 
 def contest_submit(*, actor: Any, campaign: Campaign, answers: dict[str, Any]) -> ContestEntry:
@@ -221,7 +277,6 @@ def contest_submit(*, actor: Any, campaign: Campaign, answers: dict[str, Any]) -
             entry = ContestEntry.objects.create(
                 campaign=campaign, user=actor, organization=unit, answers=answers, score=score
             )
-            _tally_add(campaign, unit, score)
             audit(
                 actor=actor,
                 action="members.contest_submit",
@@ -229,8 +284,68 @@ def contest_submit(*, actor: Any, campaign: Campaign, answers: dict[str, Any]) -
                 organization=unit,
                 details={"score": score},
             )
+            # the tallies last: their rows are the shared ones, locked until the commit
+            _tally_add(campaign, unit, score)
     except IntegrityError as exc:
         raise ApplicationError(
             _("You have already taken part in this contest."), code="already_answered", status=409
         ) from exc
     return entry
+
+
+CAMPAIGN_FIELDS = ("title", "description", "starts_at", "ends_at")
+
+
+def campaign_update(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaign:
+    """Change a campaign's title, description or period (its questions stay once it has entries:
+    the entries were graded against them)."""
+    access.require(actor, MANAGE, campaign.organization)
+    unknown = set(fields) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed."), code="fields")
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        before = {k: str(getattr(locked, k)) for k in fields}
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        locked.full_clean()
+        locked.save()
+        audit(
+            actor=actor,
+            action="members.campaign_update",
+            obj=locked,
+            organization=locked.organization,
+            details={"before": before, "after": {k: str(v) for k, v in fields.items()}},
+        )
+    return locked
+
+
+def usable_questions(*, actor: Any) -> QuerySet[Question]:
+    """Objective questions of the banks the actor's organisations may use (their own subtree's and
+    the banks above them) — the choice offered on the campaign form; ``campaign_create`` checks
+    them again against the organiser."""
+    q = audience_q(actor)
+    return (
+        Question.objects.filter(q, is_active=True, qtype__in=OBJECTIVE_TYPES)
+        .filter(current__isnull=False)
+        .select_related("current", "organization")
+        .order_by("-id")
+    )
+
+
+def results_scope(*, actor: Any, campaign: Campaign, organization_code: str = "") -> Organization:
+    """The subtree whose participation a cadre reads: the campaign's organiser when the cadre
+    manages it, else the cadre's own unit under it; a chosen organisation must lie inside both the
+    campaign's subtree and the cadre's scope (else 404)."""
+    managed = Organization.objects.visible_to(actor, MANAGE).filter(
+        path__startswith=campaign.organization.path
+    )
+    if organization_code:
+        org = managed.filter(code=organization_code[:20]).first()
+    elif access.can(actor, MANAGE, campaign.organization):
+        org = campaign.organization
+    else:
+        org = managed.order_by("depth", "path").first()
+    if org is None:
+        raise Http404("organization")
+    return org

@@ -13,13 +13,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from gongjiang.core.actors import SYSTEM
 from gongjiang.core.demo import DemoContext
 from gongjiang.core.models import Membership
 from gongjiang.learning.models import OBJECTIVE_TYPES, Question
 
 from . import activities, campaigns, helpdesk, news
 from .audience import prefixes
-from .models import Campaign, CampaignOrgTally, ContestEntry, HelpRequest, Station
+from .campaign_tallies import campaign_tallies_rebuild
+from .models import Campaign, ContestEntry, HelpRequest, Station
 from .notify import notify
 
 # city centre and district codes of the demo's cities
@@ -146,7 +148,6 @@ def _campaign(ctx: DemoContext, rng: random.Random) -> None:
     User.objects.bulk_create(users)
     users = list(User.objects.filter(username__startswith="contest_").order_by("username"))
     memberships, entries = [], []
-    tallies: dict[int, list[Any]] = {}
     for u in users:
         unit = rng.choice(units[: 1 + rng.randint(0, len(units) - 1)])
         memberships.append(Membership(user=u, organization=unit, role="worker"))
@@ -154,19 +155,10 @@ def _campaign(ctx: DemoContext, rng: random.Random) -> None:
         entries.append(
             ContestEntry(campaign=campaign, user=u, organization=unit, answers={}, score=score)
         )
-        t = tallies.setdefault(unit.pk, [unit, 0, Decimal("0")])
-        t[1] += 1
-        t[2] += score
     Membership.objects.bulk_create(memberships)
     ContestEntry.objects.bulk_create(entries, batch_size=1000)
-    CampaignOrgTally.objects.bulk_create(
-        [
-            CampaignOrgTally(
-                campaign=campaign, organization=u, path=u.path, participants=n, total_score=s
-            )
-            for u, n, s in tallies.values()
-        ]
-    )
+    # both levels of tallies (units; provinces and cities) from the entries, set-based
+    campaign_tallies_rebuild(actor=SYSTEM, campaign=campaign)
 
 
 def _help(ctx: DemoContext) -> None:

@@ -87,3 +87,19 @@ class HelpReplyForm(forms.Form):
     internal = forms.BooleanField(
         label=_("internal note (the worker does not see it)"), required=False
     )
+
+
+class CampaignForm(BootstrapForm):
+    title = forms.CharField(label=_("title"), max_length=200)
+    description = forms.CharField(
+        label=_("description"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    starts_at = forms.DateTimeField(
+        label=_("starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

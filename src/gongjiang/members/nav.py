@@ -23,6 +23,9 @@ def items(user: Any) -> list[NavItem]:
         children.append(
             NavItem(_("Activities"), reverse("members:activity_manage"), "calendar-event")
         )
+        children.append(
+            NavItem(_("Online campaigns"), reverse("members:campaign_manage"), "trophy")
+        )
     if access.can(user, "members.publish_news"):
         children.append(NavItem(_("News and notices"), reverse("members:news_manage"), "newspaper"))
     if access.can(user, "members.handle_help"):

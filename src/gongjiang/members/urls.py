@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_activities, views_help, views_home, views_news, views_stations
+from . import views_activities, views_campaigns, views_help, views_home, views_news, views_stations
 
 app_name = "members"
 
@@ -31,14 +31,33 @@ urlpatterns = [
         views_activities.activity_feedback,
         name="activity_feedback",
     ),
+    path(
+        "activities/<str:code>/photos/",
+        views_activities.activity_photo_add,
+        name="activity_photo_add",
+    ),
+    path(
+        "activities/<str:code>/photos/<str:photo>.jpg",
+        views_activities.activity_photo,
+        name="activity_photo",
+    ),
+    path(
+        "activities/<str:code>/photos/<str:photo>/remove/",
+        views_activities.activity_photo_remove,
+        name="activity_photo_remove",
+    ),
     path("activities/<str:code>/qr.svg", views_activities.activity_qr, name="activity_qr"),
     path(
         "activities/<str:code>/checkin/<str:token>/",
         views_activities.activity_checkin,
         name="activity_checkin",
     ),
-    path("campaigns/", views_activities.campaign_list, name="campaign_list"),
-    path("campaigns/<str:code>/", views_activities.campaign_detail, name="campaign_detail"),
+    path("campaigns/", views_campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/manage/", views_campaigns.campaign_manage, name="campaign_manage"),
+    path("campaigns/<str:code>/", views_campaigns.campaign_detail, name="campaign_detail"),
+    path(
+        "campaigns/<str:code>/results/", views_campaigns.campaign_results, name="campaign_results"
+    ),
     path("news/", views_news.news_list, name="news_list"),
     path("news/manage/", views_news.news_manage, name="news_manage"),
     path("news/<str:code>/", views_news.news_detail, name="news_detail"),

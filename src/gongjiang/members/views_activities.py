@@ -1,5 +1,4 @@
-"""Pages of activities (sign-up, waiting list, QR check-in, feedback, attendance) and of online
-campaigns (the knowledge contest, rankings by organisation, participation)."""
+"""Pages of activities (sign-up, waiting list, QR check-in, photos, feedback, attendance)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,8 +21,7 @@ from gongjiang.core.models import Organization
 from gongjiang.core.views import form_errors_from
 
 from . import activities as svc
-from . import campaigns as camp
-from .audience import home_organization
+from . import photos
 from .forms import ActivityForm
 from .views_home import phone_context, require_use
 
@@ -64,8 +62,53 @@ def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
             signup=signup,
             position=svc.waiting_position(signup) if signup else None,
             manages=access.can(request.user, svc.MANAGE, activity.organization),
+            photos=list(photos.photos_of(activity=activity)[: photos.MAX_PER_ACTIVITY]),
+            max_mb=photos.max_bytes() // (1024 * 1024),
         ),
     )
+
+
+@login_required
+@require_POST
+def activity_photo_add(request: HttpRequest, code: str) -> HttpResponse:
+    require_use(request)
+    activity = svc.activity_get(actor=request.user, code=code[:20])
+    upload = request.FILES.get("image")
+    try:
+        if upload is None:
+            raise ApplicationError(_("Choose a photo."), code="image")
+        photos.photo_add(
+            actor=request.user,
+            activity=activity,
+            file=upload,
+            caption=request.POST.get("caption", "")[:201],
+        )
+        messages.success(request, _("Photo added."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("members:activity_detail", code=activity.code)
+
+
+@login_required
+def activity_photo(request: HttpRequest, code: str, photo: str) -> HttpResponse:
+    """The photo's bytes, for those the activity is offered to (404 otherwise)."""
+    require_use(request)
+    activity = svc.activity_get(actor=request.user, code=code[:20])
+    item = photos.photo_get(activity=activity, code=photo)
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def activity_photo_remove(request: HttpRequest, code: str, photo: str) -> HttpResponse:
+    require_use(request)
+    activity = svc.activity_get(actor=request.user, code=code[:20])
+    photos.photo_remove(actor=request.user, photo=photos.photo_get(activity=activity, code=photo))
+    messages.success(request, _("Photo removed."))
+    return redirect("members:activity_detail", code=activity.code)
 
 
 @login_required
@@ -180,55 +223,6 @@ def activity_manage(request: HttpRequest) -> HttpResponse:
             "form": form,
             "orgs": _orgs(request.user, svc.MANAGE),
             "report": svc.attendance_report(actor=request.user),
+            "by_union": svc.attendance_by_union(actor=request.user),
         },
-    )
-
-
-# ------------------------------------------------------------------------------ campaigns
-@login_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
-    require_use(request)
-    items = list(camp.campaigns_for(actor=request.user)[:50])
-    return render(request, "members/campaign_list.html", phone_context(request, items=items))
-
-
-@login_required
-def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
-    require_use(request)
-    campaign = camp.campaign_get(actor=request.user, code=code)
-    entry = camp.my_entry(actor=request.user, campaign=campaign)
-    if request.method == "POST" and entry is None:
-        answers: dict[str, Any] = {}
-        for q in camp.contest_questions(campaign):
-            key = f"q_{q['code']}"
-            if q["qtype"] == "multiple":
-                value: Any = [v[:5] for v in request.POST.getlist(key)[:10]]
-            elif q["qtype"] == "fill":
-                value = [v[:200] for v in request.POST.getlist(key)[:10]]
-            else:
-                value = request.POST.get(key, "")[:200] or None
-            if value not in (None, [], ""):
-                answers[q["code"]] = value
-        try:
-            entry = camp.contest_submit(actor=request.user, campaign=campaign, answers=answers)
-            messages.success(request, _("Submitted: you scored %(s)s.") % {"s": entry.score})
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return redirect("members:campaign_detail", code=code)
-    unit = home_organization(request.user)
-    scope = campaign.organization
-    return render(
-        request,
-        "members/campaign_detail.html",
-        phone_context(
-            request,
-            campaign=campaign,
-            entry=entry,
-            running=camp.is_running(campaign),
-            questions=camp.contest_questions(campaign) if entry is None else [],
-            ranking=camp.rankings(campaign=campaign, organization=scope)[:20],
-            total=camp.participation(campaign=campaign, organization=scope),
-            mine=camp.participation(campaign=campaign, organization=unit) if unit else None,
-            unit=unit,
-        ),
     )

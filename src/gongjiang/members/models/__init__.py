@@ -1,7 +1,7 @@
 """Member services: the worker's phone home, service stations, activities and campaigns, help desk."""
 
-from .activities import Activity, ActivityFeedback, ActivitySignup
-from .campaigns import Campaign, CampaignOrgTally, ContestEntry
+from .activities import Activity, ActivityFeedback, ActivityPhoto, ActivitySignup
+from .campaigns import Campaign, CampaignAreaTally, CampaignOrgTally, ContestEntry
 from .helpdesk import HelpMessage, HelpRequest
 from .news import Article, ArticleRead
 from .notifications import Notification
@@ -10,10 +10,12 @@ from .stations import Station, StationCheckIn, StationFeedback
 __all__ = [
     "Activity",
     "ActivityFeedback",
+    "ActivityPhoto",
     "ActivitySignup",
     "Article",
     "ArticleRead",
     "Campaign",
+    "CampaignAreaTally",
     "CampaignOrgTally",
     "ContestEntry",
     "HelpMessage",

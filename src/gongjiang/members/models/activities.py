@@ -119,3 +119,34 @@ class ActivityFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} · {self.stars}"
+
+
+class ActivityPhoto(models.Model):
+    """A photo of an activity, re-encoded on upload (JPEG, at most ``MAX_SIDE`` pixels a side, no
+    EXIF: the place a phone recorded is not published). Served only to those the activity is
+    offered to, through the app's view — never from a public media URL."""
+
+    MAX_SIDE = 1600
+
+    code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to="members/photos/%Y/%m/", max_length=200)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATH = "activity__organization__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} · {self.code}"

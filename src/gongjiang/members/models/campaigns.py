@@ -103,3 +103,41 @@ class CampaignOrgTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} · {self.path} · {self.participants}"
+
+
+class CampaignAreaTally(models.Model):
+    """Participants and total score of one campaign in the whole subtree of an organisation on one
+    of the two levels under a root (``AREA_DEPTHS``: provinces and cities under the national
+    federation). Kept beside ``CampaignOrgTally`` in the same transaction, so the ranking of the
+    provinces (or of a province's cities) reads a few dozen rows instead of grouping every unit."""
+
+    AREA_DEPTHS = (1, 2)
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="area_tallies")
+    organization = models.ForeignKey(
+        "core.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    path = models.CharField(max_length=700)
+    depth = models.PositiveSmallIntegerField()
+    participants = models.PositiveBigIntegerField(default=0)
+    total_score = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+
+    SCOPE_PATH = "path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organization"], name="members_area_tally_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["campaign", "depth", "path"],
+                name="members_area_tally_path",
+                opclasses=["int8_ops", "int2_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.path} · {self.participants}"
