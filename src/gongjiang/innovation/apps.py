@@ -11,6 +11,7 @@ class InnovationConfig(AppConfig):
         from gongjiang.core.audit_labels import ACTION_LABELS
 
         from . import permissions, timeline  # noqa: F401  (grants; the worker timeline provider)
+        from . import revenue_statements  # noqa: F401  (registers the statements job)
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)

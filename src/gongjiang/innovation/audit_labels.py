@@ -18,4 +18,10 @@ LABELS = {
     "innovation.award_notice": _("Innovation awards put on public notice"),
     "innovation.award_publish": _("Innovation awards published"),
     "innovation.award_pay": _("Innovation award paid from the reward fund"),
+    "innovation.revenue_scheme_create": _("Revenue-sharing scheme created"),
+    "innovation.revenue_year_enter": _("Revenue-sharing year entered"),
+    "innovation.revenue_year_certify": _("Revenue-sharing year certified"),
+    "innovation.revenue_year_certify.refused": _("Certification of a revenue-sharing year refused"),
+    "innovation.revenue_year_pay": _("Revenue shares paid from the fund"),
+    "innovation.revenue_year_pay.refused": _("Payment of revenue shares refused"),
 }

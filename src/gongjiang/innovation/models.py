@@ -2,6 +2,7 @@
 
 from .models_awards import GRADES, AwardQuota, AwardRound, Nomination
 from .models_results import VIEW, Patent, Result, ResultQuerySet, TeamMember, code_field
+from .models_revenue import RevenuePart, RevenueScheme, RevenueYear
 
 __all__ = [
     "GRADES",
@@ -12,6 +13,9 @@ __all__ = [
     "Patent",
     "Result",
     "ResultQuerySet",
+    "RevenuePart",
+    "RevenueScheme",
+    "RevenueYear",
     "TeamMember",
     "code_field",
 ]

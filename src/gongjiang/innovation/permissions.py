@@ -22,3 +22,8 @@ grant("innovation.preview_share", [*STAFF, "worker"])
 grant("innovation.view_award", ["admin", "officer", "hr"])
 grant("innovation.manage_award", ["admin", "officer"])
 grant("innovation.nominate", ["admin", "officer"])
+# revenue sharing (收益分红): staff enter schemes and yearly figures; officers certify (never the one
+# who entered, never a team member); a worker reads their own statements without a role
+grant("innovation.view_revenue", STAFF)
+grant("innovation.manage_revenue", STAFF)
+grant("innovation.certify_revenue", ["admin", "officer"])
