@@ -290,6 +290,7 @@ def scheme_list(*, actor: Any) -> QuerySet[RevenueScheme]:
         RevenueScheme.objects.visible_to(actor)
         .select_related("result", "result__employer", "fund")
         .annotate(n_years=Count("years"), total_pool=Sum("years__pool"))
+        .order_by("-created_at", "-id")
     )
 
 
