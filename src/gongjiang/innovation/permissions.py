@@ -27,3 +27,9 @@ grant("innovation.nominate", ["admin", "officer"])
 grant("innovation.view_revenue", STAFF)
 grant("innovation.manage_revenue", STAFF)
 grant("innovation.certify_revenue", ["admin", "officer"])
+# studios (劳模和工匠人才创新工作室) and alliances: staff propose and run them; officers approve the
+# naming at the studio's level and assess them yearly
+grant("innovation.view_studio", STAFF)
+grant("innovation.manage_studio", STAFF)
+grant("innovation.approve_studio", ["admin", "officer"])
+grant("innovation.assess_studio", ["admin", "officer"])
