@@ -40,6 +40,10 @@ def items(user: Any) -> list[NavItem]:
     ):
         children.append(NavItem(_("Innovation awards"), reverse("innovation:award_list"), "award"))
     children += revenue_items(user)
+    if access.can(user, "innovation.view_studio"):
+        children.append(
+            NavItem(_("Innovation studios"), reverse("innovation:studio_list"), "people")
+        )
     children.append(NavItem(_("Innovation showcase"), reverse("innovation:showcase"), "stars"))
     return [NavItem(_("Innovation"), "", "lightbulb", children)]
 

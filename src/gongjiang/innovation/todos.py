@@ -69,6 +69,18 @@ def revenue_todos(user: Any) -> list[Todo]:
                 icon="cash-coin",
             )
         )
+    if access.can(user, "innovation.approve_studio"):
+        from .studios import studios_to_approve
+
+        out.append(
+            Todo(
+                _("Studios waiting for naming"),
+                len(studios_to_approve(actor=user)),
+                reverse("innovation:studio_list"),
+                priority=23,
+                icon="people",
+            )
+        )
     ready = revenue.statements_ready(actor=user)
     if ready:
         out.append(

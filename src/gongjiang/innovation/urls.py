@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_awards, views_revenue
+from . import views, views_awards, views_revenue, views_studios
 
 app_name = "innovation"
 
@@ -37,4 +37,12 @@ urlpatterns += [
         name="revenue_statements_download",
     ),
     path("revenue/<str:code>/", views_revenue.scheme_detail, name="revenue_detail"),
+]
+
+urlpatterns += [
+    path("studios/", views_studios.studio_list, name="studio_list"),
+    path("studios/new/", views_studios.studio_create, name="studio_create"),
+    path("studios/<str:code>/", views_studios.studio_detail, name="studio_detail"),
+    path("alliances/", views_studios.alliance_list, name="alliance_list"),
+    path("alliances/<str:code>/", views_studios.alliance_detail, name="alliance_detail"),
 ]
