@@ -150,14 +150,14 @@ def test_api_scoped(client: Any, world: Any, team: Any) -> None:
         in_scope=world.alice,
         out_of_scope=world.bob,
     )
-    # a joint project needs two member studios (422 naming the field)
+    # a joint project needs two member studios (refused, naming the field)
     client.force_login(world.alice)
     r = post(
         client,
         f"{base}/alliances/{alliance['code']}/projects",
         {"title": "攻关", "studios": [code, code]},
     )
-    assert r.status_code == 422
+    assert r.status_code == 400 and r.json()["details"][0]["field"] == "studios"
     client.force_login(world.bob)
     r = post(
         client,
