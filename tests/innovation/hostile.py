@@ -31,7 +31,7 @@ def innovation_export_urls(world: Any, title: str) -> list[str]:
         members=list(zip(workers, shares, strict=True)),
         submit=True,
     )
-    services.result_review(actor=world.alice_admin, result=result, adopted=True)
+    result = services.result_review(actor=world.alice_admin, result=result, adopted=True)
     round_ = awards.award_round_create(
         actor=world.alice, organization=world.province_a, year=2026, title="创新奖"
     )
