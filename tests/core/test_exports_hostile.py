@@ -77,6 +77,7 @@ EXPORT_MODULES = {
     "innovation/views.py",  # innovation results
     "innovation/views_awards.py",  # an award round's list (download)
     "innovation/award_list.py",  # the award list in the published layout
+    "innovation/views_revenue.py",  # revenue-sharing totals (Excel) and statements (PDF)
 }
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from gongjiang.core.enterprise_models import Enterprise
 from gongjiang.core.review.services import panel_member_add, review_score_save
-from gongjiang.innovation import awards, services
+from gongjiang.innovation import awards, revenue, services
 from gongjiang.workforce.models import Worker
 from tests.factories import UserFactory
 
@@ -31,7 +31,7 @@ def innovation_export_urls(world: Any, title: str) -> list[str]:
         members=list(zip(workers, shares, strict=True)),
         submit=True,
     )
-    services.result_review(actor=world.alice_admin, result=result, adopted=True)
+    result = services.result_review(actor=world.alice_admin, result=result, adopted=True)
     round_ = awards.award_round_create(
         actor=world.alice, organization=world.province_a, year=2026, title="创新奖"
     )
@@ -44,7 +44,14 @@ def innovation_export_urls(world: Any, title: str) -> list[str]:
     for c in round_.review.criteria.all():
         review_score_save(actor=expert, item=item, criterion=c, score="80")
     awards.award_round_finalise(actor=world.alice, round=round_)
+    # a revenue-sharing year of the formula-titled result, certified: totals by result and worker
+    scheme = revenue.revenue_scheme_create(
+        actor=world.alice, result=result, mode="licence", first_year=2025
+    )
+    year = revenue.revenue_year_enter(actor=world.alice, scheme=scheme, year=2025, amount=1000)
+    revenue.revenue_year_certify(actor=world.alice_admin, year=year)
     return [
         reverse("innovation:result_export"),
         reverse("innovation:award_list_export", args=[round_.code]),
+        reverse("innovation:revenue_totals_export"),
     ]

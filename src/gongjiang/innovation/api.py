@@ -363,3 +363,6 @@ def analytics_api(request: HttpRequest, query: Query[InnovationAnalyticsQuery]) 
         raise PermissionDenied(selectors.ANALYTICS)
     rows = selectors.analytics(actor=request.user, by=query.by, year=query.year)
     return [{**r, "key": str(r["key"])} for r in rows]
+
+
+from . import api_extra  # noqa: E402, F401  (mounts revenue sharing and studios on this router)

@@ -10,7 +10,8 @@ class InnovationConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        from . import permissions, timeline  # noqa: F401  (grants; the worker timeline provider)
+        # grants; the statements job; the worker timeline provider
+        from . import permissions, revenue_statements, timeline  # noqa: F401
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)

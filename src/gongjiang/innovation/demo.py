@@ -22,7 +22,7 @@ from gongjiang.core.notices.models import PublicNotice
 from gongjiang.core.review.services import panel_member_add, review_score_save
 from gongjiang.workforce.models import Worker
 
-from . import awards
+from . import awards, demo_studios
 from .models import AwardRound, Patent, Result, TeamMember
 from .patents import check_character
 
@@ -198,4 +198,5 @@ def load(ctx: DemoContext, stdout: Any) -> None:
     with transaction.atomic():
         added = _results(ctx, rng)
         round_info = _award_round(ctx, rng)
-    stdout.write(f"    innovation: {added} results added; award round: {round_info}")
+        more = demo_studios.load(ctx)
+    stdout.write(f"    innovation: {added} results added; award round: {round_info}; {more}")

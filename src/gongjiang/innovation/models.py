@@ -2,16 +2,40 @@
 
 from .models_awards import GRADES, AwardQuota, AwardRound, Nomination
 from .models_results import VIEW, Patent, Result, ResultQuerySet, TeamMember, code_field
+from .models_revenue import RevenuePart, RevenueScheme, RevenueYear
+from .models_studios import (
+    Alliance,
+    JointProject,
+    MentoringPair,
+    ProjectTask,
+    Studio,
+    StudioAssessment,
+    StudioMember,
+    StudioRename,
+    StudioYear,
+)
 
 __all__ = [
     "GRADES",
     "VIEW",
+    "Alliance",
     "AwardQuota",
     "AwardRound",
+    "JointProject",
+    "MentoringPair",
     "Nomination",
     "Patent",
+    "ProjectTask",
     "Result",
     "ResultQuerySet",
+    "RevenuePart",
+    "RevenueScheme",
+    "RevenueYear",
+    "Studio",
+    "StudioAssessment",
+    "StudioMember",
+    "StudioRename",
+    "StudioYear",
     "TeamMember",
     "code_field",
 ]

@@ -39,5 +39,21 @@ def items(user: Any) -> list[NavItem]:
         or access.can(user, "innovation.nominate")
     ):
         children.append(NavItem(_("Innovation awards"), reverse("innovation:award_list"), "award"))
+    children += revenue_items(user)
+    if access.can(user, "innovation.view_studio"):
+        children.append(
+            NavItem(_("Innovation studios"), reverse("innovation:studio_list"), "people")
+        )
     children.append(NavItem(_("Innovation showcase"), reverse("innovation:showcase"), "stars"))
     return [NavItem(_("Innovation"), "", "lightbulb", children)]
+
+
+def revenue_items(user: Any) -> list[NavItem]:
+    from .revenue import my_parts
+
+    out = []
+    if access.can(user, "innovation.view_revenue"):
+        out.append(NavItem(_("Revenue sharing"), reverse("innovation:revenue_list"), "cash-coin"))
+    elif my_parts(actor=user).exists():
+        out.append(NavItem(_("My revenue shares"), reverse("innovation:revenue_mine"), "cash-coin"))
+    return out

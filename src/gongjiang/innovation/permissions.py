@@ -22,3 +22,14 @@ grant("innovation.preview_share", [*STAFF, "worker"])
 grant("innovation.view_award", ["admin", "officer", "hr"])
 grant("innovation.manage_award", ["admin", "officer"])
 grant("innovation.nominate", ["admin", "officer"])
+# revenue sharing (收益分红): staff enter schemes and yearly figures; officers certify (never the one
+# who entered, never a team member); a worker reads their own statements without a role
+grant("innovation.view_revenue", STAFF)
+grant("innovation.manage_revenue", STAFF)
+grant("innovation.certify_revenue", ["admin", "officer"])
+# studios (劳模和工匠人才创新工作室) and alliances: staff propose and run them; officers approve the
+# naming at the studio's level and assess them yearly
+grant("innovation.view_studio", STAFF)
+grant("innovation.manage_studio", STAFF)
+grant("innovation.approve_studio", ["admin", "officer"])
+grant("innovation.assess_studio", ["admin", "officer"])

@@ -51,4 +51,45 @@ def innovation_todos(user: Any) -> list[Todo]:
                     icon="award",
                 )
             )
+    out += revenue_todos(user)
+    return out
+
+
+def revenue_todos(user: Any) -> list[Todo]:
+    from . import revenue
+
+    out: list[Todo] = []
+    if access.can(user, revenue.CERTIFY):
+        out.append(
+            Todo(
+                _("Revenue-sharing years to certify"),
+                revenue.years_to_certify(actor=user).count(),
+                reverse("innovation:revenue_list"),
+                priority=22,
+                icon="cash-coin",
+            )
+        )
+    if access.can(user, "innovation.approve_studio"):
+        from .studios import studios_to_approve
+
+        out.append(
+            Todo(
+                _("Studios waiting for naming"),
+                len(studios_to_approve(actor=user)),
+                reverse("innovation:studio_list"),
+                priority=23,
+                icon="people",
+            )
+        )
+    ready = revenue.statements_ready(actor=user)
+    if ready:
+        out.append(
+            Todo(
+                _("Revenue-sharing statements ready"),
+                ready,
+                reverse("innovation:revenue_mine"),
+                priority=16,
+                icon="file-earmark-pdf",
+            )
+        )
     return out

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_awards
+from . import views, views_awards, views_revenue, views_studios
 
 app_name = "innovation"
 
@@ -22,4 +22,27 @@ urlpatterns += [
     path("awards/<str:code>/act/", views_awards.round_act, name="award_act"),
     path("awards/<str:code>/panel/", views_awards.panel_sheet, name="panel_sheet"),
     path("awards/<str:code>/list.xlsx", views_awards.award_list_export, name="award_list_export"),
+]
+
+urlpatterns += [
+    path("revenue/", views_revenue.scheme_list, name="revenue_list"),
+    path("revenue/new/", views_revenue.scheme_create, name="revenue_create"),
+    path("revenue/totals/", views_revenue.totals, name="revenue_totals"),
+    path("revenue/totals.xlsx", views_revenue.totals_export, name="revenue_totals_export"),
+    path("revenue/mine/", views_revenue.mine, name="revenue_mine"),
+    path("revenue/statements/<str:code>.pdf", views_revenue.statement, name="revenue_statement"),
+    path(
+        "revenue/jobs/<str:code>.pdf",
+        views_revenue.statements_download,
+        name="revenue_statements_download",
+    ),
+    path("revenue/<str:code>/", views_revenue.scheme_detail, name="revenue_detail"),
+]
+
+urlpatterns += [
+    path("studios/", views_studios.studio_list, name="studio_list"),
+    path("studios/new/", views_studios.studio_create, name="studio_create"),
+    path("studios/<str:code>/", views_studios.studio_detail, name="studio_detail"),
+    path("alliances/", views_studios.alliance_list, name="alliance_list"),
+    path("alliances/<str:code>/", views_studios.alliance_detail, name="alliance_detail"),
 ]

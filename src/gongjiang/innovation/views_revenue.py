@@ -1,0 +1,307 @@
+"""Pages of revenue sharing (收益分红): schemes, a scheme's years computed line by line, totals with
+their Excel export, a worker's own shares and PDF statements. Thin: parse, call revenue.py, render."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongjiang.core import access
+from gongjiang.core.downloads import download_filename
+from gongjiang.core.errors import ApplicationError
+from gongjiang.core.exports import file_response, xlsx_bytes, xlsx_response
+from gongjiang.core.forms import BootstrapForm
+from gongjiang.core.ledger.models import Fund
+from gongjiang.core.models import Job
+from gongjiang.core.selectors import job_get
+from gongjiang.core.views import form_errors_from, page
+
+from . import revenue
+from .models_revenue import RevenueScheme, RevenueYear
+from .revenue_statements import KIND, scheme_statements_start, statements_pdf
+from .split import FEN, STATUTORY_DEFAULTS, share_text
+
+
+class SchemeForm(BootstrapForm):
+    result = forms.CharField(
+        label=gettext_lazy("result (code)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"list": "eligible-results"}),
+    )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("how the result is commercialised"), choices=RevenueScheme.Mode.choices
+    )
+    share = forms.DecimalField(
+        label=gettext_lazy("agreed share for the team (fraction)"),
+        required=False,
+        min_value=0,
+        max_value=1,
+        max_digits=5,
+        decimal_places=4,
+        help_text=gettext_lazy(
+            "Leave empty for the statutory minimum: 0.50 of a transfer's or licence's net income "
+            "or of the equity, 0.05 of the yearly operating profit for own use."
+        ),
+    )
+    agreement = forms.CharField(
+        label=gettext_lazy("agreement (reference and terms)"), max_length=500, required=False
+    )
+    first_year = forms.IntegerField(
+        label=gettext_lazy("first year"), min_value=2000, max_value=2100
+    )
+    own_use_years = forms.IntegerField(
+        label=gettext_lazy("years of sharing (own use, 3–5)"),
+        min_value=3,
+        max_value=5,
+        required=False,
+    )
+    fund = forms.ModelChoiceField(
+        label=gettext_lazy("fund the shares are paid from"), queryset=None, required=False
+    )
+
+    def __init__(self, *args: Any, funds: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = funds
+
+
+class YearForm(BootstrapForm):
+    year = forms.IntegerField(label=gettext_lazy("year"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(
+        label=gettext_lazy("net income, equity value or operating profit (yuan)"),
+        min_value=0,
+        max_value=Decimal("999999999999.99"),
+        max_digits=14,
+        decimal_places=2,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("basis of the figure"), max_length=500, required=False
+    )
+
+
+def _errors(exc: Exception, form: Any) -> None:
+    """An error naming a field is shown at that field."""
+    details = getattr(exc, "details", None) or []
+    placed = False
+    for d in details:
+        field = str(d.get("field", "")).split(".")[0]
+        if field in form.fields:
+            form.add_error(field, getattr(exc, "message", str(exc)))
+            placed = True
+    if not placed:
+        form_errors_from(exc, form)
+
+
+@login_required
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    if not access.can(request.user, revenue.VIEW):
+        raise PermissionDenied(revenue.VIEW)
+    return render(
+        request,
+        "innovation/revenue/scheme_list.html",
+        {
+            "page_obj": page(request, revenue.scheme_list(actor=request.user)),
+            "may_manage": access.can(request.user, revenue.MANAGE),
+        },
+    )
+
+
+@login_required
+def scheme_create(request: HttpRequest) -> HttpResponse:
+    if not access.can(request.user, revenue.MANAGE):
+        raise PermissionDenied(revenue.MANAGE)
+    funds = Fund.objects.visible_to(request.user, "core.change_fund")
+    form = SchemeForm(
+        request.POST or None,
+        funds=funds,
+        initial={"result": request.GET.get("result", "")[:20], "first_year": timezone.now().year},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = revenue.eligible_results(actor=request.user).get(code=data["result"])
+        except revenue.Result.DoesNotExist:
+            form.add_error("result", _("No adopted result with this code in your scope."))
+        else:
+            try:
+                scheme = revenue.revenue_scheme_create(
+                    actor=request.user,
+                    result=result,
+                    mode=data["mode"],
+                    first_year=data["first_year"],
+                    share=data["share"],
+                    agreement=data["agreement"],
+                    own_use_years=data["own_use_years"],
+                    fund=data["fund"],
+                )
+            except (ApplicationError, ValidationError) as exc:
+                _errors(exc, form)
+            else:
+                messages.success(request, _("The scheme is created."))
+                return redirect("innovation:revenue_detail", code=scheme.code)
+    return render(
+        request,
+        "innovation/revenue/scheme_form.html",
+        {
+            "form": form,
+            "eligible": revenue.eligible_results(actor=request.user)[:200],
+            "defaults": STATUTORY_DEFAULTS.values(),
+        },
+    )
+
+
+def computation(year: RevenueYear) -> dict[str, Any]:
+    """The year's computation, line by line, from the frozen parts."""
+    lines = []
+    for part in year.parts.all():
+        floor = part.amount - (FEN if part.extra_fen else 0)
+        lines.append({"part": part, "floor": floor})
+    product = year.amount * year.share if year.share is not None else None
+    total = sum((p.amount for p in year.parts.all()), Decimal(0))
+    return {
+        "product": product,
+        "lines": lines,
+        "total": total,
+        "left_over": int(((year.pool or 0) - sum((ln["floor"] for ln in lines), Decimal(0))) * 100),
+        "adds_up": year.pool is not None and total == year.pool,
+    }
+
+
+@login_required
+def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
+    scheme = revenue.scheme_get(actor=request.user, code=code)
+    org = scheme.organization
+    may_manage = access.can(request.user, revenue.MANAGE, org)
+    may_certify = access.can(request.user, revenue.CERTIFY, org)
+    year_form = YearForm(request.POST if request.POST.get("act") == "enter" else None)
+    if request.method == "POST":
+        act = request.POST.get("act", "")
+        try:
+            if act == "enter":
+                if not may_manage:
+                    raise PermissionDenied(revenue.MANAGE)
+                if year_form.is_valid():
+                    revenue.revenue_year_enter(
+                        actor=request.user, scheme=scheme, **year_form.cleaned_data
+                    )
+                    messages.success(request, _("The figure is entered."))
+                    return redirect("innovation:revenue_detail", code=scheme.code)
+            elif act in ("certify", "pay"):
+                year = revenue.year_get(actor=request.user, code=request.POST.get("year", "")[:20])
+                if year.scheme_id != scheme.pk:
+                    raise Http404("year")
+                if act == "certify":
+                    revenue.revenue_year_certify(actor=request.user, year=year)
+                    messages.success(request, _("The year is certified."))
+                else:
+                    revenue.revenue_year_pay(actor=request.user, year=year)
+                    messages.success(request, _("The shares are paid from the fund."))
+                return redirect("innovation:revenue_detail", code=scheme.code)
+            elif act == "statements":
+                scheme_statements_start(actor=request.user, scheme=scheme)
+                messages.success(request, _("The statements are being prepared."))
+                return redirect("innovation:revenue_detail", code=scheme.code)
+            else:
+                raise Http404("act")
+        except (ApplicationError, ValidationError) as exc:
+            if act == "enter":
+                _errors(exc, year_form)
+            else:
+                messages.error(request, getattr(exc, "message", str(exc)))
+    years = revenue.scheme_years(scheme)
+    jobs = Job.objects.filter(kind=KIND, created_by=request.user, params__scheme=scheme.code)[:5]
+    return render(
+        request,
+        "innovation/revenue/scheme_detail.html",
+        {
+            "scheme": scheme,
+            "rule": STATUTORY_DEFAULTS[scheme.mode],
+            "share": share_text(scheme.share),
+            "years": [(y, computation(y)) for y in years],
+            "members": scheme.result.members.select_related("worker"),
+            "year_form": year_form if may_manage else None,
+            "may_certify": may_certify,
+            "may_pay": may_manage and scheme.fund_id and scheme.mode != "equity",
+            "jobs": jobs,
+        },
+    )
+
+
+@login_required
+def totals(request: HttpRequest) -> HttpResponse:
+    if not access.can(request.user, revenue.VIEW):
+        raise PermissionDenied(revenue.VIEW)
+    by = request.GET.get("by", "result")
+    if by not in revenue.TOTAL_GROUPS:
+        raise Http404(by)
+    rows = revenue.revenue_totals(actor=request.user, by=by)
+    return render(
+        request,
+        "innovation/revenue/totals.html",
+        {"rows": rows, "by": by, "groups": _groups()},
+    )
+
+
+def _groups() -> list[tuple[str, str]]:
+    return [("result", _("by result")), ("worker", _("by worker")), ("employer", _("by employer"))]
+
+
+@login_required
+def totals_export(request: HttpRequest) -> HttpResponse:
+    if not access.can(request.user, revenue.VIEW):
+        raise PermissionDenied(revenue.VIEW)
+    sheets = []
+    for by, label in _groups():
+        rows = revenue.revenue_totals(actor=request.user, by=by)
+        sheets.append(
+            (
+                label,
+                [_("name"), _("parts"), _("total (yuan)"), _("paid (yuan)"), _("to pay (yuan)")],
+                ([r["name"], r["n"], r["total"], r["paid"], r["unpaid"]] for r in rows),
+            )
+        )
+    return xlsx_response(xlsx_bytes(sheets), "收益分红汇总.xlsx")
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    worker = getattr(request.user, "worker", None)
+    parts = revenue.my_parts(actor=request.user).order_by("-year__year", "id")
+    return render(request, "innovation/revenue/mine.html", {"parts": parts[:200], "worker": worker})
+
+
+@login_required
+def statement(request: HttpRequest, code: str) -> HttpResponse:
+    worker = revenue.statement_worker_get(actor=request.user, code=code)
+    parts = revenue.statement_parts(actor=request.user, worker=worker)
+    revenue.statements_seen(actor=request.user, worker=worker)
+    pdf = statements_pdf([(worker, parts)], title=worker.name)
+    import io
+
+    return file_response(
+        io.BytesIO(pdf),
+        download_filename(_("Revenue-sharing statement"), worker.name, ext="pdf"),
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def statements_download(request: HttpRequest, code: str) -> HttpResponse:
+    job = job_get(actor=request.user, code=code)
+    if job.kind != KIND or not job.output_file:
+        raise Http404("statements")
+    scheme = revenue.scheme_get(actor=request.user, code=job.params.get("scheme", ""))
+    return file_response(
+        job.output_file.open("rb"),
+        download_filename(_("Revenue-sharing statement"), scheme.result.title, ext="pdf"),
+        content_type="application/pdf",
+    )
