@@ -10,7 +10,7 @@ class AssistanceConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        from . import jobs, permissions  # noqa: F401  (grants permissions; registers job handlers)
+        from . import badges, jobs, permissions  # noqa: F401  (grants; registers handlers, badges)
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)
