@@ -156,6 +156,7 @@ def test_the_default_entries() -> None:
             "daily 03:30",
             True,
         ),
+        "assistance.remind": ("gongjiang.assistance.tasks.assistance_remind", "daily 07:10", True),
         "core.job_files_prune": ("gongjiang.core.tasks.job_files_prune", "daily 03:45", True),
         "core.jobs_fail_stale": ("gongjiang.core.tasks.jobs_fail_stale", "every 60s", True),
         "core.prune_task_results": (
@@ -322,6 +323,7 @@ def test_disabled_entries_do_not_run(db: None) -> None:
     assert set(ScheduledRun.objects.values_list("name", flat=True)) == {
         "test.every",
         "assistance.anonymise",
+        "assistance.remind",
         "core.job_files_prune",
         "core.prune_task_results",
         "reform.remind",
@@ -450,6 +452,7 @@ def test_schedule_command_lists_entries(db: None) -> None:
     data = {row["name"]: row for row in json.loads(out.getvalue())}
     assert set(data) == {
         "assistance.anonymise",
+        "assistance.remind",
         "core.job_files_prune",
         "core.jobs_fail_stale",
         "core.prune_task_results",

@@ -155,6 +155,9 @@ class HardshipFile(models.Model):
     refusal_reason = models.CharField(_("reason for refusal"), max_length=500, blank=True)
     verify_due_on = models.DateField(_("re-verification due"), null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # the due date / notice end a reminder was last sent for (reminders.py: once each, never daily)
+    verify_reminded_for = models.DateField(null=True, blank=True, editable=False)
+    notice_reminded_for = models.DateField(null=True, blank=True, editable=False)
     exit_reason = models.CharField(
         _("exit reason"), max_length=12, choices=ExitReason.choices, blank=True
     )
