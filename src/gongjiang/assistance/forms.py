@@ -190,6 +190,20 @@ class CreditForm(BootstrapForm):
         self.fields["fund"].choices = [(f.code, f.name) for f in funds]
 
 
+class BudgetForm(BootstrapForm):
+    fund = forms.ChoiceField(label=_("fund"))
+    line = forms.ChoiceField(label=_("support line"))
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(
+        label=_("budget (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.00")
+    )
+
+    def __init__(self, *args: Any, funds: Any = (), lines: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].choices = [(f.code, f.name) for f in funds]
+        self.fields["line"].choices = [(x.code, f"{x.name} · {x.organization.name}") for x in lines]
+
+
 class CampaignForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("kind"), choices=Campaign.Kind.choices)
     name = forms.CharField(label=_("name"), max_length=100)
