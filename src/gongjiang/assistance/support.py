@@ -122,7 +122,13 @@ def line_create(
         raise _bad("invalid_kind", _("Choose one of the five kinds of line."), "kind", 422)
     if SupportLine.objects.filter(organization=organization, kind=kind).exists():
         raise _bad("line_exists", _("This union already has a line of this kind."), "kind")
-    line = SupportLine(organization=organization, kind=kind, name=(name or "").strip())
+    defaults = {row[0]: row[2] for row in DEFAULT_LINES}
+    line = SupportLine(
+        organization=organization,
+        kind=kind,
+        name=(name or "").strip(),
+        eligible_categories=list(defaults[kind]),
+    )
     line.full_clean()
     line.save()
     return line_save(actor=actor, line=line, name=line.name, **fields)
