@@ -84,3 +84,24 @@ def test_badge_both_ways(assist: Any, client: Any) -> None:
     for user in knowers:
         assert shown(user) == (False, [])
     assert badges_for(a.world.worker_a, a.worker) == []
+
+
+def test_worker_picker_for_files_on_a_workers_behalf(assist: Any, client: Any) -> None:
+    """Assistance officers pick workers of their subtree (core/pickers.py, kind hardship_workers);
+    another city's officer and the ordinary officer find nobody through it."""
+    a = assist
+    url = "/pick/hardship_workers/"
+    for user in (a.ent_helper, a.city_helper):
+        client.force_login(user)
+        values = [x["value"] for x in client.get(url, {"q": "王小明"}).json()["results"]]
+        assert values == [a.worker.code]
+        assert client.get(url, {"q": "wxm"}).json()["results"][0]["value"] == a.worker.code
+    for user in (a.other_city_helper, a.officer, a.world.worker_a):
+        client.force_login(user)
+        assert client.get(url, {"q": "王小明"}).json()["results"] == []
+    client.logout()
+    assert client.get(url, {"q": "王小明"}).status_code == 302
+    # the form on the page carries the picker, and the picked code opens the file
+    client.force_login(a.ent_helper)
+    page = client.get("/assistance/files/new/").content.decode()
+    assert 'data-picker="/pick/hardship_workers/"' in page and 'id="pick-hardship-worker"' in page

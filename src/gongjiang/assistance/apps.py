@@ -14,3 +14,9 @@ class AssistanceConfig(AppConfig):
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)
+
+        from gongjiang.core.pickers import register_kind, workers_under
+
+        # the worker picker when opening a file on a worker's behalf: the workers of the
+        # subtree where the officer may check applications (core/pickers.py)
+        register_kind("hardship_workers", workers_under("assistance.check"))

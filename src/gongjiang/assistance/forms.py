@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -69,7 +70,14 @@ class OnBehalfForm(ApplyForm):
     worker = forms.CharField(
         label=_("worker"),
         max_length=20,
-        help_text=_("The worker's citizen ID number or registry code."),
+        help_text=_("Search by name or code, or enter the worker's citizen ID number."),
+        widget=forms.TextInput(
+            attrs={
+                "data-picker": reverse_lazy("core:pick", args=["hardship_workers"]),
+                "list": "pick-hardship-worker",
+                "autocomplete": "off",
+            }
+        ),
     )
     field_order = ["worker"]
 
