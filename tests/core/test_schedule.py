@@ -156,6 +156,7 @@ def test_the_default_entries() -> None:
             "daily 03:30",
             True,
         ),
+        "assistance.remind": ("gongjiang.assistance.tasks.assistance_remind", "daily 07:10", True),
         "congress.proposal_remind": (
             "gongjiang.congress.tasks.proposal_remind",
             "daily 07:15",
@@ -327,6 +328,7 @@ def test_disabled_entries_do_not_run(db: None) -> None:
     assert set(ScheduledRun.objects.values_list("name", flat=True)) == {
         "test.every",
         "assistance.anonymise",
+        "assistance.remind",
         "congress.proposal_remind",
         "core.job_files_prune",
         "core.prune_task_results",
@@ -456,6 +458,7 @@ def test_schedule_command_lists_entries(db: None) -> None:
     data = {row["name"]: row for row in json.loads(out.getvalue())}
     assert set(data) == {
         "assistance.anonymise",
+        "assistance.remind",
         "congress.proposal_remind",
         "core.job_files_prune",
         "core.jobs_fail_stale",

@@ -445,3 +445,9 @@ def summary(request: HttpRequest, year: int | None = year_query()) -> dict[str, 
         "by_category": board["by_category"],
         "by_line": [{**r, "amount": yuan(r["amount"])} for r in rows],
     }
+
+
+# lines, campaigns, budgets and outcomes: their own module, the same path prefix
+from .api_money import router as _money_router  # noqa: E402
+
+router.add_router("", _money_router)

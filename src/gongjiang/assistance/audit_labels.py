@@ -27,6 +27,9 @@ LABELS = {
     "assistance.support_pay.refused": _("Support payment refused (separation of duties)"),
     "assistance.support_reverse": _("Support payment reversed"),
     "assistance.campaign_create": _("Campaign created"),
+    "assistance.campaign_update": _("Campaign changed"),
+    "assistance.budget_set": _("Fund budget for a support line set"),
+    "assistance.support_outcome": _("Support outcome recorded"),
     "assistance.visit_record": _("Campaign visit recorded"),
     "assistance.report_export": _("Assistance report exported"),
 }

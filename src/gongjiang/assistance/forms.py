@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -69,7 +70,14 @@ class OnBehalfForm(ApplyForm):
     worker = forms.CharField(
         label=_("worker"),
         max_length=20,
-        help_text=_("The worker's citizen ID number or registry code."),
+        help_text=_("Search by name or code, or enter the worker's citizen ID number."),
+        widget=forms.TextInput(
+            attrs={
+                "data-picker": reverse_lazy("core:pick", args=["hardship_workers"]),
+                "list": "pick-hardship-worker",
+                "autocomplete": "off",
+            }
+        ),
     )
     field_order = ["worker"]
 
@@ -188,6 +196,20 @@ class CreditForm(BootstrapForm):
     def __init__(self, *args: Any, funds: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fund"].choices = [(f.code, f.name) for f in funds]
+
+
+class BudgetForm(BootstrapForm):
+    fund = forms.ChoiceField(label=_("fund"))
+    line = forms.ChoiceField(label=_("support line"))
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(
+        label=_("budget (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.00")
+    )
+
+    def __init__(self, *args: Any, funds: Any = (), lines: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].choices = [(f.code, f.name) for f in funds]
+        self.fields["line"].choices = [(x.code, f"{x.name} · {x.organization.name}") for x in lines]
 
 
 class CampaignForm(BootstrapForm):

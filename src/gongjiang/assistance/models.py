@@ -155,6 +155,9 @@ class HardshipFile(models.Model):
     refusal_reason = models.CharField(_("reason for refusal"), max_length=500, blank=True)
     verify_due_on = models.DateField(_("re-verification due"), null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # the due date / notice end a reminder was last sent for (reminders.py: once each, never daily)
+    verify_reminded_for = models.DateField(null=True, blank=True, editable=False)
+    notice_reminded_for = models.DateField(null=True, blank=True, editable=False)
     exit_reason = models.CharField(
         _("exit reason"), max_length=12, choices=ExitReason.choices, blank=True
     )
@@ -414,3 +417,38 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} {self.file}"
+
+
+class Budget(models.Model):
+    """A fund's budget for one support line in one year (资金预算); support paid from the fund on
+    the line that year is spent against it and may not exceed it."""
+
+    code = code_field()
+    organization = models.ForeignKey(
+        "core.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    fund = models.ForeignKey("core.Fund", on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey(SupportLine, on_delete=models.PROTECT, related_name="budgets")
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    amount = models.DecimalField(_("budget"), validators=[MinValueValidator(ZERO)], **MONEY)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AssistanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "fund_id", "line__kind", "id"]
+        verbose_name = pgettext_lazy("fund", "budget")
+        verbose_name_plural = pgettext_lazy("fund", "budgets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "line", "year"], name="assistance_budget_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund_id} {self.line_id} {self.year}"

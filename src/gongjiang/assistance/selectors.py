@@ -28,6 +28,7 @@ from .models import (
     Visit,
 )
 
+CENT = Decimal("0.01")
 NOTICE_ENDING_DAYS = 2
 VERIFY_SOON_DAYS = 30
 
@@ -209,7 +210,7 @@ def support_by(*, actor: Any, year: int, field: str) -> list[dict[str, Any]]:
             "key": r[key] or "",
             "households": r["households"],
             "records": r["n"],
-            "amount": r["amount"] or ZERO,
+            "amount": (r["amount"] or ZERO).quantize(CENT),
         }
         for r in rows
     ]
@@ -231,8 +232,8 @@ def money_per_fund(*, actor: Any, year: int) -> list[dict[str, Any]]:
         out.append(
             {
                 "fund": fund,
-                "received": received,
-                "spent": spent,
+                "received": received.quantize(CENT),
+                "spent": spent.quantize(CENT),
                 "balance": fund.balance,
             }
         )

@@ -5,6 +5,7 @@ fund ledger (core.ledger: never below zero, corrections by reversing entries), c
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -23,10 +24,13 @@ from gongjiang.core.ledger.models import Fund
 from gongjiang.core.ledger.services import fund_debit, ledger_entry_reverse, money
 from gongjiang.core.models import Organization
 
+from .budgets import budget_check
 from .models import ZERO, Campaign, Category, HardshipFile, SupportLine, SupportRecord, Visit
+from .services import SCAN_EXTENSIONS
 
 SUPPORT = "assistance.support"
 PAY = "assistance.pay"
+RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 
 # (kind, name, eligible categories, min, max, cap per person, cap per household, documents)
 DEFAULT_LINES = [
@@ -106,6 +110,28 @@ def lines_ensure_defaults(*, actor: Any, organization: Organization) -> list[Sup
         )
         out.append(line)
     return out
+
+
+@transaction.atomic
+def line_create(
+    *, actor: Any, organization: Organization, kind: str, name: str, **fields: Any
+) -> SupportLine:
+    """A line of one of the five kinds that the organisation does not have yet, with its rules."""
+    access.require(actor, SUPPORT, organization)
+    if kind not in SupportLine.Kind.values:
+        raise _bad("invalid_kind", _("Choose one of the five kinds of line."), "kind", 422)
+    if SupportLine.objects.filter(organization=organization, kind=kind).exists():
+        raise _bad("line_exists", _("This union already has a line of this kind."), "kind")
+    defaults = {row[0]: row[2] for row in DEFAULT_LINES}
+    line = SupportLine(
+        organization=organization,
+        kind=kind,
+        name=(name or "").strip(),
+        eligible_categories=list(defaults[kind]),
+    )
+    line.full_clean()
+    line.save()
+    return line_save(actor=actor, line=line, name=line.name, **fields)
 
 
 @transaction.atomic
@@ -252,6 +278,7 @@ def support_pay(*, actor: Any, record: SupportRecord, fund: Fund) -> SupportReco
         raise Http404("fund")
     if not record.organization.path.startswith(fund.organization.path):
         raise _bad("wrong_fund", _("Pay from a fund of this union or one above it."), "fund")
+    budget_check(fund=fund, line=record.line, year=record.year, amount=record.amount)
     entry = fund_debit(
         actor=actor,
         fund=fund,
@@ -298,6 +325,31 @@ def support_reverse(*, actor: Any, record: SupportRecord, reason: str) -> Suppor
 
 
 @transaction.atomic
+def support_outcome_record(*, actor: Any, record: SupportRecord, outcome: str) -> SupportRecord:
+    """Record what came of support given as a service or a grant: a job referral's outcome (hired,
+    not hired), a legal-aid case's result. The text is kept on the record, not in the audit."""
+    access.require(actor, SUPPORT, record.organization)
+    record = SupportRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status == SupportRecord.Status.REVERSED:
+        raise _bad("wrong_status", _("A reversed support record has no outcome."))
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise _bad("outcome_required", _("Describe the outcome."), "outcome", 422)
+    if len(outcome) > 300:
+        raise _bad("outcome_too_long", _("Keep the outcome within 300 characters."), "outcome", 422)
+    had = bool(record.outcome)
+    record.outcome = outcome
+    record.save(update_fields=["outcome"])
+    audit_record(
+        actor=actor,
+        action="assistance.support_outcome",
+        obj=record,
+        details={"line": record.line.kind, "replaced": had},
+    )
+    return record
+
+
+@transaction.atomic
 def campaign_create(
     *,
     actor: Any,
@@ -327,6 +379,38 @@ def campaign_create(
         action="assistance.campaign_create",
         obj=campaign,
         details={"budget": f"{campaign.budget:.2f}", "fund": fund.code},
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(
+    *, actor: Any, campaign: Campaign, name: str | None = None, budget: Any = None
+) -> Campaign:
+    """Rename a campaign or change its budget (never below what its visits already spent)."""
+    access.require(actor, SUPPORT, campaign.organization)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    before = f"{campaign.budget:.2f}"
+    if name is not None:
+        campaign.name = name.strip()
+    if budget is not None:
+        budget = money(budget, field="budget")
+        used = campaign_spent(campaign)
+        if budget < used:
+            raise _bad(
+                "budget_below_spent",
+                _("The budget cannot be less than the %(spent)s yuan already given.")
+                % {"spent": f"{used:.2f}"},
+                "budget",
+            )
+        campaign.budget = budget
+    campaign.full_clean(exclude=["created_by"])
+    campaign.save()
+    audit_record(
+        actor=actor,
+        action="assistance.campaign_update",
+        obj=campaign,
+        details={"budget": [before, f"{campaign.budget:.2f}"]},
     )
     return campaign
 
@@ -373,7 +457,13 @@ def visit_record(
         visited_by=user_or_none(actor),
     )
     if receipt is not None:
-        visit.receipt.save(f"{visit.code}.bin", receipt, save=False)
+        if getattr(receipt, "size", 0) > RECEIPT_MAX_BYTES:
+            raise _bad(
+                "invalid_upload", _("Attach a photo of at most 10 MB."), "receipt", status=422
+            )
+        ext = os.path.splitext(getattr(receipt, "name", ""))[1].lower()
+        ext = ext if ext in SCAN_EXTENSIONS else ".bin"
+        visit.receipt.save(f"{visit.code}{ext}", receipt, save=False)
     visit.full_clean(exclude=["visited_by", "payment", "receipt"])
     visit.save()
     if amount:

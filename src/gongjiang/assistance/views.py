@@ -283,6 +283,11 @@ def support_act(request: HttpRequest, code: str) -> HttpResponse:
                 actor=request.user, record=record, reason=request.POST.get("reason", "")
             )
             messages.success(request, _("The payment was reversed."))
+        elif action == "outcome":
+            support.support_outcome_record(
+                actor=request.user, record=record, outcome=request.POST.get("outcome", "")
+            )
+            messages.success(request, _("The outcome was recorded."))
         else:
             raise Http404("action")
     except ApplicationError as exc:

@@ -19,7 +19,8 @@ from gongjiang.core.models import Organization
 from gongjiang.core.views import form_errors_from, page
 
 from . import selectors, support
-from .forms import CampaignForm, CreditForm, FundForm, StandardForm, VisitForm
+from .budgets import budget_rows, budget_set
+from .forms import BudgetForm, CampaignForm, CreditForm, FundForm, StandardForm, VisitForm
 from .models import Category, HardshipFile, Reassessment, SupportLine
 from .standards import STANDARDS, reassessment_review, standard_add
 
@@ -110,10 +111,28 @@ def fund_list(request: HttpRequest) -> HttpResponse:
     credit_form = CreditForm(
         request.POST if request.POST.get("form") == "credit" else None, funds=funds
     )
+    year = timezone.localdate().year
+    budget_form = BudgetForm(
+        request.POST if request.POST.get("form") == "budget" else None,
+        funds=funds,
+        lines=selectors.lines_for(actor=request.user),
+        initial={"year": year},
+    )
     if request.method == "POST":
         if not may_change:
             raise Http404("funds")
         try:
+            if budget_form.is_bound and budget_form.is_valid():
+                data = budget_form.cleaned_data
+                budget_set(
+                    actor=request.user,
+                    fund=selectors.fund_get(actor=request.user, code=data["fund"]),
+                    line=selectors.line_get(actor=request.user, code=data["line"]),
+                    year=data["year"],
+                    amount=data["amount"],
+                )
+                messages.success(request, _("The budget was set."))
+                return redirect("assistance:fund_list")
             if fund_form.is_bound and fund_form.is_valid():
                 fund_create(
                     actor=request.user, organization=org, name=fund_form.cleaned_data["name"]
@@ -133,8 +152,8 @@ def fund_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The money was received into the fund."))
                 return redirect("assistance:fund_list")
         except ApplicationError as exc:
-            form_errors_from(exc, credit_form if credit_form.is_bound else fund_form)
-    year = timezone.localdate().year
+            bound = [f for f in (budget_form, credit_form) if f.is_bound]
+            form_errors_from(exc, bound[0] if bound else fund_form)
     return render(
         request,
         "assistance/fund_list.html",
@@ -144,6 +163,8 @@ def fund_list(request: HttpRequest) -> HttpResponse:
             "may_change": may_change,
             "fund_form": fund_form,
             "credit_form": credit_form if funds else None,
+            "budget_form": budget_form if funds else None,
+            "budgets": budget_rows(actor=request.user, year=year),
         },
     )
 
@@ -268,6 +289,7 @@ def reports(request: HttpRequest) -> HttpResponse:
                 (_("By category"), by_category),
             ],
             "funds": selectors.money_per_fund(actor=request.user, year=year),
+            "budgets": budget_rows(actor=request.user, year=year),
         },
     )
 
@@ -320,6 +342,22 @@ def reports_export(request: HttpRequest) -> HttpResponse:
                     r["balance"],
                 ]
                 for r in funds
+            ],
+        )
+    )
+    sheets.append(
+        (
+            _("Budgets"),
+            [
+                _("fund"),
+                _("support line"),
+                _("budget (yuan)"),
+                _("spent (yuan)"),
+                _("left (yuan)"),
+            ],
+            [
+                [r["fund"].name, r["line"].name, r["amount"], r["spent"], r["left"]]
+                for r in budget_rows(actor=request.user, year=year)
             ],
         )
     )

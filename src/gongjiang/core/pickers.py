@@ -41,7 +41,7 @@ def _users(user: Any, q: str) -> list[dict[str, str]]:
     ]
 
 
-def _workers(user: Any, q: str) -> list[dict[str, str]]:
+def _workers(user: Any, q: str, perm: str | None = None) -> list[dict[str, str]]:
     try:
         from gongjiang.workforce.models import Worker
     except ImportError:  # the workforce app is not installed
@@ -51,7 +51,7 @@ def _workers(user: Any, q: str) -> list[dict[str, str]]:
     if key:
         match |= Q(name_pinyin__startswith=key) | Q(name_initials__startswith=q.lower())
     qs = (
-        Worker.objects.visible_to(user)
+        Worker.objects.visible_to(user, perm)
         .filter(match)
         .select_related("organization")
         .order_by("name_pinyin", "id")[:LIMIT]
@@ -60,6 +60,24 @@ def _workers(user: Any, q: str) -> list[dict[str, str]]:
 
 
 KINDS = {"organizations": _organizations, "users": _users, "workers": _workers}
+
+
+def workers_under(perm: str) -> Any:
+    """A worker search scoped by another permission than seeing workers (e.g. the assistance
+    officers, who may open a file for any worker of their subtree), for ``register_kind``."""
+    from .access import can
+
+    def search(user: Any, q: str) -> list[dict[str, str]]:
+        # without the permission anywhere, nobody (not even one's own record)
+        return _workers(user, q, perm) if can(user, perm) else []
+
+    return search
+
+
+def register_kind(kind: str, search: Any) -> None:
+    """Add a picker kind (an app's ``AppConfig.ready``): ``search(user, q)`` → value/label rows,
+    scoped to what the user may see."""
+    KINDS[kind] = search
 
 
 @login_required

@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 
 from gongjiang.core import access
 from gongjiang.core.models import Enterprise, Organization
+from gongjiang.core.profile_badges import badges_for
 from gongjiang.core.schemas import DryRunJobOut, PageSize, StrictSchema, resolve_from
 
 from . import selectors, services
@@ -74,6 +75,19 @@ class WorkerOut(Schema):
     resolve_team = resolve_from("team.code")
     resolve_team_name = resolve_from("team.name")
     resolve_occupation_name = resolve_from("occupation.name")
+
+
+class WorkerBadgeOut(Schema):
+    key: str
+    label: str
+
+
+class WorkerDetailOut(WorkerOut):
+    badges: list[WorkerBadgeOut] = Field(
+        default_factory=list,
+        alias="profile_badges",
+        description="facts other apps show only to viewers who may know them (core.profile_badges)",
+    )
 
 
 class WorkerPageOut(Schema):
@@ -313,9 +327,13 @@ def worker_create(request: HttpRequest, payload: WorkerIn) -> tuple[int, Worker]
     return 201, selectors.worker_get_for_user(request.user, worker.code)
 
 
-@router.get("/workers/{code}", response=WorkerOut)
+@router.get("/workers/{code}", response=WorkerDetailOut)
 def worker_detail(request: HttpRequest, code: str) -> Worker:
-    return _worker(request, code)
+    worker = _worker(request, code)
+    worker.profile_badges = [  # type: ignore[attr-defined]
+        {"key": b.key, "label": b.label} for b in badges_for(request.user, worker)
+    ]
+    return worker
 
 
 @router.patch("/workers/{code}", response=WorkerOut)

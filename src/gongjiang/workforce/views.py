@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization, SkillLevel
+from gongjiang.core.profile_badges import badges_for
 from gongjiang.core.views import form_errors_from
 
 from . import selectors, services
@@ -88,6 +89,7 @@ def worker_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_honour": access.can(user, "workforce.add_honour", org),
             "can_training": access.can(user, "workforce.add_training_record", org),
             "can_reveal": access.can(user, "core.view_full_citizen_id", org),
+            "badges": badges_for(user, worker),
         },
     )
 
