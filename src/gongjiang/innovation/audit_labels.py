@@ -18,4 +18,14 @@ LABELS = {
     "innovation.award_notice": _("Innovation awards put on public notice"),
     "innovation.award_publish": _("Innovation awards published"),
     "innovation.award_pay": _("Innovation award paid from the reward fund"),
+    # documents and photos of results; the technical exchange
+    "innovation.result_file_add": _("File added to an innovation result"),
+    "innovation.result_file_remove": _("File removed from an innovation result"),
+    "innovation.exchange_ask": _("Question asked in the technical exchange"),
+    "innovation.exchange_answer": _("Answer posted in the technical exchange"),
+    "innovation.exchange_vote": _("Vote in the technical exchange"),
+    "innovation.exchange_accept": _("Answer accepted in the technical exchange"),
+    "innovation.exchange_report": _("Post reported in the technical exchange"),
+    "innovation.exchange_hide": _("Post hidden in the technical exchange"),
+    "innovation.exchange_unhide": _("Post shown again in the technical exchange"),
 }

@@ -20,7 +20,7 @@ def items(user: Any) -> list[NavItem]:
     results = access.can(user, "innovation.view_result") or access.can(
         user, "innovation.submit_result"
     )
-    if not (results or on_panel):
+    if not (results or on_panel or exchange_nav(user)):
         return []
     children = []
     if results:
@@ -40,4 +40,15 @@ def items(user: Any) -> list[NavItem]:
     ):
         children.append(NavItem(_("Innovation awards"), reverse("innovation:award_list"), "award"))
     children.append(NavItem(_("Innovation showcase"), reverse("innovation:showcase"), "stars"))
+    if exchange_nav(user):
+        children.append(
+            NavItem(_("Technical exchange"), reverse("innovation:exchange"), "chat-square-text")
+        )
     return [NavItem(_("Innovation"), "", "lightbulb", children)]
+
+
+def exchange_nav(user: Any) -> bool:
+    """The technical exchange is for every logged-in member of an organisation (or worker)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(access.memberships_of(user)) or getattr(user, "worker", None) is not None

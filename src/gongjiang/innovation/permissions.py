@@ -22,3 +22,6 @@ grant("innovation.preview_share", [*STAFF, "worker"])
 grant("innovation.view_award", ["admin", "officer", "hr"])
 grant("innovation.manage_award", ["admin", "officer"])
 grant("innovation.nominate", ["admin", "officer"])
+# the technical exchange: every logged-in member reads and posts; moderators of a subtree hide
+# the posts of its members (innovation.exchange)
+grant("innovation.moderate_exchange", ["admin", "officer"])
