@@ -15,7 +15,6 @@ from gongjiang.innovation import exchange
 from gongjiang.innovation.models import Answer, ExchangeReport, ExchangeVote, Question
 from tests.access_helpers import check_access
 from tests.factories import UserFactory, member
-from tests.workforce.helpers import make_worker
 
 pytestmark = pytest.mark.django_db
 

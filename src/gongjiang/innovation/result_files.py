@@ -120,7 +120,9 @@ def result_file_add(
         raise field_error("kind", _("Choose photo or document."), "invalid", status=422)
     title = (title or "").strip()
     if not title or len(title) > 100:
-        raise field_error("title", _("Give a title of at most 100 characters."), "invalid", 422)
+        raise field_error(
+            "title", _("Give a title of at most 100 characters."), "invalid", status=422
+        )
     if result.files.count() >= MAX_FILES:
         raise ApplicationError(
             _("A result has at most %(n)s files.") % {"n": MAX_FILES},
