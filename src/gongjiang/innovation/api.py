@@ -363,3 +363,11 @@ def analytics_api(request: HttpRequest, query: Query[InnovationAnalyticsQuery]) 
         raise PermissionDenied(selectors.ANALYTICS)
     rows = selectors.analytics(actor=request.user, by=query.by, year=query.year)
     return [{**r, "key": str(r["key"])} for r in rows]
+
+
+# the technical exchange and the award rounds (their own modules, mounted here)
+from .api_awards import router as awards_router  # noqa: E402
+from .api_exchange import router as exchange_router  # noqa: E402
+
+router.add_router("/exchange", exchange_router)
+router.add_router("/awards", awards_router)
