@@ -160,3 +160,19 @@ def test_sheet_scores_ranking_published(client: Any, world: Any, team: Any, roun
     assert len(client.get(f"{API}/{round_.code}/ranking").json()) == 3
     client.force_login(world.bob)
     assert client.get(f"{API}/{round_.code}/published").status_code == 404
+
+
+def test_panel_member_added_through_the_scoped_picker(
+    client: Any, world: Any, team: Any, round_: Any
+) -> None:
+    client.force_login(world.alice)
+    page = client.get(f"/innovation/awards/{round_.code}/").content.decode()
+    assert 'data-picker="/pick/users/"' in page and 'id="pick-panel-user"' in page
+    # the picker offers users inside alice's scope, and the form takes only those
+    picked = client.get("/pick/users/", {"q": "ent_officer"}).json()["results"]
+    assert [p["value"] for p in picked] == ["ent_officer_a"]
+    assert client.get("/pick/users/", {"q": "bob"}).json()["results"] == []
+    url = f"/innovation/awards/{round_.code}/act/"
+    client.post(url, {"act": "panel", "username": "bob"})  # outside her scope: refused
+    client.post(url, {"act": "panel", "username": "ent_officer_a"})
+    assert [p.user.username for p in round_.review.panel.all()] == ["ent_officer_a"]
