@@ -199,3 +199,7 @@ def load(ctx: DemoContext, stdout: Any) -> None:
         added = _results(ctx, rng)
         round_info = _award_round(ctx, rng)
     stdout.write(f"    innovation: {added} results added; award round: {round_info}")
+    from . import demo_exchange
+
+    with transaction.atomic():
+        stdout.write(f"    innovation exchange: {demo_exchange.load(ctx)}")

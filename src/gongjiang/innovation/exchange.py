@@ -144,7 +144,13 @@ def _require_user(actor: Any) -> None:
 
 
 def question_list(
-    *, actor: Any, q: str = "", occupation: str = "", topic: str = "", unanswered: bool = False
+    *,
+    actor: Any,
+    q: str = "",
+    occupation: str = "",
+    topic: str = "",
+    unanswered: bool = False,
+    mine: bool = False,
 ) -> QuerySet[Question]:
     """Questions, newest first; ``q`` by Chinese word or by pinyin ("hanjie", "hj")."""
     _require_user(actor)
@@ -162,6 +168,8 @@ def question_list(
         qs = qs.filter(topic=topic[:40])
     if unanswered:
         qs = qs.filter(accepted_answer__isnull=True)
+    if mine:
+        qs = qs.filter(author=actor)
     return qs.select_related("occupation", "method")
 
 

@@ -82,8 +82,14 @@ def question_list(request: HttpRequest) -> HttpResponse:
     occupation = request.GET.get("occupation", "").strip()[:20]
     topic = request.GET.get("topic", "").strip()[:40]
     unanswered = request.GET.get("open") == "1"
+    mine = request.GET.get("mine") == "1"
     qs = exchange.question_list(
-        actor=request.user, q=q, occupation=occupation, topic=topic, unanswered=unanswered
+        actor=request.user,
+        q=q,
+        occupation=occupation,
+        topic=topic,
+        unanswered=unanswered,
+        mine=mine,
     )
     page_obj = page(request, qs, 20)
     return render(
@@ -95,6 +101,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
             "occupation": occupation,
             "topic": topic,
             "unanswered": unanswered,
+            "mine": mine,
             "topics": exchange.topics(),
             "moderates": access.can(request.user, MODERATE),
             **_people(list(page_obj)),
