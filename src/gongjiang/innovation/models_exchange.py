@@ -34,7 +34,7 @@ class ExchangePost(models.Model):
     author_employer = models.CharField(_("employer"), max_length=200, blank=True)
     body = models.TextField(pgettext_lazy("exchange", "text"), max_length=5000)
     score = models.IntegerField(pgettext_lazy("exchange", "votes"), default=0)
-    is_hidden = models.BooleanField(_("hidden"), default=False)
+    is_hidden = models.BooleanField(pgettext_lazy("exchange", "hidden"), default=False)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjiang.core.downloads import download_filename
@@ -25,7 +26,7 @@ class ResultFileForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("photo or document"), choices=ResultFile.Kind.choices)
     title = forms.CharField(label=_("title of the file"), max_length=100)
     file = forms.FileField(
-        label=_("file"),
+        label=pgettext_lazy("file", "file"),
         help_text=_("Photos: JPEG or PNG up to 5 MB. Documents: PDF up to 10 MB."),
     )
     public = forms.BooleanField(
