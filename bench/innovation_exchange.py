@@ -66,7 +66,9 @@ def ensure(count: int) -> int:
         return have
     org = Organization.objects.order_by("path").first()
     if org is None:
-        org = Organization.objects.create(name="基准测试总工会", kind="national", region="110000")
+        org = Organization.objects.create(
+            name="基准测试总工会", kind="national", region_id="110000"
+        )
     rng = random.Random(16)
     batch = []
     for i in range(have, count):
