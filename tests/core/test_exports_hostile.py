@@ -76,6 +76,7 @@ EXPORT_MODULES = {
     "innovation/views.py",  # innovation results
     "innovation/views_awards.py",  # an award round's list (download)
     "innovation/award_list.py",  # the award list in the published layout
+    "innovation/views_files.py",  # a result's document or photo as stored (no table)
 }
 
 

@@ -83,7 +83,7 @@ class ExchangeAnswerIn(StrictSchema):
 
 
 class ExchangeVoteIn(StrictSchema):
-    value: Literal[-1, 0, 1]
+    value: int = Field(..., ge=-1, le=1, description="1 up, -1 down, 0 takes the vote back")
 
 
 class ExchangeVoteOut(Schema):
