@@ -78,6 +78,7 @@ EXPORT_MODULES = {
     "innovation/views_awards.py",  # an award round's list (download)
     "innovation/award_list.py",  # the award list in the published layout
     "innovation/views_revenue.py",  # revenue-sharing totals (Excel) and statements (PDF)
+    "innovation/views_files.py",  # a result's document or photo as stored (no table)
 }
 
 

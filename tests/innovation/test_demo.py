@@ -34,3 +34,22 @@ def test_demo_loads_twice(settings: Any) -> None:
     assert round_.nominations.filter(paid_amount__isnull=False).exists()
     round_.fund.refresh_from_db()
     assert round_.fund.balance >= 0
+
+
+def test_demo_exchange_is_lively(settings: Any) -> None:
+    from gongjiang.innovation import exchange
+    from gongjiang.innovation.demo_exchange import EXPERT_LOGIN
+    from gongjiang.innovation.models import Answer, ExchangeReport, Question
+
+    ctx = load_core_demo()
+    workforce_demo.load(ctx, io.StringIO())
+    demo.load(ctx, io.StringIO())
+    demo.load(ctx, io.StringIO())  # idempotent
+    assert Question.objects.count() >= 5
+    assert Question.objects.filter(accepted_answer__isnull=False).count() >= 3
+    assert Answer.objects.count() >= 8
+    expert = Question.objects.get(title="薄板焊接变形怎么控制？").accepted_answer.author
+    assert expert.username == EXPERT_LOGIN
+    assert exchange.expert_reasons([expert]) == {expert.pk: "技师"}
+    assert exchange.reputation_of([expert.pk])[expert.pk] >= 2 * exchange.REPUTATION_ACCEPTED
+    assert ExchangeReport.objects.filter(resolved_at__isnull=True).count() == 1

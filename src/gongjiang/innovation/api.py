@@ -365,4 +365,14 @@ def analytics_api(request: HttpRequest, query: Query[InnovationAnalyticsQuery]) 
     return [{**r, "key": str(r["key"])} for r in rows]
 
 
-from . import api_extra  # noqa: E402, F401  (mounts revenue sharing and studios on this router)
+# the technical exchange and the award rounds (their own modules, mounted here)
+from .api_awards import router as awards_router  # noqa: E402
+from .api_exchange import router as exchange_router  # noqa: E402
+
+router.add_router("/exchange", exchange_router)
+router.add_router("/awards", awards_router)
+from .api_revenue import router as revenue_router  # noqa: E402
+from .api_studios import router as studios_router  # noqa: E402
+
+router.add_router("", revenue_router)
+router.add_router("", studios_router)

@@ -42,4 +42,14 @@ LABELS = {
     "innovation.joint_project_create": _("Joint project created"),
     "innovation.joint_project_results": _("Results attributed to a joint project"),
     "innovation.project_task_done": _("Joint project task completed"),
+    # documents and photos of results; the technical exchange
+    "innovation.result_file_add": _("File added to an innovation result"),
+    "innovation.result_file_remove": _("File removed from an innovation result"),
+    "innovation.exchange_ask": _("Question asked in the technical exchange"),
+    "innovation.exchange_answer": _("Answer posted in the technical exchange"),
+    "innovation.exchange_vote": _("Vote in the technical exchange"),
+    "innovation.exchange_accept": _("Answer accepted in the technical exchange"),
+    "innovation.exchange_report": _("Post reported in the technical exchange"),
+    "innovation.exchange_hide": _("Post hidden in the technical exchange"),
+    "innovation.exchange_unhide": _("Post shown again in the technical exchange"),
 }

@@ -200,3 +200,7 @@ def load(ctx: DemoContext, stdout: Any) -> None:
         round_info = _award_round(ctx, rng)
         more = demo_studios.load(ctx)
     stdout.write(f"    innovation: {added} results added; award round: {round_info}; {more}")
+    from . import demo_exchange
+
+    with transaction.atomic():
+        stdout.write(f"    innovation exchange: {demo_exchange.load(ctx)}")

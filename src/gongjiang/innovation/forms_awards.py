@@ -89,3 +89,17 @@ class NominateForm(BootstrapForm):
 
 class PanelAddForm(BootstrapForm):
     username = forms.CharField(label=_("user name of the expert"), max_length=150)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.urls import reverse
+
+        # the scoped user picker (core.pickers): only users the manager's roles cover
+        self.fields["username"].widget.attrs.update(
+            {
+                "data-picker": reverse("core:pick", args=["users"]),
+                "list": "pick-panel-user",
+                "autocomplete": "off",
+                "placeholder": _("search an expert"),
+            }
+        )

@@ -39,3 +39,9 @@ __all__ = [
     "TeamMember",
     "code_field",
 ]
+
+# the technical exchange and the files of results
+from .models_exchange import Answer, ExchangeReport, ExchangeVote, Question  # noqa: E402
+from .models_files import ResultFile  # noqa: E402
+
+__all__ += ["Answer", "ExchangeReport", "ExchangeVote", "Question", "ResultFile"]

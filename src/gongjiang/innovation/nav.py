@@ -20,7 +20,7 @@ def items(user: Any) -> list[NavItem]:
     results = access.can(user, "innovation.view_result") or access.can(
         user, "innovation.submit_result"
     )
-    if not (results or on_panel):
+    if not (results or on_panel or exchange_nav(user)):
         return []
     children = []
     if results:
@@ -45,6 +45,10 @@ def items(user: Any) -> list[NavItem]:
             NavItem(_("Innovation studios"), reverse("innovation:studio_list"), "people")
         )
     children.append(NavItem(_("Innovation showcase"), reverse("innovation:showcase"), "stars"))
+    if exchange_nav(user):
+        children.append(
+            NavItem(_("Technical exchange"), reverse("innovation:exchange"), "chat-square-text")
+        )
     return [NavItem(_("Innovation"), "", "lightbulb", children)]
 
 
@@ -57,3 +61,10 @@ def revenue_items(user: Any) -> list[NavItem]:
     elif my_parts(actor=user).exists():
         out.append(NavItem(_("My revenue shares"), reverse("innovation:revenue_mine"), "cash-coin"))
     return out
+
+
+def exchange_nav(user: Any) -> bool:
+    """The technical exchange is for every logged-in member of an organisation (or worker)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(access.memberships_of(user)) or getattr(user, "worker", None) is not None

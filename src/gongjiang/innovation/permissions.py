@@ -33,3 +33,6 @@ grant("innovation.view_studio", STAFF)
 grant("innovation.manage_studio", STAFF)
 grant("innovation.approve_studio", ["admin", "officer"])
 grant("innovation.assess_studio", ["admin", "officer"])
+# the technical exchange: every logged-in member reads and posts; moderators of a subtree hide
+# the posts of its members (innovation.exchange)
+grant("innovation.moderate_exchange", ["admin", "officer"])

@@ -93,3 +93,38 @@ def revenue_todos(user: Any) -> list[Todo]:
             )
         )
     return out
+
+
+@register("innovation.exchange")
+def exchange_todos(user: Any) -> list[Todo]:
+    """Reports waiting for a moderator; one's own questions with answers but none accepted."""
+    from .exchange import reports_open
+    from .models_exchange import MODERATE, Question
+
+    out: list[Todo] = []
+    if not getattr(user, "is_authenticated", False):
+        return out
+    if access.can(user, MODERATE):
+        out.append(
+            Todo(
+                _("Exchange posts reported to moderators"),
+                reports_open(actor=user).count(),
+                reverse("innovation:exchange_reports"),
+                priority=40,
+                icon="flag",
+            )
+        )
+    waiting = Question.objects.filter(
+        author=user, is_hidden=False, accepted_answer__isnull=True, answer_count__gt=0
+    ).count()
+    if waiting:
+        out.append(
+            Todo(
+                _("My questions with answers to accept"),
+                waiting,
+                reverse("innovation:exchange") + "?mine=1&open=1",
+                priority=45,
+                icon="chat-square-text",
+            )
+        )
+    return out

@@ -46,3 +46,28 @@ urlpatterns += [
     path("alliances/", views_studios.alliance_list, name="alliance_list"),
     path("alliances/<str:code>/", views_studios.alliance_detail, name="alliance_detail"),
 ]
+
+# documents and photos of results; the technical exchange (技术交流)
+from . import views_exchange, views_files  # noqa: E402
+
+urlpatterns += [
+    path("results/<str:code>/files/", views_files.result_file_add, name="result_file_add"),
+    path("results/<str:code>/files/<str:file>/", views_files.result_file_open, name="result_file"),
+    path(
+        "results/<str:code>/files/<str:file>/remove/",
+        views_files.result_file_remove,
+        name="result_file_remove",
+    ),
+    path(
+        "showcase/<str:code>/files/<str:file>/",
+        views_files.showcase_file_open,
+        name="showcase_file",
+    ),
+    path("exchange/", views_exchange.question_list, name="exchange"),
+    path("exchange/ask/", views_exchange.question_ask, name="exchange_ask"),
+    path("exchange/reports/", views_exchange.report_list, name="exchange_reports"),
+    path("exchange/methods/", views_exchange.method_list, name="exchange_methods"),
+    path("exchange/methods/<str:code>/", views_exchange.method_detail, name="exchange_method"),
+    path("exchange/q/<str:code>/", views_exchange.question_detail, name="exchange_question"),
+    path("exchange/q/<str:code>/act/", views_exchange.post_act, name="exchange_act"),
+]

@@ -18,7 +18,7 @@ from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 from gongjiang.core.views import form_errors_from, page
 
-from . import selectors, services
+from . import result_files, selectors, services
 from .forms import EffectForm, ImplementForm, ResultForm, ReviewForm
 from .models import Result
 
@@ -237,6 +237,7 @@ def result_detail(request: HttpRequest, code: str) -> HttpResponse:
             "patents": result.patents.all(),
             "actions": actions,
             **forms,
+            **_files_context(request.user, result),
         },
     )
 
@@ -290,5 +291,21 @@ def showcase_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "innovation/showcase_detail.html",
-        {"result": result, "names": names, "patents": result.patents.all()},
+        {
+            "result": result,
+            "names": names,
+            "patents": result.patents.all(),
+            "files": result_files.showcase_files(result),
+            "exchange_method": result.kind == Result.Kind.METHOD and request.user.is_authenticated,
+        },
     )
+
+
+def _files_context(user: Any, result: Result) -> dict[str, Any]:
+    from .views_files import ResultFileForm
+
+    return {
+        "files": result.files.all(),
+        "may_files": result_files.may_change_files(user, result),
+        "file_form": ResultFileForm(),
+    }

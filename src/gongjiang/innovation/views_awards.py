@@ -208,11 +208,7 @@ def round_act(request: HttpRequest, code: str) -> HttpResponse:
                 quota=int(request.POST.get("quota") or 0),
             )
         elif act == "panel":
-            from django.contrib.auth import get_user_model
-
-            user = (
-                get_user_model().objects.filter(username=request.POST.get("username", "")).first()
-            )
+            user = panel_candidate(request.user, request.POST.get("username", "")[:150])
             if user is None:
                 raise ApplicationError(_("No such user."), code="unknown_user")
             panel_member_add(actor=request.user, round=round_.review, user=user)
@@ -310,3 +306,18 @@ def award_list_export(request: HttpRequest, code: str) -> HttpResponse:
     ):
         raise Http404("award list")
     return xlsx_response(award_list_xlsx(round_), f"{round_.title}获奖名单.xlsx")
+
+
+def panel_candidate(actor: Any, username: str) -> Any:
+    """The user picked for the panel, among those the scoped user picker offers the manager
+    (core.pickers: users with a role inside the manager's scope); None otherwise."""
+    from django.contrib.auth import get_user_model
+
+    from gongjiang.core.models import Membership
+
+    scoped = Membership.objects.visible_to(actor, "core.view_membership")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=scoped.values("user_id"), is_active=True, username=username)
+        .first()
+    )

@@ -1,0 +1,119 @@
+"""Bench: the technical exchange's search (exchange.question_list, first page of 20 + the count, as
+the page and ``GET /api/v1/innovation/exchange/questions`` do) by Chinese word, full pinyin and
+pinyin initials, over N questions.
+
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/<bench db> \\
+        .venv/bin/python bench/innovation_exchange.py --count 100000
+
+The database must be migrated (``gongjiang migrate``). Questions are added in bulk (with their
+pinyin columns computed by core.pinyin) until there are N; the load average is printed beside the
+figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+
+from gongjiang.core.models import Organization  # noqa: E402
+from gongjiang.innovation import exchange  # noqa: E402
+from gongjiang.innovation.models import Question  # noqa: E402
+
+WORDS = [
+    "焊接",
+    "变形",
+    "数控",
+    "对刀",
+    "刀具",
+    "寿命",
+    "绕线",
+    "张力",
+    "车门",
+    "故障",
+    "风口",
+    "更换",
+    "贴片",
+    "抛料",
+    "阀门",
+    "校验",
+    "钢筋",
+    "滚焊",
+    "余热",
+    "回收",
+    "安全",
+    "质量",
+]
+SEARCHES = {
+    "word": ["焊接变形", "对刀", "抛料", "余热回收"],
+    "pinyin": ["hanjie", "shukong", "zhangli", "yurehuishou"],
+    "initials": ["hjbx", "sk", "dd", "yrhs"],
+}
+
+
+def ensure(count: int) -> int:
+    have = Question.objects.count()
+    if have >= count:
+        return have
+    org = Organization.objects.order_by("path").first()
+    if org is None:
+        org = Organization.objects.create(
+            name="基准测试总工会", kind="national", region_id="110000"
+        )
+    rng = random.Random(16)
+    batch = []
+    for i in range(have, count):
+        title = "".join(rng.sample(WORDS, 3)) + f"问题{i}"
+        topic = rng.choice(WORDS)
+        pinyin, initials = exchange._search_keys(title, topic)
+        batch.append(
+            Question(
+                organization=org,
+                author_name="张三",
+                author_employer="基准测试企业",
+                title=title,
+                topic=topic,
+                body="基准测试内容" * 5,
+                search_pinyin=pinyin,
+                search_initials=initials,
+            )
+        )
+        if len(batch) == 5000:
+            Question.objects.bulk_create(batch)
+            batch = []
+    Question.objects.bulk_create(batch)
+    return Question.objects.count()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=100_000)
+    args = parser.parse_args()
+    total = ensure(args.count)
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(username="bench_reader")
+    print(f"{total:,} questions; load average {os.getloadavg()[0]:.1f} (2 shared cores)")
+    for kind, terms in SEARCHES.items():
+        times = []
+        for _round in range(3):
+            for term in terms:
+                start = time.perf_counter()
+                qs = exchange.question_list(actor=user, q=term)
+                list(qs[:20])
+                qs.count()
+                times.append((time.perf_counter() - start) * 1000)
+        print(f"{kind:>9}: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
