@@ -61,6 +61,24 @@ def add(survey_id: int, keys: list[Key], shard: int | None = None) -> None:
         return
     shard = random.randrange(SHARDS) if shard is None else shard
     table = connection.ops.quote_name(Rollup._meta.db_table)
+    upsert = (
+        "ON CONFLICT (survey_id, dim, value, question, option, shard) "
+        f"DO UPDATE SET n = {table}.n + EXCLUDED.n"
+    )
+    if connection.vendor == "postgresql":
+        # four arrays instead of ~2,000 parameters: one short statement the driver does not have
+        # to parse and merge (bench/surveys_answer_load.py: that cost most of a submission);
+        # WITH ORDINALITY keeps the sorted order, so rows are still locked in a fixed order
+        dims, values, qs, opts = (list(column) for column in zip(*keys, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (survey_id, dim, value, question, option, shard, n) "
+                "SELECT %s, t.d, t.v, t.q, t.o, %s, 1 FROM unnest("
+                "%s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[]) "
+                f"WITH ORDINALITY AS t(d, v, q, o, i) ORDER BY t.i {upsert}",
+                [survey_id, shard, dims, values, qs, opts],
+            )
+        return
     rows = ", ".join(["(%s, %s, %s, %s, %s, %s, 1)"] * len(keys))
     params: list[Any] = []
     for dim, value, q, o in keys:
@@ -68,8 +86,7 @@ def add(survey_id: int, keys: list[Key], shard: int | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (survey_id, dim, value, question, option, shard, n) "
-            f"VALUES {rows} ON CONFLICT (survey_id, dim, value, question, option, shard) "
-            f"DO UPDATE SET n = {table}.n + EXCLUDED.n",
+            f"VALUES {rows} {upsert}",
             params,
         )
 
