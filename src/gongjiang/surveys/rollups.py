@@ -171,7 +171,7 @@ def recount_sql(survey: Survey) -> Counter[Key]:
                 )
                 params += [k, *scope, k]
         strata = [
-            f"SELECT '{d}', {d}, q, opt, sum(n) FROM c GROUP BY {d}, q, opt" for d in DIMENSIONS
+            f"SELECT '{d}', {d}, q, opt, sum(n)::bigint FROM c GROUP BY {d}, q, opt" for d in DIMENSIONS
         ]
         sql = (
             f"WITH p (org, region, industry, age_band, skill_level, q, opt) AS "
@@ -179,10 +179,10 @@ def recount_sql(survey: Survey) -> Counter[Key]:
             "c AS (SELECT o.path, p.region, p.industry, p.age_band, p.skill_level, p.q, p.opt, "
             f"count(*) AS n FROM p JOIN {org_table} o ON o.id = p.org "
             "GROUP BY o.path, p.region, p.industry, p.age_band, p.skill_level, p.q, p.opt) "
-            "SELECT 'all', '', q, opt, sum(n) FROM c GROUP BY q, opt "
-            "UNION ALL SELECT 'org', path, q, opt, sum(n) FROM c GROUP BY path, q, opt "
+            "SELECT 'all', '', q, opt, sum(n)::bigint FROM c GROUP BY q, opt "
+            "UNION ALL SELECT 'org', path, q, opt, sum(n)::bigint FROM c GROUP BY path, q, opt "
             f"UNION ALL {' UNION ALL '.join(strata)} "
-            "UNION ALL SELECT 'lv' || (length(l.pre) / %s), l.pre, q, opt, sum(n) FROM c "
+            "UNION ALL SELECT 'lv' || (length(l.pre) / %s), l.pre, q, opt, sum(n)::bigint FROM c "
             "CROSS JOIN LATERAL (SELECT substr(c.path, 1, g * %s) AS pre "
             "FROM generate_series(%s, length(c.path) / %s) g) l "
             "WHERE left(c.path, %s) = %s GROUP BY l.pre, q, opt"
