@@ -171,7 +171,8 @@ def recount_sql(survey: Survey) -> Counter[Key]:
                 )
                 params += [k, *scope, k]
         strata = [
-            f"SELECT '{d}', {d}, q, opt, sum(n)::bigint FROM c GROUP BY {d}, q, opt" for d in DIMENSIONS
+            f"SELECT '{d}', {d}, q, opt, sum(n)::bigint FROM c GROUP BY {d}, q, opt"
+            for d in DIMENSIONS
         ]
         sql = (
             f"WITH p (org, region, industry, age_band, skill_level, q, opt) AS "
