@@ -59,6 +59,7 @@ def set_up(total: int) -> dict[str, Any]:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
+    from gongjiang.core.demo import _uscc
     from gongjiang.core.enterprise_models import Enterprise
     from gongjiang.core.models import Membership
     from gongjiang.core.services import organization_create
@@ -71,14 +72,17 @@ def set_up(total: int) -> dict[str, Any]:
     )
     editor, _ = User.objects.get_or_create(username="bench_editor", defaults={"is_superuser": True})
     stamp = str(int(time.time()))
+    province = organization_create(
+        actor=root, parent=None, name=f"调研压测省总工会{stamp}", kind="provincial", region="320000"
+    )
     org = organization_create(
         actor=root,
-        parent=None,
+        parent=province,
         name=f"调研压测企业{stamp}工会",
         kind="enterprise",
         region="320100",
         industry="3711",
-        uscc="",
+        uscc=_uscc(f"bench-surveys-{stamp}"),
     )
     employer = Enterprise.objects.filter(union=org).first()
     users = User.objects.bulk_create(

@@ -210,11 +210,16 @@ def generate(
                 per_cell.setdefault((oi, ai, si), Counter()).update(counted(qs, answers))
     copy_seconds = time.monotonic() - t0
     totals: Counter[tuple[str, str, str, str]] = Counter()
+    base = survey.organization.path
     for (oi, ai, si), pairs in per_cell.items():
         _id, path, region, industry = orgs[oi]
+        # the tree levels from the survey's organisation down, written out here (not through
+        # rollups.level_cells) so that the recount is checked against an independent count
+        levels = [(f"lv{i // 7}", path[:i]) for i in range(len(base), len(path) + 1, 7)]
         cells = [
             ("all", ""),
             ("org", path),
+            *levels,
             ("region", region),
             ("industry", industry),
             ("age_band", AGES[ai]),

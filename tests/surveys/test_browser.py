@@ -60,3 +60,40 @@ def test_worker_answers_on_a_phone_and_officer_reads_results(
     page.goto(f"{base}/surveys/{sw.survey.code}/results/")
     page.wait_for_selector("[data-chart='q1'] canvas")
     assert "11" in page.inner_text("#respondents")
+
+
+def test_worker_without_login_answers_by_anonymous_link_on_a_phone(
+    phone_page: Any, live_server: Any, sw: Any
+) -> None:
+    """A worker with no account opens the link they were handed, on a 390 px phone: skip logic
+    hides the follow-up question for a happy answer (and nothing of it is stored), the answers are
+    taken once, and the link then refuses a second set."""
+    base = live_server.url
+    phone = phone_page
+    worker = sw.few[0]
+    link = f"{base}/surveys/a/{sw.tokens[worker.code]}/"
+    phone.goto(link)
+    assert phone.locator("#q-q6").is_hidden()
+    phone.click("label[for='q1-b']")  # unhappy: the follow-up appears
+    assert phone.locator("#q-q6").is_visible()
+    phone.click("label[for='q1-a']")  # happy after all: it hides again
+    assert phone.locator("#q-q6").is_hidden()
+    phone.click("label[for='q2-training']")
+    phone.click("label[for='q3-2']")
+    phone.click("label[for='q4-r1-3']")
+    phone.click("label[for='q4-r2-4']")
+    phone.select_option("#q5-x", "1")
+    phone.select_option("#q5-y", "2")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.click("#submit")
+    phone.wait_for_selector("#thanks")
+    stored = list(Response.objects.filter(survey=sw.survey).values_list("answers", flat=True))
+    assert len(stored) == 1
+    assert stored[0]["q1"] == "a" and stored[0]["q2"] == ["training"] and "q6" not in stored[0]
+    # the response holds no trace of the worker; the completion mark only a date
+    inv = sw.survey.invitations.get(worker=worker)
+    assert inv.completed_on is not None
+    # the link answers once
+    phone.goto(link)
+    assert phone.locator("#submit").count() == 0
+    assert Response.objects.filter(survey=sw.survey).count() == 1

@@ -11,10 +11,17 @@ from ninja import Field, Query, Router, Schema
 
 from gongjiang.core import access
 from gongjiang.core.auth import FastCookieSessionAuth, TokenAuth
+from gongjiang.core.jobs import own_job_get
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import StrictSchema, page_query, page_size_query, paginate
+from gongjiang.core.schemas import (
+    JobProgressOut,
+    StrictSchema,
+    page_query,
+    page_size_query,
+    paginate,
+)
 
-from . import rollups, selectors, services
+from . import rollups, selectors, sending, services
 from .models import Survey
 
 router = Router(tags=["surveys"])
@@ -76,6 +83,28 @@ class SurveyDistributeIn(StrictSchema):
     strata: list[Literal["region", "industry", "age_band", "skill_level"]] = Field([], max_length=4)
     margin_of_error: Decimal | None = Field(None, gt=0, lt=1, max_digits=4, decimal_places=3)
     response_rate: Decimal = Field(Decimal("1"), gt=0, le=1, max_digits=4, decimal_places=3)
+
+
+class SurveySendJobOut(JobProgressOut):
+    """A sending job: its progress, then how many were invited and how many anonymous links wait
+    to be downloaded (once, on the survey's page)."""
+
+    message: str
+    invited: int | None = None
+    links: int | None = None
+    error: str | None = None
+
+    @staticmethod
+    def resolve_invited(obj: Any) -> int | None:
+        return obj.result.get("invited")
+
+    @staticmethod
+    def resolve_links(obj: Any) -> int | None:
+        return obj.result.get("links")
+
+    @staticmethod
+    def resolve_error(obj: Any) -> str | None:
+        return obj.result.get("error")
 
 
 AnswerText = Annotated[str, Field(max_length=2000)]
@@ -279,6 +308,7 @@ def survey_distribute(
 ) -> dict[str, Any]:
     s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
     audience = _org(request.user, payload.audience, services.MANAGE)
+    sending.in_request_check(audience)  # a large audience: POST .../send-jobs
     sent = services.survey_distribute(
         actor=request.user,
         survey=s,
@@ -292,6 +322,44 @@ def survey_distribute(
         "invited": sent["invited"],
         "links": {w: f"/surveys/a/{t}/" for w, t in sent["tokens"].items()},
     }
+
+
+@router.post(
+    "/surveys/{code}/send-jobs",
+    response={202: SurveySendJobOut},
+    summary="Send a published survey in a background job (any audience; required for large ones)",
+)
+def survey_send_job_start(
+    request: HttpRequest, code: str, payload: SurveyDistributeIn
+) -> tuple[int, Any]:
+    s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    audience = _org(request.user, payload.audience, services.MANAGE)
+    job = sending.survey_send_start(
+        actor=request.user,
+        survey=s,
+        audience=audience,
+        mode=payload.mode,
+        strata=list(payload.strata),
+        margin=payload.margin_of_error,
+        response_rate=payload.response_rate,
+    )
+    job.refresh_from_db()
+    return 202, job
+
+
+@router.get(
+    "/surveys/{code}/send-jobs/{job}",
+    response=SurveySendJobOut,
+    summary="Progress of a sending job (its starter only)",
+)
+def survey_send_job(request: HttpRequest, code: str, job: str) -> Any:
+    s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    found = own_job_get(actor=request.user, code=job[:20], kind=sending.KIND)
+    if found.params.get("survey") != s.code:
+        from django.http import Http404
+
+        raise Http404("job")
+    return found
 
 
 @router.post("/surveys/{code}/close", response=SurveyOut, summary="Close an open survey")

@@ -10,7 +10,7 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        from . import permissions  # noqa: F401  (grants the app's permissions)
+        from . import permissions, sending  # noqa: F401  (permissions; the sending job handler)
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)

@@ -8,6 +8,7 @@ LABELS = {
     "survey.publish": _("Survey questionnaire published"),
     "survey.publish.refused": _("Survey publication refused (own edit)"),
     "survey.distribute": _("Survey sent"),
+    "survey.links": _("Survey anonymous links downloaded"),
     "survey.close": _("Survey closed"),
     "survey.answer": _("Survey answered"),
     "survey.setting": _("Survey threshold set"),

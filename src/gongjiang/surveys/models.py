@@ -255,7 +255,10 @@ class Rollup(models.Model):
     """Counts per survey, stratum, question and option, spread over ``SHARDS`` rows per counter.
 
     ``question`` ``_n`` with option ``""`` counts respondents. ``dim`` is ``all`` (value ``""``),
-    one of DIMENSIONS, or ``org`` (value: the respondent organisation's path)."""
+    one of DIMENSIONS, ``org`` (value: the respondent organisation's path) or ``lv<k>`` (value:
+    the path of the respondent organisation's ancestor at tree level k, itself included, from the
+    survey's organisation down: a subtree's figures, or those of an organisation's children, are
+    one indexed read)."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
     dim = models.CharField(max_length=12)

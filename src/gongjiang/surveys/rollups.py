@@ -1,7 +1,9 @@
 """Rollup upkeep: every submission adds its counters in one statement; a recount proves them.
 
 A response adds 1 to each of its (question, option) counters under ``all``, under each of its
-strata and under its organisation's path, in one of ``SHARDS`` rows picked at random, so that
+strata, under its organisation's path (``org``) and under the path of each of its organisation's
+ancestors from the survey's organisation down (``lv<k>``, k the ancestor's level: the level's
+prefix of the path), in one of ``SHARDS`` rows picked at random, so that
 concurrent submissions seldom wait on the same row. Rows are written in a fixed order, so two
 transactions never lock the same rows in opposite orders (no deadlock).
 """
@@ -15,17 +17,41 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from gongjiang.core.models import Organization
+
 from .models import DIMENSIONS, SHARDS, Response, Rollup, Survey
 from .questions import counted
 
 Key = tuple[str, str, str, str]  # dim, value, question, option
+SEGMENT = Organization.SEGMENT
+
+
+def level_dim(path: str) -> str:
+    """The rollup dimension of the tree level ``path`` sits at (``lv1`` for a root)."""
+    return f"lv{len(path) // SEGMENT}"
+
+
+def level_cells(path: str, base: str) -> list[tuple[str, str]]:
+    """(``lv<k>``, prefix) for each ancestor of ``path`` (itself included) from ``base`` down, so
+    that the figures of any subtree under ``base``, or of the children of any organisation, are
+    one indexed read (not a sum over every organisation below)."""
+    if not path.startswith(base):
+        return []
+    start = max(len(base), SEGMENT)
+    return [(level_dim(path[:i]), path[:i]) for i in range(start, len(path) + 1, SEGMENT)]
 
 
 def keys_of(
-    questions: list[dict[str, Any]], answers: dict[str, Any], strata: dict[str, str], path: str
+    questions: list[dict[str, Any]],
+    answers: dict[str, Any],
+    strata: dict[str, str],
+    path: str,
+    base: str = "",
 ) -> list[Key]:
+    """Every counter a response adds to; ``base`` is the path of the survey's organisation."""
     pairs = counted(questions, answers)
-    cells = [("all", ""), ("org", path)] + [(d, strata.get(d, "")) for d in DIMENSIONS]
+    cells = [("all", ""), ("org", path), *level_cells(path, base)]
+    cells += [(d, strata.get(d, "")) for d in DIMENSIONS]
     return sorted((dim, value, q, o) for dim, value in cells for q, o in pairs)
 
 
@@ -35,6 +61,24 @@ def add(survey_id: int, keys: list[Key], shard: int | None = None) -> None:
         return
     shard = random.randrange(SHARDS) if shard is None else shard
     table = connection.ops.quote_name(Rollup._meta.db_table)
+    upsert = (
+        "ON CONFLICT (survey_id, dim, value, question, option, shard) "
+        f"DO UPDATE SET n = {table}.n + EXCLUDED.n"
+    )
+    if connection.vendor == "postgresql":
+        # four arrays instead of ~2,000 parameters: one short statement the driver does not have
+        # to parse and merge (bench/surveys_answer_load.py: that cost most of a submission);
+        # WITH ORDINALITY keeps the sorted order, so rows are still locked in a fixed order
+        dims, values, qs, opts = (list(column) for column in zip(*keys, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (survey_id, dim, value, question, option, shard, n) "
+                "SELECT %s, t.d, t.v, t.q, t.o, %s, 1 FROM unnest("
+                "%s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[]) "
+                f"WITH ORDINALITY AS t(d, v, q, o, i) ORDER BY t.i {upsert}",
+                [survey_id, shard, dims, values, qs, opts],
+            )
+        return
     rows = ", ".join(["(%s, %s, %s, %s, %s, %s, 1)"] * len(keys))
     params: list[Any] = []
     for dim, value, q, o in keys:
@@ -42,8 +86,7 @@ def add(survey_id: int, keys: list[Key], shard: int | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (survey_id, dim, value, question, option, shard, n) "
-            f"VALUES {rows} ON CONFLICT (survey_id, dim, value, question, option, shard) "
-            f"DO UPDATE SET n = {table}.n + EXCLUDED.n",
+            f"VALUES {rows} {upsert}",
             params,
         )
 
@@ -55,6 +98,7 @@ def questions_by_version(survey: Survey) -> dict[int, list[dict[str, Any]]]:
 def recount(survey: Survey) -> Counter[Key]:
     """Every counter recomputed from the stored responses."""
     versions = questions_by_version(survey)
+    base = survey.organization.path
     out: Counter[Key] = Counter()
     rows = (
         Response.objects.filter(survey=survey)
@@ -63,59 +107,90 @@ def recount(survey: Survey) -> Counter[Key]:
     )
     for version, answers, path, *strata in rows:
         out.update(
-            keys_of(versions[version], answers, dict(zip(DIMENSIONS, strata, strict=True)), path)
+            keys_of(
+                versions[version],
+                answers,
+                dict(zip(DIMENSIONS, strata, strict=True)),
+                path,
+                base,
+            )
         )
     return out
 
 
 def recount_sql(survey: Survey) -> Counter[Key]:
-    """The recount done by PostgreSQL itself (for big rounds): the answers expanded into their
-    counters with jsonb functions and grouped by every stratum at once (GROUPING SETS)."""
+    """The recount done by PostgreSQL itself, in sets (for big rounds).
+
+    1. The answers are expanded into their (question, option) pairs with jsonb functions, one
+       scan of the survey's responses per question, and counted per *cell* (organisation and
+       strata) in one hash aggregate: a national round has millions of responses but only as many
+       cells as combinations of organisation and strata.
+    2. Every counter (``all``, each stratum, ``org``, each tree level ``lv<k>``) is a sum over the
+       cells; no per-response work is left for it."""
     resp = connection.ops.quote_name(Response._meta.db_table)
+    org_table = connection.ops.quote_name(Organization._meta.db_table)
+    base_path = survey.organization.path
+    start = max(len(base_path), SEGMENT) // SEGMENT
+    cols = "x.organization_id, x.region, x.industry, x.age_band, x.skill_level"
+    where = "x.survey_id = %s AND x.version = %s"
     out: Counter[Key] = Counter()
     for number, questions in questions_by_version(survey).items():
-        base = "path, region, industry, age_band, skill_level"
-        parts = [f"SELECT {base}, '_n' AS q, '' AS o FROM r"]
-        params: list[Any] = [survey.pk, number]
+        scope = [survey.pk, number]
+        parts = [f"SELECT {cols}, '_n' AS q, '' AS opt FROM {resp} x WHERE {where}"]
+        params: list[Any] = [*scope]
         for q in questions:
             k, t = q["key"], q["type"]
             if t in ("single", "scale"):
                 parts.append(
-                    f"SELECT {base}, %s, answers->>%s FROM r WHERE answers->%s IS NOT NULL"
+                    f"SELECT {cols}, %s, x.answers->>%s FROM {resp} x "
+                    f"WHERE {where} AND x.answers ? %s"
                 )
-                params += [k, k, k]
+                params += [k, k, *scope, k]
             elif t == "multiple":
                 parts.append(
-                    f"SELECT {base}, %s, e FROM r, jsonb_array_elements_text(answers->%s) e"
+                    f"SELECT {cols}, %s, e FROM {resp} x, "
+                    f"jsonb_array_elements_text(x.answers->%s) e WHERE {where}"
                 )
-                params += [k, k]
+                params += [k, k, *scope]
             elif t == "matrix":
                 parts.append(
-                    f"SELECT {base}, %s, x.k || ':' || x.v FROM r, jsonb_each_text(answers->%s) x(k, v)"
+                    f"SELECT {cols}, %s, m.k || ':' || m.v FROM {resp} x, "
+                    f"jsonb_each_text(x.answers->%s) m(k, v) WHERE {where}"
                 )
-                params += [k, k]
+                params += [k, k, *scope]
             elif t == "ranking":
                 parts.append(
-                    f"SELECT {base}, %s, x.e || ':' || x.i FROM r, "
-                    f"jsonb_array_elements_text(answers->%s) WITH ORDINALITY x(e, i)"
+                    f"SELECT {cols}, %s, m.e || ':' || m.i FROM {resp} x, "
+                    f"jsonb_array_elements_text(x.answers->%s) WITH ORDINALITY m(e, i) "
+                    f"WHERE {where}"
                 )
-                params += [k, k]
+                params += [k, k, *scope]
             else:
-                parts.append(f"SELECT {base}, %s, 'answered' FROM r WHERE answers->%s IS NOT NULL")
-                params += [k, k]
+                parts.append(
+                    f"SELECT {cols}, %s, 'answered' FROM {resp} x WHERE {where} AND x.answers ? %s"
+                )
+                params += [k, *scope, k]
+        strata = [
+            f"SELECT '{d}', {d}, q, opt, sum(n)::bigint FROM c GROUP BY {d}, q, opt"
+            for d in DIMENSIONS
+        ]
         sql = (
-            f"WITH r AS (SELECT x.answers, o.path, x.region, x.industry, x.age_band, x.skill_level "
-            f"FROM {resp} x JOIN core_organization o ON o.id = x.organization_id "
-            f"WHERE x.survey_id = %s AND x.version = %s), p AS ({' UNION ALL '.join(parts)}) "
-            "SELECT CASE WHEN GROUPING(path) = 0 THEN 'org' WHEN GROUPING(region) = 0 THEN 'region' "
-            "WHEN GROUPING(industry) = 0 THEN 'industry' WHEN GROUPING(age_band) = 0 THEN 'age_band' "
-            "WHEN GROUPING(skill_level) = 0 THEN 'skill_level' ELSE 'all' END, "
-            "COALESCE(path, region, industry, age_band, skill_level, ''), q, o, count(*) FROM p "
-            "GROUP BY GROUPING SETS ((q, o), (path, q, o), (region, q, o), (industry, q, o), "
-            "(age_band, q, o), (skill_level, q, o))"
+            f"WITH p (org, region, industry, age_band, skill_level, q, opt) AS "
+            f"({' UNION ALL '.join(parts)}), "
+            "c AS (SELECT o.path, p.region, p.industry, p.age_band, p.skill_level, p.q, p.opt, "
+            f"count(*) AS n FROM p JOIN {org_table} o ON o.id = p.org "
+            "GROUP BY o.path, p.region, p.industry, p.age_band, p.skill_level, p.q, p.opt) "
+            "SELECT 'all', '', q, opt, sum(n)::bigint FROM c GROUP BY q, opt "
+            "UNION ALL SELECT 'org', path, q, opt, sum(n)::bigint FROM c GROUP BY path, q, opt "
+            f"UNION ALL {' UNION ALL '.join(strata)} "
+            "UNION ALL SELECT 'lv' || (length(l.pre) / %s), l.pre, q, opt, sum(n)::bigint FROM c "
+            "CROSS JOIN LATERAL (SELECT substr(c.path, 1, g * %s) AS pre "
+            "FROM generate_series(%s, length(c.path) / %s) g) l "
+            "WHERE left(c.path, %s) = %s GROUP BY l.pre, q, opt"
         )
+        params += [SEGMENT, SEGMENT, start, SEGMENT, len(base_path), base_path]
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '256MB'")  # hash the grouping sets in memory
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # hash the cells in memory
             cursor.execute(sql, params)
             for dim, value, q, o, n in cursor.fetchall():
                 out[(dim, value, q, o)] += n

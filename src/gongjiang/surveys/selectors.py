@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,7 @@ from gongjiang.core.models import Organization, Region, SkillLevel
 from .anonymity import suppressed
 from .models import DIMENSIONS, Invitation, Population, Response, Rollup, Survey
 from .questions import SCALE
+from .rollups import level_dim
 from .sampling import AGE_BAND_LABELS
 
 VIEW = "surveys.view_survey"
@@ -101,33 +101,47 @@ def option_labels(q: dict[str, Any]) -> list[tuple[str, str]]:
 def _counts(
     survey: Survey, dim: str, within: Organization | None
 ) -> dict[str, dict[tuple[str, str], int]]:
-    """{group value: {(question, option): n}} from the rollups."""
+    """{group value: {(question, option): n}} from the rollups, one indexed read each:
+    organisations through the rollups of their tree level (``lv<k>``, see ``rollups``), so the
+    children of an organisation, or a subtree's total, never sum the organisations below."""
     qs = Rollup.objects.filter(survey=survey)
     out: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     if dim == "org":
         base = within.path if within else survey.organization.path
-        qs = qs.filter(dim="org", value__startswith=base)
-        width = len(base) + Organization.SEGMENT
-        # grouped by the child of ``base`` in the database (the respondent's own organisation may
-        # lie several levels below)
         rows = (
-            qs.annotate(g=Substr("value", 1, width))
-            .values_list("g", "question", "option")
+            qs.filter(dim=f"lv{len(base) // Organization.SEGMENT + 1}", value__startswith=base)
+            .values_list("value", "question", "option")
             .annotate(t=Sum("n"))
         )
-        for key, q, o, t in rows:
-            out[key][(q, o)] = out[key].get((q, o), 0) + t
+    elif within is not None:
+        rows = (
+            qs.filter(dim=level_dim(within.path), value=within.path)
+            .values_list("value", "question", "option")
+            .annotate(t=Sum("n"))
+        )
+        for _v, q, o, t in rows:
+            out[""][(q, o)] = t
         return out
-    if within is not None:
-        qs = qs.filter(dim="org", value__startswith=within.path)
-        rows = qs.values_list("question", "option").annotate(t=Sum("n"))
-        for q, o, t in rows:
-            out[""][(q, o)] = out[""].get((q, o), 0) + t
-        return out
-    rows = qs.filter(dim=dim).values_list("value", "question", "option").annotate(t=Sum("n"))
+    else:
+        rows = qs.filter(dim=dim).values_list("value", "question", "option").annotate(t=Sum("n"))
     for value, q, o, t in rows:
         out[value][(q, o)] = t
     return out
+
+
+def _gate(
+    survey: Survey, dim: str, within: Organization | None
+) -> tuple[dict[str, dict[tuple[str, str], int]], dict[str, int], set[str], int]:
+    """The counts of ``dim``'s groups, their sizes, the groups withheld and the total: the one
+    place the threshold is applied (``anonymity.suppressed``; everything withheld while the total
+    is under the threshold)."""
+    counts = _counts(survey, dim, within)
+    sizes = {g: c.get(("_n", ""), 0) for g, c in counts.items()}
+    total = sum(sizes.values())
+    hidden = suppressed(sizes, survey.threshold)
+    if total < survey.threshold:
+        hidden = set(sizes)
+    return counts, sizes, hidden, total
 
 
 def _check_within(survey: Survey, within: Organization) -> None:
@@ -162,12 +176,7 @@ def breakdown(
             dim = "all"
     version = survey.published_version()
     questions = version.questions if version else []
-    counts = _counts(survey, dim, within)
-    sizes = {g: c.get(("_n", ""), 0) for g, c in counts.items()}
-    total = sum(sizes.values())
-    hidden = suppressed(sizes, survey.threshold)
-    if total < survey.threshold:
-        hidden = set(sizes)
+    counts, sizes, hidden, total = _gate(survey, dim, within)
     labels = value_labels(dim, list(sizes))
     groups = [
         {
@@ -200,16 +209,16 @@ def breakdown(
 def weighted(*, actor: Any, survey: Survey) -> dict[str, dict[str, float]]:
     """Shares per question and option weighted back to the registry's population by
     ``survey.weight_by`` (post-stratification; withheld groups are pooled into one cell)."""
-    result = breakdown(actor=actor, survey=survey, dim=survey.weight_by)
-    if result["suppressed"]:
+    access.require(actor, VIEW, survey.organization)
+    counts, _sizes, hidden, total = _gate(survey, survey.weight_by, None)
+    if total < survey.threshold:
         return {}
-    counts = _counts(survey, survey.weight_by, None)
+    version = survey.published_version()
     pop = dict(
         Population.objects.filter(survey=survey, dim=survey.weight_by).values_list(
             "value", "population"
         )
     )
-    hidden = {g["value"] for g in result["groups"] if g["suppressed"]}
     cells: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     cell_pop: dict[str, int] = defaultdict(int)
     for g, c in counts.items():
@@ -218,20 +227,21 @@ def weighted(*, actor: Any, survey: Survey) -> dict[str, dict[str, float]]:
             cells[cell][k] = cells[cell].get(k, 0) + n
         cell_pop[cell] += pop.get(g, 0)
     out: dict[str, dict[str, float]] = {}
-    for q in result["questions"]:
+    for q in version.questions if version else []:
         if q["type"] not in ("single", "scale", "multiple"):
             continue
+        opts = option_labels(q)
         shares: dict[str, float] = {}
         covered = 0
         for cell, c in cells.items():
             if q["type"] == "multiple":
                 denom = c.get(("_n", ""), 0)
             else:
-                denom = sum(c.get((q["key"], o), 0) for o, _l in q["option_labels"])
+                denom = sum(c.get((q["key"], o), 0) for o, _l in opts)
             if not denom or not cell_pop[cell]:
                 continue
             covered += cell_pop[cell]
-            for o, _l in q["option_labels"]:
+            for o, _l in opts:
                 shares[o] = shares.get(o, 0.0) + cell_pop[cell] * c.get((q["key"], o), 0) / denom
         if covered:
             out[q["key"]] = {o: round(v / covered, 4) for o, v in shares.items()}

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,10 +193,12 @@ def survey_distribute(
     margin: Decimal | None = None,
     response_rate: Decimal = Decimal("1"),
     rng: random.Random | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> dict[str, Any]:
     """Send a published survey to everyone in ``audience``'s subtree or to a stratified random
     sample of it; record the registry's population per stratum (the weights' targets). Returns
-    the anonymous links' tokens by worker code (shown once, stored only as keyed hashes)."""
+    the anonymous links' tokens by worker code (shown once, stored only as keyed hashes).
+    A large audience is sent by a background job (``sending``), which passes ``progress``."""
     access.require(actor, MANAGE, survey.organization)
     access.require(actor, MANAGE, audience)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -234,18 +238,21 @@ def survey_distribute(
         Population(survey=survey, dim=d, value=v, population=c) for (d, v), c in counts.items()
     )
     tokens: dict[int, str] = {row[0]: secrets.token_urlsafe(18) for row in chosen}
-    Invitation.objects.bulk_create(
-        (
+    if progress:
+        progress(0, len(chosen), _("Writing the invitations…"))
+    for start in range(0, len(chosen), 2000):
+        batch = chosen[start : start + 2000]
+        Invitation.objects.bulk_create(
             Invitation(
                 survey=survey,
                 worker_id=row[0],
                 organization_id=row[1],
                 token_hash=keyed_hash(tokens[row[0]]),
             )
-            for row in chosen
-        ),
-        batch_size=2000,
-    )
+            for row in batch
+        )
+        if progress:
+            progress(start + len(batch), len(chosen))
     survey.mode, survey.audience, survey.strata = mode, audience, strata
     survey.margin_of_error = margin if mode == Survey.Mode.SAMPLE else None
     survey.population, survey.sample_size, survey.invited = len(rows), n, len(chosen)
@@ -280,6 +287,7 @@ def _answer(invitation_filter: dict[str, Any], survey: Survey, answers: Any, act
     version = (
         SurveyVersion.objects.filter(survey_id=survey.pk, survey__status=Survey.Status.OPEN)
         .exclude(published_at=None)
+        .annotate(base=F("survey__organization__path"))
         .order_by("-number")
         .first()
     )
@@ -301,7 +309,9 @@ def _answer(invitation_filter: dict[str, Any], survey: Survey, answers: Any, act
     Response.objects.create(
         survey=survey, version=version.number, organization_id=worker[1], answers=clean, **strata
     )
-    rollups.add(survey.pk, rollups.keys_of(version.questions, clean, strata, worker[2]))
+    rollups.add(
+        survey.pk, rollups.keys_of(version.questions, clean, strata, worker[2], version.base)
+    )
     audit(actor=actor, action="survey.answer", obj=survey)
 
 

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
-from gongjiang.core.models import Organization
+from gongjiang.core.exports import content_disposition
+from gongjiang.core.models import Job, Organization
+from gongjiang.core.selectors import job_get
 from gongjiang.core.views import form_errors_from, page
 
-from . import selectors, services
+from . import selectors, sending, services
 from .forms import DistributeForm, QuestionForm, SurveyForm
 from .models import Survey
 from .questions import TYPES
@@ -90,8 +92,21 @@ def _detail_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
             organizations=_orgs(user).filter(path__startswith=survey.organization.path)
         ),
         "progress": selectors.progress(survey),
+        "send_job": _visible_send_job(user, survey) if manage else None,
+        "send_job_running": manage and sending.send_job(survey, running=True) is not None,
         "can_read_text": access.can(user, selectors.READ_TEXT, survey.organization),
     }
+
+
+def _visible_send_job(user: Any, survey: Survey) -> Job | None:
+    """The survey's latest sending job, shown to whoever may see the job (core.job_get's rule)."""
+    job = sending.send_job(survey)
+    if job is None:
+        return None
+    try:
+        return job_get(actor=user, code=job.code)
+    except Http404:
+        return None
 
 
 @login_required
@@ -195,6 +210,20 @@ def survey_distribute(request: HttpRequest, code: str) -> HttpResponse:
                 )
             return render(request, "surveys/survey_detail.html", context)
         try:
+            if sending.audience_size(audience) > sending.IN_REQUEST_MAX:
+                sending.survey_send_start(
+                    actor=request.user,
+                    survey=survey,
+                    audience=audience,
+                    mode=d["mode"],
+                    strata=d["strata"],
+                    margin=d["margin"],
+                    response_rate=d["response_rate"],
+                )
+                messages.info(
+                    request, _("The survey is being sent in the background: follow it here.")
+                )
+                return redirect("surveys:detail", survey.code)
             sent = services.survey_distribute(
                 actor=request.user,
                 survey=survey,
@@ -228,3 +257,18 @@ def survey_distribute(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "surveys/survey_detail.html", context, status=400 if form.is_bound else 200
     )
+
+
+@login_required
+def survey_links(request: HttpRequest, code: str, job: str) -> HttpResponse:
+    """The anonymous links of a sending job, once, for the officer who started it."""
+    survey = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    try:
+        data = sending.send_links_take(actor=request.user, survey=survey, job_code=job)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("surveys:detail", survey.code)
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition(f"{survey.title}-links.csv")
+    response["Cache-Control"] = "no-store"
+    return response

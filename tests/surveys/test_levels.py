@@ -1,0 +1,76 @@
+"""Rollups per tree level: an organisation's children and a subtree's total are read from the
+``lv<k>`` rollups; they must equal the answers counted by organisation path directly."""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from typing import Any
+
+import pytest
+from django.apps import apps
+
+from gongjiang.core.actors import SystemActor
+from gongjiang.core.models import Organization
+from gongjiang.surveys import rollups, selectors, services
+from gongjiang.surveys.models import Response, Rollup
+
+from .helpers import answers
+
+
+def _by_prefix(survey: Any, width: int) -> Counter[str]:
+    """Responses counted by the first ``width`` characters of their organisation's path (0: the
+    whole path)."""
+    paths = Response.objects.filter(survey=survey).values_list("organization__path", flat=True)
+    return Counter(p[:width] if width else p for p in paths if len(p) >= width)
+
+
+@pytest.mark.django_db
+def test_children_and_subtrees_from_the_level_rollups(sw: Any) -> None:
+    for i, w in enumerate(sw.workers[:12] + sw.few):
+        services.response_submit(actor=w.user, survey=sw.survey, answers=answers(i))
+    actor = SystemActor("test")
+    province, city = sw.world.province_a, sw.world.city_a
+    seg = Organization.SEGMENT
+    # the children of the province, then of the city: sizes as a direct count by path prefix
+    for base in (province, city):
+        result = selectors._counts(sw.survey, "org", None if base == province else base)
+        sizes = {g: c[("_n", "")] for g, c in result.items()}
+        width = len(base.path) + seg
+        expected = {
+            k: v for k, v in _by_prefix(sw.survey, width).items() if k.startswith(base.path)
+        }
+        assert sizes == expected and sum(sizes.values()) > 0
+    # a subtree's total is one read of its own level and equals the count inside it
+    total = selectors._counts(sw.survey, "all", city)[""][("_n", "")]
+    assert (
+        total
+        == Response.objects.filter(
+            survey=sw.survey, organization__path__startswith=city.path
+        ).count()
+        == 15
+    )
+    # one level per tree level from the survey's organisation down to the deepest respondent
+    deepest = max(len(p) for p in _by_prefix(sw.survey, 0)) // seg
+    levels = set(
+        Rollup.objects.filter(survey=sw.survey, dim__startswith="lv").values_list("dim", flat=True)
+    )
+    assert levels == {f"lv{k}" for k in range(len(province.path) // seg, deepest + 1)}
+    # the page gate still withholds the small enterprise (3 answers) inside the city
+    b = selectors.breakdown(actor=actor, survey=sw.survey, dim="org", within=city)
+    small = next(g for g in b["groups"] if g["value"] == sw.small.path)
+    assert small["suppressed"] and small["n"] is None
+    assert rollups.verify(sw.survey)["equal"]
+
+
+@pytest.mark.django_db
+def test_migration_writes_the_levels_from_the_organisation_rollups(sw: Any) -> None:
+    for i, w in enumerate(sw.workers[:11] + sw.few):
+        services.response_submit(actor=w.user, survey=sw.survey, answers=answers(i))
+    before = rollups.stored(sw.survey)
+    migration = importlib.import_module("gongjiang.surveys.migrations.0002_rollup_tree_levels")
+    migration.remove_levels(apps, None)
+    assert not Rollup.objects.filter(dim__startswith="lv").exists()
+    assert rollups.stored(sw.survey) != before
+    migration.add_levels(apps, None)
+    assert rollups.stored(sw.survey) == before
