@@ -76,6 +76,7 @@ EXPORT_MODULES = {
     "innovation/views.py",  # innovation results
     "innovation/views_awards.py",  # an award round's list (download)
     "innovation/award_list.py",  # the award list in the published layout
+    "members/views_library_manage.py",  # e-library reading statistics (unions by name)
 }
 
 
@@ -183,6 +184,7 @@ def test_every_export_is_hostile_safe(
             reverse("competitions:entries", args=[c.code]) + "?export=xlsx",
             reverse("competitions:stage_results", args=[c.code, stage.code]) + "?export=xlsx",
             reverse("competitions:analytics", args=[c.code]) + "?export=xlsx",
+            reverse("members:library_stats") + f"?organization={world.city_a.code}&format=xlsx",
         ],
         world.alice_admin: [reverse("core:audit_list") + "?export=xlsx"],
         world.root: [

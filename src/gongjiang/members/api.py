@@ -390,3 +390,9 @@ def news_feed(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for a in news.feed(actor=request.user)[:50]
     ]
+
+
+# ------------------------------------------------------------------------------- e-library
+from .api_library import router as library_router  # noqa: E402
+
+router.add_router("/library", library_router)
