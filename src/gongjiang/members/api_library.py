@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from gongjiang.core import access
@@ -175,7 +175,7 @@ def _readable(request: HttpRequest, code: str) -> Book:
     operation_id="members_library_chapter",
 )
 def chapter(
-    request: HttpRequest, code: str, index: int = Field(..., ge=0, le=1_000_000)
+    request: HttpRequest, code: str, index: int = Path(..., ge=0, le=1_000_000)
 ) -> dict[str, Any]:
     book = _readable(request, code)
     html = library_reader.chapter_html(book, index)

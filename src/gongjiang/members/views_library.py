@@ -176,8 +176,8 @@ def book_progress(request: HttpRequest, code: str) -> JsonResponse:
             actor=request.user,
             book=book,
             position=_int(request.POST.get("position"), -1, -1, 10**7),
-            offset=_int(request.POST.get("offset"), -1, -1, 10**7),
-            seconds=_int(request.POST.get("seconds"), 0, -1, 10**7),
+            offset=_int(request.POST.get("offset", "0"), -1, -1, 10**7),
+            seconds=_int(request.POST.get("seconds", "0"), -1, -1, 10**7),
         )
     except ValidationError as exc:
         return JsonResponse({"errors": exc.message_dict}, status=400)
