@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjiang.core.errors import ApplicationError
@@ -40,7 +40,9 @@ class BookForm(BootstrapForm):
         label=gettext_lazy("occupation codes"), max_length=500, required=False,
         help_text=gettext_lazy("e.g. 6-31-01-01, separated by commas"),
     )  # fmt: skip
-    licence = forms.ChoiceField(label=gettext_lazy("licence"), choices=Book.Licence.choices)
+    licence = forms.ChoiceField(
+        label=pgettext_lazy("book", "licence"), choices=Book.Licence.choices
+    )
     copies = forms.IntegerField(label=gettext_lazy("copies"), min_value=1, max_value=100_000)
     loan_days = forms.IntegerField(label=gettext_lazy("loan days"), min_value=1, max_value=365)
 

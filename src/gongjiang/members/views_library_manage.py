@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from gongjiang.core import access
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
@@ -160,7 +160,7 @@ def library_stats(request: HttpRequest) -> HttpResponse:
     )
     stats = library.stats_union(actor=request.user, organization=org) if org else None
     if stats and request.GET.get("format") == "xlsx":
-        header = [_("union"), _("readers"), _("books read"), _("hours")]
+        header = [_("union"), _("readers"), _("books read"), pgettext("reading", "hours")]
         rows = [[org.name, stats["readers"], stats["books"], stats["hours"]]] + [
             [u["organization"].name, u["readers"], u["books"], u["hours"]] for u in stats["units"]
         ]

@@ -57,7 +57,10 @@ class Book(models.Model):
         _("pages or chapters"), default=0, validators=[MaxValueValidator(MAX_POSITION)]
     )
     licence = models.CharField(
-        _("licence"), max_length=10, choices=Licence.choices, default=Licence.OPEN
+        pgettext_lazy("book", "licence"),
+        max_length=10,
+        choices=Licence.choices,
+        default=Licence.OPEN,
     )
     copies = models.PositiveIntegerField(
         _("copies"),
@@ -102,7 +105,7 @@ class BookLoan(models.Model):
     )
     started_at = models.DateTimeField(auto_now_add=True)
     due_at = models.DateTimeField(_("due"), db_index=True)
-    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    returned_at = models.DateTimeField(pgettext_lazy("book", "returned"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
