@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +27,13 @@ def isbn10_check(nine: str) -> str:
 def isbn13_check(twelve: str) -> str:
     total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(twelve))
     return str((10 - total % 10) % 10)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """The messages are read in English here (their zh-hans text is in the catalogue)."""
+    with translation.override("en"):
+        yield
 
 
 digits9 = st.text(alphabet="0123456789", min_size=9, max_size=9)
