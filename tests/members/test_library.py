@@ -450,3 +450,28 @@ def test_api_upload(client: Any, world: Any, lib: Lib) -> None:
         },
     )
     assert r.status_code == 201 and r.json()["copies"] == 2
+
+
+def test_library_phone_pages_weigh_under_100_kb_before_images(
+    client: Any, world: Any, lib: Lib
+) -> None:
+    from .test_pages import PAGE_BUDGET, _script_bytes
+
+    library.reading_list_create(
+        actor=lib.trainer, organization=world.enterprise_a, title="必读", books=[lib.open]
+    )
+    client.force_login(world.worker_a)
+    rl = library.reading_lists_for(actor=world.worker_a).first()
+    for url in [
+        reverse("members:library"),
+        reverse("members:book_detail", args=[lib.open.code]),
+        reverse("members:book_read", args=[lib.open.code]),
+        reverse("members:book_read", args=[lib.pdf.code]),
+        reverse("members:reading_list", args=[rl.code]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        weight = len(response.content) + _script_bytes(html)
+        assert weight < PAGE_BUDGET, (url, weight)
+        assert "<script>" not in html and " onclick=" not in html  # CSP: no inline scripts
