@@ -475,3 +475,17 @@ def test_library_phone_pages_weigh_under_100_kb_before_images(
         weight = len(response.content) + _script_bytes(html)
         assert weight < PAGE_BUDGET, (url, weight)
         assert "<script>" not in html and " onclick=" not in html  # CSP: no inline scripts
+
+
+def test_a_reader_outside_every_union_reads_but_keeps_nothing(
+    client: Any, world: Any, lib: Lib
+) -> None:
+    client.force_login(world.root)  # a platform superuser: no membership, no unit
+    r = client.get(reverse("members:book_read", args=[lib.open.code]) + "?at=1")
+    assert r.status_code == 200
+    assert not ReadingProgress.objects.filter(user=world.root).exists()
+    r = client.post(reverse("members:book_progress", args=[lib.open.code]), {"position": 1})
+    assert r.status_code == 409 and r.json()["code"] == "no_unit"
+    with pytest.raises(ApplicationError):
+        library.book_borrow(actor=world.root, book=lib.limited)
+    assert not BookLoan.objects.exists()

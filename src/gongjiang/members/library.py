@@ -152,9 +152,15 @@ def book_withdraw(*, actor: Any, book: Book) -> Book:
 
 # ---------------------------------------------------------------------------------- loans
 def _reader_unit(actor: Any) -> Organization:
+    """The reader's own unit (their loans and reading count there); a user who belongs to no union
+    (a platform superuser) borrows nothing and keeps no progress."""
     unit = home_organization(actor)
     if unit is None:
-        raise Http404("book")
+        raise ApplicationError(
+            _("Loans and reading progress are kept for members of a union."),
+            code="no_unit",
+            status=409,
+        )
     return unit
 
 
