@@ -75,38 +75,3 @@ def test_worker_reads_a_book_and_the_position_is_kept(
     assert "2" in page.inner_text("#page-number")
     assert errors == []
 
-
-def test_reader_pages_hold_the_content_security_policy(
-    browser: Any, live_server: Any, world: Any, tmp_path: Any, settings: Any
-) -> None:
-    """The shared fixtures bypass the policy; here it is enforced, as on a real phone."""
-    from tests.core.test_browser_csp import COLLECT
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    book = add_book(world.alice, world.province_a)
-    pdf = add_book(world.alice, world.province_a, good_pdf(2), title="电工基础")
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.add_init_script(COLLECT)
-    try:
-        login(page, live_server.url, "worker_a")
-        for url in [
-            f"/members/library/{book.code}/read/?at=1",
-            f"/members/library/{pdf.code}/read/?at=0",
-            f"/members/library/{book.code}/",
-            "/members/library/",
-        ]:
-            page.goto(f"{live_server.url}{url}", wait_until="load")
-            if "/read/" in url:
-                before = page.evaluate(
-                    "getComputedStyle(document.getElementById('reader')).fontSize"
-                )
-                page.click("#font-larger")  # the reader's script runs under the policy
-                after = page.evaluate(
-                    "getComputedStyle(document.getElementById('reader')).fontSize"
-                )
-                assert after != before, url
-            assert page.evaluate("window.__csp || []") == [], url
-    finally:
-        context.close()
