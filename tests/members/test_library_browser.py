@@ -74,4 +74,3 @@ def test_worker_reads_a_book_and_the_position_is_kept(
     assert page.evaluate("() => document.getElementById('pdf-page').naturalWidth") > 100
     assert "2" in page.inner_text("#page-number")
     assert errors == []
-
