@@ -79,6 +79,7 @@ EXPORT_MODULES = {
     "innovation/award_list.py",  # the award list in the published layout
     "innovation/views_revenue.py",  # revenue-sharing totals (Excel) and statements (PDF)
     "innovation/views_files.py",  # a result's document or photo as stored (no table)
+    "members/views_library_manage.py",  # e-library reading statistics (unions by name)
 }
 
 
@@ -186,6 +187,7 @@ def test_every_export_is_hostile_safe(
             reverse("competitions:entries", args=[c.code]) + "?export=xlsx",
             reverse("competitions:stage_results", args=[c.code, stage.code]) + "?export=xlsx",
             reverse("competitions:analytics", args=[c.code]) + "?export=xlsx",
+            reverse("members:library_stats") + f"?organization={world.city_a.code}&format=xlsx",
         ],
         world.alice_admin: [reverse("core:audit_list") + "?export=xlsx"],
         world.root: [

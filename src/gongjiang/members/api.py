@@ -395,3 +395,8 @@ def news_feed(request: HttpRequest) -> list[dict[str, Any]]:
 from .api_campaigns import router as campaigns_router  # noqa: E402
 
 router.add_router("", campaigns_router)
+
+# ------------------------------------------------------------------------------- e-library
+from .api_library import router as library_router  # noqa: E402
+
+router.add_router("/library", library_router)

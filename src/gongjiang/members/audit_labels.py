@@ -28,4 +28,12 @@ LABELS = {
     "members.campaign_update": _("Online campaign changed"),
     "members.activity_photo_add": _("Photo added to an activity"),
     "members.activity_photo_remove": _("Photo removed from an activity"),
+    "members.book_add": _("Book put on the library shelf"),
+    "members.book_withdraw": _("Book taken off the library shelf"),
+    "members.book_borrow": _("Book borrowed"),
+    "members.book_hold": _("Waiting for a copy of a book"),
+    "members.book_return": _("Book returned"),
+    "members.book_loan_promote": _("Book lent to the next reader waiting"),
+    "members.book_open": _("Started reading a book"),
+    "members.reading_list_create": _("Reading list recommended"),
 }

@@ -265,6 +265,9 @@ def _news(ctx: DemoContext) -> None:
 
 
 def load(ctx: DemoContext, stdout: Any) -> None:
+    from . import library_demo
+
+    library_demo.load(ctx, stdout)
     if Station.objects.exists() or Campaign.objects.filter(organization=ctx.province).exists():
         stdout.write("members: already loaded\n")
         return

@@ -30,4 +30,12 @@ def items(user: Any) -> list[NavItem]:
         children.append(NavItem(_("News and notices"), reverse("members:news_manage"), "newspaper"))
     if access.can(user, "members.handle_help"):
         children.append(NavItem(_("Help desk"), reverse("members:help_desk"), "chat-dots"))
+    if access.can(user, "members.manage_library"):
+        children.append(NavItem(_("E-library"), reverse("members:library_manage"), "book"))
+    if access.can(user, "members.recommend_books"):
+        children.append(NavItem(_("Reading lists"), reverse("members:library_lists"), "bookmarks"))
+    if access.can(user, "members.library_stats"):
+        children.append(
+            NavItem(_("Reading statistics"), reverse("members:library_stats"), "bar-chart")
+        )
     return [NavItem(_("Member services"), "", "people", children)]

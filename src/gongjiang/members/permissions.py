@@ -15,3 +15,9 @@ grant("members.manage_station", ["admin", "officer"])
 grant("members.manage_activity", ["admin", "officer", "trainer"])
 grant("members.handle_help", ["admin", "officer"])
 grant("members.publish_news", ["admin", "officer"])
+
+# e-library: ``members.manage_library`` puts books on a union's shelf; ``members.recommend_books``
+# makes reading lists by occupation (trainers); ``members.library_stats`` reads aggregates.
+grant("members.manage_library", ["admin", "officer"])
+grant("members.recommend_books", ["admin", "trainer"])
+grant("members.library_stats", ["admin", "officer"])

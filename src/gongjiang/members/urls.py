@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views_activities, views_campaigns, views_help, views_home, views_news, views_stations
+from . import (
+    views_activities,
+    views_campaigns,
+    views_help,
+    views_home,
+    views_library,
+    views_library_manage,
+    views_news,
+    views_stations,
+)
 
 app_name = "members"
 
@@ -64,4 +73,18 @@ urlpatterns = [
     path("help/", views_help.help_list, name="help_list"),
     path("help/desk/", views_help.help_desk, name="help_desk"),
     path("help/<str:code>/", views_help.help_detail, name="help_detail"),
+    # e-library
+    path("library/", views_library.library_home, name="library"),
+    path("library/manage/", views_library_manage.library_manage, name="library_manage"),
+    path("library/lists/", views_library_manage.library_lists, name="library_lists"),
+    path("library/stats/", views_library_manage.library_stats, name="library_stats"),
+    path("library/lists/<str:code>/", views_library.reading_list_detail, name="reading_list"),
+    path("library/<str:code>/", views_library.book_detail, name="book_detail"),
+    path("library/<str:code>/borrow/", views_library.book_borrow, name="book_borrow"),
+    path("library/<str:code>/return/", views_library.book_return, name="book_return"),
+    path("library/<str:code>/read/", views_library.book_read, name="book_read"),
+    path("library/<str:code>/progress/", views_library.book_progress, name="book_progress"),
+    path("library/<str:code>/cover/", views_library.book_cover, name="book_cover"),
+    path("library/<str:code>/page/<int:number>.png", views_library.book_page, name="book_page"),
+    path("library/<str:code>/res/<path:path>", views_library.book_resource, name="book_resource"),
 ]

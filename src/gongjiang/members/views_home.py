@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from gongjiang.core import access
 from gongjiang.core.todos import todos_for
 
-from . import activities, campaigns, helpdesk, news
+from . import activities, campaigns, helpdesk, library, news
 from .notify import notifications_mark_read, notifications_of
 
 
@@ -57,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 )[:3]
             ),
             news=list(news.feed(actor=user)[:3]),
+            reading=library.continue_reading(actor=user),
             open_help=helpdesk.my_requests(actor=user)
             .exclude(status=helpdesk.Status.RESOLVED)
             .count(),

@@ -3,11 +3,17 @@
 from .activities import Activity, ActivityFeedback, ActivityPhoto, ActivitySignup
 from .campaigns import Campaign, CampaignAreaTally, CampaignOrgTally, ContestEntry
 from .helpdesk import HelpMessage, HelpRequest
+from .library import Book, BookHold, BookLoan, ReadingList, ReadingProgress
 from .news import Article, ArticleRead
 from .notifications import Notification
 from .stations import Station, StationCheckIn, StationFeedback
 
 __all__ = [
+    "Book",
+    "BookHold",
+    "BookLoan",
+    "ReadingList",
+    "ReadingProgress",
     "Activity",
     "ActivityFeedback",
     "ActivityPhoto",
