@@ -21,7 +21,7 @@ from gongjiang.workforce.models import Honour
 
 from ..factories import UserFactory, member
 from ..workforce.helpers import make_worker
-from .honours_helpers import end_notice, hon, nominate, run_to_notice  # noqa: F401
+from .honours_helpers import end_notice, nominate, run_to_notice
 
 pytestmark = pytest.mark.django_db
 

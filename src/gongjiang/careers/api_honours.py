@@ -16,7 +16,8 @@ from gongjiang.core.review.models import ReviewCriterion
 from gongjiang.core.review.services import panel_member_add, review_score_save
 from gongjiang.core.schemas import StrictSchema
 
-from . import honours, honours_selectors as sel
+from . import honours
+from . import honours_selectors as sel
 from .selectors import worker_get
 
 router = Router(tags=["careers: honours"])
@@ -362,4 +363,6 @@ class CareersRecordOut(Schema):
 )
 def record_add(request: HttpRequest, code: str, payload: CareersRecordIn) -> tuple[int, Any]:
     worker = worker_get(request.user, code)
-    return 201, honours.disqualifying_record_add(actor=request.user, worker=worker, **payload.dict())
+    return 201, honours.disqualifying_record_add(
+        actor=request.user, worker=worker, **payload.dict()
+    )

@@ -214,9 +214,7 @@ def nominee_failures(round_: HonourRound, worker: Worker, on: dt.date) -> list[d
                 % {"name": worker.name, "title": h.title, "year": h.year},
             }
         )
-    records = DisqualifyingRecord.objects.filter(worker=worker, date__lte=on).exclude(
-        until__lt=on
-    )
+    records = DisqualifyingRecord.objects.filter(worker=worker, date__lte=on).exclude(until__lt=on)
     for r in records:
         failures.append(
             {
@@ -444,9 +442,7 @@ def honour_review_finalise(*, actor: Any, round: HonourRound) -> HonourRound:  #
     round_ = HonourRound.objects.select_for_update().get(pk=round.pk)
     _stage(round_, Round.State.REVIEWING)
     review_round_finalise(actor=actor, round=round_.review)
-    graded = dict(
-        ReviewItem.objects.filter(round=round_.review).values_list("pk", "grade")
-    )
+    graded = dict(ReviewItem.objects.filter(round=round_.review).values_list("pk", "grade"))
     nominations = list(round_.nominations.filter(status=Status.NOMINATED))
     for n in nominations:
         n.status = Status.SELECTED if graded.get(n.review_item_id) else Status.NOT_SELECTED

@@ -63,7 +63,9 @@ class HonourRound(models.Model):
         _("places"), validators=[MinValueValidator(1), MaxValueValidator(100000)]
     )
     notice_days = models.PositiveSmallIntegerField(
-        _("notice working days"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+        _("notice working days"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
     barring_titles = models.CharField(
         _("honours that bar a nominee"),
