@@ -408,7 +408,7 @@ def honour_review_open(
         round_.nominations.filter(status=Status.NOMINATED).select_related("worker", "organization")
     )
     if not nominations:
-        raise ApplicationError(_("Nothing is nominated yet."), code="no_nominations")
+        raise ApplicationError(_("Nobody is nominated yet."), code="no_nominations")
     round_.review = review_round_create(
         actor=actor,
         organization=round_.organization,

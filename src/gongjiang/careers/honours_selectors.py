@@ -127,3 +127,12 @@ def rounds_to_approve(actor: Any) -> QuerySet[HonourRound]:
 
 
 __all__ = ["may_approve"]
+
+
+def rounds_open_for(actor: Any) -> QuerySet[HonourRound]:
+    """Rounds taking nominations in which a unit in the actor's scope has places."""
+    qs = HonourRound.objects.filter(state=HonourRound.State.NOMINATING)
+    where = _paths_q(actor, NOMINATE, "quotas__organization__path")
+    if where is None:
+        return qs
+    return qs.filter(pk__in=HonourRound.objects.filter(where).values("pk"))

@@ -14,3 +14,25 @@ urlpatterns = [
     path("applications/<str:code>/decide/", views.application_decide, name="application_decide"),
     path("enterprises/<str:code>/table/", views.table, name="table"),
 ]
+
+from . import views_honours  # noqa: E402
+
+urlpatterns += [
+    path("honours/", views_honours.round_list, name="honours"),
+    path("honours/new/", views_honours.round_create, name="honour_round_create"),
+    path("honours/<str:code>/", views_honours.round_detail, name="honour_round"),
+    path("honours/<str:code>/nominate/", views_honours.nominate, name="honour_nominate"),
+    path("honours/<str:code>/step/", views_honours.step, name="honour_step"),
+    path("honours/<str:code>/score/", views_honours.score, name="honour_score"),
+    path(
+        "honours/nominations/<str:code>/",
+        views_honours.nomination_detail,
+        name="honour_nomination",
+    ),
+    path(
+        "honours/nominations/<str:code>/withdraw/",
+        views_honours.withdraw,
+        name="honour_withdraw",
+    ),
+    path("honours/documents/<str:code>/", views_honours.document_open, name="honour_document"),
+]
