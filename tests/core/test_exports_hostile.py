@@ -76,6 +76,8 @@ EXPORT_MODULES = {
     "innovation/views.py",  # innovation results
     "innovation/views_awards.py",  # an award round's list (download)
     "innovation/award_list.py",  # the award list in the published layout
+    "careers/views_pay.py",  # pay bands, the pay entitlement report, medians by skill level
+    "careers/views_honours.py",  # a nomination's document as uploaded (a stored file, no table)
 }
 
 
@@ -197,6 +199,9 @@ def test_every_export_is_hostile_safe(
 
     fund_create(actor=world.root, organization=world.enterprise_a, name="帮扶资金")
     by_user[world.alice] += innovation_export_urls(world, HOSTILE[1])
+    by_user[world.alice].append(  # the hostile workers of enterprise A in the pay report
+        reverse("careers:pay_report_export", args=[world.enterprise_a.code])
+    )
     # the audit log also goes out as CSV: every cell that could start a formula is escaped
     client.force_login(world.alice_admin)
     response = client.get(reverse("core:audit_list") + "?export=csv")

@@ -20,4 +20,10 @@ LABELS = {
     "careers.honour_review_finalise": _("Honours review finalised"),
     "careers.honour_notice": _("Honours public notice published"),
     "careers.honour_approve": _("Honours round approved"),
+    "careers.pay_band_save": _("Pay band saved"),
+    "careers.pay_bands_import": _("Pay bands imported"),
+    "careers.allowance_save": _("Skill allowance saved"),
+    "careers.worker_pay_save": _("Worker's pay band recorded"),
+    "careers.worker_pay_read": _("Worker's pay read"),
+    "careers.pay_analytics": _("Pay medians read"),
 }

@@ -255,6 +255,7 @@ from .models_honours import (  # noqa: E402
     HonourRound,
     NominationDocument,
 )
+from .models_pay import PayBand, SkillAllowance, WorkerPay  # noqa: E402
 
 __all__ = [
     "BridgeApplication",
@@ -268,5 +269,8 @@ __all__ = [
     "HonourQuota",
     "HonourRound",
     "NominationDocument",
+    "PayBand",
     "ProfessionalTitle",
+    "SkillAllowance",
+    "WorkerPay",
 ]

@@ -23,3 +23,8 @@ grant("careers.manage", ["admin", "hr"])
 grant("careers.honours_manage", ["admin", "officer"])
 grant("careers.honours_nominate", ["admin", "officer"])
 grant("careers.honours_approve", ["admin", "officer"])
+
+# skill-linked pay: bands and allowances are managed like the career table; the medians by skill
+# level are seen by hr and admins; individual pay only by the hr role of the enterprise subtree
+grant("careers.pay_analytics", ["admin", "hr"])
+grant("careers.pay_individual", ["hr"])
