@@ -104,7 +104,7 @@ class WorkerPay(models.Model):
     recorded_level = models.CharField(_("recorded level"), max_length=30)
     pay_encrypted = models.TextField(blank=True)  # core.crypto token of the monthly pay, or ""
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
 
