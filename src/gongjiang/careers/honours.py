@@ -541,7 +541,7 @@ def honour_round_approve(
     composition rules and the checks are judged again on the selected list (refused with the
     numbers), then each honour is written to the registry, once."""
     round_ = (
-        HonourRound.objects.select_for_update()
+        HonourRound.objects.select_for_update(of=("self",))
         .select_related("organization", "notice")
         .get(pk=round.pk)
     )
