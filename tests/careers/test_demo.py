@@ -33,6 +33,14 @@ def test_demo_loads_twice() -> None:
         BridgeApplication.objects.count(),
     )
     assert counts[0] == 3 and counts[1] == 12 and counts[2] >= 5 and counts[3] >= 1
+    # one honours round in public notice; the first enterprise's pay bands (equal across channels)
+    from gongjiang.careers.models import HonourRound, PayBand
+
+    rounds = HonourRound.objects.all()
+    assert [r.state for r in rounds] == ["notice"]
+    assert rounds[0].notice is not None and rounds[0].notice.masked_names
+    assert PayBand.objects.filter(organization=ctx.enterprises[0], channel="skill").count() == 5
+    assert PayBand.objects.filter(organization=ctx.enterprises[0], channel="title").count() == 5
     # nj_hr decides what pz_hr filed; pz_hr does not decide its own filings
     assert applications_to_decide(ctx.users["nj_hr"]).count() == counts[3]
     assert applications_to_decide(ctx.users["pz_hr"]).count() == 0

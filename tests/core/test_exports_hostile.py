@@ -80,6 +80,8 @@ EXPORT_MODULES = {
     "innovation/views_revenue.py",  # revenue-sharing totals (Excel) and statements (PDF)
     "innovation/views_files.py",  # a result's document or photo as stored (no table)
     "members/views_library_manage.py",  # e-library reading statistics (unions by name)
+    "careers/views_pay.py",  # pay bands, the pay entitlement report, medians by skill level
+    "careers/views_honours.py",  # a nomination's document as uploaded (a stored file, no table)
 }
 
 
@@ -202,6 +204,9 @@ def test_every_export_is_hostile_safe(
 
     fund_create(actor=world.root, organization=world.enterprise_a, name="帮扶资金")
     by_user[world.alice] += innovation_export_urls(world, HOSTILE[1])
+    by_user[world.alice].append(  # the hostile workers of enterprise A in the pay report
+        reverse("careers:pay_report_export", args=[world.enterprise_a.code])
+    )
     # the audit log also goes out as CSV: every cell that could start a formula is escaped
     client.force_login(world.alice_admin)
     response = client.get(reverse("core:audit_list") + "?export=csv")

@@ -367,3 +367,14 @@ def expert_level_save(
     return 201, services.expert_level_save(
         actor=request.user, organization=enterprise, **payload.dict()
     )
+
+
+# honours selection (api_honours.py) under /api/v1/careers/honours/
+from .api_honours import router as honours_router  # noqa: E402
+
+router.add_router("/honours", honours_router)
+
+# skill-linked pay (api_pay.py) under /api/v1/careers/pay/
+from .api_pay import router as pay_router  # noqa: E402
+
+router.add_router("/pay", pay_router)

@@ -69,8 +69,14 @@ def load(ctx: DemoContext, stdout: Any) -> None:
         made += 1
     titles = _titles(ctx, actor)
     applications = _applications(ctx)
+    from .demo_honours import load_honours, load_pay
+
+    first = ctx.enterprises[0]
+    bands = load_pay(first, actor)
+    rounds = load_honours(first.parent, first, actor)
     stdout.write(
         f"    {made} career tables, {titles} professional titles, {applications} bridge applications"
+        f", {bands} pay bands, {rounds} honours round in notice"
     )
 
 

@@ -244,3 +244,33 @@ class BridgeApplication(models.Model):
         from .words import target_name
 
         return target_name(self.target)
+
+
+# the tables of honours selection and skill-linked pay live in their own modules
+from .models_honours import (  # noqa: E402
+    CompositionRule,
+    DisqualifyingRecord,
+    HonourNomination,
+    HonourQuota,
+    HonourRound,
+    NominationDocument,
+)
+from .models_pay import PayBand, SkillAllowance, WorkerPay  # noqa: E402
+
+__all__ = [
+    "BridgeApplication",
+    "BridgeRule",
+    "CareerTable",
+    "CompositionRule",
+    "DisqualifyingRecord",
+    "EquivalenceRow",
+    "ExpertLevel",
+    "HonourNomination",
+    "HonourQuota",
+    "HonourRound",
+    "NominationDocument",
+    "PayBand",
+    "ProfessionalTitle",
+    "SkillAllowance",
+    "WorkerPay",
+]

@@ -16,6 +16,8 @@ def items(user: Any) -> list[NavItem]:
     children = []
     if access.can(user, "careers.view"):
         children.append(NavItem(_("Careers desk"), reverse("careers:home"), "signpost-split"))
+    if access.can(user, "careers.honours_nominate") or access.can(user, "careers.honours_approve"):
+        children.append(NavItem(_("Honours selection"), reverse("careers:honours"), "award"))
     if getattr(user, "is_authenticated", False) and Worker.objects.filter(user=user).exists():
         children.append(NavItem(_("My career"), reverse("careers:me"), "graph-up-arrow"))
     if not children:

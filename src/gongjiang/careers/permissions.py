@@ -17,3 +17,14 @@ grant("careers.view", ["admin", "officer", "hr"])
 grant("careers.apply", ["admin", "officer", "hr"])
 grant("careers.decide", ["admin", "hr"])
 grant("careers.manage", ["admin", "hr"])
+
+# honours selection: union officers organise rounds and nominate from their units; the level above
+# the organiser approves (core.duties keeps out whoever took part)
+grant("careers.honours_manage", ["admin", "officer"])
+grant("careers.honours_nominate", ["admin", "officer"])
+grant("careers.honours_approve", ["admin", "officer"])
+
+# skill-linked pay: bands and allowances are managed like the career table; the medians by skill
+# level are seen by hr and admins; individual pay only by the hr role of the enterprise subtree
+grant("careers.pay_analytics", ["admin", "hr"])
+grant("careers.pay_individual", ["hr"])

@@ -26,3 +26,31 @@ def careers_todos(user: Any) -> list[Todo]:
             icon="signpost-split",
         )
     ]
+
+
+@register("careers.honours")
+def honours_todos(user: Any) -> list[Todo]:
+    from . import honours_selectors
+
+    todos = []
+    if access.can(user, "careers.honours_approve"):
+        todos.append(
+            Todo(
+                _("Honours rounds in public notice, for my approval"),
+                honours_selectors.rounds_to_approve(user).count(),
+                reverse("careers:honours"),
+                priority=16,
+                icon="award",
+            )
+        )
+    if access.can(user, "careers.honours_nominate"):
+        todos.append(
+            Todo(
+                _("Honours rounds open for my units' nominations"),
+                honours_selectors.rounds_open_for(user).count(),
+                reverse("careers:honours"),
+                priority=17,
+                icon="person-plus",
+            )
+        )
+    return todos

@@ -14,3 +14,35 @@ urlpatterns = [
     path("applications/<str:code>/decide/", views.application_decide, name="application_decide"),
     path("enterprises/<str:code>/table/", views.table, name="table"),
 ]
+
+from . import views_honours  # noqa: E402
+
+urlpatterns += [
+    path("honours/", views_honours.round_list, name="honours"),
+    path("honours/new/", views_honours.round_create, name="honour_round_create"),
+    path("honours/<str:code>/", views_honours.round_detail, name="honour_round"),
+    path("honours/<str:code>/nominate/", views_honours.nominate, name="honour_nominate"),
+    path("honours/<str:code>/step/", views_honours.step, name="honour_step"),
+    path("honours/<str:code>/score/", views_honours.score, name="honour_score"),
+    path(
+        "honours/nominations/<str:code>/",
+        views_honours.nomination_detail,
+        name="honour_nomination",
+    ),
+    path(
+        "honours/nominations/<str:code>/withdraw/",
+        views_honours.withdraw,
+        name="honour_withdraw",
+    ),
+    path("honours/documents/<str:code>/", views_honours.document_open, name="honour_document"),
+]
+
+from . import views_pay  # noqa: E402
+
+urlpatterns += [
+    path("pay/<str:code>/", views_pay.pay_page, name="pay"),
+    path("pay/<str:code>/bands.xlsx", views_pay.bands_export, name="pay_bands_export"),
+    path("pay/<str:code>/import/", views_pay.bands_import, name="pay_bands_import"),
+    path("pay/<str:code>/report.xlsx", views_pay.report_export, name="pay_report_export"),
+    path("pay/<str:code>/medians.xlsx", views_pay.medians_export, name="pay_medians_export"),
+]

@@ -1,0 +1,142 @@
+"""Skill-linked pay pages: an enterprise's bands and allowances, the entitlement report, the
+medians by skill level (groups of at least 10), Excel in (bounded reader) and out (export helper).
+Thin: the same services as the API."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongjiang.core import access
+from gongjiang.core.errors import ApplicationError
+from gongjiang.core.exports import xlsx_bytes, xlsx_response
+from gongjiang.core.forms import UploadForm
+
+from . import pay
+from .models_pay import CHANNELS, CHIEF, SkillAllowance
+from .selectors import enterprise_get
+from .words import level_name
+
+CHANNEL_NAMES = dict(CHANNELS)
+
+
+def _level(channel: str, level: str) -> str:
+    return level if channel == "management" else level_name(level)
+
+
+@login_required
+def pay_page(request: HttpRequest, code: str) -> HttpResponse:
+    enterprise = enterprise_get(request.user, code)
+    may_analyse = access.can(request.user, pay.ANALYTICS, enterprise)
+    report = pay.entitlement_report(request.user, enterprise)
+    return render(
+        request,
+        "careers/pay.html",
+        {
+            "enterprise": enterprise,
+            "bands": [
+                {"channel": CHANNEL_NAMES[b.channel], "level": _level(b.channel, b.level), "b": b}
+                for b in pay.bands(enterprise)
+            ],
+            "allowances": [
+                (_("chief-technician allowance") if a.level == CHIEF else level_name(a.level), a)
+                for a in SkillAllowance.objects.filter(organization=enterprise)
+            ],
+            "medians": [
+                {**m, "level": level_name(m["skill_level"])}
+                for m in (pay.pay_medians(request.user, enterprise) if may_analyse else [])
+            ],
+            "may_analyse": may_analyse,
+            "min_group": pay.MIN_GROUP,
+            "report": report[:200],
+            "report_total": len(report),
+            "may_manage": access.can(request.user, pay.MANAGE, enterprise),
+            "form": UploadForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def bands_import(request: HttpRequest, code: str) -> HttpResponse:
+    enterprise = enterprise_get(request.user, code)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for es in form.errors.values() for e in es))
+        return redirect("careers:pay", code=enterprise.code)
+    upload = form.cleaned_data["file"]
+    try:
+        n = pay.pay_bands_import(
+            actor=request.user, organization=enterprise, source=upload.file, name=upload.name
+        )
+    except ApplicationError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        detail = "；".join(d["field"] + "：" + d["error"] for d in exc.details[:20])
+        messages.error(request, f"{exc.message} {detail}")
+    else:
+        messages.success(request, _("%(n)s bands saved.") % {"n": n})
+    return redirect("careers:pay", code=enterprise.code)
+
+
+@login_required
+def bands_export(request: HttpRequest, code: str) -> HttpResponse:
+    enterprise = enterprise_get(request.user, code)
+    header = [_("channel"), _("level"), _("band from"), _("band to")]
+    rows = [
+        [CHANNEL_NAMES[b.channel], _level(b.channel, b.level), b.band_min, b.band_max]
+        for b in pay.bands(enterprise)
+    ]
+    return xlsx_response(
+        xlsx_bytes([(_("Pay bands"), header, rows)]), f"薪酬档位-{enterprise.name}.xlsx"
+    )
+
+
+@login_required
+def report_export(request: HttpRequest, code: str) -> HttpResponse:
+    enterprise = enterprise_get(request.user, code)
+    header = [
+        _("name"),
+        _("skill level"),
+        _("band from"),
+        _("band to"),
+        _("allowances"),
+        _("recorded band"),
+        _("gap"),
+    ]
+    rows = (
+        [
+            e.worker.name,
+            level_name(e.skill_level),
+            e.entitled.band_min if e.entitled else "",
+            e.entitled.band_max if e.entitled else "",
+            e.allowance,
+            e.recorded_label,
+            e.gap if e.gap is not None else "",
+        ]
+        for e in pay.entitlement_report(request.user, enterprise)
+    )
+    return xlsx_response(
+        xlsx_bytes([(_("Pay entitlement"), header, rows)]), f"技能薪酬对照-{enterprise.name}.xlsx"
+    )
+
+
+@login_required
+def medians_export(request: HttpRequest, code: str) -> HttpResponse:
+    enterprise = enterprise_get(request.user, code)
+    if not access.can(request.user, pay.ANALYTICS, enterprise):
+        raise PermissionDenied(pay.ANALYTICS)
+    rows = [
+        [level_name(m["skill_level"]), m["workers"], m["median"]]
+        for m in pay.pay_medians(request.user, enterprise)
+    ]
+    header = [_("skill level"), _("workers"), _("median monthly pay")]
+    return xlsx_response(
+        xlsx_bytes([(_("Pay by skill level"), header, rows)]),
+        f"技能等级薪酬中位数-{enterprise.name}.xlsx",
+    )
