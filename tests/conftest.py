@@ -102,10 +102,17 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return
     with blocker.unblock():
         ensure_reference_data()
-        # the flush also emptied django_content_type; the next use recreates the rows with new ids,
-        # so the cached ids (used by core.references) must go too
+        # the flush also emptied django_content_type. Put its rows back now, outside any test's
+        # transaction: a row first made inside a later test's transaction would be rolled back
+        # with it while the manager's cache kept its id, and the next test would point a notice or
+        # a review item at a content type that no longer exists. Then forget the cached ids.
+        from django.apps import apps
+        from django.contrib.contenttypes.management import create_contenttypes
         from django.contrib.contenttypes.models import ContentType
 
+        ContentType.objects.clear_cache()
+        for app_config in apps.get_app_configs():
+            create_contenttypes(app_config, verbosity=0)
         ContentType.objects.clear_cache()
 
 
