@@ -37,9 +37,11 @@ def test_worker_answers_on_a_phone_and_officer_reads_results(
     phone.goto(f"{base}/")
     phone.click("a[href='/surveys/mine/']")
     phone.click(f"a[href='/surveys/{sw.survey.code}/answer/']")
-    assert phone.locator("#q-q6").is_hidden()  # asked only after an unhappy first answer
+    # asked only after an unhappy first answer: the page's script hides it once it has loaded
+    phone.wait_for_selector("#q-q6", state="attached")
+    phone.wait_for_selector("#q-q6", state="hidden")
     phone.click("label[for='q1-b']")
-    assert phone.locator("#q-q6").is_visible()
+    phone.wait_for_selector("#q-q6", state="visible")
     phone.click("label[for='q2-wage']")
     phone.click("label[for='q3-4']")
     phone.click("label[for='q4-r1-2']")
@@ -73,11 +75,12 @@ def test_worker_without_login_answers_by_anonymous_link_on_a_phone(
     worker = sw.few[0]
     link = f"{base}/surveys/a/{sw.tokens[worker.code]}/"
     phone.goto(link)
-    assert phone.locator("#q-q6").is_hidden()
+    phone.wait_for_selector("#q-q6", state="attached")
+    phone.wait_for_selector("#q-q6", state="hidden")
     phone.click("label[for='q1-b']")  # unhappy: the follow-up appears
-    assert phone.locator("#q-q6").is_visible()
+    phone.wait_for_selector("#q-q6", state="visible")
     phone.click("label[for='q1-a']")  # happy after all: it hides again
-    assert phone.locator("#q-q6").is_hidden()
+    phone.wait_for_selector("#q-q6", state="hidden")
     phone.click("label[for='q2-training']")
     phone.click("label[for='q3-2']")
     phone.click("label[for='q4-r1-3']")
