@@ -27,3 +27,23 @@ def test_todos(world: Any, congress: Any) -> None:
     assert counts(congress.responder)["Proposal replies due"] == 1
     assert "Proposal replies due" not in counts(world.bob)
     assert counts(world.nobody) == {}
+
+
+def test_responder_is_read_once_per_home_page(client: Any, world: Any, congress: Any) -> None:
+    """The menu and the to-dos both ask whether the user answers for a department: one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    assigned(congress, 0)
+    client.force_login(congress.responder)
+    client.get(reverse("core:home"))
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("core:home")).content.decode()
+    asked = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "congress_department_responders" in q["sql"] and "congress_proposal" not in q["sql"]
+    ]
+    assert len(asked) == 1
+    assert reverse("congress:proposal_list") + "?status=assigned" in html

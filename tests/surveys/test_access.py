@@ -50,6 +50,7 @@ def test_pages(client: Any, answered: Any) -> None:
     worker = sw.workers[20].user
     check_access(client, url=f"/surveys/{code}/answer/", in_scope=worker, out_of_scope=bob)
     client.force_login(worker)
+    assert client.get("/surveys/").status_code == 404  # the managing list is not a worker's page
     assert code.encode() in client.get("/surveys/mine/").content
     # managing pages refuse a worker and an inspector (403), not only other provinces (404)
     assert client.get(f"/surveys/{code}/").status_code == 404

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from gongjiang.core import access
 from gongjiang.core.nav import NavItem
 
+from .selectors_proposals import is_responder
+
 
 def items(user: Any) -> list[NavItem]:
     staff = access.can(user, "congress.view")
     worker = access.can(user, "congress.take_part")
-    responder = getattr(user, "is_authenticated", False) and user.congress_departments.exists()
+    responder = is_responder(user)
     if not (staff or worker or responder):
         return []
     children = []

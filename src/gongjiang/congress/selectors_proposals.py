@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from gongjiang.core.access import get_visible_or_404
 
@@ -89,9 +88,16 @@ def to_rate(*, actor: Any) -> QuerySet[Proposal]:
     return Proposal.objects.filter(status=S.REPLIED, proposer__worker__user=actor)
 
 
-def overdue(*, on: Any = None) -> QuerySet[Proposal]:
-    on = on or timezone.localdate()
-    return Proposal.objects.filter(status=S.ASSIGNED, reply_due__lt=on)
+def is_responder(user: Any) -> bool:
+    """Whether the user answers for a replying department; read once per request (the menu and
+    the home page's to-dos both ask) and cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_gj_congress_responder", None)
+    if cached is None:
+        cached = Department.objects.filter(responders=user).exists()
+        user._gj_congress_responder = cached
+    return cached
 
 
 def overdue_for(*, actor: Any) -> QuerySet[Proposal]:

@@ -41,7 +41,7 @@ def congress_todos(user: Any) -> list[Todo]:
                     icon="alarm",
                 )
             )
-    if user.congress_departments.exists():
+    if SP.is_responder(user):
         out.append(
             Todo(
                 _("Proposal replies due"),

@@ -54,7 +54,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     if (
         not access.can(user, "congress.view_proposal")
         and not access.can(user, "congress.take_part")
-        and not user.congress_departments.exists()
+        and not SP.is_responder(user)
     ):
         raise PermissionDenied
     filters = _filters(request)

@@ -39,7 +39,7 @@ def _orgs(user: Any) -> Any:
 @login_required
 def survey_list(request: HttpRequest) -> HttpResponse:
     if not access.can(request.user, selectors.VIEW):
-        raise PermissionDenied
+        raise Http404("surveys")  # a page this role does not use, as in the other apps
     surveys = page(request, selectors.survey_list(actor=request.user))
     return render(
         request,
