@@ -516,3 +516,9 @@ def notice_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 __all__ = ["router", "Department"]
+
+
+# the clerk's records: agenda documents, minutes, replacements, resolutions (their own module)
+from .api_documents import router as documents_router  # noqa: E402
+
+router.add_router("", documents_router)

@@ -10,6 +10,7 @@ LABELS = {
     "congress.delegation_create": _("Delegation created"),
     "congress.delegate_add": _("Delegate added"),
     "congress.delegate_replace": _("Delegate replaced"),
+    "congress.session_minutes": _("Session minutes written"),
     "congress.department_responders": _("Department responders changed"),
     "congress.session_create": _("Congress session created"),
     "congress.session_status": _("Congress session opened or closed"),

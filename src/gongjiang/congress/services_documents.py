@@ -173,3 +173,45 @@ def resolution_confirm(
         resolution=resolution,
     )
     return resolution, notice
+
+
+@transaction.atomic
+def session_minutes_set(*, actor: Any, session: Session, minutes: str) -> Session:
+    """The clerk writes (or corrects) the session's minutes (会议记录); refused before the session
+    opens, since there is nothing to record yet."""
+    access.require(actor, "congress.manage", session.term.organization)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status == Session.Status.PLANNED:
+        raise ConflictError(
+            _("Minutes are written once the session has opened."), code="invalid_state"
+        )
+    session.minutes = (minutes or "").strip()
+    session.full_clean()
+    session.save(update_fields=["minutes"])
+    audit_record(
+        actor=actor,
+        action="congress.session_minutes",
+        obj=session,
+        organization=session.term.organization,
+        details={"characters": len(session.minutes)},
+    )
+    return session
+
+
+def replacement_worker(*, actor: Any, term: Any, code: str) -> Any:
+    """The worker who takes a seat: from the registry, among the workers the actor may see,
+    inside the term's union (anything else is the same error as an unknown code)."""
+    from gongjiang.workforce.models import Worker
+
+    worker = (
+        Worker.objects.visible_to(actor, "congress.manage")
+        .filter(code=(code or "")[:20], organization__path__startswith=term.organization.path)
+        .first()
+    )
+    if worker is None:
+        raise ApplicationError(
+            _("No such worker in this union's registry."),
+            code="unknown_worker",
+            details=[{"field": "worker", "error": (code or "")[:20]}],
+        )
+    return worker

@@ -13,6 +13,7 @@ urlpatterns = [
     path("departments/<str:code>/act/", views_setup.department_act, name="department_act"),
     path("rules/<str:code>/", views_setup.rules_edit, name="rules_edit"),
     path("terms/<str:code>/finalise/", views.term_finalise, name="term_finalise"),
+    path("delegates/<str:code>/replace/", views.delegate_replace, name="delegate_replace"),
     path("sessions/<str:code>/", views.session_detail, name="session_detail"),
     path("sessions/<str:code>/checkin/", views.checkin, name="checkin"),
     path("sessions/<str:code>/act/", views.session_act, name="session_act"),

@@ -8,7 +8,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -73,6 +73,7 @@ def term_detail(request: HttpRequest, code: str) -> HttpResponse:
             "checks": checks,
             "delegates": delegates,
             "sessions": term.sessions.all(),
+            "categories": Delegate.Category.choices,
             "can_manage": access.can(request.user, "congress.manage", term.organization),
         },
     )
@@ -88,6 +89,37 @@ def term_finalise(request: HttpRequest, code: str) -> HttpResponse:
     except ApplicationError as exc:
         _fail(request, exc)
     return redirect("congress:term_detail", code=term.code)
+
+
+@login_required
+@require_POST
+def delegate_replace(request: HttpRequest, code: str) -> HttpResponse:
+    """The clerk replaces a delegate mid-term (by-election), with the reason."""
+    from .services_documents import replacement_worker
+
+    old = access.get_visible_or_404(
+        Delegate.objects.select_related("term__organization"),
+        request.user,
+        "congress.view",
+        code=code[:20],
+    )
+    try:
+        new = services.delegate_replace(
+            actor=request.user,
+            delegate=old,
+            worker=replacement_worker(
+                actor=request.user, term=old.term, code=request.POST.get("worker", "")
+            ),
+            reason=request.POST.get("reason", "")[:200],
+            category=request.POST.get("category", "")[:12] or Delegate.Category.WORKER,
+        )
+        messages.success(
+            request,
+            _("%(old)s replaced by %(new)s.") % {"old": old.worker.name, "new": new.worker.name},
+        )
+    except (ApplicationError, ValidationError) as exc:
+        _fail(request, exc)
+    return redirect("congress:term_detail", code=old.term.code)
 
 
 @login_required
@@ -173,6 +205,15 @@ def session_act(request: HttpRequest, code: str) -> HttpResponse:
                 raise Http404("vote")
             fn = services.vote_open if act == "vote_open" else services.vote_close
             fn(actor=request.user, vote=vote)
+        elif act == "minutes":
+            from .services_documents import session_minutes_set
+
+            session_minutes_set(
+                actor=request.user,
+                session=session,
+                minutes=request.POST.get("minutes", "")[:20000],
+            )
+            messages.success(request, _("The minutes are saved."))
         elif act == "vote_new":
             services.vote_create(
                 actor=request.user,
