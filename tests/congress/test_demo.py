@@ -16,7 +16,8 @@ from gongjiang.workforce import demo as workforce_demo
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_loads_twice_with_every_state(settings: Any) -> None:
+def test_demo_loads_twice_with_every_state(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
     ctx = load_core_demo()
     workforce_demo.load(ctx, io.StringIO())
     demo.load(ctx, io.StringIO())
@@ -37,3 +38,9 @@ def test_demo_loads_twice_with_every_state(settings: Any) -> None:
     assert Delegate.objects.filter(term=term, worker__user=worker).exists()
     assert votes_open_for(actor=worker).count() == 1
     assert Term.objects.count() == 2
+    # the held session's agenda items carry their drafts as documents, once each
+    from gongjiang.congress.models import AgendaDocument
+
+    documents = AgendaDocument.objects.filter(item__session__term=term)
+    assert documents.count() == 4
+    assert documents.filter(name="工资支付管理规定（草案）.txt").exists()

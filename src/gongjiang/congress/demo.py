@@ -89,6 +89,19 @@ def _seat_delegates(actor: Any, term: Term, workers: list[Worker], must: list[Wo
         )
 
 
+def _documents(actor: Any, agenda: list[Any]) -> None:
+    """Each agenda item's draft as an attached document (the clerk's upload, checked and
+    stored encrypted like any other)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .services_documents import agenda_document_add
+
+    for item in agenda:
+        name = item.title.replace("《", "").replace("》", "")
+        text = f"{item.title}\n\n{item.document}\n".encode()
+        agenda_document_add(actor=actor, item=item, upload=SimpleUploadedFile(f"{name}.txt", text))
+
+
 def _close_vote(
     vote: Vote, seats: list[Delegate], rng: random.Random, weights: tuple[int, int, int]
 ) -> None:
@@ -258,6 +271,7 @@ def _enterprise(ctx: DemoContext, org: Any, index: int, stdout: Any) -> None:
         services.agenda_add(actor=actor, session=held, kind=k, title=t, document=f"{t}全文……")
         for k, t in items
     ]
+    _documents(actor, agenda)
     services.session_set_status(actor=actor, session=held, status="open")
     present = seats[: max(1, len(seats) * 9 // 10)]
     Attendance.objects.bulk_create(
