@@ -53,3 +53,6 @@ def test_demo_exchange_is_lively(settings: Any) -> None:
     assert exchange.expert_reasons([expert]) == {expert.pk: "技师"}
     assert exchange.reputation_of([expert.pk])[expert.pk] >= 2 * exchange.REPUTATION_ACCEPTED
     assert ExchangeReport.objects.filter(resolved_at__isnull=True).count() == 1
+    # the search column is filled by the services: initials find the welding thread
+    found = exchange.question_list(actor=expert, q="hjbx").values_list("title", flat=True)
+    assert "薄板焊接变形怎么控制？" in found

@@ -115,27 +115,11 @@ def _round(request: HttpRequest, code: str) -> AwardRound:
 
 
 def _manages(user: Any, round_: AwardRound) -> bool:
-    return access.can(user, awards.MANAGE, round_.organization)
+    return awards.manages(user, round_)
 
 
 def _units(user: Any, round_: AwardRound) -> list[Any]:
-    return [
-        q.organization
-        for q in round_.quotas.select_related("organization")
-        if access.can(user, awards.NOMINATE, q.organization)
-    ]
-
-
-def nominations_for(user: Any, round_: AwardRound) -> Any:
-    """What the award page shows: all to the organiser's managers; while nominating, a unit's
-    own nominations to its officers; after that, the graded ones to everyone who sees the round."""
-    qs = round_.nominations.select_related("result", "result__employer", "organization", "item")
-    if _manages(user, round_):
-        return qs
-    if round_.state == AwardRound.State.NOMINATING:
-        return qs.filter(organization__in=_units(user, round_))
-    ranked = round_.state not in (AwardRound.State.NOMINATING, AwardRound.State.REVIEWING)
-    return qs.exclude(item__grade="") if ranked else qs.none()
+    return [q.organization for q in awards.nominating_quotas(user, round_)]
 
 
 def _row(r: AwardRound) -> dict[str, Any]:
@@ -170,7 +154,9 @@ def _round_out(request: HttpRequest, r: AwardRound) -> dict[str, Any]:
         **_row(r),
         "manages": _manages(request.user, r),
         "on_panel": r.review.panel.filter(user=request.user).exists(),
-        "nominations": [_nomination(n, ranked) for n in nominations_for(request.user, r)],
+        "nominations": [
+            _nomination(n, ranked) for n in awards.nominations_visible(request.user, r)
+        ],
     }
 
 

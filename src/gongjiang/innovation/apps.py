@@ -15,3 +15,10 @@ class InnovationConfig(AppConfig):
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)
+
+        # studio leaders are marked as experts of the exchange (which never imports studios)
+        from .exchange import EXPERT_PROVIDERS
+        from .studio_experts import studio_leader_experts
+
+        if studio_leader_experts not in EXPERT_PROVIDERS:
+            EXPERT_PROVIDERS.append(studio_leader_experts)

@@ -32,6 +32,7 @@ LABELS = {
     "innovation.studio_rename": _("Studio renaming decided"),
     "innovation.studio_rename.refused": _("Decision on a studio renaming refused"),
     "innovation.studio_year": _("Studio plan or report saved"),
+    "innovation.studio_year_file": _("Studio plan or report file uploaded"),
     "innovation.studio_assess": _("Studio assessed"),
     "innovation.studio_assess.refused": _("Assessment of a studio refused"),
     "innovation.studio_results": _("Results attributed to a studio"),

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,6 +84,38 @@ def result_conflict(user: Any, item: ReviewItem) -> str | None:
 
 
 register_conflict_check(KIND, result_conflict)
+
+
+# ----------------------------------------------------------------------------- who sees what
+
+
+def manages(user: Any, round_: AwardRound) -> bool:
+    """Managers of the organiser (they see every nomination at every stage)."""
+    return access.can(user, MANAGE, round_.organization)
+
+
+def nominating_quotas(user: Any, round_: AwardRound) -> list[AwardQuota]:
+    """The round's quotas of the units below that ``user`` may nominate for."""
+    return [
+        q
+        for q in round_.quotas.select_related("organization")
+        if access.can(user, NOMINATE, q.organization)
+    ]
+
+
+def nominations_visible(user: Any, round_: AwardRound) -> QuerySet[Nomination]:
+    """The nominations ``user`` sees on the round's page and in its API — one rule for both:
+    the organiser's managers see all of them at every stage; while nominating, a unit's officers
+    see their own units' nominations; while the panel scores, nobody else sees any; once ranked,
+    everyone who sees the round sees the graded ones."""
+    qs = round_.nominations.select_related("result", "result__employer", "organization", "item")
+    if manages(user, round_):
+        return qs
+    if round_.state == AwardRound.State.NOMINATING:
+        return qs.filter(organization__in=[q.organization for q in nominating_quotas(user, round_)])
+    if round_.state == AwardRound.State.REVIEWING:
+        return qs.none()
+    return qs.filter(item__isnull=False).exclude(item__grade="")
 
 
 def _require_state(round_: AwardRound, *states: str) -> None:

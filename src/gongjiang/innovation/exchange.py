@@ -155,12 +155,12 @@ def question_list(
     """Questions, newest first; ``q`` by Chinese word or by pinyin ("hanjie", "hj")."""
     _require_user(actor)
     qs = Question.objects.filter(is_hidden=False)
-    q = _CONTROL.sub("", q or "").strip()[:50]
+    q = re.sub(r"\s+", " ", _CONTROL.sub("", q or "")).strip()[:50]
     if q:
-        match = Q(title__icontains=q) | Q(body__icontains=q) | Q(topic__icontains=q)
+        match = Q(search_text__contains=q.lower())
         key = pinyin_key(q) if q.isascii() else ""
-        if key:
-            match |= Q(search_pinyin__contains=key) | Q(search_initials__contains=key)
+        if key and key != q.lower():
+            match |= Q(search_text__contains=key)
         qs = qs.filter(match)
     if occupation:
         qs = qs.filter(occupation__code__startswith=occupation[:20])
@@ -263,6 +263,12 @@ def _search_keys(title: str, topic: str) -> tuple[str, str]:
     return pinyin_key(text)[:1000], pinyin_initials(text)[:200]
 
 
+def search_text(*, title: str, topic: str, body: str, pinyin: str, initials: str) -> str:
+    """The one column search reads: the words in lower case, then pinyin and initials, one per
+    line (a search term, stripped of control characters, never spans two of them)."""
+    return "\n".join((title.lower(), topic.lower(), body.lower(), pinyin, initials))
+
+
 @transaction.atomic
 def question_ask(
     *,
@@ -293,6 +299,9 @@ def question_ask(
         method=method,
         search_pinyin=pinyin,
         search_initials=initials,
+        search_text=search_text(
+            title=title, topic=topic, body=body, pinyin=pinyin, initials=initials
+        ),
     )
     question.full_clean(exclude=["accepted_answer"])
     question.save()

@@ -78,6 +78,9 @@ class Question(ExchangePost):
     # pinyin of title and topic for search: "hanjie" and "hj" find 焊接
     search_pinyin = models.CharField(max_length=1000, blank=True)
     search_initials = models.CharField(max_length=200, blank=True)
+    # what search reads: title, topic, text (lower case), pinyin and initials, one per line; on
+    # PostgreSQL a pg_trgm GIN index serves ``LIKE '%…%'`` on it (migration 0006)
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = QuestionQuerySet.as_manager()
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongjiang.core.filecrypt import private_file_storage
 from gongjiang.core.scoping import ScopedQuerySet
 
 from .models_results import Result, code_field
@@ -125,6 +126,19 @@ class StudioYear(models.Model):
     )
     plan = models.TextField(_("yearly plan"), max_length=5000, blank=True)
     report = models.TextField(_("yearly report"), max_length=10000, blank=True)
+    # the signed PDFs of the plan and the report, stored as result files are (encrypted at rest)
+    plan_file = models.FileField(
+        _("yearly plan (PDF)"),
+        upload_to="innovation/studios/%Y/",
+        storage=private_file_storage,
+        blank=True,
+    )
+    report_file = models.FileField(
+        _("yearly report (PDF)"),
+        upload_to="innovation/studios/%Y/",
+        storage=private_file_storage,
+        blank=True,
+    )
 
     SCOPE_PATH = "studio__organization__path"
     objects = StudioQuerySet.as_manager()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_awards, views_revenue, views_studios
+from . import views, views_awards, views_revenue, views_studio_files, views_studios
 
 app_name = "innovation"
 
@@ -43,6 +43,14 @@ urlpatterns += [
     path("studios/", views_studios.studio_list, name="studio_list"),
     path("studios/new/", views_studios.studio_create, name="studio_create"),
     path("studios/<str:code>/", views_studios.studio_detail, name="studio_detail"),
+    path(
+        "studios/<str:code>/files/", views_studio_files.year_file_upload, name="studio_file_upload"
+    ),
+    path(
+        "studios/<str:code>/files/<int:year>/<str:kind>.pdf",
+        views_studio_files.year_file_open,
+        name="studio_file",
+    ),
     path("alliances/", views_studios.alliance_list, name="alliance_list"),
     path("alliances/<str:code>/", views_studios.alliance_detail, name="alliance_detail"),
 ]

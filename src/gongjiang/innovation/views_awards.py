@@ -44,7 +44,7 @@ def _round(request: HttpRequest, code: str) -> AwardRound:
 
 
 def _manages(user: Any, round_: AwardRound) -> bool:
-    return access.can(user, awards.MANAGE, round_.organization)
+    return awards.manages(user, round_)
 
 
 @login_required
@@ -92,11 +92,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 
 def _nominating_units(user: Any, round_: AwardRound) -> list[Any]:
-    return [
-        q
-        for q in round_.quotas.select_related("organization")
-        if access.can(user, awards.NOMINATE, q.organization)
-    ]
+    return awards.nominating_quotas(user, round_)
 
 
 @login_required
@@ -113,15 +109,7 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
             .exclude(nominations__round=round_)
         )
         nominate_form = NominateForm(units=units, results=candidates[:500])
-    nominations = round_.nominations.select_related(
-        "result", "result__employer", "organization", "item"
-    )
-    if not manages:
-        nominations = (
-            nominations.filter(organization__in=[q.organization for q in units])
-            if round_.state == AwardRound.State.NOMINATING
-            else nominations.exclude(item__grade="")
-        )
+    nominations = awards.nominations_visible(request.user, round_)
     notice = round_.notice
     objections = []
     if notice is not None:

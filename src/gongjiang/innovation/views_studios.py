@@ -235,6 +235,11 @@ def studio_detail(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.error(request, getattr(exc, "message", str(exc)))
     may_manage = access.can(request.user, studios.MANAGE, org)
+    years = list(studio.years.all())
+    by_year = {y.year: y for y in years}
+    assessments = list(studio.assessments.all())
+    for a in assessments:  # the assessment row links the year's plan and report files
+        a.year_row = by_year.get(a.year)
     return render(
         request,
         "innovation/studios/studio_detail.html",
@@ -242,8 +247,9 @@ def studio_detail(request: HttpRequest, code: str) -> HttpResponse:
             "studio": studio,
             "honour": studios.qualifying_honour(studio.leader, studio.level),
             "members": studio.members.select_related("worker"),
-            "years": studio.years.all(),
-            "assessments": studio.assessments.all(),
+            "years": years,
+            "assessments": assessments,
+            "this_year": timezone.localdate().year,
             "renames": studio.renames.all()[:10],
             "pairs": studio.pairs.select_related("mentor", "mentee"),
             "outcomes": [c for c in MentoringPair.Outcome.choices if c[0] != "ongoing"],
