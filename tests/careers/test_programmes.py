@@ -21,7 +21,10 @@ from gongjiang.core.ledger.models import LedgerEntry
 from gongjiang.core.models import AuditEvent
 from gongjiang.workforce.models import TrainingRecord, Worker
 
-from .programme_helpers import Prog, eligible_worker, make_programme, prog, run_to_enrolled  # noqa: F401
+from . import programme_helpers
+from .programme_helpers import Prog, eligible_worker, make_programme, run_to_enrolled
+
+prog = programme_helpers.prog
 
 pytestmark = pytest.mark.django_db
 TYPES = {"migrant": "农民工", "contract": "合同制职工", "dispatched": "劳务派遣", "other": "其他"}
