@@ -378,3 +378,8 @@ router.add_router("/honours", honours_router)
 from .api_pay import router as pay_router  # noqa: E402
 
 router.add_router("/pay", pay_router)
+
+# worker programmes (api_programmes.py) under /api/v1/careers/programmes/
+from .api_programmes import router as programmes_router  # noqa: E402
+
+router.add_router("/programmes", programmes_router)

@@ -14,3 +14,8 @@ class CareersConfig(AppConfig):
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)
+
+        from gongjiang.core.pickers import register_kind, workers_under
+
+        # the worker picker of programme applications: workers a cadre may file for
+        register_kind("programme_workers", workers_under("careers.programmes_apply"))

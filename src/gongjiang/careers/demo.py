@@ -74,9 +74,12 @@ def load(ctx: DemoContext, stdout: Any) -> None:
     first = ctx.enterprises[0]
     bands = load_pay(first, actor)
     rounds = load_honours(first.parent, first, actor)
+    from .demo_programmes import load_programmes
+
+    programmes = load_programmes(ctx)
     stdout.write(
         f"    {made} career tables, {titles} professional titles, {applications} bridge applications"
-        f", {bands} pay bands, {rounds} honours round in notice"
+        f", {bands} pay bands, {rounds} honours round in notice, {programmes} 求学圆梦 round"
     )
 
 

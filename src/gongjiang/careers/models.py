@@ -256,6 +256,13 @@ from .models_honours import (  # noqa: E402
     NominationDocument,
 )
 from .models_pay import PayBand, SkillAllowance, WorkerPay  # noqa: E402
+from .models_programmes import (  # noqa: E402
+    Programme,
+    ProgrammeApplication,
+    ProgrammePartner,
+    ProgrammePlaces,
+    ProgrammeProgress,
+)
 
 __all__ = [
     "BridgeApplication",
@@ -271,6 +278,11 @@ __all__ = [
     "NominationDocument",
     "PayBand",
     "ProfessionalTitle",
+    "Programme",
+    "ProgrammeApplication",
+    "ProgrammePartner",
+    "ProgrammePlaces",
+    "ProgrammeProgress",
     "SkillAllowance",
     "WorkerPay",
 ]

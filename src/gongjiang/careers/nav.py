@@ -18,8 +18,15 @@ def items(user: Any) -> list[NavItem]:
         children.append(NavItem(_("Careers desk"), reverse("careers:home"), "signpost-split"))
     if access.can(user, "careers.honours_nominate") or access.can(user, "careers.honours_approve"):
         children.append(NavItem(_("Honours selection"), reverse("careers:honours"), "award"))
-    if getattr(user, "is_authenticated", False) and Worker.objects.filter(user=user).exists():
+    is_worker = (
+        getattr(user, "is_authenticated", False) and Worker.objects.filter(user=user).exists()
+    )
+    if is_worker:
         children.append(NavItem(_("My career"), reverse("careers:me"), "graph-up-arrow"))
+    if is_worker or access.can(user, "careers.programmes_view"):
+        children.append(
+            NavItem(_("Worker programmes"), reverse("careers:programmes"), "mortarboard")
+        )
     if not children:
         return []
     return [NavItem(_("Careers"), "", "signpost-split", children)]

@@ -28,3 +28,9 @@ grant("careers.honours_approve", ["admin", "officer"])
 # level are seen by hr and admins; individual pay only by the hr role of the enterprise subtree
 grant("careers.pay_analytics", ["admin", "hr"])
 grant("careers.pay_individual", ["hr"])
+
+# worker programmes (求学圆梦行动 …): union officers run them for their subtree; cadres and enterprise
+# hr file applications for their workers (a worker applies for themselves without a role)
+grant("careers.programmes_view", ["admin", "officer", "hr"])
+grant("careers.programmes_apply", ["admin", "officer", "hr"])
+grant("careers.programmes_manage", ["admin", "officer"])

@@ -54,3 +54,20 @@ def honours_todos(user: Any) -> list[Todo]:
             )
         )
     return todos
+
+
+@register("careers.programmes")
+def programme_todos(user: Any) -> list[Todo]:
+    from . import programmes_selectors
+
+    if not access.can(user, "careers.programmes_manage"):
+        return []
+    return [
+        Todo(
+            _("Programme applications awaiting my selection"),
+            programmes_selectors.to_select(user).count(),
+            reverse("careers:programmes"),
+            priority=18,
+            icon="mortarboard",
+        )
+    ]

@@ -46,3 +46,29 @@ urlpatterns += [
     path("pay/<str:code>/report.xlsx", views_pay.report_export, name="pay_report_export"),
     path("pay/<str:code>/medians.xlsx", views_pay.medians_export, name="pay_medians_export"),
 ]
+
+from . import views_programmes as vp  # noqa: E402
+
+urlpatterns += [
+    path("programmes/", vp.programme_list, name="programmes"),
+    path("programmes/new/", vp.programme_create, name="programme_create"),
+    path(
+        "programmes/applications/<str:code>/",
+        vp.application_detail,
+        name="programme_application",
+    ),
+    path(
+        "programmes/applications/<str:code>/step/",
+        vp.application_step,
+        name="programme_application_step",
+    ),
+    path("programmes/<str:code>/", vp.programme_detail, name="programme"),
+    path("programmes/<str:code>/apply/", vp.apply, name="programme_apply"),
+    path("programmes/<str:code>/manage/", vp.manage, name="programme_manage"),
+    path(
+        "programmes/<str:code>/applications.xlsx",
+        vp.applications_export,
+        name="programme_applications_export",
+    ),
+    path("programmes/<str:code>/report/", vp.report, name="programme_report"),
+]
