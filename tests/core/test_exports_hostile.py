@@ -82,6 +82,9 @@ EXPORT_MODULES = {
     "members/views_library_manage.py",  # e-library reading statistics (unions by name)
     "careers/views_pay.py",  # pay bands, the pay entitlement report, medians by skill level
     "careers/views_honours.py",  # a nomination's document as uploaded (a stored file, no table)
+    "careers/views_programmes.py",  # a programme's applications (Excel)
+    "congress/api_documents.py",  # an agenda document as uploaded (API; a stored file, no table)
+    "innovation/views_studio_files.py",  # a studio's yearly plan or report as uploaded (no table)
 }
 
 

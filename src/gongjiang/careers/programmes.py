@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.actors import audit, user_or_none
-from gongjiang.core.duties import DutyConflict, audited_refusals, same_person
+from gongjiang.core.duties import audited_refusals, same_person
 from gongjiang.core.errors import ApplicationError, ConflictError, field_error
 from gongjiang.core.ledger.services import fund_create, fund_credit, money
 from gongjiang.core.models import Organization, SkillLevel
@@ -34,12 +34,9 @@ from .models_programmes import (
     ProgrammePartner,
     ProgrammePlaces,
 )
+from .programmes_common import APPLY, MANAGE, VIEW, Status, _lock, _not_nominator  # noqa: F401  (re-exported)
 from .programmes_rules import DEFAULTS, EDUCATION_RANK, EMPLOYMENT_ORDER, Facts, Rules, judge
 
-VIEW = "careers.programmes_view"
-APPLY = "careers.programmes_apply"
-MANAGE = "careers.programmes_manage"
-Status = ProgrammeApplication.Status
 # an application holding a place: everything but a refusal and a withdrawal
 HOLDS_PLACE = (Status.SUBMITTED, Status.SELECTED, Status.ENROLLED, Status.COMPLETED, Status.DROPPED)
 # enrolled people whose subsidy is still owed
@@ -412,32 +409,6 @@ def programme_application_withdraw(
         details={},
     )
     return locked
-
-
-def _lock(application: ProgrammeApplication, *states: str) -> ProgrammeApplication:
-    locked = (
-        ProgrammeApplication.objects.select_for_update()
-        .select_related("programme", "programme__organization", "worker", "worker__organization")
-        .get(pk=application.pk)
-    )
-    if locked.status not in states:
-        raise ConflictError(
-            _("The application is “%(s)s”; this step is not possible now.")
-            % {"s": locked.get_status_display()},
-            code="wrong_status",
-        )
-    return locked
-
-
-def _not_nominator(actor: Any, a: ProgrammeApplication, action: str) -> None:
-    if same_person(actor, a.submitted_by_id) or same_person(actor, a.worker.user_id):
-        raise DutyConflict(
-            _("Whoever filed or nominated an application does not decide it or pay it."),
-            action=action,
-            obj=a,
-            organization=a.programme.organization,
-            reason="nominator",
-        )
 
 
 @audited_refusals

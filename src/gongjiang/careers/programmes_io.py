@@ -21,7 +21,7 @@ from gongjiang.workforce.models import Worker
 
 from . import programmes_selectors as sel
 from .models_programmes import Programme, ProgrammeApplication
-from .programmes import MANAGE, Status
+from .programmes_common import MANAGE, Status
 
 MAX_ROWS = 5000
 COLUMNS = {

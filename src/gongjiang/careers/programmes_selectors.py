@@ -18,7 +18,7 @@ from gongjiang.core.models import Organization
 from gongjiang.workforce.models import Worker
 
 from .models_programmes import Programme, ProgrammeApplication, ProgrammePlaces, ProgrammeProgress
-from .programmes import MANAGE, VIEW, Status
+from .programmes_common import MANAGE, VIEW, Status
 from .programmes_rules import EMPLOYMENT_ORDER
 
 STEP = Organization.SEGMENT

@@ -21,7 +21,7 @@ from gongjiang.core.ledger.services import fund_debit
 from gongjiang.workforce.models import TrainingRecord
 
 from .models_programmes import ProgrammeApplication, ProgrammeProgress
-from .programmes import MANAGE, Status, _lock, _not_nominator
+from .programmes_common import MANAGE, Status, _lock, _not_nominator
 from .programmes_rules import EDUCATION_RANK
 
 
