@@ -27,6 +27,7 @@ from gongjiang.workforce.models import Worker
 
 from . import honours
 from . import honours_selectors as sel
+from .form_values import whole_number
 from .models_honours import CATEGORIES, HONOUR_LEVELS, NominationDocument
 
 CATEGORY_NAMES = dict(CATEGORIES)
@@ -114,10 +115,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 
 def _int(value: Any, field: str) -> int:
-    text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 6:
-        raise ValidationError({field: [_("Give a whole number.")]})
-    return int(text)
+    return whole_number(value, field, digits=6)
 
 
 def _detail_context(request: HttpRequest, round_: Any) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from gongjiang.workforce.models import Worker
 from . import programmes as svc
 from . import programmes_io as io
 from . import programmes_selectors as sel
+from .form_values import whole_number
 from .models_programmes import Programme, ProgrammeApplication, ProgrammePartner
 from .programmes_rules import DEFAULTS
 from .views_honours import _error_text
@@ -67,10 +68,7 @@ def _date(value: str, field: str) -> dt.date:
 
 
 def _int(value: Any, field: str) -> int:
-    text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 7:
-        raise ValidationError({field: [_("Give a whole number.")]})
-    return int(text)
+    return whole_number(value, field, digits=7)
 
 
 @login_required
