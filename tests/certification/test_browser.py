@@ -44,8 +44,10 @@ def test_score_issue_and_verify(phone_page, page, browser, live_server, world, s
     # 1. the examiner scores on a phone
     login(phone_page, live_server, judge.username)
     phone_page.goto(f"{live_server.url}/certification/plans/{plan.code}/examine/")
-    phone_page.locator("#examine-list a", has_text="张小三").click()
+    with phone_page.expect_navigation():
+        phone_page.locator("#examine-list a", has_text="张小三").click()
     inputs = phone_page.locator(".gj-points")
+    inputs.first.wait_for()
     assert inputs.count() == 3
     box = inputs.first.bounding_box()
     assert box["height"] >= 40 and box["width"] >= 150  # finger-sized on a 390 px screen

@@ -34,7 +34,15 @@ def done(page: Any) -> None:
     assert alerts.count() == 0, alerts.first.inner_text()
 
 
+def follow(page: Any, selector: str) -> None:
+    """Click something that loads a new page and wait until that page has loaded, so the next
+    check reads the new page, never the old one half torn down."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def fits(page: Any) -> None:
+    page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= WIDTH + 2, f"{page.url} is {width}px wide"
 
@@ -55,20 +63,20 @@ def test_proposal_full_cycle_on_a_phone(phone_page: Any, live_server: Any, congr
     login(page, base, proposer)
     page.goto(f"{base}/congress/proposals/")
     fits(page)
-    page.click("#new-proposal")
+    follow(page, "#new-proposal")
     fits(page)
     page.fill("#id_title", "增设夜班班车")
     page.select_option("#id_category", "welfare")
     page.fill("#id_reasons", "夜班职工下班后没有公交")
     page.fill("#id_measures", "开通两条夜班班车线路")
-    page.click("#save")
+    follow(page, "#save")
     page.wait_for_url(lambda url: "/congress/proposals/" in url and "/new/" not in url)
     fits(page)
     proposal = Proposal.objects.get(title="增设夜班班车")
     detail = f"{base}/congress/proposals/{proposal.code}/"
     assert page.locator("#submit").count() == 1
     # submitting without co-signers is refused with the numbers
-    page.click("#submit")
+    follow(page, "#submit")
     assert "0" in page.inner_text(".alert-danger")
     fits(page)
 
@@ -77,13 +85,13 @@ def test_proposal_full_cycle_on_a_phone(phone_page: Any, live_server: Any, congr
         login(page, base, username)
         page.goto(detail)
         fits(page)
-        page.click("#cosign")
+        follow(page, "#cosign")
         done(page)
         assert page.locator("#cosign").count() == 0
     # the proposer submits
     login(page, base, proposer)
     page.goto(detail)
-    page.click("#submit")
+    follow(page, "#submit")
     done(page)
     assert status(page) == "待审查"
     fits(page)
@@ -92,15 +100,15 @@ def test_proposal_full_cycle_on_a_phone(phone_page: Any, live_server: Any, congr
     login(page, base, c.committee.username)
     page.goto(f"{base}/congress/proposals/?status=submitted")
     fits(page)
-    page.click(f"a[href='/congress/proposals/{proposal.code}/']")
+    follow(page, f"a[href='/congress/proposals/{proposal.code}/']")
     fits(page)
     page.select_option("#id_decision", "accept")
-    page.click("#decide")
+    follow(page, "#decide")
     done(page)
     assert status(page) == "已立案"
     fits(page)
     page.select_option("#id_lead", c.department.code)
-    page.click("#assign")
+    follow(page, "#assign")
     done(page)
     assert status(page) == "办理中"
     fits(page)
@@ -112,7 +120,7 @@ def test_proposal_full_cycle_on_a_phone(phone_page: Any, live_server: Any, congr
     page.goto(detail)
     page.select_option("#id_outcome", "partly")
     page.fill("#id_text", "先开通一条线路")
-    page.click("#reply")
+    follow(page, "#reply")
     done(page)
     assert status(page) == "已答复"
     fits(page)
@@ -122,7 +130,7 @@ def test_proposal_full_cycle_on_a_phone(phone_page: Any, live_server: Any, congr
     page.goto(detail)
     page.check("input[name=rating][value=not]")
     page.fill("#id_comment", "一条线路不够")
-    page.click("#rate")
+    follow(page, "#rate")
     done(page)
     assert status(page) == "办理中"
     fits(page)
@@ -130,12 +138,12 @@ def test_proposal_full_cycle_on_a_phone(phone_page: Any, live_server: Any, congr
     page.goto(detail)
     page.select_option("#id_outcome", "adopted")
     page.fill("#id_text", "两条线路下月开通")
-    page.click("#reply")
+    follow(page, "#reply")
     done(page)
     login(page, base, proposer)
     page.goto(detail)
     page.check("input[name=rating][value=satisfied]")
-    page.click("#rate")
+    follow(page, "#rate")
     done(page)
     assert status(page) == "已评价"
     fits(page)
@@ -143,7 +151,7 @@ def test_proposal_full_cycle_on_a_phone(phone_page: Any, live_server: Any, congr
     # the committee closes it
     login(page, base, c.committee.username)
     page.goto(detail)
-    page.click("#close")
+    follow(page, "#close")
     done(page)
     assert status(page) == "已办结"
     fits(page)
@@ -167,14 +175,14 @@ def test_setting_up_on_a_phone(
     login(page, base, world.enterprise_officer_a.username)
     page.goto(f"{base}/congress/")
     fits(page)
-    page.click("#new-term")
+    follow(page, "#new-term")
     fits(page)
     page.goto(f"{base}/congress/terms/{congress.term.code}/")
     fits(page)
-    page.click("#new-session")
+    follow(page, "#new-session")
     fits(page)
     page.goto(f"{base}/congress/terms/{congress.term.code}/")
-    page.click("#rules-link")
+    follow(page, "#rules-link")
     fits(page)
     assert page.input_value("#id_reply_days") == "30"
     page.goto(f"{base}/congress/departments/")
@@ -184,7 +192,7 @@ def test_setting_up_on_a_phone(
     page.type("#id_responder", "hr_")
     page.wait_for_selector("#pick-dept-user option[value='hr_a']", state="attached")
     page.fill("#id_responder", "hr_a")
-    page.click("#save")
+    follow(page, "#save")
     done(page)
     fits(page)
     row = page.locator("#departments tr", has_text="安全环保部")
