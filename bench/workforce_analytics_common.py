@@ -30,7 +30,7 @@ def setup(
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit(
-            "set DATABASE_URL=postgres://… (a separate database, e.g. createdb gj_bench; gongjiang migrate)"
+            "set DATABASE_URL=postgres://… (a separate database, e.g. createdb gj_bench; the bench migrates it)"
         )
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
@@ -38,6 +38,9 @@ def setup(
     from _env import describe, production_django
 
     production_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # with the bench's keys; a no-op when up to date
     print(describe(), flush=True)
     return args
 
