@@ -96,6 +96,7 @@ def run_book_check(job: Job, progress: Progress) -> dict[str, Any]:
                 loan_days=p["loan_days"],
                 progress=progress,
             )
+        progress(job.total or 1, job.total or 1, _("The book is on the shelf."))
         return {
             "book": book.code,
             "title": book.title,
