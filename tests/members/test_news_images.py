@@ -1,7 +1,7 @@
 """Images in news articles: added by the article's union editors through the platform's image check,
 stored encrypted without metadata, served exactly to those who may read the article (the subtree of
-a subtree article, every member for a public one, nobody for one not yet published), shown in the
-article and the feed."""
+a subtree article, everyone — signed in or not — for a public one, only its editors for one not yet
+published), shown in the article and the feed."""
 
 from __future__ import annotations
 
@@ -125,9 +125,22 @@ def test_public_subtree_and_scheduled_articles(
     assert status(ms.worker_b, "inside_b", inside) == 200
     assert status(world.worker_a, "later", later) == 404  # not yet published
     assert status(world.alice, "later", later) == 200  # its publisher previews it
+    # without signing in: a public article and its pictures are for everyone; any other article
+    # sends to the login, and shows nothing of itself
     client.logout()
     url = reverse("members:news_image", args=[articles["public"].code, public.code])
-    assert client.get(url).status_code == 302  # to the login, like the article
+    assert client.get(url).status_code == 200
+    page = client.get(reverse("members:news_detail", args=[articles["public"].code]))
+    assert page.status_code == 200 and url in page.content.decode()
+    assert 'id="image-form"' not in page.content.decode()
+    for name, image in (("inside_b", inside), ("later", later)):
+        for target in (
+            reverse("members:news_detail", args=[articles[name].code]),
+            reverse("members:news_image", args=[articles[name].code, image.code]),
+        ):
+            r = client.get(target)
+            assert r.status_code == 302 and r["Location"].startswith("/login/"), target
+    assert not news.articles_managed(actor=world.bob).get(pk=articles["public"].pk).readers
 
 
 def test_only_the_articles_editors_add_and_remove(

@@ -48,8 +48,23 @@ def feed(*, actor: Any) -> QuerySet[Article]:
     )
 
 
+def public_articles() -> QuerySet[Article]:
+    """Published articles for everyone: readable without signing in (page and images)."""
+    return _with_images(
+        Article.objects.filter(is_public=True, publish_at__lte=timezone.now()).select_related(
+            "organization"
+        )
+    )
+
+
 def article_get(*, actor: Any, code: str) -> Article:
-    """A published article the actor may read, or one they manage (scheduled too); 404 otherwise."""
+    """A published article the actor may read, or one they manage (scheduled too); without
+    signing in, a published public one; 404 otherwise."""
+    if not getattr(actor, "is_authenticated", False):
+        article = public_articles().filter(code=code).first()
+        if article is None:
+            raise Http404("article")
+        return article
     article = (
         feed(actor=actor).filter(code=code).first()
         or articles_managed(actor=actor).filter(code=code).first()
@@ -97,9 +112,8 @@ def images_of(*, article: Article) -> list[ArticleImage]:
     return list(article.images.all())
 
 
-def article_image_get(*, actor: Any, article_code: str, code: str) -> ArticleImage:
-    """An image of an article the actor may read (404 otherwise, as for the article)."""
-    article = article_get(actor=actor, code=article_code[:20])
+def article_image_get(*, actor: Any, article: Article, code: str) -> ArticleImage:
+    """An image of an article fetched through ``article_get`` for this actor (404 otherwise)."""
     image = next((i for i in article.images.all() if i.code == code[:20]), None)
     if image is None:
         raise Http404("image")

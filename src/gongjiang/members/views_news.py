@@ -7,8 +7,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,10 +46,24 @@ def news_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+def _article(request: HttpRequest, code: str) -> Article | None:
+    """The article for its page and its images: a public one for anyone, signed in or not; any
+    other for those who may read it (404). None: someone not signed in asked for an article that
+    is not public — they sign in first."""
+    if request.user.is_authenticated:
+        require_use(request)
+    try:
+        return news.article_get(actor=request.user, code=code[:20])
+    except Http404:
+        if request.user.is_authenticated:
+            raise
+        return None
+
+
 def news_detail(request: HttpRequest, code: str) -> HttpResponse:
-    require_use(request)
-    article = news.article_get(actor=request.user, code=code)
+    article = _article(request, code)
+    if article is None:
+        return redirect_to_login(request.get_full_path())
     news.article_read(actor=request.user, article=article)
     return render(
         request,
@@ -63,11 +78,12 @@ def news_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
 def news_image(request: HttpRequest, code: str, image: str) -> HttpResponse:
     """An image's bytes, for exactly those who may read the article (404 otherwise)."""
-    require_use(request)
-    item = news.article_image_get(actor=request.user, article_code=code, code=image)
+    article = _article(request, code)
+    if article is None:
+        return redirect_to_login(request.get_full_path())
+    item = news.article_image_get(actor=request.user, article=article, code=image)
     response = FileResponse(item.image.open("rb"), content_type=item.content_type)
     response["Cache-Control"] = "private, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
@@ -96,7 +112,8 @@ def news_image_add(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def news_image_remove(request: HttpRequest, code: str, image: str) -> HttpResponse:
     require_use(request)
-    item = news.article_image_get(actor=request.user, article_code=code, code=image)
+    article = news.article_get(actor=request.user, code=code[:20])
+    item = news.article_image_get(actor=request.user, article=article, code=image)
     news.article_image_remove(actor=request.user, image=item)
     messages.success(request, _("Image removed."))
     return redirect("members:news_detail", code=code[:20])
