@@ -92,6 +92,18 @@ def test_webp_is_accepted_and_stripped() -> None:
     assert image_check(photo("WEBP"), output="JPEG").format == "JPEG"
 
 
+def test_a_palette_pngs_transparency_is_kept() -> None:
+    logo = Image.new("P", (20, 20), 0)
+    logo.putpalette([255, 255, 255, 200, 16, 46] + [0] * 762)
+    logo.paste(1, (5, 5, 15, 15))
+    out = io.BytesIO()
+    logo.save(out, "PNG", transparency=0)
+    checked = image_check(out.getvalue())
+    with Image.open(io.BytesIO(checked.data)) as img:
+        rgba = img.convert("RGBA")
+        assert rgba.getpixel((0, 0))[3] == 0 and rgba.getpixel((10, 10))[3] == 255
+
+
 def test_orientation_is_applied_before_the_metadata_goes() -> None:
     checked = image_check(photo("JPEG", (40, 30), exif=exif(orientation=6)))
     assert (checked.width, checked.height) == (30, 40)

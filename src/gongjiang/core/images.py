@@ -149,9 +149,14 @@ def image_check(
                 image = _mode_for(image, target)
                 if max_side:
                     image.thumbnail((max_side, max_side))
-                image.info.clear()  # comments, XMP, text chunks, ICC: nothing but the pixels
+                # comments, XMP, text chunks, ICC: nothing but the pixels (and which of a
+                # palette's colours is transparent, which is part of them)
+                transparency = image.info.get("transparency")
+                image.info.clear()
                 out = io.BytesIO()
                 options: dict[str, Any] = {}
+                if transparency is not None and target == "PNG":
+                    options["transparency"] = transparency
                 if target == "JPEG":
                     options = {"quality": 85, "optimize": True}
                 elif target == "WEBP":
