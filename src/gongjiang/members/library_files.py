@@ -26,6 +26,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum import isbn as stdnum_isbn
 
+from gongjiang.core.errors import ApplicationError
+from gongjiang.core.images import image_check
+
 MAX_BOOK_BYTES = getattr(settings, "LIBRARY_MAX_BOOK_BYTES", 50 * 1024 * 1024)
 MAX_ENTRIES = 2000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -364,10 +367,16 @@ def _read_package(archive: zipfile.ZipFile) -> BookFile:
         and item["href"] in names
         and archive.getinfo(item["href"]).file_size <= MAX_COVER_BYTES
     ):
-        cover = archive.read(item["href"])
-        cover_type = image_type(cover)
-        if not cover_type:
-            cover = b""
+        # through the platform's image check: a cover that is no image (or a polyglot) is
+        # dropped, one that is comes out re-encoded without its metadata
+        try:
+            checked = image_check(
+                archive.read(item["href"]), field="file", max_bytes=MAX_COVER_BYTES, max_side=600
+            )
+        except ApplicationError:
+            pass
+        else:
+            cover, cover_type = checked.data, checked.content_type
     return BookFile("epub", title, author, contents, len(contents), cover, cover_type)
 
 
