@@ -66,14 +66,21 @@ def test_pictures_of_an_article_on_the_phone(
     page.goto(f"{base}/members/")
     thumb = page.locator("#home-news img.m-thumb")
     assert thumb.count() == 1
-    assert thumb.evaluate("e => e.complete && e.naturalWidth > 0")  # served to the worker
+    thumb.scroll_into_view_if_needed()  # a lazy image loads when it comes near the screen
+    page.wait_for_function(  # served to the worker
+        "() => { const e = document.querySelector('#home-news img.m-thumb');"
+        " return e.complete && e.naturalWidth > 0; }"
+    )
     one_line(page, "#home-news .m-date")
     one_line(page, ".m-date")
     no_sideways_scroll(page)
     with page.expect_navigation():
         page.click(f"#home-news a[href='/members/news/{article.code}/']")
     img = page.locator("#article figure img")
-    assert img.evaluate("e => e.complete && e.naturalWidth === 1600")
+    page.wait_for_function(
+        "() => { const e = document.querySelector('#article figure img');"
+        " return e.complete && e.naturalWidth === 1600; }"
+    )
     assert img.evaluate("e => e.getBoundingClientRect().width") <= 390
     assert "颁奖现场" in page.inner_text("#article")
     assert page.locator("#image-form").count() == 0  # a reader adds nothing
