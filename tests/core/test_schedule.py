@@ -179,6 +179,11 @@ def test_the_default_entries() -> None:
             "every 600s",
             True,
         ),
+        "members.library_settle": (
+            "gongjiang.members.tasks.library_settle",
+            "every 900s",
+            True,
+        ),
         "reform.remind": ("gongjiang.reform.tasks.reform_remind", "daily 07:00", True),
         "workforce.rollups_rebuild": (
             "gongjiang.workforce.tasks.rollups_rebuild",
@@ -321,6 +326,7 @@ def test_disabled_entries_do_not_run(db: None) -> None:
             "learning.exam_autosubmit": "off",
             "core.jobs_fail_stale": "off",
             "members.help_escalate": "off",
+            "members.library_settle": "off",
         }
     ):
         tick = schedule_tick(now=now)  # the registered entries: the daily ones are not due yet
@@ -390,15 +396,16 @@ def test_worker_batch_enqueues_the_due_autosubmit_and_runs_it(overdue_attempt: A
     row = ScheduledRun.objects.get(name="learning.exam_autosubmit")
     result = DBTaskResult.objects.get(id=row.last_task_id)
     assert result.status == "SUCCESSFUL" and result.return_value == 1
-    # the daily entries were seen and wait for their time; besides the three interval entries
-    # (exam auto-submission, the job-lease check, the help desk's escalation) nothing was queued
+    # the daily entries were seen and wait for their time; besides the four interval entries
+    # (exam auto-submission, the job-lease check, the help desk's escalation, the e-library's
+    # loans) nothing was queued
     stale = ScheduledRun.objects.get(name="core.jobs_fail_stale")
     assert DBTaskResult.objects.get(id=stale.last_task_id).status == "SUCCESSFUL"
-    assert DBTaskResult.objects.count() == 3
+    assert DBTaskResult.objects.count() == 4
     assert ScheduledRun.objects.get(name="reform.remind").next_run_at > timezone.now()
     # a second worker straight after finds nothing due
     call_command("worker", "--batch", "--interval", "0", stdout=StringIO())
-    assert DBTaskResult.objects.count() == 3
+    assert DBTaskResult.objects.count() == 4
 
 
 @pytest.mark.django_db(transaction=True)
@@ -465,6 +472,7 @@ def test_schedule_command_lists_entries(db: None) -> None:
         "core.prune_task_results",
         "learning.exam_autosubmit",
         "members.help_escalate",
+        "members.library_settle",
         "reform.remind",
         "workforce.rollups_rebuild",
     }

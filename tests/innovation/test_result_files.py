@@ -110,7 +110,7 @@ def test_size_pixels_count_and_title_bounds(world: Any, team: Any, monkeypatch: 
     monkeypatch.setattr(result_files, "MAX_PIXELS", 100)
     with pytest.raises(ApplicationError) as exc:
         add(world.worker_a, result, "photo", jpeg())
-    assert exc.value.code == "too_large"
+    assert exc.value.code == "too_many_pixels"
     with pytest.raises(ApplicationError) as exc:
         add(world.worker_a, result, "document", PDF, title="x" * 101)
     assert exc.value.details[0]["field"] == "title"

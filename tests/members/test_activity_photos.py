@@ -83,14 +83,14 @@ def test_a_photo_is_re_encoded_and_served_to_the_audience_only(
 @pytest.mark.parametrize(
     ("data", "name", "code"),
     [
-        (b"GIF89a" + b"\x00" * 64, "a.gif", "not_image"),
+        (b"GIF89a" + b"\x00" * 64, "a.gif", "invalid_image"),
         (
             b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
             "a.svg",
-            "not_image",
+            "invalid_image",
         ),
-        (b"<html><script>alert(1)</script></html>", "a.jpg", "not_image"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "broken.png", "not_image"),
+        (b"<html><script>alert(1)</script></html>", "a.jpg", "invalid_image"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "broken.png", "invalid_image"),
         (b"", "empty.png", "empty"),
     ],
 )

@@ -135,6 +135,32 @@ def test_loans_expire_and_pass_on(world: Any, lib: Lib) -> None:
     assert expired.returned_at == expired.due_at
 
 
+def test_the_scheduled_job_settles_expired_loans_and_tells_the_next_reader(
+    world: Any, lib: Lib
+) -> None:
+    from gongjiang.core.schedule import schedule_entry
+    from gongjiang.members.models import Notification
+    from gongjiang.members.tasks import library_settle
+
+    entry = schedule_entry("members.library_settle")
+    assert entry.task == "gongjiang.members.tasks.library_settle" and entry.every == 900
+    other = UserFactory(username="worker_a4")
+    member(other, world.enterprise_a, "worker")
+    library.book_borrow(actor=world.worker_a, book=lib.limited)
+    library.book_borrow(actor=other, book=lib.limited)  # waits in line
+    assert library.hold_place(actor=other, book=lib.limited) == 1
+    assert library_settle.call() == 0  # nothing due yet: nothing moves
+    BookLoan.objects.update(due_at=timezone.now() - dt.timedelta(minutes=1))
+    library_settle.enqueue()  # the tests' task backend runs it at once
+    assert library.may_read(actor=other, book=lib.limited)
+    assert library.hold_place(actor=other, book=lib.limited) is None
+    assert BookLoan.objects.get(user=world.worker_a).returned_at is not None
+    note = Notification.objects.get(user=other)
+    assert "限借图书" in note.title and note.url.endswith(f"/{lib.limited.code}/")
+    assert not Notification.objects.filter(user=world.worker_a).exists()
+    assert AuditEvent.objects.filter(action="members.book_loan_promote").count() == 1
+
+
 def test_reading_lists_by_trainers(world: Any, lib: Lib) -> None:
     with pytest.raises(PermissionDenied):  # an officer is not a trainer
         library.reading_list_create(
@@ -244,38 +270,60 @@ def test_worker_pages(client: Any, world: Any, lib: Lib) -> None:
     assert client.get(reverse("members:book_read", args=[lib.limited.code])).status_code == 403
 
 
-def test_manage_pages(client: Any, world: Any, lib: Lib) -> None:
+def test_manage_pages(
+    client: Any, world: Any, lib: Lib, django_capture_on_commit_callbacks: Any
+) -> None:
     client.force_login(world.alice)
     url = reverse("members:library_manage")
+    with django_capture_on_commit_callbacks(execute=True):  # the check runs as a job
+        r = client.post(
+            url,
+            {
+                "organization": world.city_a.code,
+                "file": SimpleUploadedFile(
+                    "evil.epub",
+                    epub_with(replace={"OEBPS/c1.xhtml": chapter("<script>x</script>")}),
+                ),
+                "licence": "open",
+                "copies": 1,
+                "loan_days": 14,
+            },
+        )
+    assert r.status_code == 302 and "/jobs/" in r["Location"]
+    r = client.get(r["Location"])
+    assert r.status_code == 200 and b"OEBPS/c1.xhtml" in r.content
+    assert Book.objects.count() == 4
+    # not an EPUB or a PDF at all: refused in the request, no job
     r = client.post(
         url,
         {
             "organization": world.city_a.code,
-            "file": SimpleUploadedFile(
-                "evil.epub", epub_with(replace={"OEBPS/c1.xhtml": chapter("<script>x</script>")})
-            ),
+            "file": SimpleUploadedFile("a.epub", b"<html><script>x</script></html>"),
             "licence": "open",
             "copies": 1,
             "loan_days": 14,
         },
     )
-    assert r.status_code == 200 and b"OEBPS/c1.xhtml" in r.content
-    assert Book.objects.count() == 4
-    r = client.post(
-        url,
-        {
-            "organization": world.city_a.code,
-            "file": SimpleUploadedFile("a.pdf", good_pdf(2)),
-            "title": "新书",
-            "author": "某人",
-            "isbn": "0-306-40615-2",
-            "licence": "limited",
-            "copies": 3,
-            "loan_days": 14,
-        },
-    )
+    assert r.status_code == 200 and "只接受 EPUB 和 PDF".encode() in r.content
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            url,
+            {
+                "organization": world.city_a.code,
+                "file": SimpleUploadedFile("a.pdf", good_pdf(2)),
+                "title": "新书",
+                "author": "某人",
+                "isbn": "0-306-40615-2",
+                "licence": "limited",
+                "copies": 3,
+                "loan_days": 14,
+            },
+        )
     assert r.status_code == 302
-    assert Book.objects.get(title="新书").copies == 3
+    book = Book.objects.get(title="新书")
+    assert book.copies == 3
+    page = client.get(r["Location"]).content.decode()
+    assert reverse("members:book_detail", args=[book.code]) in page  # the job links to the book
     r = client.post(
         url, {"organization": world.city_b.code, "file": SimpleUploadedFile("a.pdf", good_pdf(1))}
     )
@@ -422,17 +470,22 @@ def test_scoped_access_on_every_endpoint(client: Any, world: Any, lib: Lib) -> N
     assert r.status_code == 422
 
 
-def test_api_upload(client: Any, world: Any, lib: Lib) -> None:
+def test_api_upload(
+    client: Any, world: Any, lib: Lib, django_capture_on_commit_callbacks: Any
+) -> None:
     client.force_login(world.alice)
-    r = client.post(
-        "/api/v1/members/library/books",
-        {
-            "file": SimpleUploadedFile("x.epub", epub_with(extra=[("OEBPS/x.js", "alert(1)")])),
-            "organization": world.city_a.code,
-        },
-    )
-    assert r.status_code == 422 or r.status_code == 400, r.content
-    assert "OEBPS/x.js" in r.json()["message"] + str(r.json()["details"])
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            "/api/v1/members/library/books",
+            {
+                "file": SimpleUploadedFile("x.epub", epub_with(extra=[("OEBPS/x.js", "alert(1)")])),
+                "organization": world.city_a.code,
+            },
+        )
+    assert r.status_code == 202, r.content
+    check = client.get(f"/api/v1/members/library/checks/{r.json()['code']}").json()
+    assert check["status"] == "failed" and "OEBPS/x.js" in check["error"]
+    assert check["book"] is None
     r = client.post(
         "/api/v1/members/library/books",
         {"file": SimpleUploadedFile("x.pdf", good_pdf(1)), "organization": world.city_b.code},
@@ -440,16 +493,51 @@ def test_api_upload(client: Any, world: Any, lib: Lib) -> None:
     assert r.status_code == 404
     r = client.post(
         "/api/v1/members/library/books",
-        {
-            "file": SimpleUploadedFile("x.pdf", good_pdf(1)),
-            "organization": world.city_a.code,
-            "title": "API书",
-            "author": "甲",
-            "licence": "limited",
-            "copies": 2,
-        },
+        {"file": SimpleUploadedFile("x.txt", b"plain text"), "organization": world.city_a.code},
     )
-    assert r.status_code == 201 and r.json()["copies"] == 2
+    assert r.status_code in (400, 422) and "file" in str(r.json()["details"])
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            "/api/v1/members/library/books",
+            {
+                "file": SimpleUploadedFile("x.pdf", good_pdf(1)),
+                "organization": world.city_a.code,
+                "title": "API书",
+                "author": "甲",
+                "licence": "limited",
+                "copies": 2,
+            },
+        )
+    assert r.status_code == 202 and r.json()["status"] == "queued"
+    url = f"/api/v1/members/library/checks/{r.json()['code']}"
+    check = client.get(url).json()
+    assert check["status"] == "succeeded" and check["percent"] == 100, check
+    book = client.get(f"/api/v1/members/library/books/{check['book']}").json()
+    assert book["copies"] == 2 and book["title"] == "API书"
+    # only its uploader follows a check: another officer, even in scope, gets 404
+    client.force_login(world.alice_admin)
+    assert client.get(url).status_code == 404
+    client.force_login(world.bob)
+    assert client.get(url).status_code == 404
+
+
+def test_the_check_reports_progress_entry_by_entry(world: Any, lib: Lib) -> None:
+    from gongjiang.core.jobs import job_execute
+    from gongjiang.core.models import Job
+    from gongjiang.members import library_jobs
+
+    job = library_jobs.book_check_start(
+        actor=world.alice,
+        organization=world.city_a,
+        upload=SimpleUploadedFile("b.epub", epub_with()),
+        title="进度书",
+        author="乙",
+    )
+    assert job.status == Job.Status.QUEUED  # nothing checked in the request
+    assert not Book.objects.filter(title="进度书").exists()
+    job = job_execute(job)
+    assert job.status == "succeeded" and job.total > 3 and job.done == job.total, job.result
+    assert Book.objects.filter(code=job.result["book"], title="进度书").exists()
 
 
 def test_library_phone_pages_weigh_under_100_kb_before_images(

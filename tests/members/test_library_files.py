@@ -192,3 +192,30 @@ def test_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValidationError):
         read_upload(io.BytesIO(b""))
     assert read_upload(io.BytesIO(b"x" * 1000)) == b"x" * 1000
+
+
+def _with_cover(cover: bytes) -> bytes:
+    opf = zipfile.ZipFile(io.BytesIO(good_epub())).read("OEBPS/content.opf").decode()
+    opf = opf.replace(
+        "</manifest>",
+        '<item id="cover" href="cover.jpg" media-type="image/jpeg" properties="cover-image"/>'
+        "</manifest>",
+    )
+    return epub_with(replace={"OEBPS/content.opf": opf}, extra=[("OEBPS/cover.jpg", cover)])
+
+
+def test_an_epub_cover_goes_through_the_image_check() -> None:
+    from PIL import Image
+
+    from ..core.test_images import exif
+
+    raw = io.BytesIO()
+    Image.new("RGB", (1200, 1600), (10, 60, 120)).save(raw, "JPEG", exif=exif())
+    book = check_book(_with_cover(raw.getvalue() + b"<script>alert(1)</script>"))
+    assert book.cover_type == "image/jpeg" and b"PhoneMaker" not in book.cover
+    assert b"<script>" not in book.cover
+    with Image.open(io.BytesIO(book.cover)) as img:
+        assert max(img.size) == 600 and not img.getexif()
+    # a "cover" that is no image: the book is taken, without a cover
+    html = check_book(_with_cover(b"\xff\xd8\xff<html><script>alert(1)</script></html>"))
+    assert html.cover == b"" and html.cover_type == ""

@@ -2,7 +2,8 @@
 
 Stored like the platform's other uploads that may show people (reform evidence, hardship scans):
 through ``core.filecrypt.private_file_storage`` — encrypted at rest, 0600. Photos are re-encoded on
-upload (``result_files.clean_photo``), so no camera metadata (GPS position, owner) survives.
+upload by the platform's image check (``core.images.image_check``, called from
+``result_files.clean_photo``), so no camera metadata (GPS position, owner) survives.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.urls import reverse
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 
 from gongjiang.core import access
 from gongjiang.core.models import Organization
@@ -369,12 +371,33 @@ def notification_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 # ----------------------------------------------------------------------------------- news
+class MembersArticleImageOut(Schema):
+    code: str
+    url: str
+    caption: str
+    width: int
+    height: int
+    content_type: str
+
+
 class MembersArticleOut(Schema):
     code: str
     kind: str
     title: str
     publisher: str
     publish_at: dt.datetime
+    images: list[MembersArticleImageOut]
+
+
+def _image_out(article: Any, image: Any) -> dict[str, Any]:
+    return {
+        "code": image.code,
+        "url": reverse("members:news_image", args=[article.code, image.code]),
+        "caption": image.caption,
+        "width": image.width,
+        "height": image.height,
+        "content_type": image.content_type,
+    }
 
 
 @router.get("/news", response=list[MembersArticleOut], operation_id="members_news_feed")
@@ -387,9 +410,29 @@ def news_feed(request: HttpRequest) -> list[dict[str, Any]]:
             "title": a.title,
             "publisher": a.organization.name,
             "publish_at": a.publish_at,
+            "images": [_image_out(a, i) for i in a.images.all()],
         }
         for a in news.feed(actor=request.user)[:50]
     ]
+
+
+@router.post(
+    "/news/{code}/images",
+    response={201: MembersArticleImageOut},
+    operation_id="members_news_image_add",
+)
+def news_image_add(
+    request: HttpRequest,
+    code: str,
+    file: File[UploadedFile],
+    caption: str = Form("", max_length=200),
+) -> tuple[int, dict[str, Any]]:
+    """Add an image to an article (its union's editors; checked by content, re-encoded without
+    metadata). 404 for an article the caller may not read."""
+    _use(request)
+    article = news.article_get(actor=request.user, code=code[:20])
+    image = news.article_image_add(actor=request.user, article=article, file=file, caption=caption)
+    return 201, _image_out(article, image)
 
 
 from .api_campaigns import router as campaigns_router  # noqa: E402

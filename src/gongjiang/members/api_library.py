@@ -14,9 +14,15 @@ from ninja.files import UploadedFile
 
 from gongjiang.core import access
 from gongjiang.core.models import Occupation, Organization
-from gongjiang.core.schemas import StrictSchema, page_query, page_size_query, paginate
+from gongjiang.core.schemas import (
+    JobProgressOut,
+    StrictSchema,
+    page_query,
+    page_size_query,
+    paginate,
+)
 
-from . import library, library_reader
+from . import library, library_jobs, library_reader
 from .models import Book, BookLoan
 
 router = Router(tags=["members"])
@@ -81,7 +87,29 @@ def books(
     return result
 
 
-@router.post("/books", response={201: LibraryBookOut}, operation_id="members_library_book_add")
+class LibraryBookCheckOut(JobProgressOut):
+    """The check of an uploaded book (a background job): its progress, then the book put on the
+    shelf, or why the file was refused (naming the EPUB's entry at fault)."""
+
+    message: str
+    book: str | None = None
+    error: str | None = None
+
+    @staticmethod
+    def resolve_book(obj: Any) -> str | None:
+        return obj.result.get("book")
+
+    @staticmethod
+    def resolve_error(obj: Any) -> str | None:
+        return obj.result.get("error")
+
+
+@router.post(
+    "/books",
+    response={202: LibraryBookCheckOut},
+    operation_id="members_library_book_add",
+    summary="Upload a book: checked in a background job, then on the shelf",
+)
 def book_add(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -94,7 +122,7 @@ def book_add(
     licence: Literal["open", "limited"] = Form("open"),
     copies: int = Form(1, ge=1, le=100_000),
     loan_days: int = Form(14, ge=1, le=365),
-) -> tuple[int, dict[str, Any]]:
+) -> tuple[int, Any]:
     from django.core.exceptions import ValidationError
 
     org = access.get_visible_or_404(
@@ -104,7 +132,7 @@ def book_add(
     found = list(Occupation.objects.filter(code__in=codes))
     if len(found) != len(set(codes)):
         raise ValidationError({"occupations": "unknown occupation code"})
-    book = library.book_add(
+    job = library_jobs.book_check_start(
         actor=request.user,
         organization=org,
         upload=file,
@@ -117,7 +145,19 @@ def book_add(
         copies=copies,
         loan_days=loan_days,
     )
-    return 201, _book_out(book)
+    job.refresh_from_db()
+    return 202, job
+
+
+@router.get(
+    "/checks/{job}",
+    response=LibraryBookCheckOut,
+    operation_id="members_library_book_check",
+    summary="Progress of a book's check (its uploader only)",
+)
+def book_check(request: HttpRequest, job: str) -> Any:
+    _use(request)
+    return library_jobs.book_check_get(actor=request.user, code=job)
 
 
 @router.get("/books/{code}", response=LibraryBookOut, operation_id="members_library_book")

@@ -10,7 +10,7 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        from . import permissions  # noqa: F401  (grants permissions)
+        from . import library_jobs, permissions  # noqa: F401  (grants; the book check job)
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)

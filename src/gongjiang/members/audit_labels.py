@@ -24,6 +24,8 @@ LABELS = {
     "members.help_resolve": _("Help request resolved"),
     "members.help_rate": _("Help request rated"),
     "members.article_publish": _("News or notice published"),
+    "members.article_image_add": _("Image added to an article"),
+    "members.article_image_remove": _("Image removed from an article"),
     "members.campaign_tallies_rebuild": _("Contest tallies rebuilt from the entries"),
     "members.campaign_update": _("Online campaign changed"),
     "members.activity_photo_add": _("Photo added to an activity"),

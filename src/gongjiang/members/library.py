@@ -10,6 +10,7 @@ data is personal: a reader sees their own progress and loans; cadres see only ag
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,7 @@ from gongjiang.core.models import Occupation, Organization
 from .audience import audience_q, home_organization
 from .library_files import check_book, isbn_normalise, read_upload
 from .models import Book, BookHold, BookLoan, ReadingList, ReadingProgress
+from .notify import notify
 
 MANAGE = "members.manage_library"
 RECOMMEND = "members.recommend_books"
@@ -78,7 +81,8 @@ def books_managed(*, actor: Any) -> QuerySet[Book]:
     return Book.objects.visible_to(actor, MANAGE).select_related("organization").defer("cover")
 
 
-def _subjects(value: Any) -> list[str]:
+def subjects_clean(value: Any) -> list[str]:
+    """Subjects as a list (from a list or a comma-separated text); at most 20."""
     if isinstance(value, str):
         value = value.replace("，", ",").split(",")
     out = [str(s).strip()[:50] for s in (value or []) if str(s).strip()]
@@ -101,17 +105,19 @@ def book_add(
     licence: str = Book.Licence.OPEN,
     copies: int = 1,
     loan_days: int = 14,
+    progress: Callable[..., None] | None = None,
 ) -> Book:
-    """Check the file by content (EPUB or PDF; see library_files) and put the book on the shelf."""
+    """Check the file by content (EPUB or PDF; see library_files) and put the book on the shelf.
+    Pages and the API run this in the background job ``members.book_check`` (library_jobs)."""
     access.require(actor, MANAGE, organization)
     data = read_upload(upload)
-    info = check_book(data)
+    info = check_book(data, progress) if progress else check_book(data)
     book = Book(
         organization=organization,
         title=(title or info.title or "").strip()[:200],
         author=(author or info.author or "").strip()[:200],
         isbn=isbn_normalise(isbn),
-        subjects=_subjects(subjects),
+        subjects=subjects_clean(subjects),
         description=description,
         format=info.format,
         file_size=len(data),
@@ -183,7 +189,8 @@ def may_read(*, actor: Any, book: Book) -> bool:
 
 
 def _settle(book: Book, now: dt.datetime) -> list[BookLoan]:
-    """Inside the book's lock: close expired loans, then lend free copies to those waiting."""
+    """Inside the book's lock: close expired loans, then lend free copies to those waiting (each
+    told in the app, and by the sender after the commit)."""
     BookLoan.objects.filter(book=book, returned_at__isnull=True, due_at__lte=now).update(
         returned_at=F("due_at")
     )
@@ -198,6 +205,16 @@ def _settle(book: Book, now: dt.datetime) -> list[BookLoan]:
         )
         hold.delete()
         made.append(loan)
+        notify(
+            loan.user,
+            _("A copy of “%(title)s” is yours until %(due)s")
+            % {
+                "title": book.title,
+                "due": f"{timezone.localtime(loan.due_at):%Y-%m-%d}",
+            },
+            "",
+            reverse("members:book_detail", args=[book.code]),
+        )
     return made
 
 
@@ -252,9 +269,11 @@ def book_return(*, actor: Any, book: Book) -> BookLoan | None:
     return loan
 
 
-def loans_settle_all(*, actor: Any) -> int:
-    """Expire overdue loans and hand copies to those waiting, for every book with loans due."""
-    now = timezone.now()
+def loans_settle_all(*, actor: Any, now: dt.datetime | None = None) -> int:
+    """Expire overdue loans and hand copies to those waiting, for every book with loans due (the
+    periodic job ``members.library_settle``); one transaction per book, so a long backlog holds no
+    lock for long. Returns the number of loans made to readers who were waiting."""
+    now = now or timezone.now()
     due = (
         BookLoan.objects.filter(returned_at__isnull=True, due_at__lte=now)
         .values_list("book_id", flat=True)

@@ -15,6 +15,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import IO, Any
@@ -24,6 +25,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum import isbn as stdnum_isbn
+
+from gongjiang.core.errors import ApplicationError
+from gongjiang.core.images import image_check
 
 MAX_BOOK_BYTES = getattr(settings, "LIBRARY_MAX_BOOK_BYTES", 50 * 1024 * 1024)
 MAX_ENTRIES = 2000
@@ -100,13 +104,27 @@ def read_upload(upload: IO[bytes]) -> bytes:
     return data
 
 
-def check_book(data: bytes) -> BookFile:
-    """The format told by content, never by the name: an EPUB or a PDF, checked."""
+def book_format(data: bytes) -> str:
+    """The format told by the first bytes (a quick look, before the full check): pdf or epub;
+    refused when it is neither."""
     if data.startswith(b"%PDF-"):
-        return check_pdf(data)
+        return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return check_epub(data)
+        return "epub"
     raise _refuse(_("Only EPUB and PDF books are accepted (the content is neither)."))
+
+
+def _no_progress(done: int, total: int | None = None, message: str = "") -> None:
+    return None
+
+
+def check_book(data: bytes, progress: Callable[..., None] = _no_progress) -> BookFile:
+    """The format told by content, never by the name: an EPUB or a PDF, checked. ``progress``
+    (a background job's) hears ``(done, total, message)`` as the check goes."""
+    if book_format(data) == "pdf":
+        progress(0, 1, _("Opening the PDF…"))
+        return check_pdf(data)
+    return check_epub(data, progress)
 
 
 # --------------------------------------------------------------------------------------- PDF
@@ -232,7 +250,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def check_epub(data: bytes) -> BookFile:
+def check_epub(data: bytes, progress: Callable[..., None] = _no_progress) -> BookFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
@@ -264,7 +282,9 @@ def check_epub(data: bytes) -> BookFile:
             raise _refuse(_("This is not an EPUB: the first entry must be “mimetype”."))
         if archive.read("mimetype").strip() != b"application/epub+zip":
             raise _refuse(_("This is not an EPUB: “mimetype” is not application/epub+zip."))
-        for info in infos:
+        progress(0, len(infos), _("Checking the book's entries…"))
+        for done, info in enumerate(infos, 1):
+            progress(done, len(infos))
             lower = info.filename.lower()
             if lower.endswith(SCRIPT_SUFFIXES):
                 raise _refuse(
@@ -347,10 +367,16 @@ def _read_package(archive: zipfile.ZipFile) -> BookFile:
         and item["href"] in names
         and archive.getinfo(item["href"]).file_size <= MAX_COVER_BYTES
     ):
-        cover = archive.read(item["href"])
-        cover_type = image_type(cover)
-        if not cover_type:
-            cover = b""
+        # through the platform's image check: a cover that is no image (or a polyglot) is
+        # dropped, one that is comes out re-encoded without its metadata
+        try:
+            checked = image_check(
+                archive.read(item["href"]), field="file", max_bytes=MAX_COVER_BYTES, max_side=600
+            )
+        except ApplicationError:
+            pass
+        else:
+            cover, cover_type = checked.data, checked.content_type
     return BookFile("epub", title, author, contents, len(contents), cover, cover_type)
 
 

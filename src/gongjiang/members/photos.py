@@ -1,15 +1,14 @@
 """Photos of activities: checked and re-encoded on upload, served to the activity's audience only.
 
-The checks (the platform's upload rules for images): at most ``MEMBERS_PHOTO_MAX_BYTES`` (default
-5 MB, never more than ``MAX_UPLOAD_SIZE``), a JPEG, PNG or WebP that Pillow decodes completely, at
-most ``MEMBERS_PHOTO_MAX_PIXELS`` (default 40 megapixels, so a "decompression bomb" is refused
-before it is decoded), at most ``MAX_PER_ACTIVITY`` photos an activity. What is stored is a fresh
-JPEG drawn from the decoded pixels — nothing of the uploaded bytes (metadata, a script appended to
-the file, a second format hidden in it) survives."""
+The checks are the platform's one image check (``core.images.image_check``): at most
+``MEMBERS_PHOTO_MAX_BYTES`` (default 5 MB, never more than ``MAX_UPLOAD_SIZE``), a JPEG, PNG or WebP
+told by content that Pillow decodes completely, at most ``MEMBERS_PHOTO_MAX_PIXELS`` (default 40
+megapixels, checked before decoding); here also at most ``MAX_PER_ACTIVITY`` photos an activity.
+What is stored is a fresh JPEG drawn from the decoded pixels — nothing of the uploaded bytes
+(metadata, a script appended to the file, a second format hidden in it) survives."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.conf import settings
@@ -19,17 +18,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gongjiang.core import access
 from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.errors import ApplicationError
+from gongjiang.core.images import image_check
 
 from .models import Activity, ActivityPhoto
 
 MANAGE = "members.manage_activity"
 MAX_PER_ACTIVITY = 30
-FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 def max_bytes() -> int:
@@ -41,46 +39,18 @@ def max_pixels() -> int:
     return int(getattr(settings, "MEMBERS_PHOTO_MAX_PIXELS", 40_000_000))
 
 
-def _refuse(message: str, code: str) -> ApplicationError:
-    return ApplicationError(message, code=code, details=[{"field": "image", "error": message}])
-
-
 def image_checked(file: Any) -> tuple[bytes, int, int]:
-    """The uploaded image re-encoded as JPEG (at most MAX_SIDE a side), with its size; refuses
-    anything else with an error naming the field."""
-    size = getattr(file, "size", None)
-    if size is None or size > max_bytes():
-        raise _refuse(
-            _("A photo is at most %(mb)s MB.") % {"mb": max_bytes() // (1024 * 1024)}, "too_large"
-        )
-    if size == 0:
-        raise _refuse(_("The file is empty."), "empty")
-    data = file.read(max_bytes() + 1)
-    if len(data) > max_bytes():
-        raise _refuse(
-            _("A photo is at most %(mb)s MB.") % {"mb": max_bytes() // (1024 * 1024)}, "too_large"
-        )
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
-            w, h = probe.size
-            if fmt not in FORMATS:
-                raise _refuse(_("Upload a JPEG, PNG or WebP photo."), "not_image")
-            if w * h > max_pixels() or w < 1 or h < 1:
-                raise _refuse(_("The photo has too many pixels."), "too_many_pixels")
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            img = ImageOps.exif_transpose(img)
-            img = img.convert("RGB")
-            img.thumbnail((ActivityPhoto.MAX_SIDE, ActivityPhoto.MAX_SIDE))
-            out = io.BytesIO()
-            img.save(out, "JPEG", quality=82, optimize=True)
-            return out.getvalue(), img.width, img.height
-    except ApplicationError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise _refuse(_("Upload a JPEG, PNG or WebP photo."), "not_image") from exc
+    """The uploaded photo through the platform's image check (core.images), stored as a JPEG of at
+    most MAX_SIDE a side; refuses anything else with an error naming the field."""
+    checked = image_check(
+        file,
+        field="image",
+        max_bytes=max_bytes(),
+        max_pixels=max_pixels(),
+        max_side=ActivityPhoto.MAX_SIDE,
+        output="JPEG",
+    )
+    return checked.data, checked.width, checked.height
 
 
 def photos_of(*, activity: Activity) -> QuerySet[ActivityPhoto]:

@@ -70,6 +70,13 @@ urlpatterns = [
     path("news/", views_news.news_list, name="news_list"),
     path("news/manage/", views_news.news_manage, name="news_manage"),
     path("news/<str:code>/", views_news.news_detail, name="news_detail"),
+    path("news/<str:code>/images/", views_news.news_image_add, name="news_image_add"),
+    path("news/<str:code>/images/<str:image>/", views_news.news_image, name="news_image"),
+    path(
+        "news/<str:code>/images/<str:image>/remove/",
+        views_news.news_image_remove,
+        name="news_image_remove",
+    ),
     path("help/", views_help.help_list, name="help_list"),
     path("help/desk/", views_help.help_desk, name="help_desk"),
     path("help/<str:code>/", views_help.help_detail, name="help_detail"),

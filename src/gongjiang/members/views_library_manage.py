@@ -18,7 +18,7 @@ from gongjiang.core.forms import BootstrapForm
 from gongjiang.core.models import Occupation, Organization
 from gongjiang.core.views import form_errors_from, page
 
-from . import library
+from . import library, library_jobs
 from .models import Book
 from .views_library import BookForm
 
@@ -76,7 +76,7 @@ def library_manage(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                book = library.book_add(
+                job = library_jobs.book_check_start(
                     actor=request.user,
                     organization=org,
                     upload=d["file"],
@@ -92,8 +92,11 @@ def library_manage(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form_errors_from(exc, form)
             else:
-                messages.success(request, _("“%(title)s” is on the shelf.") % {"title": book.title})
-                return redirect("members:library_manage")
+                messages.success(
+                    request,
+                    _("The file is being checked; the book is on the shelf when it passes."),
+                )
+                return redirect("core:job_detail", code=job.code)
     return render(
         request,
         "members/library/manage.html",

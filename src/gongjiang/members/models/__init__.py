@@ -4,7 +4,7 @@ from .activities import Activity, ActivityFeedback, ActivityPhoto, ActivitySignu
 from .campaigns import Campaign, CampaignAreaTally, CampaignOrgTally, ContestEntry
 from .helpdesk import HelpMessage, HelpRequest
 from .library import Book, BookHold, BookLoan, ReadingList, ReadingProgress
-from .news import Article, ArticleRead
+from .news import Article, ArticleImage, ArticleRead
 from .notifications import Notification
 from .stations import Station, StationCheckIn, StationFeedback
 
@@ -19,6 +19,7 @@ __all__ = [
     "ActivityPhoto",
     "ActivitySignup",
     "Article",
+    "ArticleImage",
     "ArticleRead",
     "Campaign",
     "CampaignAreaTally",

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongjiang.core.codes import new_code
+from gongjiang.core.filecrypt import private_file_storage
 from gongjiang.core.scoping import ScopedQuerySet
 
 
@@ -123,14 +124,16 @@ class ActivityFeedback(models.Model):
 
 class ActivityPhoto(models.Model):
     """A photo of an activity, re-encoded on upload (JPEG, at most ``MAX_SIDE`` pixels a side, no
-    EXIF: the place a phone recorded is not published). Served only to those the activity is
-    offered to, through the app's view — never from a public media URL."""
+    EXIF: the place a phone recorded is not published), stored encrypted at rest. Served only to those
+    the activity is offered to, through the app's view — never from a public media URL."""
 
     MAX_SIDE = 1600
 
     code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(upload_to="members/photos/%Y/%m/", max_length=200)
+    image = models.FileField(
+        upload_to="members/photos/%Y/%m/", storage=private_file_storage, max_length=200
+    )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)

@@ -1,5 +1,5 @@
-"""News and notices (学习宣传) of a union for its subtree or the public, with scheduled publishing
-and read counts."""
+"""News and notices (学习宣传) of a union for its subtree or the public, with images, scheduled
+publishing and read counts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongjiang.core.codes import new_code
+from gongjiang.core.filecrypt import private_file_storage
 from gongjiang.core.scoping import ScopedQuerySet
 
 
@@ -61,3 +62,37 @@ class ArticleRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} · {self.user_id}"
+
+
+class ArticleImage(models.Model):
+    """An image of an article, checked and re-encoded on upload (``core.images``: no EXIF, no GPS,
+    at most ``MAX_SIDE`` pixels a side), stored encrypted at rest and served through the app to
+    exactly those who may read the article — never from a public media URL."""
+
+    MAX_SIDE = 1600
+
+    code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(
+        upload_to="members/news/%Y/%m/", storage=private_file_storage, max_length=200
+    )
+    content_type = models.CharField(max_length=20)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATH = "article__organization__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("article image")
+        verbose_name_plural = _("article images")
+
+    def __str__(self) -> str:
+        return f"{self.article_id} · {self.code}"
