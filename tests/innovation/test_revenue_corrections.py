@@ -385,7 +385,12 @@ def test_pages_history_request_decide_and_scope(
     assert r.status_code == 302
     c = RevenueCorrection.objects.get()
     html = client.get(page).text
-    assert "审计调整" in html and 'id="approve-1"' in html and 'id="correction-form"' not in html
+    # the asker sees the waiting correction but no button to decide it; the other officer does
+    assert "审计调整" in html and 'id="approve-1"' not in html
+    assert 'id="correction-form"' not in html  # one waiting at a time
+    client.force_login(world.alice)
+    assert 'id="approve-1"' in client.get(page).text
+    client.force_login(world.enterprise_officer_a)
     # the asker's approval is refused (the page says why), the other officer's goes through
     client.post(page, {"act": "approve", "correction": c.code})
     assert RevenueCorrection.objects.get().status == "requested"
@@ -398,6 +403,11 @@ def test_pages_history_request_decide_and_scope(
     assert 'id="version-0"' in html and 'id="version-1"' in html and "600.00" in html
     scheme_page = client.get(reverse("innovation:revenue_detail", args=[year.scheme.code])).text
     assert 'id="history-2025"' in scheme_page and "300.00" in scheme_page
+    # the worker's own page: the part that stands, with the corrected pool and the correction
+    client.force_login(world.worker_a)
+    mine = client.get(reverse("innovation:revenue_mine")).text
+    assert "300.00" in mine and "600.00" in mine and "166.65" not in mine
+    client.force_login(world.alice)
     doc_url = reverse("innovation:revenue_correction_document", args=[c.code])
     r = check_access(client, url=doc_url, in_scope=world.alice, out_of_scope=world.bob)
     assert b"".join(r.streaming_content) == PDF

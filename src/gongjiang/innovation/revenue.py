@@ -379,7 +379,11 @@ def my_parts(*, actor: Any) -> QuerySet[RevenuePart]:
     if not getattr(actor, "is_authenticated", False):
         return RevenuePart.objects.none()
     return RevenuePart.objects.filter(worker__user=actor, replaced_by__isnull=True).select_related(
-        "year", "year__scheme", "year__scheme__result", "year__scheme__result__employer"
+        "year",
+        "year__scheme",
+        "year__scheme__result",
+        "year__scheme__result__employer",
+        "correction",
     )
 
 

@@ -460,7 +460,12 @@ def year_detail(request: HttpRequest, code: str) -> HttpResponse:
             "versions": [(v, computation(v)) for v in reversed(shown)],
             "corrections": listed,
             "form": form if may_manage and versions and not waiting else None,
-            "may_decide": access.can(request.user, revenue.CERTIFY, org),
+            # the waiting corrections this user may decide (not their own, not as a team member)
+            "decidable": set(
+                corrections.corrections_to_decide(actor=request.user)
+                .filter(year=year)
+                .values_list("code", flat=True)
+            ),
         },
     )
 
