@@ -61,8 +61,6 @@ SEARCHES = {
     "pinyin": ["hanjie", "shukong", "zhangli", "yurehuishou"],
     "initials": ["hjbx", "sk", "dd", "yrhs"],
 }
-# one and two characters: no trigram, so before migration 0009 the LIKE read the whole column
-SHORT = ["对刀", "抛料", "焊", "刀", "sk", "dd"]
 
 
 def ensure(count: int) -> int:
@@ -117,19 +115,6 @@ def scan(term: str):
     return Question.objects.filter(is_hidden=False).filter(match)
 
 
-def column_like(term: str):
-    """The search column read with ``LIKE '%…%'`` only (the short-term path before 0009)."""
-    from django.db.models import Q
-
-    from gongjiang.core.pinyin import pinyin_key
-
-    match = Q(search_text__contains=term.lower())
-    key = pinyin_key(term) if term.isascii() else ""
-    if key and key != term.lower():
-        match |= Q(search_text__contains=key)
-    return Question.objects.filter(is_hidden=False).filter(match).select_related("occupation")
-
-
 def timed(run, terms: list[str]) -> list[float]:
     times = []
     for _round in range(3):
@@ -166,13 +151,6 @@ def main() -> None:
             f"(max {max(new):.0f}); anchor, the old scan: median {statistics.median(old):.0f} ms "
             f"(max {max(old):.0f})"
         )
-    new = timed(lambda t: exchange.question_list(actor=user, q=t), SHORT)
-    old = timed(column_like, SHORT)
-    print(
-        f"    short: {' '.join(SHORT)}: median {statistics.median(new):.0f} ms "
-        f"(max {max(new):.0f}); the column's LIKE as before 0009: median "
-        f"{statistics.median(old):.0f} ms (max {max(old):.0f})"
-    )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -16,9 +16,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Count, F, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,10 +157,10 @@ def question_list(
     qs = Question.objects.filter(is_hidden=False)
     q = re.sub(r"\s+", " ", _CONTROL.sub("", q or "")).strip()[:50]
     if q:
-        match = _contains(q.lower())
+        match = Q(search_text__contains=q.lower())
         key = pinyin_key(q) if q.isascii() else ""
         if key and key != q.lower():
-            match |= _contains(key)
+            match |= Q(search_text__contains=key)
         qs = qs.filter(match)
     if occupation:
         qs = qs.filter(occupation__code__startswith=occupation[:20])
@@ -257,22 +256,6 @@ def _text(value: str, field: str, *, required: bool = True) -> str:
             status=422,
         )
     return value
-
-
-def _contains(term: str) -> Q:
-    """The search column contains ``term``. On PostgreSQL a term of one or two characters has no
-    trigram for the pg_trgm index; it is looked up among the column's one- and two-character
-    pieces instead (migration 0009: a GIN index on ``innov_short_grams(search_text)``) — the same
-    rows as ``LIKE``, as no term holds whitespace."""
-    if len(term) <= 2 and connection.vendor == "postgresql" and not re.search(r"\s", term):
-        return Q(
-            RawSQL(
-                "innov_short_grams(innovation_question.search_text) @> ARRAY[%s]::text[]",
-                [term],
-                output_field=BooleanField(),
-            )
-        )
-    return Q(search_text__contains=term)
 
 
 def _search_keys(title: str, topic: str) -> tuple[str, str]:
