@@ -85,6 +85,8 @@ EXPORT_MODULES = {
     "careers/views_programmes.py",  # a programme's applications (Excel)
     "congress/api_documents.py",  # an agenda document as uploaded (API; a stored file, no table)
     "innovation/views_studio_files.py",  # a studio's yearly plan or report as uploaded (no table)
+    "innovation/api_studio_files.py",  # the same file through the API (no table)
+    "innovation/api_revenue.py",  # a correction's supporting document as stored (no table)
 }
 
 

@@ -105,6 +105,29 @@ def test_search_by_word_pinyin_and_initials(people: Any) -> None:
     assert found("zzzz") == set()
 
 
+def test_short_terms_find_exactly_what_like_finds(people: Any) -> None:
+    """Terms of one or two characters (on PostgreSQL through the index of the column's one- and
+    two-character pieces, migration 0009) find the same questions as a substring test."""
+    from django.db import connection
+
+    questions = [
+        ask(people.asker),
+        ask(people.asker, title="数控车床对刀", topic="数控编程", body="对刀误差"),
+        ask(people.asker, title="贴片机抛料", topic="SMT", body="吸嘴 堵塞"),
+        ask(people.asker, title="刀具寿命", topic="刀具", body="换刀周期"),
+    ]
+    found = lambda s: set(exchange.question_list(actor=people.wang, q=s))  # noqa: E731
+    for term in ("对刀", "刀", "焊", "抛料", "sk", "dd", "sm", "t", "吸嘴", "嘴 ", "z", "%", "_"):
+        expected = {q for q in questions if term.strip().lower() in q.search_text}
+        assert found(term) == expected, term
+    # a piece across two lines of the column (title end + topic start) is never a match
+    assert found("刀数") == set()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'innov_q_search_grams'")
+            assert cursor.fetchone() is not None
+
+
 def test_filter_by_occupation_and_topic(people: Any) -> None:
     occupation = Occupation.objects.filter(level="occupation").first()
     q1 = ask(people.asker, occupation=occupation)

@@ -98,3 +98,81 @@ def test_pages_upload_show_link_and_scope(client: Any, world: Any, studio: Any) 
     client.force_login(world.enterprise_officer_a)
     client.post(f"{base}/files/", {"year": "2026", "kind": "plan", "file": pdf()})
     assert StudioYear.objects.get(studio=studio, year=2026).plan_file
+
+
+def test_api_list_upload_download_and_scope(client: Any, world: Any, studio: Any) -> None:
+    base = f"/api/v1/innovation/studios/{studio.code}/files"
+    officer = world.enterprise_officer_a
+    # upload: anonymous 401, another province 404, in scope 201 (multipart, like the page)
+    client.logout()
+    assert client.post(base, {"year": 2025, "kind": "plan", "file": pdf()}).status_code == 401
+    client.force_login(world.bob)
+    assert client.post(base, {"year": 2025, "kind": "plan", "file": pdf()}).status_code == 404
+    assert not StudioYear.objects.exists()
+    client.force_login(officer)
+    r = client.post(base, {"year": 2025, "kind": "plan", "file": pdf()})
+    assert r.status_code == 201, r.content
+    assert r.json() == {"year": 2025, "kind": "plan", "download": f"{base}/2025/plan"}
+    # a worker of the studio's enterprise sees nothing of it: 404, and never uploads
+    client.force_login(world.worker_a)
+    assert client.post(base, {"year": 2025, "kind": "report", "file": pdf()}).status_code == 404
+    listed = check_access(client, url=base, in_scope=world.alice, out_of_scope=world.bob)
+    assert listed.json() == [{"year": 2025, "kind": "plan", "download": f"{base}/2025/plan"}]
+    got = check_access(
+        client, url=f"{base}/2025/plan", in_scope=world.alice, out_of_scope=world.bob
+    )
+    assert got["Content-Type"] == "application/pdf"
+    assert "attachment" in got["Content-Disposition"]
+    assert b"".join(got.streaming_content) == PDF
+    client.force_login(world.alice)
+    assert client.get(f"{base}/2025/report").status_code == 404  # not uploaded
+    assert client.get(f"{base}/2026/plan").status_code == 404
+    assert client.get(f"{base}/2025/budget").status_code == 422
+    assert client.get(f"{base}/1999/plan").status_code == 422
+    assert client.get("/api/v1/innovation/studios/nosuch/files").status_code == 404
+
+
+HOSTILE = [
+    ("setup.pdf", b"MZ\x90\x00\x03\x00\x00\x00", "file"),  # a renamed executable
+    ("page.pdf", b"<html><script>alert(1)</script></html>", "file"),  # HTML claiming PDF
+    ("photo.pdf", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "file"),  # an image is not the PDF
+    ("empty.pdf", b"", "file"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "field"), HOSTILE)
+def test_api_hostile_uploads_refused_nothing_written(
+    client: Any, world: Any, studio: Any, name: str, data: bytes, field: str
+) -> None:
+    base = f"/api/v1/innovation/studios/{studio.code}/files"
+    client.force_login(world.enterprise_officer_a)
+    r = client.post(base, {"year": 2025, "kind": "plan", "file": pdf(name, data)})
+    assert r.status_code in (400, 422), r.content
+    assert r.json()["details"][0]["field"] == field
+    assert not StudioYear.objects.exists()
+
+
+def test_api_bad_fields_oversize_and_traversal(
+    client: Any, world: Any, studio: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    base = f"/api/v1/innovation/studios/{studio.code}/files"
+    client.force_login(world.enterprise_officer_a)
+    for bad in ({"year": 1999}, {"year": "x"}, {"kind": "budget"}, {"kind": "../plan"}):
+        r = client.post(base, {"year": 2025, "kind": "plan", "file": pdf(), **bad})
+        assert r.status_code == 422, (bad, r.content)
+    assert client.post(base, {"year": 2025, "kind": "plan"}).status_code == 422  # no file
+    big = PDF + b"0" * (studio_files.MAX_DOCUMENT_BYTES + 1)
+    r = client.post(base, {"year": 2025, "kind": "plan", "file": pdf("big.pdf", big)})
+    assert r.status_code == 422 and r.json()["details"][0]["field"] == "file"
+    assert not StudioYear.objects.exists()
+    # a file name that climbs out of the folder is not used: the stored name is the studio's own,
+    # the stored bytes are encrypted (never the PDF in the clear on disk)
+    r = client.post(base, {"year": 2025, "kind": "report", "file": pdf("../../../etc/passwd.pdf")})
+    assert r.status_code == 201
+    stored = StudioYear.objects.get(studio=studio, year=2025).report_file
+    assert "passwd" not in stored.name and ".." not in stored.name
+    assert studio.code in stored.name
+    with open(stored.storage.path(stored.name), "rb") as raw_file:
+        raw = raw_file.read()
+    assert not raw.startswith(b"%PDF") and PDF not in raw

@@ -372,7 +372,9 @@ from .api_exchange import router as exchange_router  # noqa: E402
 router.add_router("/exchange", exchange_router)
 router.add_router("/awards", awards_router)
 from .api_revenue import router as revenue_router  # noqa: E402
+from .api_studio_files import router as studio_files_router  # noqa: E402
 from .api_studios import router as studios_router  # noqa: E402
 
 router.add_router("", revenue_router)
 router.add_router("", studios_router)
+router.add_router("", studio_files_router)

@@ -11,13 +11,15 @@ never their own; a moderator never hides their own post. Every change is audited
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Count, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,10 +159,10 @@ def question_list(
     qs = Question.objects.filter(is_hidden=False)
     q = re.sub(r"\s+", " ", _CONTROL.sub("", q or "")).strip()[:50]
     if q:
-        match = Q(search_text__contains=q.lower())
+        match = _contains(q.lower())
         key = pinyin_key(q) if q.isascii() else ""
         if key and key != q.lower():
-            match |= Q(search_text__contains=key)
+            match |= _contains(key)
         qs = qs.filter(match)
     if occupation:
         qs = qs.filter(occupation__code__startswith=occupation[:20])
@@ -256,6 +258,37 @@ def _text(value: str, field: str, *, required: bool = True) -> str:
             status=422,
         )
     return value
+
+
+# a short term found in more questions than this is read with LIKE (the newest-first walk stops
+# early for the page, and counting that many rows through the index costs more than the scan)
+SHORT_TERM_ROWS = 2000
+
+
+def _contains(term: str) -> Q:
+    """The search column contains ``term``. On PostgreSQL a term of one or two characters has no
+    trigram for the pg_trgm index; when the planner's statistics of the ``search_grams`` column
+    (migration 0009: every one- and two-character piece, kept by a trigger, GIN-indexed) expect it
+    in at most ``SHORT_TERM_ROWS`` questions, it is looked up there — the same rows as ``LIKE``,
+    as no term holds whitespace — instead of a scan of every question."""
+    if len(term) <= 2 and connection.vendor == "postgresql" and not re.search(r"\s", term):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN (FORMAT JSON) SELECT 1 FROM innovation_question "
+                "WHERE search_grams @> ARRAY[%s]::text[]",
+                [term],
+            )
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        if plan[0]["Plan"]["Plan Rows"] <= SHORT_TERM_ROWS:
+            return Q(
+                RawSQL(
+                    "innovation_question.search_grams @> ARRAY[%s]::text[]",
+                    [term],
+                    output_field=BooleanField(),
+                )
+            )
+    return Q(search_text__contains=term)
 
 
 def _search_keys(title: str, topic: str) -> tuple[str, str]:

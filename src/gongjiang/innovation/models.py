@@ -2,7 +2,7 @@
 
 from .models_awards import GRADES, AwardQuota, AwardRound, Nomination
 from .models_results import VIEW, Patent, Result, ResultQuerySet, TeamMember, code_field
-from .models_revenue import RevenuePart, RevenueScheme, RevenueYear
+from .models_revenue import RevenueCorrection, RevenuePart, RevenueScheme, RevenueYear
 from .models_studios import (
     Alliance,
     JointProject,
@@ -28,6 +28,7 @@ __all__ = [
     "ProjectTask",
     "Result",
     "ResultQuerySet",
+    "RevenueCorrection",
     "RevenuePart",
     "RevenueScheme",
     "RevenueYear",

@@ -5,6 +5,11 @@ A scheme belongs to the result's union organisation (``organization``) and is sc
 result. A year is entered by one user and certified by another (separation of duties); certifying
 computes the pool and the members' parts (split.py) and freezes them; paying posts one ledger debit
 per part to the scheme's fund (core.ledger).
+
+A certified year is never changed in place: a correction (更正) is asked for by one user with the
+reason and a supporting document and approved by another; approving adds a new set of parts that
+replaces the current one (kept, marked ``replaced_by``) and, for a paid year, reverses the replaced
+parts' ledger debits and posts the new ones (revenue_corrections.py).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongjiang.core.filecrypt import private_file_storage
 from gongjiang.core.scoping import ScopedQuerySet
 
 from .models_results import Result, code_field
@@ -174,8 +180,79 @@ class RevenueYear(models.Model):
         return f"{self.scheme} {self.year}"
 
 
+class RevenueCorrection(models.Model):
+    """A correction of a certified (or paid) year: the corrected figure and contribution shares,
+    why, and the supporting document; asked for by one user, approved or rejected by another.
+    Approving freezes the share and pool it applied and the parts it made (``parts``)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("awaiting approval")
+        APPROVED = "approved", pgettext_lazy("correction", "approved")
+        REJECTED = "rejected", pgettext_lazy("correction", "rejected")
+
+    code = code_field()
+    year = models.ForeignKey(RevenueYear, on_delete=models.PROTECT, related_name="corrections")
+    number = models.PositiveSmallIntegerField(_("correction number"))
+    status = models.CharField(
+        pgettext_lazy("innovation", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.REQUESTED,
+    )
+    amount = models.DecimalField(
+        _("corrected figure (yuan)"), validators=[MinValueValidator(0)], **MONEY
+    )
+    note = models.CharField(_("basis of the corrected figure"), max_length=500, blank=True)
+    # the corrected contribution shares: [[worker code, "50.00"], ...] (0 drops the member)
+    contributions = models.JSONField(default=list)
+    reason = models.CharField(_("reason for the correction"), max_length=500)
+    document = models.FileField(
+        _("supporting document"),
+        upload_to="innovation/revenue/%Y/",
+        storage=private_file_storage,
+    )
+    document_type = models.CharField(max_length=40)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("reason for the decision"), max_length=500, blank=True)
+    share = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    pool = models.DecimalField(null=True, blank=True, **MONEY)
+
+    SCOPE_PATH = "year__scheme__organization__path"
+    objects = RevenueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "number"]
+        verbose_name = _("revenue-sharing correction")
+        verbose_name_plural = _("revenue-sharing corrections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "number"], name="innov_revenue_correction_number"
+            ),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(status="requested"),
+                name="innov_revenue_one_open_correction",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="innov_revenue_correction_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} #{self.number}"
+
+
 class RevenuePart(models.Model):
-    """A member's part of a certified year: contribution, the exact part, the part to the fen."""
+    """A member's part of a certified year: contribution, the exact part, the part to the fen.
+    ``correction`` is the correction that made it (none: the certification); ``replaced_by`` the
+    one that replaced it (none: the part counts)."""
 
     code = code_field()
     year = models.ForeignKey(RevenueYear, on_delete=models.PROTECT, related_name="parts")
@@ -188,6 +265,16 @@ class RevenuePart(models.Model):
     extra_fen = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
     statement_seen_at = models.DateTimeField(null=True, blank=True)
+    correction = models.ForeignKey(
+        RevenueCorrection, null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
+    )
+    replaced_by = models.ForeignKey(
+        RevenueCorrection,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_parts",
+    )
 
     SCOPE_PATH = "year__scheme__organization__path"
     objects = RevenueQuerySet.as_manager()
@@ -197,7 +284,11 @@ class RevenuePart(models.Model):
         verbose_name = _("revenue share of a member")
         verbose_name_plural = _("revenue shares of members")
         constraints = [
-            models.UniqueConstraint(fields=["year", "worker"], name="innov_revenue_part_unique"),
+            models.UniqueConstraint(
+                fields=["year", "worker"],
+                condition=models.Q(replaced_by__isnull=True),
+                name="innov_revenue_part_current",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,8 @@ from .models_revenue import RevenuePart, RevenueScheme, RevenueYear
 from .split import FEN, STATUTORY_DEFAULTS, parse_money, resolve_share, split_by_contribution
 
 VIEW = "innovation.view_revenue"
+# the parts that count: not replaced by an approved correction (revenue_corrections.py)
+CURRENT_OF_YEARS = Q(years__parts__replaced_by__isnull=True)
 MANAGE = "innovation.manage_revenue"
 CERTIFY = "innovation.certify_revenue"
 ROUNDING_RULE = (
@@ -256,7 +258,8 @@ def revenue_year_pay(*, actor: Any, year: RevenueYear) -> list[Any]:
             reason="team_member",
         )
     entries = []
-    for part in row.parts.select_related("worker").order_by("position", "id"):
+    current = row.parts.filter(replaced_by__isnull=True)  # a correction may have replaced some
+    for part in current.select_related("worker").order_by("position", "id"):
         if part.amount > 0:
             entries.append(
                 fund_debit(
@@ -289,7 +292,10 @@ def scheme_list(*, actor: Any) -> QuerySet[RevenueScheme]:
     return (
         RevenueScheme.objects.visible_to(actor)
         .select_related("result", "result__employer", "fund")
-        .annotate(n_years=Count("years"), total_pool=Sum("years__pool"))
+        .annotate(
+            n_years=Count("years", distinct=True),
+            total_pool=Sum("years__parts__amount", filter=CURRENT_OF_YEARS),
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -313,7 +319,7 @@ def year_get(*, actor: Any, code: str) -> RevenueYear:
 def scheme_years(scheme: RevenueScheme) -> list[RevenueYear]:
     years = list(
         scheme.years.select_related("entered_by", "certified_by", "paid_by").prefetch_related(
-            "parts__worker"
+            "parts__worker", "corrections"
         )
     )
     return years
@@ -342,7 +348,7 @@ def revenue_totals(*, actor: Any, by: str = "result") -> list[dict[str, Any]]:
     if by not in TOTAL_GROUPS:
         raise field_error("by", _("Group by result, worker or employer."), "invalid_group")
     key, name = TOTAL_GROUPS[by]
-    parts = RevenuePart.objects.visible_to(actor)
+    parts = RevenuePart.objects.visible_to(actor).filter(replaced_by__isnull=True)
     rows = []
     for row in (
         parts.values(key, name).annotate(total=Sum("amount"), n=Count("id")).order_by(name, key)
@@ -369,11 +375,15 @@ def _int_or(value: str) -> Any:
 
 
 def my_parts(*, actor: Any) -> QuerySet[RevenuePart]:
-    """The certified parts of the actor's own worker record (any organisation)."""
+    """The certified parts of the actor's own worker record (any organisation) that count."""
     if not getattr(actor, "is_authenticated", False):
         return RevenuePart.objects.none()
-    return RevenuePart.objects.filter(worker__user=actor).select_related(
-        "year", "year__scheme", "year__scheme__result", "year__scheme__result__employer"
+    return RevenuePart.objects.filter(worker__user=actor, replaced_by__isnull=True).select_related(
+        "year",
+        "year__scheme",
+        "year__scheme__result",
+        "year__scheme__result__employer",
+        "correction",
     )
 
 
@@ -390,15 +400,16 @@ def statement_worker_get(*, actor: Any, code: str) -> Worker:
 
 
 def statement_parts(*, actor: Any, worker: Worker) -> list[RevenuePart]:
-    """A worker's parts for a statement: those in the actor's scope, or all when it is their own."""
+    """A worker's parts for a statement: those in the actor's scope, or all when it is their own;
+    with the parts a correction replaced (shown, not counted)."""
     if same_person(actor, worker.user_id):
         qs = RevenuePart.objects.filter(worker=worker)
     else:
         qs = RevenuePart.objects.visible_to(actor).filter(worker=worker)
     return list(
-        qs.select_related("year", "year__scheme", "year__scheme__result").order_by(
-            "year__year", "year__scheme__result__title", "id"
-        )
+        qs.select_related(
+            "year", "year__scheme", "year__scheme__result", "correction", "replaced_by"
+        ).order_by("year__year", "year__scheme__result__title", "id")
     )
 
 
@@ -407,7 +418,10 @@ def statements_seen(*, actor: Any, worker: Worker) -> int:
     if not same_person(actor, worker.user_id):
         return 0
     return RevenuePart.objects.filter(
-        worker=worker, statement_seen_at__isnull=True, year__status__in=["certified", "paid"]
+        worker=worker,
+        statement_seen_at__isnull=True,
+        replaced_by__isnull=True,
+        year__status__in=["certified", "paid"],
     ).update(statement_seen_at=timezone.now())
 
 

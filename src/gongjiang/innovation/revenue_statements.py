@@ -79,21 +79,30 @@ def statements_pdf(pages: Sequence[tuple[Worker, Sequence[RevenuePart]]], title:
         for part in parts:
             year = part.year
             scheme = year.scheme
+            # a part made by a correction shows the corrected figures; a replaced one is shown,
+            # struck through in words, and not counted
+            made = part.correction if part.correction_id else year
+            state = year.get_status_display()
+            if part.correction_id:
+                state += " · " + _("correction %(n)d") % {"n": part.correction.number}
+            if part.replaced_by_id:
+                state = _("replaced by correction %(n)d") % {"n": part.replaced_by.number}
             rows.append(
                 [
                     p(year.year, small),
                     p(scheme.result.title, small),
                     p(scheme.get_mode_display(), small),
-                    p(f"{year.amount:,.2f}", small),
-                    p(share_text(year.share) if year.share is not None else "", small),
-                    p(f"{year.pool:,.2f}" if year.pool is not None else "", small),
+                    p(f"{made.amount:,.2f}", small),
+                    p(share_text(made.share) if made.share is not None else "", small),
+                    p(f"{made.pool:,.2f}" if made.pool is not None else "", small),
                     p(f"{part.contribution}%", small),
                     p(f"{part.exact}", small),
                     p(f"{part.amount:,.2f}" + (" (+0.01)" if part.extra_fen else ""), small),
-                    p(year.get_status_display(), small),
+                    p(state, small),
                 ]
             )
-            total += part.amount
+            if not part.replaced_by_id:
+                total += part.amount
         rows.append(
             [p(_("total"), small), "", "", "", "", "", "", "", p(f"{total:,.2f}", small), ""]
         )
@@ -169,7 +178,14 @@ def run_scheme_statements(job: Job, progress: Progress) -> dict[str, Any]:
         scheme = scheme_get(actor=job.created_by, code=job.params["scheme"])
         parts = list(
             RevenuePart.objects.filter(year__scheme=scheme)
-            .select_related("worker", "worker__employer", "year", "year__scheme__result")
+            .select_related(
+                "worker",
+                "worker__employer",
+                "year",
+                "year__scheme__result",
+                "correction",
+                "replaced_by",
+            )
             .order_by("position", "worker_id", "year__year")
         )
         by_worker: dict[int, tuple[Worker, list[RevenuePart]]] = {}

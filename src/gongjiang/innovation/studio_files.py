@@ -27,6 +27,11 @@ def _kind(kind: str) -> str:
     return kind
 
 
+def kind_label(kind: str) -> str:
+    """The file's name in a download: 年度计划 or 年度总结."""
+    return _("yearly plan") if kind == "plan" else _("yearly report")
+
+
 def _year(year: Any) -> int:
     try:
         value = int(year)

@@ -69,6 +69,17 @@ def revenue_todos(user: Any) -> list[Todo]:
                 icon="cash-coin",
             )
         )
+        from .revenue_corrections import corrections_to_decide
+
+        out.append(
+            Todo(
+                _("Revenue-sharing corrections to decide"),
+                corrections_to_decide(actor=user).count(),
+                reverse("innovation:revenue_list"),
+                priority=22,
+                icon="pencil-square",
+            )
+        )
     if access.can(user, "innovation.approve_studio"):
         from .studios import studios_to_approve
 

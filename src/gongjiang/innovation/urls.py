@@ -36,6 +36,12 @@ urlpatterns += [
         views_revenue.statements_download,
         name="revenue_statements_download",
     ),
+    path("revenue/years/<str:code>/", views_revenue.year_detail, name="revenue_year"),
+    path(
+        "revenue/corrections/<str:code>/document",
+        views_revenue.correction_document,
+        name="revenue_correction_document",
+    ),
     path("revenue/<str:code>/", views_revenue.scheme_detail, name="revenue_detail"),
 ]
 

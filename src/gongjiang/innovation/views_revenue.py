@@ -27,6 +27,7 @@ from gongjiang.core.selectors import job_get
 from gongjiang.core.views import form_errors_from, page
 
 from . import revenue
+from . import revenue_corrections as corrections
 from .models_revenue import RevenueScheme, RevenueYear
 from .revenue_statements import KIND, scheme_statements_start, statements_pdf
 from .split import FEN, STATUTORY_DEFAULTS, share_text
@@ -159,21 +160,57 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def computation(year: RevenueYear) -> dict[str, Any]:
-    """The year's computation, line by line, from the frozen parts."""
+def version_display(year: RevenueYear, version: Any) -> dict[str, Any]:
+    """What the computation partial shows of a version (revenue_corrections.Version), or of a
+    year only entered (no version yet)."""
+    if version is None:
+        return {
+            "number": 0,
+            "amount": year.amount,
+            "share": None,
+            "pool": None,
+            "note": year.note,
+            "by": year.entered_by,
+            "parts": [],
+            "correction": None,
+        }
+    c = version.correction
+    return {
+        "number": version.number,
+        "amount": version.amount,
+        "share": version.share,
+        "pool": version.pool,
+        "note": c.note if c else year.note,
+        "by": c.requested_by if c else year.entered_by,
+        "parts": version.parts,
+        "correction": c,
+        "current": version.current,
+    }
+
+
+def computation(v: dict[str, Any]) -> dict[str, Any]:
+    """A version's computation, line by line, from its frozen parts."""
     lines = []
-    for part in year.parts.all():
+    for part in v["parts"]:
         floor = part.amount - (FEN if part.extra_fen else 0)
         lines.append({"part": part, "floor": floor})
-    product = year.amount * year.share if year.share is not None else None
-    total = sum((p.amount for p in year.parts.all()), Decimal(0))
+    product = v["amount"] * v["share"] if v["share"] is not None else None
+    total = sum((p.amount for p in v["parts"]), Decimal(0))
     return {
         "product": product,
         "lines": lines,
         "total": total,
-        "left_over": int(((year.pool or 0) - sum((ln["floor"] for ln in lines), Decimal(0))) * 100),
-        "adds_up": year.pool is not None and total == year.pool,
+        "left_over": int(((v["pool"] or 0) - sum((ln["floor"] for ln in lines), Decimal(0))) * 100),
+        "adds_up": v["pool"] is not None and total == v["pool"],
     }
+
+
+def _year_now(year: RevenueYear) -> tuple[RevenueYear, dict[str, Any], dict[str, Any]]:
+    versions = corrections.year_versions(year)
+    v = version_display(year, versions[-1] if versions else None)
+    v["corrected"] = max(len(versions) - 1, 0)
+    v["waiting"] = any(c.status == "requested" for c in year.corrections.all())
+    return year, v, computation(v)
 
 
 @login_required
@@ -226,7 +263,7 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
             "scheme": scheme,
             "rule": STATUTORY_DEFAULTS[scheme.mode],
             "share": share_text(scheme.share),
-            "years": [(y, computation(y)) for y in years],
+            "years": [_year_now(y) for y in years],
             "members": scheme.result.members.select_related("worker"),
             "year_form": year_form if may_manage else None,
             "may_certify": may_certify,
@@ -304,4 +341,145 @@ def statements_download(request: HttpRequest, code: str) -> HttpResponse:
         job.output_file.open("rb"),
         download_filename(_("Revenue-sharing statement"), scheme.result.title, ext="pdf"),
         content_type="application/pdf",
+    )
+
+
+class CorrectionForm(BootstrapForm):
+    amount = forms.DecimalField(
+        label=gettext_lazy("corrected figure (yuan)"),
+        min_value=0,
+        max_value=Decimal("999999999999.99"),
+        max_digits=14,
+        decimal_places=2,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("basis of the corrected figure"), max_length=500, required=False
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("reason for the correction"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("supporting document (PDF, JPEG or PNG, at most 10 MB)"),
+    )
+
+    def __init__(self, *args: Any, parts: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = []
+        for part in parts:
+            name = f"c_{part.worker.code}"
+            self.fields[name] = forms.DecimalField(
+                label=_("contribution of %(name)s (%%; 0 drops the member)")
+                % {"name": part.worker.name},
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                initial=part.contribution,
+            )
+            self.members.append((part.worker.code, name))
+        self.order_fields(["amount", "note", *[n for _c, n in self.members], "reason", "file"])
+
+    def contributions(self) -> dict[str, Decimal]:
+        return {code: self.cleaned_data[name] for code, name in self.members}
+
+
+@login_required
+def year_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A certified year's history (the certification and every approved correction, each with its
+    computation), its corrections with their documents, asking for one and deciding one."""
+    year = revenue.year_get(actor=request.user, code=code)
+    org = year.scheme.organization
+    may_manage = access.can(request.user, revenue.MANAGE, org)
+    act = request.POST.get("act", "") if request.method == "POST" else ""
+    parts = corrections.current_parts(year)
+    form = CorrectionForm(
+        request.POST if act == "request" else None,
+        request.FILES if act == "request" else None,
+        parts=parts,
+        initial={"amount": (corrections.current_version(year) or year).amount},
+    )
+    if request.method == "POST":
+        try:
+            if act == "request":
+                if not may_manage:
+                    raise PermissionDenied(revenue.MANAGE)
+                if form.is_valid():
+                    data = form.cleaned_data
+                    corrections.revenue_correction_request(
+                        actor=request.user,
+                        year=year,
+                        amount=data["amount"],
+                        note=data["note"],
+                        reason=data["reason"],
+                        contributions=form.contributions(),
+                        upload=data["file"],
+                    )
+                    messages.success(request, _("The correction is asked for."))
+                    return redirect("innovation:revenue_year", code=year.code)
+            elif act in ("approve", "reject"):
+                correction = corrections.correction_get(
+                    actor=request.user, code=request.POST.get("correction", "")[:20]
+                )
+                if correction.year_id != year.pk:
+                    raise Http404("correction")
+                if act == "approve":
+                    corrections.revenue_correction_approve(
+                        actor=request.user, correction=correction
+                    )
+                    messages.success(request, _("The correction is approved."))
+                else:
+                    corrections.revenue_correction_reject(
+                        actor=request.user,
+                        correction=correction,
+                        reason=request.POST.get("reason", "")[:500],
+                    )
+                    messages.success(request, _("The correction is rejected."))
+                return redirect("innovation:revenue_year", code=year.code)
+            else:
+                raise Http404("act")
+        except (ApplicationError, ValidationError) as exc:
+            if act == "request":
+                _errors(exc, form)
+            else:
+                messages.error(request, getattr(exc, "message", str(exc)))
+    year = RevenueYear.objects.prefetch_related("parts__worker", "corrections__requested_by").get(
+        pk=year.pk
+    )
+    listed = corrections.year_corrections(year)
+    versions = corrections.year_versions(year)
+    waiting = any(c.status == "requested" for c in listed)
+    shown = [version_display(year, v) for v in versions]
+    return render(
+        request,
+        "innovation/revenue/year_detail.html",
+        {
+            "year": year,
+            "scheme": year.scheme,
+            "versions": [(v, computation(v)) for v in reversed(shown)],
+            "corrections": listed,
+            "form": form if may_manage and versions and not waiting else None,
+            # the waiting corrections this user may decide (not their own, not as a team member)
+            "decidable": set(
+                corrections.corrections_to_decide(actor=request.user)
+                .filter(year=year)
+                .values_list("code", flat=True)
+            ),
+        },
+    )
+
+
+@login_required
+def correction_document(request: HttpRequest, code: str) -> HttpResponse:
+    correction = corrections.correction_get(actor=request.user, code=code)
+    return file_response(
+        corrections.correction_document_open(correction),
+        download_filename(
+            _("Supporting document"),
+            str(correction.year),
+            correction.number,
+            ext=corrections.EXTENSIONS.get(correction.document_type, "bin"),
+        ),
+        content_type=correction.document_type,
     )

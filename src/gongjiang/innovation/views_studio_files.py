@@ -43,6 +43,5 @@ def year_file_upload(request: HttpRequest, code: str) -> HttpResponse:
 def year_file_open(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
     studio = studios.studio_get(actor=request.user, code=code)
     handle = studio_files.studio_year_file_open(studio=studio, year=year, kind=kind)
-    label = _("yearly plan") if kind == "plan" else _("yearly report")
-    name = download_filename(studio.name, year, label, ext="pdf")
+    name = download_filename(studio.name, year, studio_files.kind_label(kind), ext="pdf")
     return file_response(handle, name, content_type="application/pdf")
