@@ -19,6 +19,7 @@ from gongjiang.members import campaigns
 from gongjiang.members.campaign_tallies import campaign_tallies_rebuild, campaign_tallies_verify
 from gongjiang.members.models import CampaignAreaTally, CampaignOrgTally
 
+from ..counters_helpers import fold
 from ..factories import OrganizationFactory, UserFactory, member
 from ..learning.factories import make_question
 
@@ -46,6 +47,7 @@ def national_contest(world: Any) -> Any:
         u = UserFactory(username=f"n{i}")
         member(u, rng.choice(units), "worker")
         campaigns.contest_submit(actor=u, campaign=campaign, answers={q.code: rng.choice("AB")})
+    fold()
     return campaign
 
 
@@ -111,6 +113,7 @@ def test_scores_to_the_fen_in_both_levels(ms: Any, world: Any) -> None:
         campaign=ms.campaign,
         answers={single.code: "B", tf.code: True, multiple.code: ["A"]},
     )
+    fold()
     area = CampaignAreaTally.objects.get(campaign=ms.campaign, organization=world.city_a)
     unit = CampaignOrgTally.objects.get(campaign=ms.campaign, organization=world.enterprise_a)
     assert area.total_score == unit.total_score == Decimal("2.50")

@@ -14,9 +14,10 @@ from ninja import Field, Query, Router, Schema
 
 from gongjiang.core import access
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import CountersFreshnessOut, StrictSchema
 
 from . import activities, campaigns, helpdesk, news, stations
+from .campaign_tallies import tallies_freshness
 from .notify import notifications_of
 
 router = Router(tags=["members"])
@@ -249,6 +250,7 @@ class MembersRankingOut(Schema):
     participants: int
     mean: Decimal | None
     units: list[MembersRankOut]
+    freshness: CountersFreshnessOut
 
 
 @router.get(
@@ -275,6 +277,7 @@ def campaign_rankings(
         "organization": org.code,
         **total,
         "units": campaigns.rankings(campaign=campaign, organization=org)[:200],
+        "freshness": tallies_freshness(campaign).as_dict(),
     }
 
 

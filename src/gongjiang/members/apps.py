@@ -10,7 +10,8 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        from . import permissions  # noqa: F401  (grants permissions)
+        # grants permissions; the contest tallies' counter target (core.counters)
+        from . import campaign_tallies, permissions  # noqa: F401
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)
