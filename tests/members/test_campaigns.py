@@ -99,9 +99,10 @@ def test_rankings_and_participation_equal_a_recount(ms: Any, world: Any) -> None
         }
         campaigns.contest_submit(actor=u, campaign=ms.campaign, answers=answers)
     # the entries are queued: no tally has them until the worker's fold
-    assert campaigns.participation(campaign=ms.campaign, organization=world.city_a)[
-        "participants"
-    ] == 0
+    assert (
+        campaigns.participation(campaign=ms.campaign, organization=world.city_a)["participants"]
+        == 0
+    )
     fold()
     for org in [world.city_a, world.enterprise_a, units[-2], world.province_a]:
         assert campaigns.participation(campaign=ms.campaign, organization=org) == campaigns.recount(
