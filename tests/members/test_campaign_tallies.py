@@ -120,3 +120,21 @@ def test_scores_to_the_fen_in_both_levels(ms: Any, world: Any) -> None:
     assert area.depth == 2 and area.participants == unit.participants == 1
     with pytest.raises(CommandError):
         call_command("members_campaign_tallies", "nosuchcode", stdout=StringIO())
+
+
+def test_a_rebuild_counts_the_queued_entries_once(world: Any, national_contest: Any) -> None:
+    c = national_contest
+    for i in range(3):
+        u = UserFactory(username=f"late{i}")
+        member(u, world.enterprise_b, "worker")
+        campaigns.contest_submit(actor=u, campaign=c, answers={c.questions.get().code: "B"})
+    assert campaign_tallies_verify(campaign=c)["pending"] == 0  # the check folded them
+    for i in range(3, 5):
+        u = UserFactory(username=f"late{i}")
+        member(u, world.enterprise_b, "worker")
+        campaigns.contest_submit(actor=u, campaign=c, answers={c.questions.get().code: "B"})
+    campaign_tallies_rebuild(actor=SYSTEM, campaign=c)
+    fold()  # the queue was dropped by the rebuild, which counted those entries
+    result = campaign_tallies_verify(campaign=c)
+    assert result["participants"] == 45 and result["mismatches"] == []
+    assert campaigns.participation(campaign=c, organization=world.national)["participants"] == 45
