@@ -8,17 +8,20 @@ as ``bench/surveys_answer_load.py`` does for a one-time submission):
    missing): a national federation, 2 provinces, 2 cities each, 5 enterprises per city;
    PARTICIPANTS + SPARE workers spread over the enterprises with a login session each; a running
    national campaign whose contest has ``--questions`` objective questions of the national bank;
-2. starts ``gongjiang serve`` on a free local port;
+2. starts ``gongjiang serve`` on a free local port and ``gongjiang worker`` beside it (its
+   scheduler folds the queued tallies every 5 s, ``core.counters_fold``), both with DEBUG off;
 3. **round with think time**: PARTICIPANTS simulated workers arrive over ``--ramp`` seconds, read
    the contest (GET ``/api/v1/members/campaigns/{code}``), think (0..2×``--think`` s) and submit
-   their answers once (POST ``…/answers``: graded, entry saved, the unit's, city's and province's
-   tallies incremented in one transaction); 5 % are sent twice (a retried request: the second
+   their answers once (POST ``…/answers``: graded, entry saved and its increments of the unit's,
+   city's and province's tallies queued, in one transaction); 5 % are sent twice (a retried request: the second
    must be refused with 409 ``already_answered``, never counted twice);
 4. **saturated comparison** (``--rounds`` alternating rounds of ``--seconds``): CONCURRENCY
    connections request the bare view ``/healthz`` as fast as they can, then the same number submit
    contest answers as fast as they can (each submission by a fresh SPARE worker);
-5. counts lost answers: every acknowledged submission must be a stored entry, nothing more, and
-   both levels of tallies must equal a recount (``campaign_tallies_verify``).
+5. waits for the worker to fold what is still queued (``fold``: the most entries seen waiting,
+   sampled every second, and the seconds the last ones took), then counts lost answers: every
+   acknowledged submission must be a stored entry, nothing more, and both levels of tallies must
+   equal a recount (``campaign_tallies_verify``).
 
 Run::
 
@@ -43,8 +46,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+import counters_common as cc  # noqa: E402  (the fold worker and the queue watch)
 import learning_exam_load as exam  # noqa: E402  (the shared client and summaries)
 
+TARGET = "members.contest"  # the counter queue's target (core/counters.py)
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/h_campaigns"
 
 
@@ -274,6 +279,7 @@ def count_lost(info: dict[str, Any], acks: Acks) -> dict[str, Any]:
         "lost": len(acked_users - stored),
         "extra": len(stored - acked_users),
         "tally_participants": verified["participants"],
+        "pending_at_verify": verified["pending"],
         "tallies_equal_recount": not verified["mismatches"],
     }
 
@@ -294,6 +300,7 @@ def main() -> None:
     exam.ensure_database(args.database_url)
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "aW5zZWN1cmUtYmVuY2gta2V5LTAxMjM0NTY3ODlhYmM=")
     os.environ.setdefault("SECRET_KEY", "bench-contest-secret-key-0123456789abcdef0123456789")
+    cc.force_debug_off()  # as in production (the server and the worker get DEBUG=0 too)
     exam.django_setup(args.database_url)
     t0 = time.monotonic()
     info = set_up(args.participants + args.spare, args.questions)
@@ -321,6 +328,10 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    # the background worker folds the queued counters every 5 s, as in production
+    worker = cc.start_worker(env)
+    result["debug"] = cc.debug_flags(env)
+    watch = cc.Watch(TARGET, info["campaign_id"])
     acks = Acks()
     try:
         for _ in range(150):
@@ -333,6 +344,7 @@ def main() -> None:
             raise SystemExit("the server did not start")
         idle = float(os.environ.get("WEB_KEEPALIVE", "5")) - 0.5
         keys = info["keys"]
+        watch.start()
         result["round_with_think_time"] = asyncio.run(
             round_with_think_time(
                 info, keys[: args.participants], args.think, args.ramp, acks, idle
@@ -344,7 +356,9 @@ def main() -> None:
             )
         )
         result["load_average_after"] = exam.loadavg()
+        result["fold"] = {**watch.finish(), **cc.drain(TARGET, info["campaign_id"])}
     finally:
+        cc.stop(worker)
         server.terminate()
         try:
             server.wait(timeout=20)

@@ -5,7 +5,8 @@ The method of ``bench/learning_exam_load.py`` (its HTTP client, phases and summa
 1. sets up a database (``--database-url``, default ``gongjiang_bench_surveys_load``; created and
    migrated if missing): one enterprise, RESPONDENTS + SPARE workers with a login session each, a
    published 20-question survey (every type) sent to all of them;
-2. starts ``gongjiang serve`` on a free local port;
+2. starts ``gongjiang serve`` on a free local port and ``gongjiang worker`` beside it (its
+   scheduler folds the queued counters every 5 s, ``core.counters_fold``), both with DEBUG off;
 3. **round with think time**: RESPONDENTS simulated workers arrive over ``--ramp`` seconds, read
    the questionnaire (GET), think (0..2×``--think`` s) and submit their answers once (POST);
    5 % of submissions are sent twice (a retried request: the second must be refused with 409
@@ -13,8 +14,10 @@ The method of ``bench/learning_exam_load.py`` (its HTTP client, phases and summa
 4. **saturated comparison** (``--rounds`` alternating rounds of ``--seconds``): CONCURRENCY
    connections request the bare view ``/healthz`` as fast as they can, then the same number submit
    answers as fast as they can (each submission by a fresh SPARE worker);
-5. counts lost answers: every acknowledged submission must be a stored response and a completion
-   mark, nothing more (no double counts), and the rollups must equal a recount.
+5. waits for the worker to fold what is still queued (``fold``: the most answers seen waiting,
+   sampled every second, and the seconds the last ones took), then counts lost answers: every
+   acknowledged submission must be a stored response and a completion mark, nothing more (no
+   double counts), and the rollups must equal a recount (``rollups.verify``).
 
 Run::
 
@@ -39,9 +42,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+import counters_common as cc  # noqa: E402  (the fold worker and the queue watch)
 import learning_exam_load as exam  # noqa: E402  (the shared client and summaries)
 import surveys_results as results  # noqa: E402  (the questionnaire and random answers)
 
+TARGET = "surveys.rollup"  # the counter queue's target (core/counters.py)
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/gongjiang_bench_surveys_load"
 
 
@@ -250,7 +255,7 @@ def count_lost(info: dict[str, Any], acks: Acks) -> dict[str, Any]:
         "completion_marks": completed,
         "lost": len(acks.acked) - min(responses, completed),
         "extra": max(responses, completed) - len(acks.acked),
-        "rollups_equal_recount": rollups.verify(survey)["equal"],
+        **{f"verify_{k}": v for k, v in rollups.verify(survey).items() if k != "differences"},
     }
 
 
@@ -269,6 +274,7 @@ def main() -> None:
     exam.ensure_database(args.database_url)
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "aW5zZWN1cmUtYmVuY2gta2V5LTAxMjM0NTY3ODlhYmM=")
     os.environ.setdefault("SECRET_KEY", "bench-surveys-secret-key-0123456789abcdef0123456789")
+    cc.force_debug_off()  # as in production (the server and the worker get DEBUG=0 too)
     exam.django_setup(args.database_url)
     t0 = time.monotonic()
     info = set_up(args.respondents + args.spare)
@@ -295,6 +301,10 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    # the background worker folds the queued counters every 5 s, as in production
+    worker = cc.start_worker(env)
+    result["debug"] = cc.debug_flags(env)
+    watch = cc.Watch(TARGET, info["survey_id"])
     acks = Acks()
     try:
         for _ in range(150):
@@ -307,6 +317,7 @@ def main() -> None:
             raise SystemExit("the server did not start")
         idle = float(os.environ.get("WEB_KEEPALIVE", "5")) - 0.5
         keys = info["keys"]
+        watch.start()
         result["round_with_think_time"] = asyncio.run(
             round_with_think_time(info, keys[: args.respondents], args.think, args.ramp, acks, idle)
         )
@@ -316,7 +327,9 @@ def main() -> None:
             )
         )
         result["load_average_after"] = exam.loadavg()
+        result["fold"] = {**watch.finish(), **cc.drain(TARGET, info["survey_id"])}
     finally:
+        cc.stop(worker)
         server.terminate()
         try:
             server.wait(timeout=20)

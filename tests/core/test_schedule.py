@@ -162,6 +162,7 @@ def test_the_default_entries() -> None:
             "daily 07:15",
             True,
         ),
+        "core.counters_fold": ("gongjiang.core.tasks.counters_fold", "every 5s", True),
         "core.job_files_prune": ("gongjiang.core.tasks.job_files_prune", "daily 03:45", True),
         "core.jobs_fail_stale": ("gongjiang.core.tasks.jobs_fail_stale", "every 60s", True),
         "core.prune_task_results": (
@@ -324,6 +325,7 @@ def test_disabled_entries_do_not_run(db: None) -> None:
     with override_settings(
         SCHEDULE={
             "learning.exam_autosubmit": "off",
+            "core.counters_fold": "off",
             "core.jobs_fail_stale": "off",
             "members.help_escalate": "off",
             "members.library_settle": "off",
@@ -385,8 +387,9 @@ def overdue_attempt(world):  # type: ignore[no-untyped-def]
 
 # db_worker commits and checks its connection as in production (close_old_connections): these
 # tests run outside the test transaction.
+# the counter fold runs every 5 s: hourly here, so that "straight after" holds on a loaded machine
 @pytest.mark.django_db(transaction=True)
-@override_settings(TASKS=DB_TASKS)
+@override_settings(TASKS=DB_TASKS, SCHEDULE={"core.counters_fold": "1h"})
 def test_worker_batch_enqueues_the_due_autosubmit_and_runs_it(overdue_attempt: Attempt) -> None:
     from django_tasks_db.models import DBTaskResult
 
@@ -396,16 +399,18 @@ def test_worker_batch_enqueues_the_due_autosubmit_and_runs_it(overdue_attempt: A
     row = ScheduledRun.objects.get(name="learning.exam_autosubmit")
     result = DBTaskResult.objects.get(id=row.last_task_id)
     assert result.status == "SUCCESSFUL" and result.return_value == 1
-    # the daily entries were seen and wait for their time; besides the four interval entries
+    # the daily entries were seen and wait for their time; besides the five interval entries
     # (exam auto-submission, the job-lease check, the help desk's escalation, the e-library's
-    # loans) nothing was queued
+    # loans, the counter fold) nothing was queued
     stale = ScheduledRun.objects.get(name="core.jobs_fail_stale")
     assert DBTaskResult.objects.get(id=stale.last_task_id).status == "SUCCESSFUL"
-    assert DBTaskResult.objects.count() == 4
+    fold = ScheduledRun.objects.get(name="core.counters_fold")
+    assert DBTaskResult.objects.get(id=fold.last_task_id).status == "SUCCESSFUL"
+    assert DBTaskResult.objects.count() == 5
     assert ScheduledRun.objects.get(name="reform.remind").next_run_at > timezone.now()
     # a second worker straight after finds nothing due
     call_command("worker", "--batch", "--interval", "0", stdout=StringIO())
-    assert DBTaskResult.objects.count() == 4
+    assert DBTaskResult.objects.count() == 5
 
 
 @pytest.mark.django_db(transaction=True)
@@ -467,6 +472,7 @@ def test_schedule_command_lists_entries(db: None) -> None:
         "assistance.anonymise",
         "assistance.remind",
         "congress.proposal_remind",
+        "core.counters_fold",
         "core.job_files_prune",
         "core.jobs_fail_stale",
         "core.prune_task_results",

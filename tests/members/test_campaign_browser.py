@@ -13,6 +13,7 @@ from PIL import Image
 from gongjiang.members import photos
 from gongjiang.members.models import ContestEntry
 
+from ..counters_helpers import fold
 from .test_browser import login
 
 pytestmark = [
@@ -46,6 +47,13 @@ def test_worker_answers_the_campaign_contest_on_the_phone(
     page.click("#submit-contest")
     page.wait_for_selector("#my-entry")
     assert "2.50" in page.inner_text("#my-entry")
+    # the answer reaches the tallies with the worker's fold (every 5 s); until then the page says so
+    assert " 1 " in page.inner_text("#counters-freshness")
+    no_sideways_scroll(page)
+    fold()
+    page.reload()
+    page.wait_for_selector("#my-rank")
+    assert page.locator("#counters-freshness").count() == 0
     assert world.enterprise_a.name in page.inner_text("#my-rank")
     ranking = page.inner_text("#ranking")
     assert world.enterprise_a.name in ranking and "1" in ranking

@@ -13,6 +13,7 @@ from gongjiang.members import campaigns
 from gongjiang.members.models import Campaign
 
 from ..access_helpers import check_access
+from ..counters_helpers import fold
 from ..factories import UserFactory, member
 
 
@@ -67,8 +68,16 @@ def test_participation_per_subtree_for_cadres(client: Any, ms: Any, world: Any) 
     member(other, world.team_a, "worker")
     campaigns.contest_submit(actor=other, campaign=ms.campaign, answers={single.code: "A"})
     url = reverse("members:campaign_results", args=[ms.campaign.code])
+    # before the worker's fold the page says that 2 answers are still to be counted
+    client.force_login(world.alice)
+    queued = client.get(url)
+    assert queued.context["total"]["participants"] == 0
+    assert 'id="counters-freshness"' in queued.content.decode()
+    assert queued.context["freshness"].pending == 2
+    fold()
     response = check_access(client, url=url, in_scope=world.alice, out_of_scope=world.bob)
     page = response.content.decode()
+    assert 'id="counters-freshness"' not in page
     assert world.enterprise_a.name in page and 'id="campaign-settings"' in page
     # drill down into the enterprise: its team is listed under it
     response = client.get(url + f"?org={world.enterprise_a.code}")
@@ -148,6 +157,10 @@ def test_campaign_api(client: Any, ms: Any, world: Any) -> None:
     campaigns.contest_submit(
         actor=world.worker_a, campaign=ms.campaign, answers={ms.questions[0].code: "B"}
     )
+    client.force_login(world.alice)
+    queued = client.get(f"{base}/campaigns/{ms.campaign.code}/participation").json()
+    assert queued["participants"] == 0 and queued["freshness"]["pending"] == 1
+    fold()
     response = check_access(
         client,
         url=f"{base}/campaigns/{ms.campaign.code}/participation",
@@ -156,6 +169,7 @@ def test_campaign_api(client: Any, ms: Any, world: Any) -> None:
     )
     body = response.json()
     assert body["participants"] == 1 and body["units"][0]["code"] == world.enterprise_a.code
+    assert body["freshness"]["pending"] == 0
     client.force_login(world.alice)
     other = client.get(
         f"{base}/campaigns/{ms.campaign.code}/participation?organization={world.city_b.code}"
@@ -168,9 +182,10 @@ def test_campaign_api(client: Any, ms: Any, world: Any) -> None:
         out_of_scope=world.bob,
     )
     body = response.json()
-    assert (body["participants"], body["unit_rows"], body["area_rows"], body["mismatches"]) == (
-        1,
-        1,
-        2,
-        0,
-    )
+    assert (
+        body["participants"],
+        body["unit_rows"],
+        body["area_rows"],
+        body["pending"],
+        body["mismatches"],
+    ) == (1, 1, 2, 0, 0)

@@ -19,6 +19,7 @@ from gongjiang.members import campaigns
 from gongjiang.members.campaign_tallies import campaign_tallies_rebuild, campaign_tallies_verify
 from gongjiang.members.models import CampaignAreaTally, CampaignOrgTally
 
+from ..counters_helpers import fold
 from ..factories import OrganizationFactory, UserFactory, member
 from ..learning.factories import make_question
 
@@ -46,6 +47,7 @@ def national_contest(world: Any) -> Any:
         u = UserFactory(username=f"n{i}")
         member(u, rng.choice(units), "worker")
         campaigns.contest_submit(actor=u, campaign=campaign, answers={q.code: rng.choice("AB")})
+    fold()
     return campaign
 
 
@@ -111,9 +113,28 @@ def test_scores_to_the_fen_in_both_levels(ms: Any, world: Any) -> None:
         campaign=ms.campaign,
         answers={single.code: "B", tf.code: True, multiple.code: ["A"]},
     )
+    fold()
     area = CampaignAreaTally.objects.get(campaign=ms.campaign, organization=world.city_a)
     unit = CampaignOrgTally.objects.get(campaign=ms.campaign, organization=world.enterprise_a)
     assert area.total_score == unit.total_score == Decimal("2.50")
     assert area.depth == 2 and area.participants == unit.participants == 1
     with pytest.raises(CommandError):
         call_command("members_campaign_tallies", "nosuchcode", stdout=StringIO())
+
+
+def test_a_rebuild_counts_the_queued_entries_once(world: Any, national_contest: Any) -> None:
+    c = national_contest
+    for i in range(3):
+        u = UserFactory(username=f"late{i}")
+        member(u, world.enterprise_b, "worker")
+        campaigns.contest_submit(actor=u, campaign=c, answers={c.questions.get().code: "B"})
+    assert campaign_tallies_verify(campaign=c)["pending"] == 0  # the check folded them
+    for i in range(3, 5):
+        u = UserFactory(username=f"late{i}")
+        member(u, world.enterprise_b, "worker")
+        campaigns.contest_submit(actor=u, campaign=c, answers={c.questions.get().code: "B"})
+    campaign_tallies_rebuild(actor=SYSTEM, campaign=c)
+    fold()  # the queue was dropped by the rebuild, which counted those entries
+    result = campaign_tallies_verify(campaign=c)
+    assert result["participants"] == 45 and result["mismatches"] == []
+    assert campaigns.participation(campaign=c, organization=world.national)["participants"] == 45

@@ -16,6 +16,7 @@ from gongjiang.core.errors import ApplicationError
 from gongjiang.members import campaigns
 from gongjiang.members.models import Campaign, CampaignOrgTally, ContestEntry
 
+from ..counters_helpers import fold
 from ..factories import OrganizationFactory, UserFactory, member
 
 
@@ -97,6 +98,12 @@ def test_rankings_and_participation_equal_a_recount(ms: Any, world: Any) -> None
             multiple.code: rng.sample("ABCD", rng.randint(1, 3)),
         }
         campaigns.contest_submit(actor=u, campaign=ms.campaign, answers=answers)
+    # the entries are queued: no tally has them until the worker's fold
+    assert (
+        campaigns.participation(campaign=ms.campaign, organization=world.city_a)["participants"]
+        == 0
+    )
+    fold()
     for org in [world.city_a, world.enterprise_a, units[-2], world.province_a]:
         assert campaigns.participation(campaign=ms.campaign, organization=org) == campaigns.recount(
             campaign=ms.campaign, organization=org

@@ -15,6 +15,7 @@ from gongjiang.members import helpdesk, stations
 from gongjiang.members.models import ActivitySignup, StationCheckIn
 
 from ..access_helpers import check_access
+from ..counters_helpers import fold
 
 PAGE_BUDGET = 100 * 1024  # bytes before images: the HTML (styles inline) and its scripts
 
@@ -253,6 +254,10 @@ def test_api_answers_in_scope_only(client: Any, ms: Any, world: Any) -> None:
         ok=201,
     )
     assert r.json()["score"] == "3.00"
+    client.force_login(world.alice)
+    queued = client.get(f"{base}/campaigns/{ms.campaign.code}/rankings").json()
+    assert queued["participants"] == 0 and queued["freshness"]["pending"] == 1
+    fold()
     r = check_access(
         client,
         url=f"{base}/campaigns/{ms.campaign.code}/rankings",

@@ -11,6 +11,7 @@ import pytest
 from gongjiang.surveys import services
 from tests.access_helpers import check_access
 
+from ..counters_helpers import fold
 from .helpers import QUESTIONS, answers
 
 
@@ -18,6 +19,7 @@ from .helpers import QUESTIONS, answers
 def answered(sw: Any) -> Any:
     for i, w in enumerate(sw.workers[:12]):
         services.response_submit(actor=w.user, survey=sw.survey, answers=answers(i))
+    fold()
     return sw
 
 

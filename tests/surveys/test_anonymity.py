@@ -10,21 +10,40 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from gongjiang.core.counters import CounterDelta
 from gongjiang.surveys import selectors, services
 from gongjiang.surveys.anonymity import suppressed
 from gongjiang.surveys.models import Invitation, Response
 
+from ..counters_helpers import fold
 from .helpers import answers
 
 
-def submit(sw: Any, workers: list, start: int = 0) -> None:
+def submit(sw: Any, workers: list, start: int = 0, *, folded: bool = True) -> None:
+    """The workers answer; then (unless ``folded`` is False) the worker's fold runs."""
     for i, w in enumerate(workers, start=start):
         services.response_submit(actor=w.user, survey=sw.survey, answers=answers(i))
+    if folded:
+        fold()
 
 
 @pytest.mark.django_db
 def test_tables_hold_no_link_between_worker_and_answers(sw: Any) -> None:
-    submit(sw, sw.workers[:3])
+    submit(sw, sw.workers[:3], folded=False)
+    # the queued counters (core.counters) neither: a random key, no time, no person
+    assert {f.name for f in CounterDelta._meta.get_fields()} == {
+        "id",
+        "target",
+        "scope",
+        "payload",
+    }
+    assert CounterDelta._meta.pk.get_internal_type() == "UUIDField"
+    queued = list(CounterDelta.objects.filter(scope=sw.survey.pk).values_list("payload", flat=True))
+    assert len(queued) == 3
+    for payload in queued:
+        assert set(payload) == {"c", "p"}  # cells (strata, organisation) and (question, option)
+        assert not any(w.name in str(payload) or w.code in str(payload) for w in sw.workers)
+        assert "加班" not in str(payload)  # open answers are counted, never copied
     response_fields = {f.name for f in Response._meta.get_fields()}
     assert response_fields == {
         "id",

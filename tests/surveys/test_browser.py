@@ -10,6 +10,7 @@ import pytest
 from gongjiang.surveys import services
 from gongjiang.surveys.models import Response
 
+from ..counters_helpers import fold
 from .helpers import answers
 
 pytestmark = [
@@ -59,9 +60,16 @@ def test_worker_answers_on_a_phone_and_officer_reads_results(
     assert sw.survey.title not in phone.inner_text("#to-answer")
 
     login(page, base, "alice")
-    page.goto(f"{base}/surveys/{sw.survey.code}/results/")
+    results = f"{base}/surveys/{sw.survey.code}/results/"
+    # the answers wait in the queue until the worker's fold (every 5 s): the page says so
+    page.goto(results)
+    assert page.locator("#suppressed").count() == 1
+    assert " 11 " in page.inner_text("#counters-freshness")
+    fold()
+    page.goto(results)
     page.wait_for_selector("[data-chart='q1'] canvas")
     assert "11" in page.inner_text("#respondents")
+    assert page.locator("#counters-freshness").count() == 0
 
 
 def test_worker_without_login_answers_by_anonymous_link_on_a_phone(

@@ -15,6 +15,7 @@ from gongjiang.core.models import Organization
 from gongjiang.surveys import rollups, selectors, services
 from gongjiang.surveys.models import Response, Rollup
 
+from ..counters_helpers import fold
 from .helpers import answers
 
 
@@ -29,6 +30,7 @@ def _by_prefix(survey: Any, width: int) -> Counter[str]:
 def test_children_and_subtrees_from_the_level_rollups(sw: Any) -> None:
     for i, w in enumerate(sw.workers[:12] + sw.few):
         services.response_submit(actor=w.user, survey=sw.survey, answers=answers(i))
+    fold()
     actor = SystemActor("test")
     province, city = sw.world.province_a, sw.world.city_a
     seg = Organization.SEGMENT
@@ -67,6 +69,7 @@ def test_children_and_subtrees_from_the_level_rollups(sw: Any) -> None:
 def test_migration_writes_the_levels_from_the_organisation_rollups(sw: Any) -> None:
     for i, w in enumerate(sw.workers[:11] + sw.few):
         services.response_submit(actor=w.user, survey=sw.survey, answers=answers(i))
+    fold()
     before = rollups.stored(sw.survey)
     migration = importlib.import_module("gongjiang.surveys.migrations.0002_rollup_tree_levels")
     migration.remove_levels(apps, None)

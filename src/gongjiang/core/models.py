@@ -524,6 +524,7 @@ class ScheduledRun(models.Model):
 
 # ------------------------------------------------------------- shared pieces in sub-packages
 # Enterprises (用人单位) live in their own module; imported here so Django finds the model.
+from .counters import CounterDelta, CounterFold  # noqa: E402, F401
 from .enterprise_models import Enterprise  # noqa: E402,F401
 from .ledger.models import Fund, LedgerEntry  # noqa: E402, F401
 from .notices.models import CalendarDay, NoticeObjection, PublicNotice  # noqa: E402, F401

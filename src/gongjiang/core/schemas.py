@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Query, Schema
@@ -55,6 +56,14 @@ def resolve_from(path: str) -> Any:
 
     resolve.__name__ = "resolve_" + names[-1]
     return staticmethod(resolve)
+
+
+class CountersFreshnessOut(Schema):
+    """Beside figures read from rollups kept by a fold (core/counters.py): the answers not yet in
+    them and when the last fold ran (the time of reading when none ran yet)."""
+
+    pending: int
+    as_of: dt.datetime
 
 
 class JobProgressOut(Schema):

@@ -48,3 +48,15 @@ def job_files_prune() -> int:
     from gongjiang.core.jobs import job_files_prune as prune
 
     return prune()
+
+
+COUNTERS_FOLD_SECONDS = 30  # one run folds for at most this long; the next run goes on
+
+
+@periodic("core.counters_fold", every=5)
+@task()
+def counters_fold() -> int:
+    """Fold the queued counter increments of answers into their rollups (core.counters)."""
+    from gongjiang.core.counters import counters_fold_all
+
+    return counters_fold_all(seconds=COUNTERS_FOLD_SECONDS)

@@ -16,9 +16,10 @@ from ninja.files import UploadedFile
 
 from gongjiang.core import access
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import CountersFreshnessOut, StrictSchema
 
 from . import activities, campaigns, helpdesk, news, stations
+from .campaign_tallies import tallies_freshness
 from .notify import notifications_of
 
 router = Router(tags=["members"])
@@ -251,6 +252,7 @@ class MembersRankingOut(Schema):
     participants: int
     mean: Decimal | None
     units: list[MembersRankOut]
+    freshness: CountersFreshnessOut
 
 
 @router.get(
@@ -277,6 +279,7 @@ def campaign_rankings(
         "organization": org.code,
         **total,
         "units": campaigns.rankings(campaign=campaign, organization=org)[:200],
+        "freshness": tallies_freshness(campaign).as_dict(),
     }
 
 

@@ -15,10 +15,10 @@ from ninja import Field, Query, Router, Schema
 
 from gongjiang.core import access
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import CountersFreshnessOut, StrictSchema
 
 from . import campaigns as camp
-from .campaign_tallies import campaign_tallies_verify
+from .campaign_tallies import campaign_tallies_verify, tallies_freshness
 
 router = Router(tags=["members"])
 
@@ -126,6 +126,7 @@ class MembersParticipationOut(Schema):
     participants: int
     mean: Decimal | None
     units: list[MembersUnitOut]
+    freshness: CountersFreshnessOut
 
 
 @router.get(
@@ -161,6 +162,7 @@ def campaign_participation(
             }
             for r in ranking
         ],
+        "freshness": tallies_freshness(campaign).as_dict(),
     }
 
 
@@ -168,6 +170,7 @@ class MembersTallyCheckOut(Schema):
     participants: int
     unit_rows: int
     area_rows: int
+    pending: int
     mismatches: int
     snapshot: bool
 

@@ -10,7 +10,8 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        from . import library_jobs, permissions  # noqa: F401  (grants; the book check job)
+        # grants permissions; the book check job; the contest tallies' counter target (core.counters)
+        from . import campaign_tallies, library_jobs, permissions  # noqa: F401
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)

@@ -2,7 +2,8 @@
 
 A contest is a set of objective questions of the learning system's banks (the organiser's bank or a
 bank above it). An entry is graded by ``learning.grading.grade`` and saved with, in the same
-transaction, one increment of the tally of the participant's own organisation. Participation of a
+transaction, its increments of the tallies queued (``campaign_tallies``: a job folds them into the
+tally of the participant's own organisation, province and city every few seconds). Participation of a
 subtree is the sum of the tallies under its path; the ranking of the units under an organisation
 groups the tallies by the path of the unit they fall under. The number of tally rows is the number
 of organisations taking part, never the number of participants."""
@@ -29,6 +30,7 @@ from gongjiang.learning.grading import grade
 from gongjiang.learning.models import OBJECTIVE_TYPES, Question
 
 from .audience import audience_q, home_organization, prefixes
+from .campaign_tallies import depth_of, tally_queue
 from .models import Campaign, CampaignAreaTally, CampaignOrgTally, ContestEntry
 
 MANAGE = "members.manage_activity"
@@ -77,12 +79,8 @@ def my_entry(*, actor: Any, campaign: Campaign) -> ContestEntry | None:
     return ContestEntry.objects.filter(campaign=campaign, user=actor).first()
 
 
-def _depth_of(path: str) -> int:
-    return len(path) // Organization.SEGMENT - 1
-
-
 def _depth(organization: Organization) -> int:
-    return _depth_of(organization.path)
+    return depth_of(organization.path)
 
 
 def _figures(n: int | None, total: Decimal | None) -> dict[str, Any]:
@@ -207,41 +205,6 @@ def campaign_create(
     return campaign
 
 
-def _increment(model: Any, campaign: Campaign, organization: Organization, score: Decimal) -> None:
-    updated = model.objects.filter(campaign=campaign, organization=organization).update(
-        participants=F("participants") + 1, total_score=F("total_score") + score
-    )
-    if updated:
-        return
-    extra = {"depth": _depth(organization)} if model is CampaignAreaTally else {}
-    try:
-        with transaction.atomic():
-            model.objects.create(
-                campaign=campaign,
-                organization=organization,
-                path=organization.path,
-                participants=1,
-                total_score=score,
-                **extra,
-            )
-    except IntegrityError:  # another entry of the same unit created the row meanwhile
-        model.objects.filter(campaign=campaign, organization=organization).update(
-            participants=F("participants") + 1, total_score=F("total_score") + score
-        )
-
-
-def _tally_add(campaign: Campaign, organization: Organization, score: Decimal) -> None:
-    """One entry more in the unit's row and in its province's and city's area rows (always in
-    that order, top down, so concurrent entries lock rows in the same order: no deadlock)."""
-    areas = [
-        p for p in prefixes(organization.path) if _depth_of(p) in CampaignAreaTally.AREA_DEPTHS
-    ]
-    by_path = {o.path: o for o in Organization.objects.filter(path__in=areas)}
-    for path in areas:
-        _increment(CampaignAreaTally, campaign, by_path[path], score)
-    _increment(CampaignOrgTally, campaign, organization, score)
-
-
 def contest_submit(*, actor: Any, campaign: Campaign, answers: dict[str, Any]) -> ContestEntry:
     """Grade and save the participant's answers (once per person and campaign)."""
     if not access.can(actor, "members.use"):
@@ -284,8 +247,9 @@ def contest_submit(*, actor: Any, campaign: Campaign, answers: dict[str, Any]) -
                 organization=unit,
                 details={"score": score},
             )
-            # the tallies last: their rows are the shared ones, locked until the commit
-            _tally_add(campaign, unit, score)
+            # the tallies' increments are queued (one row, no shared row locked) and folded into
+            # them by a job (core.counters)
+            tally_queue(campaign, unit, score)
     except IntegrityError as exc:
         raise ApplicationError(
             _("You have already taken part in this contest."), code="already_answered", status=409

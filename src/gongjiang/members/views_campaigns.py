@@ -21,6 +21,7 @@ from gongjiang.core.views import form_errors_from
 
 from . import campaigns as camp
 from .audience import home_organization
+from .campaign_tallies import tallies_freshness
 from .forms import CampaignForm
 from .views_home import phone_context, require_use
 
@@ -86,6 +87,7 @@ def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
             my_rank=my_rank,
             total=camp.participation(campaign=campaign, organization=scope),
             mine=camp.participation(campaign=campaign, organization=unit) if unit else None,
+            freshness=tallies_freshness(campaign),
             unit=unit,
             manages=access.can(request.user, camp.MANAGE, scope),
         ),
@@ -193,6 +195,7 @@ def campaign_results(request: HttpRequest, code: str) -> HttpResponse:
             "campaign": campaign,
             "scope": scope,
             "total": camp.participation(campaign=campaign, organization=scope),
+            "freshness": tallies_freshness(campaign),
             "ranking": [{**r, "code": codes.get(r["path"])} for r in ranking[:200]],
             "form": form,
             "may_edit": may_edit,

@@ -14,6 +14,7 @@ from gongjiang.core.auth import FastCookieSessionAuth, TokenAuth
 from gongjiang.core.jobs import own_job_get
 from gongjiang.core.models import Organization
 from gongjiang.core.schemas import (
+    CountersFreshnessOut,
     JobProgressOut,
     StrictSchema,
     page_query,
@@ -203,6 +204,7 @@ class SurveyResultsOut(Schema):
     questions: list[SurveyQuestionResultOut]
     weighted: dict[str, dict[str, float]]
     previous_round: dict[str, dict[str, float]]
+    freshness: CountersFreshnessOut
 
 
 class SurveyTextsOut(Schema):
@@ -225,6 +227,7 @@ class SurveyVerifyOut(Schema):
     equal: bool
     responses: int
     counters: int
+    pending: int
 
 
 # ------------------------------------------------------------------------------ managing
@@ -371,7 +374,7 @@ def survey_close(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.get(
     "/surveys/{code}/results",
     response=SurveyResultsOut,
-    summary="Results (groups under the threshold withheld)",
+    summary="Results (groups under the threshold withheld; answers still queued in freshness)",
 )
 def survey_results(
     request: HttpRequest,
@@ -386,6 +389,7 @@ def survey_results(
         **result,
         "weighted": selectors.weighted(actor=request.user, survey=s) if org is None else {},
         "previous_round": selectors.comparison(actor=request.user, survey=s) if org is None else {},
+        "freshness": rollups.freshness(s).as_dict(),
     }
 
 
@@ -400,7 +404,9 @@ def survey_texts(request: HttpRequest, code: str, key: str) -> dict[str, Any]:
 
 
 @router.get(
-    "/surveys/{code}/verify", response=SurveyVerifyOut, summary="Rollups compared with a recount"
+    "/surveys/{code}/verify",
+    response=SurveyVerifyOut,
+    summary="Fold the queued answers, then compare the rollups with a recount",
 )
 def survey_verify(request: HttpRequest, code: str) -> dict[str, Any]:
     s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)

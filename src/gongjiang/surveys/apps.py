@@ -10,7 +10,8 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        from . import permissions, sending  # noqa: F401  (permissions; the sending job handler)
+        # permissions; the sending job handler; the rollups' counter target (core.counters)
+        from . import permissions, rollups, sending  # noqa: F401
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)

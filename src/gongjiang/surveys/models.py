@@ -7,7 +7,8 @@ Anonymity is built into the tables (docs/surveys.md, "How anonymity holds"):
 * ``Response`` holds the answers and the respondent's coarse strata (city, industry section, age
   band, skill level, union organisation). It has no worker, no user, no token, no timestamp and a
   random UUID key, so neither its key nor a column orders it by arrival.
-* ``Rollup`` holds the counts every result page reads, kept up to date on each submission.
+* ``Rollup`` holds the counts every result page reads; each submission queues its counters and a
+  job folds them in every few seconds (``rollups``, ``core.counters``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from gongjiang.core.codes import new_code
 from gongjiang.core.scoping import ScopedQuerySet
 
 DEFAULT_THRESHOLD = 10
-SHARDS = 16  # rollup rows per counter: concurrent submissions rarely wait for one another
+# rollup rows per counter written by submissions before they were queued (core.counters): the fold
+# writes shard 0 only; a survey's other shards are folded into it when it closes (rollups.compact)
+SHARDS = 16
 
 DIMENSIONS = ("region", "industry", "age_band", "skill_level")
 
@@ -252,7 +255,8 @@ class Response(models.Model):
 
 
 class Rollup(models.Model):
-    """Counts per survey, stratum, question and option, spread over ``SHARDS`` rows per counter.
+    """Counts per survey, stratum, question and option (in shard 0; older rows in up to ``SHARDS``
+    rows per counter, summed on reading).
 
     ``question`` ``_n`` with option ``""`` counts respondents. ``dim`` is ``all`` (value ``""``),
     one of DIMENSIONS, ``org`` (value: the respondent organisation's path) or ``lv<k>`` (value:

@@ -1,29 +1,46 @@
-"""Rollup upkeep: every submission adds its counters in one statement; a recount proves them.
+"""Rollup upkeep: every submission queues its counters; a fold adds them; a recount proves them.
 
 A response adds 1 to each of its (question, option) counters under ``all``, under each of its
 strata, under its organisation's path (``org``) and under the path of each of its organisation's
 ancestors from the survey's organisation down (``lv<k>``, k the ancestor's level: the level's
-prefix of the path), in one of ``SHARDS`` rows picked at random, so that
-concurrent submissions seldom wait on the same row. Rows are written in a fixed order, so two
-transactions never lock the same rows in opposite orders (no deadlock).
+prefix of the path). The answering transaction does not touch those rows: it queues one delta
+(``core.counters``, target ``surveys.rollup``) holding the response's *cells* (dimension, value)
+and *pairs* (question, option) — the counters are their product — and the fold adds a batch of
+deltas to the rollups, one upsert for the batch, into shard 0. Rows of shards 1–15 were written by
+submissions before the queue existed; ``compact`` folds them into shard 0 when a survey closes.
 """
 
 from __future__ import annotations
 
-import random
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from gongjiang.core.counters import (
+    CounterTable,
+    Freshness,
+    counter_delta_add,
+    counter_target,
+    counters_discard,
+    counters_fold_all,
+    counters_freshness,
+    counters_unfolded,
+    snapshot,
+)
 from gongjiang.core.models import Organization
 
-from .models import DIMENSIONS, SHARDS, Response, Rollup, Survey
+from .models import DIMENSIONS, Response, Rollup, Survey
 from .questions import counted
 
 Key = tuple[str, str, str, str]  # dim, value, question, option
 SEGMENT = Organization.SEGMENT
+TARGET = "surveys.rollup"
+TABLE = CounterTable(
+    Rollup, key=("survey", "dim", "value", "question", "option", "shard"), sums=("n",)
+)
 
 
 def level_dim(path: str) -> str:
@@ -41,6 +58,13 @@ def level_cells(path: str, base: str) -> list[tuple[str, str]]:
     return [(level_dim(path[:i]), path[:i]) for i in range(start, len(path) + 1, SEGMENT)]
 
 
+def cells_of(strata: dict[str, str], path: str, base: str = "") -> list[tuple[str, str]]:
+    """The (dimension, value) groups a response counts in; ``base`` is the path of the survey's
+    organisation."""
+    cells = [("all", ""), ("org", path), *level_cells(path, base)]
+    return cells + [(d, strata.get(d, "")) for d in DIMENSIONS]
+
+
 def keys_of(
     questions: list[dict[str, Any]],
     answers: dict[str, Any],
@@ -48,47 +72,41 @@ def keys_of(
     path: str,
     base: str = "",
 ) -> list[Key]:
-    """Every counter a response adds to; ``base`` is the path of the survey's organisation."""
+    """Every counter a response adds to."""
     pairs = counted(questions, answers)
-    cells = [("all", ""), ("org", path), *level_cells(path, base)]
-    cells += [(d, strata.get(d, "")) for d in DIMENSIONS]
+    cells = cells_of(strata, path, base)
     return sorted((dim, value, q, o) for dim, value in cells for q, o in pairs)
 
 
-def add(survey_id: int, keys: list[Key], shard: int | None = None) -> None:
-    """Add 1 to each counter (inside the caller's transaction)."""
-    if not keys:
-        return
-    shard = random.randrange(SHARDS) if shard is None else shard
-    table = connection.ops.quote_name(Rollup._meta.db_table)
-    upsert = (
-        "ON CONFLICT (survey_id, dim, value, question, option, shard) "
-        f"DO UPDATE SET n = {table}.n + EXCLUDED.n"
+def queue(
+    survey_id: int,
+    questions: list[dict[str, Any]],
+    answers: dict[str, Any],
+    strata: dict[str, str],
+    path: str,
+    base: str,
+) -> None:
+    """Queue a response's counters (inside the answering transaction: one INSERT)."""
+    counter_delta_add(
+        target=TARGET,
+        scope=survey_id,
+        payload={"c": cells_of(strata, path, base), "p": counted(questions, answers)},
     )
-    if connection.vendor == "postgresql":
-        # four arrays instead of ~2,000 parameters: one short statement the driver does not have
-        # to parse and merge (bench/surveys_answer_load.py: that cost most of a submission);
-        # WITH ORDINALITY keeps the sorted order, so rows are still locked in a fixed order
-        dims, values, qs, opts = (list(column) for column in zip(*keys, strict=True))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (survey_id, dim, value, question, option, shard, n) "
-                "SELECT %s, t.d, t.v, t.q, t.o, %s, 1 FROM unnest("
-                "%s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[]) "
-                f"WITH ORDINALITY AS t(d, v, q, o, i) ORDER BY t.i {upsert}",
-                [survey_id, shard, dims, values, qs, opts],
-            )
-        return
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, 1)"] * len(keys))
-    params: list[Any] = []
-    for dim, value, q, o in keys:
-        params += [survey_id, dim, value, q, o, shard]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (survey_id, dim, value, question, option, shard, n) "
-            f"VALUES {rows} {upsert}",
-            params,
-        )
+
+
+def _expand(batch: list[tuple[int, Any]]) -> Iterator[tuple[CounterTable, tuple[Any, ...]]]:
+    for survey_id, payload in batch:
+        for dim, value in payload["c"]:
+            for q, o in payload["p"]:
+                yield TABLE, (survey_id, dim, value, q, o, 0, 1)
+
+
+counter_target(TARGET, tables=[TABLE], expand=_expand)
+
+
+def freshness(survey: Survey) -> Freshness:
+    """When the survey's figures were last folded and how many answers are not in them yet."""
+    return counters_freshness(target=TARGET, scope=survey.pk)
 
 
 def questions_by_version(survey: Survey) -> dict[int, list[dict[str, Any]]]:
@@ -211,11 +229,23 @@ def stored(survey: Survey) -> Counter[Key]:
     return out
 
 
+def unfolded(survey: Survey) -> Counter[Key]:
+    """The counters of the answers still queued (not yet folded into the rollups)."""
+    rows = counters_unfolded(target=TARGET, scope=survey.pk)[TABLE]
+    return Counter({(d, v, q, o): sums[0] for (_s, d, v, q, o, _shard), sums in rows.items()})
+
+
 def verify(survey: Survey) -> dict[str, Any]:
-    """Compare the rollups with a recount: ``{"equal": bool, "responses", "counters",
-    "differences": [first few]}``."""
-    a = stored(survey)
-    b = recount_sql(survey) if connection.vendor == "postgresql" else recount(survey)
+    """Fold the survey's queued answers, then compare the rollups with a recount, in one snapshot:
+    ``{"equal": bool, "responses", "counters", "pending", "differences": [first few]}``. Answers
+    that arrive during the check stay queued (``pending``); the rollups plus them must still equal
+    the recount."""
+    counters_fold_all(target=TARGET, scope=survey.pk)
+    with snapshot():
+        queued = unfolded(survey)
+        a = stored(survey) + queued
+        b = recount_sql(survey) if connection.vendor == "postgresql" else recount(survey)
+        responses = Response.objects.filter(survey=survey).count()
     diff = [
         {"key": list(k), "rollup": a.get(k, 0), "recount": b.get(k, 0)}
         for k in sorted(set(a) | set(b))
@@ -223,8 +253,9 @@ def verify(survey: Survey) -> dict[str, Any]:
     ]
     return {
         "equal": not diff,
-        "responses": Response.objects.filter(survey=survey).count(),
+        "responses": responses,
         "counters": len(b),
+        "pending": queued.get(("all", "", "_n", ""), 0),
         "differences": diff[:20],
     }
 
@@ -261,14 +292,20 @@ def compact(survey: Survey) -> int:
 
 
 def rebuild(survey: Survey) -> int:
-    """Replace the rollups by a recount (after a bulk load); returns the counters written."""
-    counts = recount_sql(survey) if connection.vendor == "postgresql" else recount(survey)
-    Rollup.objects.filter(survey=survey).delete()
-    Rollup.objects.bulk_create(
-        (
-            Rollup(survey=survey, dim=d, value=v, question=q, option=o, shard=0, n=n)
-            for (d, v, q, o), n in counts.items()
-        ),
-        batch_size=5000,
-    )
+    """Replace the rollups by a recount (after a bulk load); returns the counters written. The
+    survey row is locked FOR UPDATE, which holds back new answers (their response's foreign key
+    takes a KEY SHARE lock on it) until the rebuild commits; the queued answers are counted by the
+    recount, so their deltas are dropped."""
+    with transaction.atomic():
+        Survey.objects.select_for_update().filter(pk=survey.pk).first()
+        counters_discard(target=TARGET, scope=survey.pk)
+        counts = recount_sql(survey) if connection.vendor == "postgresql" else recount(survey)
+        Rollup.objects.filter(survey=survey).delete()
+        Rollup.objects.bulk_create(
+            (
+                Rollup(survey=survey, dim=d, value=v, question=q, option=o, shard=0, n=n)
+                for (d, v, q, o), n in counts.items()
+            ),
+            batch_size=5000,
+        )
     return len(counts)

@@ -309,9 +309,8 @@ def _answer(invitation_filter: dict[str, Any], survey: Survey, answers: Any, act
     Response.objects.create(
         survey=survey, version=version.number, organization_id=worker[1], answers=clean, **strata
     )
-    rollups.add(
-        survey.pk, rollups.keys_of(version.questions, clean, strata, worker[2], version.base)
-    )
+    # the counters are queued (one row) and folded into the rollups by a job (core.counters)
+    rollups.queue(survey.pk, version.questions, clean, strata, worker[2], version.base)
     audit(actor=actor, action="survey.answer", obj=survey)
 
 

@@ -17,7 +17,7 @@ from gongjiang.core.downloads import download_filename
 from gongjiang.core.exports import csv_response, xlsx_file, xlsx_response
 from gongjiang.core.models import Organization
 
-from . import selectors
+from . import rollups, selectors
 from .models import Dimension
 
 
@@ -107,6 +107,7 @@ def results(request: HttpRequest, code: str) -> HttpResponse:
             "within": within,
             "charts_json": json.dumps(charts, ensure_ascii=False),
             "progress": selectors.progress(survey),
+            "freshness": rollups.freshness(survey),
             "can_read_text": access.can(request.user, selectors.READ_TEXT, survey.organization),
         },
     )
