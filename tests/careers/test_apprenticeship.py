@@ -492,10 +492,10 @@ def test_dashboard_counts_stages_and_rates(world: Any, appr: Appr) -> None:
     )
     svc.apprentice_plan_item_done(actor=appr.hr, item=item, done_on=dt.date(2025, 5, 1))
     svc.apprentice_complete(actor=appr.hr, apprentice=a, completed_on=dt.date(2025, 12, 1))
-    d = sel.dashboard(world.alice, {})
+    d = sel.dashboard(world.alice)
     assert d.total == 2
     assert {c.key: c.count for c in d.by_stage}["completed"] == 1
     assert d.completion_rate == 50.0 and d.pass_rate is None
     assert [c.label for c in d.by_province] == ["江苏省"]
-    assert sel.dashboard(world.bob, {}).total == 0
+    assert sel.dashboard(world.bob).total == 0
     assert END > START

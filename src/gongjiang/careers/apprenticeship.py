@@ -370,6 +370,9 @@ def apprentice_enrol(
             "contract_months",
             _("The labour contract runs at least %(n)s months.") % {"n": shortest_contract},
         )
+    for field, day in (("signed_on", signed_on), ("starts_on", starts_on), ("ends_on", ends_on)):
+        if not 2000 <= day.year <= 2100:
+            raise field_error(field, _("Give a date from 2000 to 2100."))
     if signed_on > starts_on:
         raise field_error("signed_on", _("The agreement is signed before the training starts."))
     reason = (special_reason or "").strip()[:300]

@@ -133,6 +133,8 @@ def apprentice_claim_document_add(
     ext = os.path.splitext(getattr(upload, "name", "") or "")[1].lower()
     if upload is None or ext not in DOCUMENT_EXTENSIONS:
         raise field_error("upload", _("Attach a PDF, image, Word or Excel file."), "invalid_upload")
+    if not getattr(upload, "size", 0):
+        raise field_error("upload", _("The file is empty."), "invalid_upload")
     if getattr(upload, "size", 0) > MAX_DOCUMENT:
         raise field_error("upload", _("A document is at most 10 MB."), "invalid_upload")
     document = ApprenticeClaimDocument(

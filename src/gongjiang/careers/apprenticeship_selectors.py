@@ -7,12 +7,14 @@ candidate of a plan not yet decided), passed, not passed, or ended early (:func:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjiang.core import access
 from gongjiang.core.models import Region
@@ -29,6 +31,14 @@ from .models_apprentice import (
 )
 
 STAGES = ("training", "completed", "in_evaluation", "passed", "not_passed", "terminated")
+STAGE_NAMES = {
+    "training": pgettext_lazy("apprentice", "in training"),
+    "completed": pgettext_lazy("apprentice", "training completed"),
+    "in_evaluation": _("in skill-level evaluation"),
+    "passed": _("passed the evaluation"),
+    "not_passed": _("did not pass the evaluation"),
+    "terminated": pgettext_lazy("apprentice", "agreement ended early"),
+}
 
 
 def _authenticated(actor: Any) -> bool:
@@ -137,6 +147,14 @@ def mentored(actor: Any) -> QuerySet[Apprentice]:
     ).order_by("status", "worker__name_pinyin", "id")
 
 
+def mentored_in_training(actor: Any) -> int:
+    if not _authenticated(actor):
+        return 0
+    return Apprentice.objects.filter(
+        Q(mentor__user=actor) | Q(teacher=actor), status="training"
+    ).count()
+
+
 def plan(apprentice: Apprentice) -> list[ApprenticePlanItem]:
     return list(
         ApprenticePlanItem.objects.filter(apprentice=apprentice)
@@ -232,7 +250,7 @@ def overdue(actor: Any) -> QuerySet[Apprentice]:
 
 # -------------------------------------------------------------------------------- dashboard
 @dataclass
-class Count_:
+class Tally:
     key: str
     label: str
     count: int
@@ -241,24 +259,23 @@ class Count_:
 @dataclass
 class Dashboard:
     total: int
-    by_stage: list[Count_]
-    by_province: list[Count_]
-    by_enterprise: list[Count_]
-    by_occupation: list[Count_]
+    by_stage: list[Tally]
+    by_province: list[Tally]
+    by_enterprise: list[Tally]
+    by_occupation: list[Tally]
     completed: int
     ended: int  # completed or ended early: the base of the completion rate
     passed: int
     evaluated: int  # candidates whose results are decided: the base of the pass rate
     completion_rate: float | None = None
     pass_rate: float | None = None
-    stage_names: dict[str, str] = field(default_factory=dict)
 
 
 def _rate(n: int, base: int) -> float | None:
     return round(100 * n / base, 1) if base else None
 
 
-def dashboard(actor: Any, stage_names: dict[str, str]) -> Dashboard:
+def dashboard(actor: Any) -> Dashboard:
     """Apprentices of the pilots in scope by stage, province, enterprise and occupation; the
     completion rate (completed ÷ completed or ended early) and the pass rate (passed ÷ evaluated).
     Four grouped queries."""
@@ -293,17 +310,17 @@ def dashboard(actor: Any, stage_names: dict[str, str]) -> Dashboard:
     evaluated = passed + stages.get("not_passed", 0)
     return Dashboard(
         total=sum(stages.values()),
-        by_stage=[Count_(s, stage_names.get(s, s), stages.get(s, 0)) for s in STAGES],
+        by_stage=[Tally(s, str(STAGE_NAMES[s]), stages.get(s, 0)) for s in STAGES],
         by_province=[
-            Count_(k, names.get(k, k), n)
+            Tally(k, names.get(k, k), n)
             for k, n in sorted(provinces.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         by_enterprise=[
-            Count_(r["cohort__pilot__code"], r["cohort__pilot__organization__name"], r["n"])
+            Tally(r["cohort__pilot__code"], r["cohort__pilot__organization__name"], r["n"])
             for r in by_enterprise
         ],
         by_occupation=[
-            Count_(r["cohort__occupation_id"], r["cohort__occupation__name"], r["n"])
+            Tally(r["cohort__occupation_id"], r["cohort__occupation__name"], r["n"])
             for r in by_occupation
         ],
         completed=completed,
@@ -312,7 +329,6 @@ def dashboard(actor: Any, stage_names: dict[str, str]) -> Dashboard:
         evaluated=evaluated,
         completion_rate=_rate(completed, ended),
         pass_rate=_rate(passed, evaluated),
-        stage_names=stage_names,
     )
 
 
@@ -329,6 +345,11 @@ class ReportRow:
     claimed: Decimal
     approved: Decimal
     paid: Decimal
+
+
+def _fen(value: Any) -> Decimal:
+    """A sum of money to the fen (SQLite sums decimals with trailing digits)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 def report(actor: Any, year: int | None = None) -> list[ReportRow]:
@@ -381,9 +402,9 @@ def report(actor: Any, year: int | None = None) -> list[ReportRow]:
                 year=r["year"],
                 claims=r["n"],
                 apprentices=r["apprentices"],
-                claimed=s["claimed"],
-                approved=s["approved"],
-                paid=s["paid"],
+                claimed=_fen(s["claimed"]),
+                approved=_fen(s["approved"]),
+                paid=_fen(s["paid"]),
             )
         )
     return out
