@@ -6,6 +6,7 @@ and the lock of an apprentice. Imported by ``apprenticeship``, ``apprenticeship_
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -68,10 +69,11 @@ class RuleSet:
         )
 
     def table(self) -> list[R.Rule]:
-        """Every rule as it stands: the general ones, then the period rules per target level."""
+        """Every rule as it stands: the general ones, then the period rules of each target level
+        (each named with the level it stands for, wherever it was set)."""
         out = [self.rule(k) for k in R.KEYS if k not in R.PERIOD_KEYS]
         for level in R.TARGET_LEVELS:
-            out += [self.rule(k, level) for k in R.PERIOD_KEYS]
+            out += [replace(self.rule(k, level), level=level) for k in R.PERIOD_KEYS]
         return out
 
 
