@@ -1,6 +1,6 @@
 """Every apprenticeship page and endpoint through the shared helper: anonymous → login/401, out of
 scope → 404 (never a hint), in scope → the answer; lists, the dashboard, the report and the to-dos
-count only what is in scope; the claims report is hostile-safe."""
+count only what is in scope; the Excel downloads are hostile-safe."""
 
 from __future__ import annotations
 
@@ -157,6 +157,13 @@ def test_pages(client: Any, world: Any, appr: Appr, media: Any) -> None:
     )
     item.refresh_from_db()
     assert item.done_on == dt.date(2025, 6, 1) and a.progress.get().month == dt.date(2025, 4, 1)
+    r = check_access(
+        client,
+        url=f"{BASE}/cohorts/{cohort.code}/apprentices.xlsx",
+        in_scope=world.alice,
+        out_of_scope=world.bob,
+    )
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     # the apprentice reads but records nothing
     client.force_login(world.worker_a)
     client.post(
@@ -580,7 +587,14 @@ def test_the_claims_report_is_hostile_safe(client: Any, world: Any, appr: Appr, 
     Organization.objects.filter(pk=world.enterprise_a.pk).update(name=hostile)
     enrol(appr, appr.me)
     _submitted_claim(appr)
+    from gongjiang.workforce.models import Worker
+
+    Worker.objects.filter(pk=appr.me.pk).update(name="+1")  # as a legacy registry could hold
     client.force_login(world.alice)
-    data = client.get(f"{BASE}/report/?format=xlsx").content
-    assert formulas_in(data) == []
-    assert hostile in {v for v in values_in(data) if isinstance(v, str)}
+    for url, name in (
+        (f"{BASE}/report/?format=xlsx", hostile),
+        (f"{BASE}/cohorts/{appr.cohort.code}/apprentices.xlsx", "+1"),
+    ):
+        data = client.get(url).content
+        assert formulas_in(data) == []
+        assert name in {v for v in values_in(data) if isinstance(v, str)}

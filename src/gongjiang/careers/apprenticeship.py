@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -402,7 +402,13 @@ def apprentice_enrol(
         exclude=["code", "cohort", "worker", "mentor", "teacher", "candidate"],
         validate_constraints=False,
     )
-    apprentice.save()
+    try:
+        with transaction.atomic():  # the same worker enrolled at once by two cadres
+            apprentice.save()
+    except IntegrityError:
+        raise ConflictError(
+            _("The worker is already an apprentice in training."), code="duplicate"
+        ) from None
     audit(
         actor=actor,
         action="careers.apprentice_enrol",

@@ -94,6 +94,11 @@ urlpatterns += [
         name="apprentice_cohort_create",
     ),
     path("apprenticeship/cohorts/<str:code>/", va.cohort_detail, name="apprentice_cohort"),
+    path(
+        "apprenticeship/cohorts/<str:code>/apprentices.xlsx",
+        va.cohort_export,
+        name="apprentice_cohort_export",
+    ),
     path("apprenticeship/cohorts/<str:code>/enrol/", va.cohort_enrol, name="apprentice_enrol"),
     path(
         "apprenticeship/cohorts/<str:code>/claims/",

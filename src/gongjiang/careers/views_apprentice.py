@@ -244,6 +244,14 @@ def cohort_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@login_required
+def cohort_export(request: HttpRequest, code: str) -> HttpResponse:
+    cohort = sel.cohort_get(request.user, code)
+    return xlsx_response(
+        io.apprentices_xlsx(request.user, cohort), f"{cohort.name[:60]}-学徒名册.xlsx"
+    )
+
+
 def _picked_worker(request: HttpRequest, code: str, field: str) -> Worker:
     try:
         return get_visible_or_404(
