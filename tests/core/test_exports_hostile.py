@@ -83,6 +83,9 @@ EXPORT_MODULES = {
     "careers/views_pay.py",  # pay bands, the pay entitlement report, medians by skill level
     "careers/views_honours.py",  # a nomination's document as uploaded (a stored file, no table)
     "careers/views_programmes.py",  # a programme's applications (Excel)
+    # the apprenticeship's claims report and a cohort's apprentices (hostile-safe in
+    # tests/careers/test_apprenticeship_access.py), a claim's document as uploaded (no table)
+    "careers/views_apprentice.py",
     "congress/api_documents.py",  # an agenda document as uploaded (API; a stored file, no table)
     "innovation/views_studio_files.py",  # a studio's yearly plan or report as uploaded (no table)
     "innovation/api_studio_files.py",  # the same file through the API (no table)

@@ -383,3 +383,8 @@ router.add_router("/pay", pay_router)
 from .api_programmes import router as programmes_router  # noqa: E402
 
 router.add_router("/programmes", programmes_router)
+
+# the enterprise new-style apprenticeship (api_apprentice.py) under /api/v1/careers/apprenticeship/
+from .api_apprentice import router as apprenticeship_router  # noqa: E402
+
+router.add_router("/apprenticeship", apprenticeship_router)

@@ -19,3 +19,5 @@ class CareersConfig(AppConfig):
 
         # the worker picker of programme applications: workers a cadre may file for
         register_kind("programme_workers", workers_under("careers.programmes_apply"))
+        # the worker picker of apprentices and enterprise mentors: workers of the pilots a cadre runs
+        register_kind("apprentice_workers", workers_under("careers.apprentice_manage"))

@@ -77,9 +77,13 @@ def load(ctx: DemoContext, stdout: Any) -> None:
     from .demo_programmes import load_programmes
 
     programmes = load_programmes(ctx)
+    from .demo_apprentice import load_apprenticeship
+
+    cohorts = load_apprenticeship(ctx)
     stdout.write(
         f"    {made} career tables, {titles} professional titles, {applications} bridge applications"
         f", {bands} pay bands, {rounds} honours round in notice, {programmes} 求学圆梦 round"
+        f", {cohorts} apprentice cohorts (login pz_mentor: an enterprise mentor)"
     )
 
 

@@ -286,3 +286,28 @@ __all__ = [
     "SkillAllowance",
     "WorkerPay",
 ]
+from .models_apprentice import (  # noqa: E402
+    Apprentice,
+    ApprenticeClaimDocument,
+    ApprenticeCohort,
+    ApprenticePilot,
+    ApprenticePlanItem,
+    ApprenticeProgress,
+    ApprenticeRule,
+    ApprenticeSubsidyClaim,
+    ApprenticeSubsidyLine,
+    TrainingInstitution,
+)
+
+__all__ += [
+    "Apprentice",
+    "ApprenticeClaimDocument",
+    "ApprenticeCohort",
+    "ApprenticePilot",
+    "ApprenticePlanItem",
+    "ApprenticeProgress",
+    "ApprenticeRule",
+    "ApprenticeSubsidyClaim",
+    "ApprenticeSubsidyLine",
+    "TrainingInstitution",
+]

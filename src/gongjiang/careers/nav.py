@@ -27,6 +27,14 @@ def items(user: Any) -> list[NavItem]:
         children.append(
             NavItem(_("Worker programmes"), reverse("careers:programmes"), "mortarboard")
         )
+    if access.can(user, "careers.apprentice_view"):
+        children.append(
+            NavItem(_("New-style apprenticeship"), reverse("careers:apprenticeship"), "tools")
+        )
+    if is_worker:
+        children.append(
+            NavItem(_("My apprenticeship"), reverse("careers:apprentice_me"), "person-workspace")
+        )
     if not children:
         return []
     return [NavItem(_("Careers"), "", "signpost-split", children)]

@@ -34,3 +34,12 @@ grant("careers.pay_individual", ["hr"])
 grant("careers.programmes_view", ["admin", "officer", "hr"])
 grant("careers.programmes_apply", ["admin", "officer", "hr"])
 grant("careers.programmes_manage", ["admin", "officer"])
+
+# the enterprise new-style apprenticeship (企业新型学徒制): officers above designate pilots and approve
+# and pay the subsidy claims; enterprise hr runs cohorts, apprentices, plans and claims; trainers
+# follow; rules are set by whoever runs the subtree (the subsidy only above the enterprise)
+grant("careers.apprentice_view", ["admin", "officer", "hr", "trainer"])
+grant("careers.apprentice_manage", ["admin", "officer", "hr"])
+grant("careers.apprentice_rules", ["admin", "officer", "hr"])
+grant("careers.apprentice_pilot", ["admin", "officer"])
+grant("careers.apprentice_approve", ["admin", "officer"])

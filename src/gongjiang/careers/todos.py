@@ -71,3 +71,52 @@ def programme_todos(user: Any) -> list[Todo]:
             icon="mortarboard",
         )
     ]
+
+
+@register("careers.apprenticeship")
+def apprenticeship_todos(user: Any) -> list[Todo]:
+    """Claims to decide and to pay (the body above the pilots), apprentices still in training after
+    their agreement's end (the pilot's managers), and a mentor's or teacher's apprentices."""
+    from . import apprenticeship_selectors as sel
+
+    desk = reverse("careers:apprenticeship")
+    todos = []
+    if access.can(user, "careers.apprentice_approve"):
+        todos += [
+            Todo(
+                _("Apprenticeship subsidy claims awaiting my decision"),
+                sel.claims_to_decide(user).count(),
+                desk + "?claims=decide",
+                priority=19,
+                icon="cash-coin",
+            ),
+            Todo(
+                _("Approved apprenticeship subsidy claims to pay"),
+                sel.claims_to_pay(user).count(),
+                desk + "?claims=pay",
+                priority=20,
+                icon="cash-stack",
+            ),
+        ]
+    if access.can(user, "careers.apprentice_manage"):
+        todos.append(
+            Todo(
+                _("Apprentices in training past their agreement's end"),
+                sel.overdue(user).count(),
+                desk,
+                priority=21,
+                icon="hourglass-bottom",
+            )
+        )
+    mentored = sel.mentored_in_training(user)
+    if mentored:
+        todos.append(
+            Todo(
+                _("My apprentices: record this month's progress"),
+                mentored,
+                reverse("careers:apprentice_me"),
+                priority=22,
+                icon="person-workspace",
+            )
+        )
+    return todos

@@ -73,3 +73,50 @@ urlpatterns += [
     ),
     path("programmes/<str:code>/report/", vp.report, name="programme_report"),
 ]
+
+from . import views_apprentice as va  # noqa: E402
+
+urlpatterns += [
+    path("apprenticeship/", va.desk, name="apprenticeship"),
+    path("apprenticeship/me/", va.me, name="apprentice_me"),
+    path("apprenticeship/rules/", va.rules, name="apprentice_rules"),
+    path("apprenticeship/dashboard/", va.dashboard, name="apprentice_dashboard"),
+    path("apprenticeship/report/", va.report, name="apprentice_report"),
+    path("apprenticeship/pilots/new/", va.pilot_create, name="apprentice_pilot_create"),
+    path(
+        "apprenticeship/institutions/new/",
+        va.institution_create,
+        name="apprentice_institution_create",
+    ),
+    path("apprenticeship/pilots/<str:code>/", va.pilot_detail, name="apprentice_pilot"),
+    path(
+        "apprenticeship/pilots/<str:code>/cohorts/",
+        va.cohort_create,
+        name="apprentice_cohort_create",
+    ),
+    path("apprenticeship/cohorts/<str:code>/", va.cohort_detail, name="apprentice_cohort"),
+    path(
+        "apprenticeship/cohorts/<str:code>/apprentices.xlsx",
+        va.cohort_export,
+        name="apprentice_cohort_export",
+    ),
+    path("apprenticeship/cohorts/<str:code>/enrol/", va.cohort_enrol, name="apprentice_enrol"),
+    path(
+        "apprenticeship/cohorts/<str:code>/claims/",
+        va.claim_create,
+        name="apprentice_claim_create",
+    ),
+    path("apprenticeship/apprentices/<str:code>/", va.apprentice_detail, name="apprentice"),
+    path(
+        "apprenticeship/apprentices/<str:code>/step/",
+        va.apprentice_step,
+        name="apprentice_step",
+    ),
+    path("apprenticeship/claims/<str:code>/", va.claim_detail, name="apprentice_claim"),
+    path("apprenticeship/claims/<str:code>/step/", va.claim_step, name="apprentice_claim_step"),
+    path(
+        "apprenticeship/documents/<str:code>/",
+        va.claim_document_open,
+        name="apprentice_claim_document",
+    ),
+]

@@ -1,0 +1,279 @@
+"""Subsidy claims of an apprentice cohort: one claim per cohort and calendar year, one line per
+apprentice (the training months begun that year × the yearly amount / 12, to the fen, half a fen
+up), the documents the rules require, submission by one person and approval by another — a body
+above the enterprise — and payment from a core ledger fund above the pilot, exact to the fen.
+Re-exported by :mod:`apprenticeship`."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjiang.core import access
+from gongjiang.core.actors import audit, user_or_none
+from gongjiang.core.duties import DutyConflict, acts_only_for, audited_refusals, same_person
+from gongjiang.core.errors import ApplicationError, ConflictError, field_error
+from gongjiang.core.ledger.models import Fund
+from gongjiang.core.ledger.services import fund_debit
+
+from . import apprenticeship_rules as R
+from .apprenticeship_common import APPROVE, MANAGE, RuleSet
+from .models_apprentice import (
+    Apprentice,
+    ApprenticeClaimDocument,
+    ApprenticeCohort,
+    ApprenticeSubsidyClaim,
+    ApprenticeSubsidyLine,
+)
+
+Claim = ApprenticeSubsidyClaim
+DOCUMENT_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"}
+MAX_DOCUMENT = 10 * 1024 * 1024
+
+
+def claim_months(apprentice: Apprentice, year: int, today: Any) -> int:
+    """The apprentice's training months begun in ``year`` and by ``today``, up to the end of the
+    agreement or the day the training ended."""
+    last = apprentice.ends_on
+    if apprentice.ended_on and apprentice.ended_on < last:
+        last = apprentice.ended_on
+    months = R.whole_months(apprentice.starts_on, last)
+    return sum(
+        1
+        for k in range(months)
+        if (begins := R.anniversary(apprentice.starts_on, k)).year == year and begins <= today
+    )
+
+
+def _lock(claim: Claim, *states: str) -> Claim:
+    locked = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("cohort__pilot__organization")
+        .get(pk=claim.pk)
+    )
+    if locked.status not in states:
+        raise ConflictError(
+            _("The claim is “%(s)s”; this step is not possible now.")
+            % {"s": locked.get_status_display()},
+            code="wrong_status",
+        )
+    return locked
+
+
+@transaction.atomic
+def apprentice_claim_create(
+    *, actor: Any, cohort: ApprenticeCohort, year: int
+) -> ApprenticeSubsidyClaim:
+    """The cohort's claim for ``year`` (a draft): the yearly amount standing for the pilot (set
+    by its city or province, else the policy) and a line for every apprentice with training
+    months begun in that year by today. A year has one claim, unless it was rejected."""
+    pilot = cohort.pilot
+    access.require(actor, MANAGE, pilot.organization)
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise field_error("year", _("Give a year from 2000 to 2100."))
+    ApprenticeCohort.objects.select_for_update().get(pk=cohort.pk)  # one claim per year, in turn
+    if (
+        Claim.objects.filter(cohort=cohort, year=year)
+        .exclude(status=Claim.Status.REJECTED)
+        .exists()
+    ):
+        raise ConflictError(_("The cohort already has a claim for this year."), code="duplicate")
+    rules = RuleSet(pilot.organization)
+    rate = rules.subsidy()
+    today = timezone.localdate()
+    lines = []
+    for apprentice in Apprentice.objects.filter(cohort=cohort).order_by("id"):
+        months = claim_months(apprentice, year, today)
+        if months:
+            lines.append((apprentice, months, R.subsidy_amount(rate, months)))
+    if not lines:
+        raise ConflictError(
+            _("No apprentice of the cohort trained in %(y)s up to today.") % {"y": year},
+            code="nothing_to_claim",
+        )
+    claim = Claim(
+        cohort=cohort,
+        year=year,
+        rate=rate,
+        rate_source=rules.rule(R.SUBSIDY).source[:200],
+        total=sum((amount for _a, _m, amount in lines), Decimal("0.00")),
+        required_documents=",".join(rules.documents()),
+        created_by=user_or_none(actor),
+    )
+    claim.full_clean(exclude=["code", "cohort"], validate_constraints=False)
+    claim.save()
+    ApprenticeSubsidyLine.objects.bulk_create(
+        [ApprenticeSubsidyLine(claim=claim, apprentice=a, months=m, amount=x) for a, m, x in lines]
+    )
+    audit(
+        actor=actor,
+        action="careers.apprentice_claim_create",
+        obj=claim,
+        organization=pilot.organization,
+        details={"year": year, "rate": str(rate), "lines": len(lines), "total": str(claim.total)},
+    )
+    return claim
+
+
+@transaction.atomic
+def apprentice_claim_document_add(
+    *, actor: Any, claim: ApprenticeSubsidyClaim, kind: str, upload: Any, title: str = ""
+) -> ApprenticeClaimDocument:
+    """Attach a document to a draft claim (PDF, image, Word or Excel, at most 10 MB, stored
+    encrypted)."""
+    access.require(actor, MANAGE, claim.cohort.pilot.organization)
+    c = _lock(claim, Claim.Status.DRAFT)
+    if kind not in R.DOCUMENT_KINDS:
+        raise field_error("kind", _("Unknown kind of document."))
+    ext = os.path.splitext(getattr(upload, "name", "") or "")[1].lower()
+    if upload is None or ext not in DOCUMENT_EXTENSIONS:
+        raise field_error("upload", _("Attach a PDF, image, Word or Excel file."), "invalid_upload")
+    if not getattr(upload, "size", 0):
+        raise field_error("upload", _("The file is empty."), "invalid_upload")
+    if getattr(upload, "size", 0) > MAX_DOCUMENT:
+        raise field_error("upload", _("A document is at most 10 MB."), "invalid_upload")
+    document = ApprenticeClaimDocument(
+        claim=c,
+        kind=kind,
+        title=((title or "").strip() or R.DOCUMENT_KINDS[kind])[:100],
+        uploaded_by=user_or_none(actor),
+    )
+    document.upload.save(f"{document.code}{ext}", upload, save=False)
+    document.full_clean(exclude=["uploaded_by", "claim"])
+    document.save()
+    audit(
+        actor=actor,
+        action="careers.apprentice_claim_document",
+        obj=c,
+        organization=c.cohort.pilot.organization,
+        details={"document": document.code, "kind": kind},
+    )
+    return document
+
+
+def missing_documents(claim: ApprenticeSubsidyClaim) -> list[str]:
+    required = R.document_kinds(claim.required_documents)
+    return R.missing_documents(required, claim.documents.values_list("kind", flat=True))
+
+
+@transaction.atomic
+def apprentice_claim_submit(*, actor: Any, claim: ApprenticeSubsidyClaim) -> ApprenticeSubsidyClaim:
+    """Submit a draft with every required document attached; whoever submits never approves it."""
+    access.require(actor, MANAGE, claim.cohort.pilot.organization)
+    c = _lock(claim, Claim.Status.DRAFT)
+    missing = missing_documents(c)
+    if missing:
+        names = [R.DOCUMENT_KINDS[k] for k in missing]
+        raise ApplicationError(
+            _("Attach the documents still missing: %(d)s") % {"d": "、".join(names)},
+            code="documents_missing",
+            status=409,
+            details=[{"field": "documents", "error": n} for n in names],
+        )
+    c.status = Claim.Status.SUBMITTED
+    c.submitted_by = user_or_none(actor)
+    c.submitted_at = timezone.now()
+    c.save(update_fields=["status", "submitted_by", "submitted_at"])
+    audit(
+        actor=actor,
+        action="careers.apprentice_claim_submit",
+        obj=c,
+        organization=c.cohort.pilot.organization,
+        details={"total": str(c.total)},
+    )
+    return c
+
+
+def _not_party(actor: Any, c: ApprenticeSubsidyClaim, action: str) -> None:
+    """Separation of duties: whoever drew up or submitted the claim, or acts only for the
+    enterprise claiming, neither approves nor pays it."""
+    organization = c.cohort.pilot.organization
+    if same_person(actor, c.created_by_id) or same_person(actor, c.submitted_by_id):
+        raise DutyConflict(
+            _("Whoever drew up or submitted a claim neither approves nor pays it."),
+            action=action,
+            obj=c,
+            organization=organization,
+            reason="submitter",
+        )
+    if acts_only_for(actor, APPROVE, organization):
+        raise DutyConflict(
+            _("A claim is approved and paid by a body above the enterprise claiming."),
+            action=action,
+            obj=c,
+            organization=organization,
+            reason="own_enterprise",
+        )
+
+
+@audited_refusals
+@transaction.atomic
+def apprentice_claim_decide(
+    *, actor: Any, claim: ApprenticeSubsidyClaim, approve: bool, note: str = ""
+) -> ApprenticeSubsidyClaim:
+    access.require(actor, APPROVE, claim.cohort.pilot.organization)
+    c = _lock(claim, Claim.Status.SUBMITTED)
+    _not_party(actor, c, "careers.apprentice_claim_decide")
+    note = (note or "").strip()[:500]
+    if not approve and not note:
+        raise field_error("note", _("Say why the claim is rejected."))
+    c.status = Claim.Status.APPROVED if approve else Claim.Status.REJECTED
+    c.decided_by = user_or_none(actor)
+    c.decided_at = timezone.now()
+    c.decision_note = note
+    c.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit(
+        actor=actor,
+        action="careers.apprentice_claim_decide",
+        obj=c,
+        organization=c.cohort.pilot.organization,
+        details={"approved": approve, "total": str(c.total)},
+    )
+    return c
+
+
+def funds_for(actor: Any, claim: ApprenticeSubsidyClaim) -> Any:
+    """Funds the actor may pay the claim from: their funds at the pilot or above it."""
+    from .apprenticeship_common import ancestor_paths
+
+    return Fund.objects.visible_to(actor, "core.change_fund").filter(
+        organization__path__in=ancestor_paths(claim.cohort.pilot.organization)
+    )
+
+
+@audited_refusals
+@transaction.atomic
+def apprentice_claim_pay(
+    *, actor: Any, claim: ApprenticeSubsidyClaim, fund: Fund, reference: str = ""
+) -> ApprenticeSubsidyClaim:
+    """Pay an approved claim in full: one debit of a fund at the pilot or above (refused when
+    the fund is short), never by whoever drew up or submitted it."""
+    access.require(actor, APPROVE, claim.cohort.pilot.organization)
+    c = _lock(claim, Claim.Status.APPROVED)
+    _not_party(actor, c, "careers.apprentice_claim_pay")
+    if not funds_for(actor, c).filter(pk=fund.pk).exists():
+        raise field_error("fund", _("Pay from a fund of the pilot or of a body above it."))
+    entry = fund_debit(
+        actor=actor,
+        fund=fund,
+        amount=c.total,
+        about=c,
+        reference=(reference or "").strip()[:200],
+        memo=f"{c.cohort.name[:100]} {c.year}",
+    )
+    c.status = Claim.Status.PAID
+    c.payment = entry
+    c.save(update_fields=["status", "payment"])
+    audit(
+        actor=actor,
+        action="careers.apprentice_claim_pay",
+        obj=c,
+        organization=c.cohort.pilot.organization,
+        details={"amount": str(entry.amount), "entry": entry.code, "fund": fund.code},
+    )
+    return c
