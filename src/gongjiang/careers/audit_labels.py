@@ -24,6 +24,7 @@ LABELS = {
     "careers.pay_bands_import": _("Pay bands imported"),
     "careers.allowance_save": _("Skill allowance saved"),
     "careers.worker_pay_save": _("Worker's pay band recorded"),
+    "careers.worker_pay_import": _("Workers' pay bands imported from a file"),
     "careers.worker_pay_read": _("Worker's pay read"),
     "careers.pay_analytics": _("Pay medians read"),
     "careers.programme_create": _("Worker programme created"),
