@@ -184,6 +184,7 @@ def test_results_api_and_page_say_what_is_still_queued(client: Any, sw: Any) -> 
     assert check == {**check, "equal": True, "responses": 13, "pending": 0}
     body = client.get(f"/api/v1/surveys/surveys/{sw.survey.code}/results").json()
     assert body["respondents"] == 13 and body["freshness"]["pending"] == 0
-    assert 'id="counters-freshness"' not in client.get(
-        f"/surveys/{sw.survey.code}/results/"
-    ).content.decode()
+    assert (
+        'id="counters-freshness"'
+        not in client.get(f"/surveys/{sw.survey.code}/results/").content.decode()
+    )
