@@ -1,6 +1,6 @@
 """Benchmark: the hardship category calculator (pure, no database) over random households.
 
-Usage: PYTHONPATH=src python bench/assistance_assess.py [households]
+Usage: python bench/assistance_assess.py [households]   (DEBUG off, as production; bench/_env.py)
 """
 
 from __future__ import annotations
@@ -10,15 +10,11 @@ import sys
 import time
 from decimal import Decimal
 
-import django
+from _env import production_django
 
 
 def main(n: int) -> None:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
-    os.environ.setdefault("DEBUG", "1")
-    django.setup()
+    production_django()
     from gongjiang.assistance.assess import Member, categorise
 
     rng = random.Random(15)

@@ -1,23 +1,23 @@
 """Benchmark of the bridge (立交桥) check: the pure engine on random registry histories, and the
 full API answer (scoped worker read, registry reads, table in force) on the test database.
 
-    PYTHONPATH=src DEBUG=1 python bench/careers_bridge.py            # SQLite in memory
-    DATABASE_URL=postgres://… PYTHONPATH=src DEBUG=1 python bench/careers_bridge.py
+    python bench/careers_bridge.py                               # SQLite in memory
+    DATABASE_URL=postgres://… python bench/careers_bridge.py
+
+Runs as production does (DEBUG off; see bench/_env.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import statistics
 import sys
 import time
 
-import django
+from _env import describe, production_django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
-django.setup()
+production_django()
 
 from gongjiang.careers.bridge import Record, evaluate  # noqa: E402
 from gongjiang.careers.policy import POLICY_RULES, SKILL_RANK  # noqa: E402
@@ -89,6 +89,7 @@ def api(n: int = 300) -> list[float]:
 
 
 if __name__ == "__main__":
+    print(describe())
     print(f"engine: {engine():.1f} µs per judgement")
     times = sorted(api())
     print(

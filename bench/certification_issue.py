@@ -10,7 +10,7 @@ scores them (bulk), then times
 * ``number_allocate`` from THREADS threads, ALLOCS each, one transaction per number (PostgreSQL only),
   checking that no number repeats.
 
-Run: ``DEBUG=1 PYTHONPATH=src .venv/bin/python bench/certification_issue.py [--candidates N] [--pg]``
+Run: ``.venv/bin/python bench/certification_issue.py [--candidates N] [--pg]``
 (SQLite file in /tmp by default; ``--pg`` uses PostgreSQL at DATABASE_URL with database gj_bench_certification).
 """
 
@@ -43,12 +43,9 @@ else:
     if os.path.exists(path):
         os.remove(path)
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
+from _env import describe, production_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+production_django()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -126,7 +123,7 @@ assert not result["errors"], result["errors"][:3]
 numbers = list(Certificate.objects.filter(plan=plan).values_list("number", flat=True))
 assert len(numbers) == len(set(numbers)) == counts["passed"] and all(map(is_valid_number, numbers))
 
-print(f"database: {connection.vendor}")
+print(describe())
 print(f"setup: {args.candidates} workers registered in {setup:.1f} s")
 print(f"decide: {counts['candidates']} candidates in {decide * 1000:.0f} ms")
 print(

@@ -8,7 +8,7 @@ Builds (in a throw-away database) a province with 20 enterprises, one competitio
 * ``results_compute`` for all ENTRANTS (marks bulk-inserted for the rest), with WorldSkills scaling;
 * ``advancement_run`` (top 3 per enterprise).
 
-Run: ``DEBUG=1 PYTHONPATH=src .venv/bin/python bench/competitions_marking.py [--entrants N] [--marked M]``
+Run: ``.venv/bin/python bench/competitions_marking.py [--entrants N] [--marked M]``
 (SQLite file in /tmp by default; ``--pg`` uses PostgreSQL at DATABASE_URL with database gj_bench_competitions).
 """
 
@@ -40,19 +40,16 @@ else:
     if os.path.exists(path):
         os.remove(path)
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+from _env import describe, production_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+production_django()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 call_command("migrate", verbosity=0)
 
-from gongjiang.competitions import marking, results, services  # noqa: E402
+from gongjiang.competitions import draw, marking, results, services  # noqa: E402
 from gongjiang.competitions.models import Aspect, Entry, Mark  # noqa: E402
 from gongjiang.core.demo import _uscc  # noqa: E402
 from gongjiang.core.models import Membership  # noqa: E402
@@ -162,6 +159,9 @@ entries = Entry.objects.bulk_create(
         for n, w in enumerate(workers)
     ]
 )
+# judging is blind: lots are drawn at check-in before anyone marks (as the organiser does)
+draw.stage_draw(actor=root, stage=s1)
+entries = list(Entry.objects.filter(stage=s1, trade=trade).order_by("id"))
 setup = time.perf_counter() - t
 
 all_aspects = list(
@@ -201,6 +201,7 @@ out = results.advancement_run(actor=root, stage=s1)
 advance_time = time.perf_counter() - t
 
 db = "PostgreSQL" if args.pg else "SQLite"
+print(describe())
 print(
     f"{db}: {args.entrants} entrants, 20 aspects (10 judgement × 3 judges) = {Mark.objects.count()} marks"
 )

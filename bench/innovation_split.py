@@ -1,7 +1,7 @@
 """Bench: the exact split (split.split_by_contribution) — splits per second for teams of 3, 12 and
 50 members, and a check that every split adds up to the pool.
 
-    PYTHONPATH=src DJANGO_SETTINGS_MODULE=gongjiang.settings python bench/innovation_split.py
+    python bench/innovation_split.py        (as production runs: DEBUG off, see bench/_env.py)
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import random
 import time
 from decimal import Decimal
 
-import django
+from _env import production_django
 
-django.setup()
+production_django()
 
 from gongjiang.innovation.split import split_by_contribution  # noqa: E402
 

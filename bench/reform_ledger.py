@@ -11,7 +11,7 @@ plans derived from it each with CITY_PLANS city plans below, then times
 * ``evaluate`` (ranking of the lead units),
 * the bulletin PDF.
 
-Run: ``DEBUG=1 PYTHONPATH=src .venv/bin/python bench/reform_ledger.py [--tasks N] [--pg]``
+Run: ``.venv/bin/python bench/reform_ledger.py [--tasks N] [--pg]``
 (SQLite file in /tmp by default; ``--pg`` uses PostgreSQL at DATABASE_URL with database gj_bench_reform).
 """
 
@@ -41,12 +41,9 @@ else:
     if os.path.exists(path):
         os.remove(path)
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
+from _env import describe, production_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+production_django()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -168,6 +165,7 @@ def timed(label: str, fn, repeat: int = 3):  # type: ignore[no-untyped-def]
     return result
 
 
+print(describe())
 print(
     f"database: {connection.vendor}; {args.tasks} tasks, {Plan.objects.count()} plans; setup {setup:.1f} s"
 )

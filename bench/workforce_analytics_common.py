@@ -28,22 +28,20 @@ def setup(
     if extra:
         extra(parser)
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
-    os.environ.setdefault(
-        "DEBUG", "1"
-    )  # the development keys: generate and search with the same ones
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit(
-            "set DATABASE_URL=postgres://… (a separate database, e.g. createdb gj_bench; gongjiang migrate)"
+            "set DATABASE_URL=postgres://… (a separate database, e.g. createdb gj_bench; the bench migrates it)"
         )
-    sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(ROOT))
-    import django
+    sys.path.insert(0, str(ROOT / "bench"))
+    # DEBUG off, and keys stable per database: generate and search with the same ones
+    from _env import describe, production_django
 
-    django.setup()
-    from django.conf import settings
+    production_django()
+    from django.core.management import call_command
 
-    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)  # with the bench's keys; a no-op when up to date
+    print(describe(), flush=True)
     return args
 
 

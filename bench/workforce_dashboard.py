@@ -2,8 +2,7 @@
 over the worker table that computes the same figure.
 
     createdb -h 127.0.0.1 -U postgres gj_bench
-    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/gj_bench gongjiang migrate
-    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/gj_bench .venv/bin/python bench/workforce_dashboard.py --count 10000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gj_bench .venv/bin/python bench/workforce_dashboard.py --count 10000000
 
 Goal: every response < 100 ms median.
 """

@@ -1,6 +1,6 @@
 """Benchmark of the roster import (issue #3 §5), on PostgreSQL.
 
-    DEBUG=1 .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx] [--breakdown] [--no-memory] [--no-rollups]
+    .venv/bin/python bench/workforce_import.py [--rows 1000000] [--preload 1000000] [--skip-xlsx] [--breakdown] [--no-memory] [--no-rollups]
 
 1. makes (or reuses) the database ``gj_bench_workforce`` and migrates it;
 2. preloads ``--preload`` other workers into another enterprise (so the upsert runs against a big table)
@@ -40,8 +40,10 @@ sys.path.insert(0, str(ROOT / "src"))
 BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 DB_NAME = os.environ.get("BENCH_DATABASE", "gj_bench_workforce")
 os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + DB_NAME
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
+sys.path.insert(0, str(ROOT / "bench"))
+from _env import describe, production_environ  # noqa: E402
+
+production_environ()  # DEBUG off and keys stable per bench database, also for the child processes
 
 HEADER = ["姓名", "身份证号", "性别", "出生日期", "手机号", "工种", "技能等级", "入职日期", "工号"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪"
@@ -447,6 +449,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    print(describe(), flush=True)
     from gongjiang.core.actors import SystemActor
     from gongjiang.core.demo import _uscc
     from gongjiang.core.models import Organization

@@ -2,7 +2,7 @@
 pinyin initials and the last four characters of the citizen ID (first page + capped count, as the
 list page and ``GET /api/v1/workforce/workers`` do).
 
-    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/gj_bench .venv/bin/python bench/workforce_search.py --count 10000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gj_bench .venv/bin/python bench/workforce_search.py --count 10000000
 
 Goal: < 200 ms median for each kind of search.
 """

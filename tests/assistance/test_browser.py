@@ -36,6 +36,7 @@ def done(page: Any) -> None:
 
 
 def fits(page: Any) -> None:
+    page.wait_for_load_state()  # a click may have just started loading the next page
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 392, f"{page.url} is {width}px wide"
 

@@ -113,6 +113,8 @@ def test_a_session_with_its_agenda(world: Any, congress: Any) -> None:
     r = officer.post(url, session_data())
     session = Session.objects.get(term=congress.term, number=2)
     assert r.status_code == 302 and session.code in r["Location"]
+    # regression: the session kept the last agenda item's title as its own
+    assert session.title == "一届二次职代会"
     assert list(session.agenda.values_list("position", "kind", "title")) == [
         (1, "wage_plan", "2027年工资专项集体协商方案"),
         (2, "report", "厂务公开工作报告"),

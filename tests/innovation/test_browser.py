@@ -29,6 +29,7 @@ def login(page: Any, base: str, username: str) -> None:
 
 
 def no_horizontal_scroll(page: Any) -> None:
+    page.wait_for_load_state()  # a click may have just started loading the next page
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 

@@ -23,6 +23,7 @@ pytestmark = [
 
 
 def no_sideways_scroll(page: Any) -> None:
+    page.wait_for_load_state()  # a click may have just started loading the next page
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide on a 390 px screen"
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
 
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import DryRunJobOut, StrictSchema
 
 from . import pay
 from .selectors import enterprise_get, worker_get
@@ -179,3 +180,51 @@ def worker_pay_get(request: HttpRequest, code: str) -> dict[str, Any]:
         "recorded_level": row.recorded_level,
         "pay": pay.worker_pay_read(request.user, worker, row.organization),
     }
+
+
+# ------------------------------------------------------------------------------ payroll import
+
+
+class CareersPayImportOut(DryRunJobOut):
+    result: dict[str, Any]
+
+
+def _job(request: HttpRequest, code: str) -> Any:
+    from gongjiang.core.jobs import own_job_get
+
+    from .pay_import import JOB_KIND
+
+    return own_job_get(actor=request.user, code=code[:20], kind=JOB_KIND)
+
+
+@router.post(
+    "/enterprises/{code}/workers-import",
+    response={202: CareersPayImportOut},
+    summary="Payroll's bands (and, for HR, monthly pay) of many workers from a file: a job",
+)
+def workers_import(
+    request: HttpRequest, code: str, file: File[UploadedFile], dry_run: Form[bool] = False
+) -> tuple[int, Any]:
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from .pay_import import worker_pay_import_start
+
+    enterprise = enterprise_get(request.user, code)
+    if file.size and file.size > settings.MAX_UPLOAD_SIZE:
+        raise ValidationError({"file": ["too large"]})
+    if not file.name.lower().endswith((".xlsx", ".xls", ".csv")):
+        raise ValidationError({"file": ["upload an .xlsx, .xls or .csv file"]})
+    job = worker_pay_import_start(
+        actor=request.user, enterprise=enterprise, upload=file, dry_run=dry_run
+    )
+    return 202, _job(request, job.code)
+
+
+@router.get(
+    "/workers-imports/{code}",
+    response=CareersPayImportOut,
+    summary="Progress and report of a payroll import (its starter only)",
+)
+def workers_import_detail(request: HttpRequest, code: str) -> Any:
+    return _job(request, code)

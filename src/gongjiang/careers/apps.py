@@ -10,7 +10,7 @@ class CareersConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        from . import permissions  # noqa: F401  (grants permissions)
+        from . import pay_import, permissions  # noqa: F401  (registers the job; grants permissions)
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)

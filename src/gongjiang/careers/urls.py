@@ -43,6 +43,7 @@ urlpatterns += [
     path("pay/<str:code>/", views_pay.pay_page, name="pay"),
     path("pay/<str:code>/bands.xlsx", views_pay.bands_export, name="pay_bands_export"),
     path("pay/<str:code>/import/", views_pay.bands_import, name="pay_bands_import"),
+    path("pay/<str:code>/workers-import/", views_pay.workers_import, name="pay_workers_import"),
     path("pay/<str:code>/report.xlsx", views_pay.report_export, name="pay_report_export"),
     path("pay/<str:code>/medians.xlsx", views_pay.medians_export, name="pay_medians_export"),
 ]

@@ -85,6 +85,27 @@ def bands_import(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def workers_import(request: HttpRequest, code: str) -> HttpResponse:
+    """Payroll's bands (and, for HR, monthly pay) of many workers from a file: a background job
+    whose page shows its progress and then every bad row."""
+    from .pay_import import worker_pay_import_start
+
+    enterprise = enterprise_get(request.user, code)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for es in form.errors.values() for e in es))
+        return redirect("careers:pay", code=enterprise.code)
+    job = worker_pay_import_start(
+        actor=request.user,
+        enterprise=enterprise,
+        upload=form.cleaned_data["file"],
+        dry_run=request.POST.get("dry_run") == "1",
+    )
+    return redirect("core:job_detail", code=job.code)
+
+
+@login_required
 def bands_export(request: HttpRequest, code: str) -> HttpResponse:
     enterprise = enterprise_get(request.user, code)
     header = [_("channel"), _("level"), _("band from"), _("band to")]

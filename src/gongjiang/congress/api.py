@@ -522,3 +522,8 @@ __all__ = ["router", "Department"]
 from .api_documents import router as documents_router  # noqa: E402
 
 router.add_router("", documents_router)
+
+# setting a congress up: terms, sessions, departments, rules (their own module)
+from .api_setup import router as setup_router  # noqa: E402
+
+router.add_router("", setup_router)

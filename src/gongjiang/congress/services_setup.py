@@ -93,11 +93,11 @@ def session_setup(
             _("At most %(n)d agenda items.") % {"n": MAX_AGENDA},
             details=[{"field": "agenda", "error": str(len(items))}],
         )
-    for i, (kind, title) in enumerate(items, start=1):
+    for i, (kind, item_title) in enumerate(items, start=1):
         if kind not in AgendaItem.Kind.values:
             raise ApplicationError(
                 _("Agenda item %(i)d: choose its kind.") % {"i": i},
-                details=[{"field": "agenda", "error": f"{i}: {title[:20]}"}],
+                details=[{"field": "agenda", "error": f"{i}: {item_title[:20]}"}],
             )
     session = services.session_create(
         actor=actor,
