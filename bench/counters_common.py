@@ -11,7 +11,6 @@ worker that folds it, as production runs it, and a watch on how many answers wai
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -89,7 +88,3 @@ def debug_flags(env: dict[str, str]) -> dict[str, Any]:
     from django.conf import settings
 
     return {"bench": settings.DEBUG, "server_and_worker": env.get("DEBUG") not in ("0", "", None)}
-
-
-def force_debug_off() -> None:
-    os.environ["DEBUG"] = "0"

@@ -12,9 +12,10 @@ needed):
    these statements only, ``session_replication_role = replica``, as the ids are generated from
    the tables they point to); then writes both levels of tallies from the entries
    (``campaign_tallies_rebuild``);
-2. submits ``--real`` entries through the service (``contest_submit``: graded, entry saved, unit
-   row and province and city rows incremented in the same transaction) from real logins;
-3. checks that the rollups equal a recount: ``campaign_tallies_verify`` recounts all the entries
+2. submits ``--real`` entries through the service (``contest_submit``: graded, entry saved, its
+   unit, province and city increments queued in the same transaction) from real logins;
+3. checks that the rollups equal a recount: ``campaign_tallies_verify`` folds the queued entries
+   (``core.counters``), then recounts all the entries
    (10 M) per unit and per province and city subtree in one snapshot and compares every row;
 4. times participation (subtree count and mean) and rankings (the units under an organisation,
    ties sharing a rank) at the national, a provincial and a city level: ``--repeat`` runs each,

@@ -42,6 +42,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+import _env  # noqa: E402  (the product as production runs it: DEBUG off)
 import counters_common as cc  # noqa: E402  (the fold worker and the queue watch)
 import learning_exam_load as exam  # noqa: E402  (the shared client and summaries)
 import surveys_results as results  # noqa: E402  (the questionnaire and random answers)
@@ -274,7 +275,7 @@ def main() -> None:
     exam.ensure_database(args.database_url)
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "aW5zZWN1cmUtYmVuY2gta2V5LTAxMjM0NTY3ODlhYmM=")
     os.environ.setdefault("SECRET_KEY", "bench-surveys-secret-key-0123456789abcdef0123456789")
-    cc.force_debug_off()  # as in production (the server and the worker get DEBUG=0 too)
+    _env.production_environ(args.database_url)  # DEBUG off (the server and the worker too)
     exam.django_setup(args.database_url)
     t0 = time.monotonic()
     info = set_up(args.respondents + args.spare)
