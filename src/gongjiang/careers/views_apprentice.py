@@ -42,6 +42,7 @@ from .models_apprentice import (
     TrainingInstitution,
 )
 from .views_honours import _error_text
+from .views_programmes import _date
 
 STAGE_NAMES = sel.STAGE_NAMES
 STAGE_BADGES = {
@@ -53,13 +54,6 @@ STAGE_BADGES = {
     "terminated": "text-bg-secondary",
 }
 RULE_NAMES = dict(ApprenticeRule.Key.choices)
-
-
-def _date(value: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
-        raise ValidationError({field: [_("Give a date as YYYY-MM-DD.")]}) from None
 
 
 def _month(value: str, field: str) -> dt.date:
@@ -337,7 +331,6 @@ def apprentice_detail(request: HttpRequest, code: str) -> HttpResponse:
         "manages": manages,
         "may_train": may_train(user, a),
         "may_plan": manages or (a.teacher_id is not None and a.teacher_id == user.pk),
-        "is_self": a.worker.user_id == user.pk,
         "kinds": ApprenticePlanItem.Kind.choices,
         "today": timezone.localdate().isoformat(),
         "this_month": timezone.localdate().strftime("%Y-%m"),
