@@ -70,7 +70,10 @@ def _staged(a: Apprentice) -> Apprentice:
 
 
 def _fail(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, _error_text(exc))
+    if isinstance(exc, PermissionDenied):  # a step this role may not take here
+        messages.error(request, _("You may not take this step."))
+    else:
+        messages.error(request, _error_text(exc))
 
 
 # ------------------------------------------------------------------------------------ desk
@@ -427,8 +430,6 @@ def apprentice_step(request: HttpRequest, code: str) -> HttpResponse:
         else:
             raise Http404("step")
     except (ApplicationError, ValidationError, PermissionDenied) as exc:
-        if isinstance(exc, PermissionDenied):
-            exc = ApplicationError(_("You may not take this step."))
         _fail(request, exc)
         return redirect("careers:apprentice", code=a.code)
     messages.success(request, _("Saved."))
@@ -525,8 +526,6 @@ def claim_step(request: HttpRequest, code: str) -> HttpResponse:
         else:
             raise Http404("step")
     except (ApplicationError, ValidationError, PermissionDenied) as exc:
-        if isinstance(exc, PermissionDenied):
-            exc = ApplicationError(_("You may not take this step."))
         _fail(request, exc)
         return redirect("careers:apprentice_claim", code=claim.code)
     messages.success(request, _("Saved."))
@@ -577,10 +576,8 @@ def rules(request: HttpRequest) -> HttpResponse:
                 value=post.get("value", "")[:200],
                 source=post.get("source", "")[:200],
             )
-        except (ApplicationError, ValidationError) as exc:
+        except (ApplicationError, ValidationError, PermissionDenied) as exc:
             _fail(request, exc)
-        except PermissionDenied:
-            _fail(request, ApplicationError(_("You may not change the rules here.")))
         else:
             messages.success(request, _("Saved."))
         return redirect(f"{request.path}?organization={org.code}")
