@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -119,7 +120,7 @@ def worker_pay_import(
         if raw and not v.get("employee_number"):
             try:
                 cid = normalize_citizen_id(raw)
-            except Exception:  # noqa: BLE001 - reported on the row below
+            except ValidationError:  # reported on the row below
                 continue
             for h in citizen_id_hashes(cid):
                 hashes[h] = cid
@@ -155,8 +156,8 @@ def worker_pay_import(
         elif values.get("citizen_id"):
             try:
                 worker = by_cid.get(normalize_citizen_id(values["citizen_id"]))
-            except Exception:  # noqa: BLE001
-                bad.bad("citizen_id", _("Not a valid citizen ID number."))
+            except ValidationError as exc:  # the validator names the reason
+                bad.bad("citizen_id", " ".join(exc.messages))
         if worker is None and not bad:
             bad.bad(key_field, _("No active worker of this enterprise has this number."))
         if worker is not None and values["name"] != worker.name:
