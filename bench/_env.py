@@ -80,11 +80,8 @@ def production_django(database_url: str | None = None) -> None:
         raise SystemExit("benchmarks run with DEBUG off, as production does")
 
 
-def describe() -> str:
-    """One line naming what the figures were taken on: database, DEBUG, CPU and load."""
-    from django.conf import settings
-    from django.db import connection
-
+def machine() -> str:
+    """CPU model and count, and the load average now; needs no Django."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -97,7 +94,12 @@ def describe() -> str:
         load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         load = "n/a"
-    return (
-        f"database: {connection.vendor}; DEBUG={settings.DEBUG}; CPU: {cpu} × {os.cpu_count()}; "
-        f"load average: {load}"
-    )
+    return f"CPU: {cpu} × {os.cpu_count()}; load average: {load}"
+
+
+def describe() -> str:
+    """One line naming what the figures were taken on: database, DEBUG, CPU and load."""
+    from django.conf import settings
+    from django.db import connection
+
+    return f"database: {connection.vendor}; DEBUG={settings.DEBUG}; {machine()}"
