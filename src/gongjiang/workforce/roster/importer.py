@@ -49,10 +49,10 @@ from gongjiang.core.validators import mask_citizen_id
 from .. import personal
 from ..analytics import rollups
 from ..hooks import SNAPSHOT_FIELDS, WorkerChange, notify
-from ..models import Worker
+from ..models import SkillLevelChange, Transfer, Worker
 from ..names import name_keys
 from ..transfer_requests import NEUTRAL_REPLY, file_for_held_worker
-from . import bulk, pipeline
+from . import bulk, fkeys, pipeline
 from .reader import ParsedWorker, RosterReader, RowError, RowWarning
 
 BATCH_SIZE = int(os.environ.get("GONGJIANG_IMPORT_BATCH_SIZE", "5000"))
@@ -318,6 +318,8 @@ class RosterImport:
         self.id_label = ""
         self.reason = _("roster import")
         self.writer: _BackgroundWriter | None = None
+        # foreign keys checked once per batch instead of once per row, where the role may (fkeys.py)
+        self.batch_fkeys = not dry_run and fkeys.allowed()
 
     # ---------------------------------------------------------------------------- scope
     def _in_scope(self, path: str) -> bool:
@@ -573,7 +575,11 @@ class RosterImport:
         changes: list[tuple[str, Any, dict[str, Any], ParsedWorker]],
     ) -> None:
         now, user_id = self.now, getattr(self.user, "pk", None)
+        checked = self.batch_fkeys
         with transaction.atomic():
+            if checked:
+                fkeys.verify(Worker, bulk.WORKER_COLUMNS, inserts)
+                fkeys.relax()
             ids = self._upsert(inserts, changes)
             level_rows: list[tuple[Any, ...]] = []
             transfer_rows: list[tuple[Any, ...]] = []
@@ -625,8 +631,13 @@ class RosterImport:
                         self.reason,
                     )
                 )
+            if checked:
+                fkeys.verify(SkillLevelChange, bulk.LEVEL_COLUMNS, level_rows)
+                fkeys.verify(Transfer, bulk.TRANSFER_COLUMNS, transfer_rows)
             bulk.insert_level_changes(level_rows)
             bulk.insert_transfers(transfer_rows)
+            if checked:
+                fkeys.restore()  # the hooks, rollups and audit row: every check in place
             for digest, old, new, p in changes:
                 after = {f: new.get(f) for f in SNAPSHOT_FIELDS}
                 after.update(
