@@ -34,7 +34,6 @@ from ..models import SkillLevelChange, Transfer, Worker
 MODE = os.environ.get("GONGJIANG_IMPORT_FK_CHECKS", "batch")
 
 
-
 def references(model: Any, columns: Sequence[str]) -> list[tuple[int, str, str, str]]:
     """(position in ``columns``, column, referenced table, referenced column) of each foreign key
     among ``columns``."""
