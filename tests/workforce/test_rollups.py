@@ -4,6 +4,7 @@ honours (through the registry's services and the rollup hooks); verify catches t
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -379,3 +380,65 @@ def test_import_moves_history_and_honours_by_delta(
     assert not HonourRollup.objects.filter(organization=other, subtree=False).exists()
     moved = HonourRollup.objects.get(organization=world.enterprise_a, subtree=False)
     assert moved.n == 2
+
+
+_snapshots = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {
+            "organization_id": st.one_of(st.none(), st.sampled_from([1, 2, 3])),
+            "skill_level_id": st.sampled_from([None, "", "level5", "level3"]),
+            "occupation_id": st.sampled_from([None, "", "6-04-01-01", "6-18-02-04", "2-02"]),
+            "gender": st.sampled_from(["", "M", "F"]),
+            "birth_date": st.one_of(
+                st.none(), st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2010, 12, 31))
+            ),
+            "employment_type": st.sampled_from(["", "contract", "dispatch"]),
+            "status": st.sampled_from([None, "active", "left", "retired"]),
+            "hire_date": st.none(),
+        }
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(_snapshots, _snapshots), max_size=30),
+    skip=st.sets(st.sampled_from([1, 2, 3]), max_size=2),
+    as_of=st.dates(min_value=dt.date(2020, 2, 27), max_value=dt.date(2030, 3, 2)),
+)
+def test_cell_delta_sums_profiles_as_expanding_every_snapshot(
+    pairs: list[tuple[Any, Any]], skip: set[int], as_of: dt.date
+) -> None:
+    """The batch's cell deltas, summed per profile first (rollups.cell_delta), equal expanding each
+    snapshot's cells one by one (rollups.cells_of) — on 29 February too."""
+    changes = [rollups.WorkerChange(i, before, after) for i, (before, after) in enumerate(pairs)]
+    expected: Counter[Any] = Counter()
+    for change in changes:
+        for cell in rollups.cells_of(change.before, as_of):
+            if cell[0] not in skip:
+                expected[cell] -= 1
+        for cell in rollups.cells_of(change.after, as_of):
+            if cell[0] not in skip:
+                expected[cell] += 1
+    got = rollups.cell_delta(changes, as_of, skip)
+    assert +got == +expected and -got == -expected
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2026, 12, 7), dt.date(2028, 2, 29)])
+def test_cell_delta_puts_birthdays_on_each_band_edge_where_cells_of_does(as_of: dt.date) -> None:
+    births = [
+        rollups.years_before(as_of, limit) + dt.timedelta(days=shift)
+        for limit, _band in rollups.AGE_LIMITS
+        for shift in (-1, 0, 1)
+    ]
+    changes = [
+        rollups.WorkerChange(
+            i, None, {"organization_id": 1, "status": "active", "birth_date": birth}
+        )
+        for i, birth in enumerate(births)
+    ]
+    expected: Counter[Any] = Counter(
+        cell for change in changes for cell in rollups.cells_of(change.after, as_of)
+    )
+    assert rollups.cell_delta(changes, as_of, set()) == expected
