@@ -14,8 +14,8 @@ from django.http import Http404
 
 from gongjiang.assistance import intake, services
 from gongjiang.assistance.models import HardshipFile
-from gongjiang.core.models import AuditEvent
 from gongjiang.core.errors import ApplicationError
+from gongjiang.core.models import AuditEvent
 from gongjiang.members import helpdesk
 from gongjiang.members.models import HelpMessage, Notification
 
