@@ -177,7 +177,7 @@ def test_filed_decision_reply(assist: Any, handler: Any) -> None:
     file = services.file_check(actor=a.ent_helper, file=file)
     end_notice(file)
     file = services.file_approve(actor=a.city_helper, file=file)
-    assert file.status == "filed" and "approved" in intake.decision_reply(file)
+    assert file.status == "filed" and "审批建档" in intake.decision_reply(file)
     helpdesk.help_reply_resolve(actor=handler, req=req, text=intake.decision_reply(file))
 
 
