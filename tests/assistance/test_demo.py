@@ -16,7 +16,7 @@ from gongjiang.core.ledger.models import Fund
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_loads_twice(settings: Any, tmp_path: Any) -> None:
+def test_demo_loads_twice(settings: Any, tmp_path: Any, client: Any) -> None:
     from gongjiang.workforce.demo import _link_logins, small_bulk_workers
 
     settings.MEDIA_ROOT = tmp_path
@@ -36,3 +36,15 @@ def test_demo_loads_twice(settings: Any, tmp_path: Any) -> None:
     assert fund.balance >= 0
     assert Campaign.objects.get().visits.count() > 10
     assert "already present" in out.getvalue()
+    # one hardship help request already opened as an application, awaiting another officer's check
+    opened = HardshipFile.objects.get(help_request__isnull=False)
+    assert opened.status == "applied" and opened.worker.user == ctx.users["pz_worker"]
+    assert opened.help_request.category == "hardship" and opened.help_request.status == "answered"
+    assert opened.applied_by == ctx.users["pz_helpdesk"]
+    assert "1 opened from a help request" in out.getvalue()
+    client.force_login(ctx.users["pz_worker"])
+    html = client.get(f"/members/help/{opened.help_request.code}/").content.decode()
+    assert 'id="hardship-file-status"' in html and "待工会审核" in html
+    client.force_login(ctx.users["pz_assistance"])
+    html = client.get(f"/assistance/files/{opened.code}/").content.decode()
+    assert 'id="file-source"' in html and 'id="check"' in html

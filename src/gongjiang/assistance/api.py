@@ -232,6 +232,36 @@ def file_apply(request: HttpRequest, payload: AssistanceApplyIn) -> tuple[int, d
     return 201, _file_out(file)
 
 
+class AssistanceFromHelpIn(AssistanceHouseholdIn):
+    consent: bool
+
+
+class AssistanceFromHelpOut(AssistanceFileOut):
+    help_request: str
+
+
+@router.post(
+    "/from-help/{code}",
+    response={201: AssistanceFromHelpOut},
+    operation_id="assistance_file_from_help",
+)
+def file_from_help(
+    request: HttpRequest, code: str, payload: AssistanceFromHelpIn
+) -> tuple[int, dict[str, Any]]:
+    """Open a hardship application on the worker's behalf from their hardship help request
+    (``code`` is the request's): 404 for a request outside the caller's help desk, 403 without
+    ``assistance.check`` for the worker's union, 409 ``file_exists`` for a second one."""
+    from gongjiang.members import helpdesk
+
+    from . import intake
+
+    req = helpdesk.request_get(actor=request.user, code=code[:20])
+    file = intake.file_from_help(
+        actor=request.user, req=req, household=_household(payload), consent=payload.consent
+    )
+    return 201, {**_file_out(file), "help_request": req.code}
+
+
 def selectors_worker(actor: Any, code: str) -> Any:
     """The worker an application is for: oneself (empty), or a worker of the officer's unions by
     registry code or citizen ID number (matched by its keyed hash, never stored in plain text)."""

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 LABELS = {
     "assistance.standard_add": _("Minimum-living standard added"),
     "assistance.file_apply": _("Hardship file applied for"),
+    "assistance.file_from_help": _("Hardship application opened from a help request"),
     "assistance.file_check": _("Hardship file checked and put on notice"),
     "assistance.file_refuse": _("Hardship file refused"),
     "assistance.file_approve": _("Hardship file approved"),

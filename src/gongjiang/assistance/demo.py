@@ -1,7 +1,8 @@
 """Assistance demo: Nanjing's hardship files (a few hundred, across categories and statuses),
 the minimum-living standards of the demo regions, the five default lines, a hardship fund fed by
 union money and a government transfer, two years of support payments and a spring-festival
-campaign with visits.
+campaign with visits; one hardship help request (职工服务中心) already opened as an application by
+``pz_helpdesk`` (officer and assistance officer of 南京浦镇轨交工会).
 
 Fast: files are written in bulk (one encryption each); payments and visits go through the ledger
 services (every one a debit that cannot take the fund below zero). Idempotent: skipped when the
@@ -18,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from gongjiang.core.demo import DemoContext
+from gongjiang.core.demo import DEMO_PASSWORD, DemoContext
 from gongjiang.core.ledger.models import Fund
 from gongjiang.core.ledger.services import fund_create, fund_credit
 
@@ -184,6 +185,72 @@ def _files(ctx: DemoContext, actor: Any, year: int) -> list[HardshipFile]:
     return list(HardshipFile.objects.filter(organization__path__startswith=city.path))
 
 
+def _from_help(ctx: DemoContext) -> HardshipFile | None:
+    """pz_worker asks the help desk for hardship help; pz_helpdesk (who answers help requests and
+    is an assistance officer) opens the application from the request; it awaits pz_assistance's
+    check (whoever opened it does not check it)."""
+    from django.contrib.auth import get_user_model
+
+    from gongjiang.core.models import Membership
+    from gongjiang.members import helpdesk
+    from gongjiang.workforce.models import Worker
+
+    from . import intake
+
+    worker_user = ctx.users.get("pz_worker")
+    if worker_user is None or not Worker.objects.filter(user=worker_user).exists():
+        return None  # the workforce demo links the logins to workers
+    enterprise = ctx.enterprises[0]
+    cadre, created = get_user_model().objects.get_or_create(
+        username="pz_helpdesk", defaults={"first_name": "南京浦镇轨交工会服务中心帮扶干事"}
+    )
+    if created:
+        cadre.set_password(DEMO_PASSWORD)
+        cadre.save()
+    for role in ("officer", "assistance"):
+        Membership.objects.get_or_create(user=cadre, organization=enterprise, role=role)
+    ctx.users["pz_helpdesk"] = cadre
+    ctx.logins.append(
+        ("pz_helpdesk", "南京浦镇轨交工会 · 干部兼帮扶干事（职工服务中心）", DEMO_PASSWORD)
+    )
+    if HardshipFile.objects.filter(help_request__user=worker_user).exists():
+        return None
+    req = helpdesk.help_file(
+        actor=worker_user,
+        category="hardship",
+        subject="爱人患病住院，孩子上学，生活困难",
+        text="爱人今年查出尿毒症，每月透析花费较多，孩子读高中，家里只有我一份工资。",
+    )
+    file = intake.file_from_help(
+        actor=cadre,
+        req=req,
+        household={
+            "members": [
+                {"relation": "本人", "monthly_income": "4200.00", "works": True, "health": "健康"},
+                {
+                    "relation": "配偶",
+                    "monthly_income": "0",
+                    "health": "尿毒症",
+                    "illness_costs_monthly": "2600.00",
+                },
+                {"relation": "子女", "monthly_income": "0", "birth_date": "2010-05-01"},
+            ],
+            "housing": "自有住房",
+            "debts": "30000.00",
+            "causes": ["illness", "schooling"],
+            "sudden_event": True,
+            "note": f"来自职工服务中心求助 {req.code}",
+        },
+        consent=True,
+    )
+    helpdesk.help_reply(
+        actor=cadre,
+        req=req,
+        text="已为您提交困难帮扶申请，工会审核并公示后报市总工会审批，结果会在这里告诉您。",
+    )
+    return file
+
+
 @transaction.atomic
 def load(ctx: DemoContext, stdout: Any) -> None:
     system = ctx.users.get("sysadmin")
@@ -193,6 +260,7 @@ def load(ctx: DemoContext, stdout: Any) -> None:
     city = ctx.cities[0]
     if HardshipFile.objects.filter(organization__path__startswith=city.path).exists():
         stdout.write("  assistance: demo files already present\n")
+        _from_help(ctx)
         return
     files = _files(ctx, system, year)
     lines = {
@@ -256,6 +324,8 @@ def load(ctx: DemoContext, stdout: Any) -> None:
             amount="1000.00" if file.category == "deep" else "500.00",
             visited_on=dt.date(year, 1, 20),
         )
+    from_help = _from_help(ctx)
     stdout.write(
-        f"  assistance: {len(files)} hardship files, {payments} support payments, 80 visits\n"
+        f"  assistance: {len(files)} hardship files, {payments} support payments, 80 visits"
+        f"{', 1 opened from a help request' if from_help else ''}\n"
     )

@@ -33,8 +33,11 @@ CAUSES = [
 
 class MemberForm(BootstrapForm):
     relation = forms.CharField(label=_("relation"), max_length=20, required=False)
+    # an <input type="date"> takes only YYYY-MM-DD (the localised 1970/01/01 would show empty)
     birth_date = forms.DateField(
-        label=_("birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("birth date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     monthly_income = forms.DecimalField(label=_("monthly income (yuan)"), required=False, **MONEY)
     works = forms.BooleanField(label=_("works"), required=False)
@@ -80,6 +83,14 @@ class OnBehalfForm(ApplyForm):
         ),
     )
     field_order = ["worker"]
+
+
+class FromHelpForm(ApplyForm):
+    """Applying on a worker's behalf from their hardship help request: the worker is known."""
+
+    consent = forms.BooleanField(
+        label=_("The worker gave their separate consent (text above)"), required=True
+    )
 
 
 def household_from(form: HouseholdForm, members: Any) -> dict[str, Any]:

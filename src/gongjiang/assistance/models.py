@@ -168,6 +168,17 @@ class HardshipFile(models.Model):
     consent_withdrawn_at = models.DateTimeField(_("consent withdrawn"), null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # the help request (职工服务中心, category hardship) this application was opened from: one file
+    # per request at most (the one-to-one is a unique index, so two clicks at once cannot both win)
+    help_request = models.OneToOneField(
+        "members.HelpRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assistance_file",
+        editable=False,
+        verbose_name=_("help request"),
+    )
 
     objects = AssistanceQuerySet.as_manager()
 
@@ -195,6 +206,11 @@ class HardshipFile(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def in_progress(self) -> bool:
+        """Applied or under notice: not decided yet (filed and refused are decisions)."""
+        return self.status in (self.Status.APPLIED, self.Status.NOTICE)
 
 
 class FileDocument(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_me, views_money
+from . import views, views_intake, views_me, views_money
 
 app_name = "assistance"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("files/", views.file_list, name="file_list"),
     path("files/new/", views.file_new, name="file_new"),
+    path("from-help/<str:code>/", views_intake.from_help, name="from_help"),
     path("files/<str:code>/", views.file_detail, name="file_detail"),
     path("files/<str:code>/act/", views.file_act, name="file_act"),
     path("files/<str:code>/documents/", views.document_add, name="document_add"),

@@ -291,6 +291,12 @@ class MembersHelpIn(StrictSchema):
     region: str = Field("", max_length=6)
 
 
+class MembersHelpFileOut(Schema):
+    code: str
+    status: str
+    status_label: str
+
+
 class MembersHelpOut(Schema):
     code: str
     category: str
@@ -298,9 +304,11 @@ class MembersHelpOut(Schema):
     status: str
     organization: str
     due_at: dt.datetime
+    hardship_file: MembersHelpFileOut | None = None
 
 
 def _help_out(r: Any) -> dict[str, Any]:
+    file = helpdesk.linked_file(r)
     return {
         "code": r.code,
         "category": r.category,
@@ -308,6 +316,14 @@ def _help_out(r: Any) -> dict[str, Any]:
         "status": r.status,
         "organization": r.organization.name,
         "due_at": r.due_at,
+        # the hardship application opened from it: its code and status only
+        "hardship_file": {
+            "code": file.code,
+            "status": file.status,
+            "status_label": str(file.get_status_display()),
+        }
+        if file is not None
+        else None,
     }
 
 
@@ -343,6 +359,22 @@ def help_reply(request: HttpRequest, code: str, payload: MembersReplyIn) -> Any:
     helpdesk.help_reply(actor=request.user, req=req, text=payload.text, internal=payload.internal)
     req.refresh_from_db()
     return 201, _help_out(req)
+
+
+class MembersResolveIn(StrictSchema):
+    reply: str = Field("", max_length=5000, description="an answer sent before resolving")
+
+
+@router.post("/help/{code}/resolve", response=MembersHelpOut, operation_id="members_help_resolve")
+def help_resolve(request: HttpRequest, code: str, payload: MembersResolveIn) -> dict[str, Any]:
+    """Resolve (with an answer first if ``reply`` is given); 409 ``file_pending`` while a hardship
+    application opened from the request is not decided."""
+    req = helpdesk.request_get(actor=request.user, code=code[:20])
+    if payload.reply.strip():
+        req = helpdesk.help_reply_resolve(actor=request.user, req=req, text=payload.reply.strip())
+    else:
+        req = helpdesk.help_resolve(actor=request.user, req=req)
+    return _help_out(req)
 
 
 # ------------------------------------------------------------------------- notifications

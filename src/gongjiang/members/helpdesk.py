@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
@@ -100,6 +100,14 @@ def request_get(*, actor: Any, code: str) -> HelpRequest:
 
 def can_handle(actor: Any, req: HelpRequest) -> bool:
     return access.can(actor, HANDLE, req.organization)
+
+
+def linked_file(req: HelpRequest) -> Any | None:
+    """The hardship application opened from this request (``assistance.intake``), if any."""
+    try:
+        return req.assistance_file  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return None
 
 
 def messages_for(*, actor: Any, req: HelpRequest) -> QuerySet[HelpMessage]:
@@ -230,10 +238,25 @@ def help_resolve(*, actor: Any, req: HelpRequest) -> HelpRequest:
         req = HelpRequest.objects.select_for_update().get(pk=req.pk)
         if req.first_reply_at is None:
             raise ApplicationError(_("Reply before closing the request."), code="no_reply")
+        file = linked_file(req)
+        if file is not None and file.in_progress:
+            raise ApplicationError(
+                _("The hardship application opened from this request is not decided yet."),
+                code="file_pending",
+                status=409,
+            )
         req.status, req.resolved_at = Status.RESOLVED, timezone.now()
         req.save(update_fields=["status", "resolved_at"])
         audit(actor=actor, action="members.help_resolve", obj=req)
     return req
+
+
+def help_reply_resolve(*, actor: Any, req: HelpRequest, text: str) -> HelpRequest:
+    """Answer and resolve in one step (e.g. telling the worker how their hardship application was
+    decided); if the request may not be resolved, the answer is not sent either."""
+    with transaction.atomic():
+        help_reply(actor=actor, req=req, text=text)
+        return help_resolve(actor=actor, req=req)
 
 
 def help_rate(*, actor: Any, req: HelpRequest, stars: int) -> HelpRequest:

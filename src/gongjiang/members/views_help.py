@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gongjiang.assistance import intake
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.models import Organization
@@ -74,6 +76,12 @@ def help_detail(request: HttpRequest, code: str) -> HttpResponse:
             elif action == "resolve":
                 svc.help_resolve(actor=request.user, req=req)
                 messages.success(request, _("The request is resolved."))
+            elif action == "reply_resolve":
+                text = request.POST.get("text", "").strip()[:5000]
+                if not text:
+                    raise ApplicationError(_("Write something first."))
+                svc.help_reply_resolve(actor=request.user, req=req, text=text)
+                messages.success(request, _("Answered and resolved."))
             elif action == "handover":
                 to = access.get_visible_or_404(
                     Organization.objects.all(),
@@ -111,12 +119,25 @@ def help_detail(request: HttpRequest, code: str) -> HttpResponse:
             .exclude(kind="team")
             .order_by("path")[:200]
         )
+    file = svc.linked_file(req)
+    file_url = ""
+    if file is not None:
+        if req.user_id == request.user.pk:
+            file_url = reverse("assistance:me_file", args=[file.code])
+        elif access.can(request.user, "assistance.view", file.organization):
+            file_url = reverse("assistance:file_detail", args=[file.code])
     return render(
         request,
         "members/help_detail.html",
         phone_context(
             request,
             req=req,
+            file=file,
+            file_url=file_url,
+            may_open_file=handles and file is None and intake.may_open(request.user, req),
+            decision_reply=intake.decision_reply(file)
+            if handles and file is not None and req.status != svc.Status.RESOLVED
+            else "",
             thread=list(svc.messages_for(actor=request.user, req=req)),
             handles=handles,
             form=form,
