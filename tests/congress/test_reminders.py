@@ -134,3 +134,37 @@ def test_the_daily_entry_runs_the_reminders(congress: Any) -> None:
 
     result = task.enqueue(on=TODAY.isoformat())
     assert result.return_value == {"reminded": 0, "escalated": 1, "notifications": 2}
+
+
+def test_a_window_wider_than_the_default_is_still_reached(congress: Any, world: Any) -> None:
+    """The run reads only proposals the widest reminder window in force can reach; an
+    organisation that reminds 30 days ahead still gets its reminder 20 days before."""
+    due_in(assigned(congress, 0, title="宿舍"), 20)
+    assert proposal_remind(on=TODAY)["reminded"] == 0  # the default 7 days
+    CongressRules.objects.create(organization=world.enterprise_a, reminder_days=30)
+    assert proposal_remind(on=TODAY)["reminded"] == 1
+    assert "宿舍" in inbox(congress.responder)[0]
+
+
+def test_the_messages_are_pushed_once_the_run_commits(
+    congress: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from gongjiang.members import notify as notify_module
+
+    pushed: list[tuple[Any, str]] = []
+
+    class Recorder:
+        def send(self, *, user: Any, title: str, body: str) -> None:
+            pushed.append((user.pk, title))
+
+    monkeypatch.setattr(notify_module, "sender", lambda: Recorder())
+    due_in(assigned(congress, 0, title="食堂"), 3)
+    due_in(assigned(congress, 1, title="高温"), -1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        counts = proposal_remind(on=TODAY)
+    assert pushed == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+    stored = list(Notification.objects.values_list("user_id", "title").order_by("id"))
+    assert counts["notifications"] == len(stored) == len(pushed) > 1
+    assert sorted(pushed) == sorted(stored)

@@ -20,6 +20,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,9 +28,10 @@ from django.utils.translation import gettext as _
 from gongjiang.core import access
 from gongjiang.core.actors import SYSTEM, audit
 from gongjiang.core.models import Membership, Organization
-from gongjiang.members.notify import notify
+from gongjiang.members.notify import notify_many
 
 from . import rules as R
+from .models import CongressRules
 from .models_proposals import Department, Proposal
 
 S = Proposal.Status
@@ -60,15 +62,13 @@ def _users_with(perm: str, organizations: set[int], *, covering: bool) -> dict[i
 
 def _send(recipients: dict[int, list[tuple[str, str, str]]]) -> int:
     users = get_user_model().objects.in_bulk(list(recipients))
-    sent = 0
+    out = []
     for user_id, messages in recipients.items():
         user = users.get(user_id)
         if user is None or not user.is_active:
             continue
-        for title, body, url in dict.fromkeys(messages):
-            notify(user, title, body, url)
-            sent += 1
-    return sent
+        out += [(user, title, body, url) for title, body, url in dict.fromkeys(messages)]
+    return len(notify_many(out))
 
 
 @transaction.atomic
@@ -97,7 +97,15 @@ def proposal_remind(*, on: dt.date | None = None) -> dict[str, int]:
     # 1. reminders before the deadline, once per round
     rules: dict[int, int] = {}
     reminded: list[Proposal] = []
-    for p in waiting.filter(reminded_at__isnull=True, reply_due__gte=on):
+    # only what the widest reminder window in force can reach (not every proposal due weeks away)
+    widest = max(
+        CongressRules.objects.aggregate(n=Max("reminder_days"))["n"] or 0,
+        CongressRules._meta.get_field("reminder_days").default,
+    )
+    upcoming = waiting.filter(
+        reminded_at__isnull=True, reply_due__gte=on, reply_due__lte=on + dt.timedelta(days=widest)
+    )
+    for p in upcoming:
         if p.organization_id not in rules:
             rules[p.organization_id] = R.rules_for(p.organization).reminder_days
         days = rules[p.organization_id]

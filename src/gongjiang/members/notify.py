@@ -12,6 +12,7 @@ import logging
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -89,6 +90,29 @@ def notify(
     if push:
         transaction.on_commit(lambda: sender().send(user=user, title=note.title, body=note.body))
     return note
+
+
+def notify_many(
+    messages: Iterable[tuple[Any, str, str, str]], *, push: bool = True
+) -> list[Notification]:
+    """:func:`notify` for many (user, title, body, url) at once: one ``INSERT`` per thousand
+    notifications instead of a validation and an insert each (a daily reminder run sends
+    thousands), pushed after the caller's transaction commits, in the given order."""
+    notes = []
+    for user, title, body, url in messages:
+        if not title:
+            raise ValueError("a notification needs a title")
+        notes.append(Notification(user=user, title=title[:200], body=body[:500], url=url[:300]))
+    Notification.objects.bulk_create(notes, batch_size=1000)
+    if push and notes:
+
+        def send() -> None:
+            out = sender()
+            for note in notes:
+                out.send(user=note.user, title=note.title, body=note.body)
+
+        transaction.on_commit(send)
+    return notes
 
 
 def notifications_of(*, actor: Any) -> QuerySet[Notification]:
