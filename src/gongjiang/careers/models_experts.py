@@ -55,6 +55,9 @@ class ExpertCall(models.Model):
     notice_days = models.PositiveSmallIntegerField(
         _("notice working days"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark"), default=60, validators=[MaxValueValidator(100)]
+    )
     term_starts_on = models.DateField(_("term starts"), null=True, blank=True)
     state = models.CharField(
         pgettext_lazy("expert call", "stage"),

@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                 ('places', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10000)], verbose_name='places')),
                 ('closes_on', models.DateField(verbose_name='applications close')),
                 ('notice_days', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='notice working days')),
+                ('pass_mark', models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='pass mark')),
                 ('term_starts_on', models.DateField(blank=True, null=True, verbose_name='term starts')),
                 ('state', models.CharField(choices=[('open', 'taking applications'), ('reviewing', 'under review'), ('ranked', 'ranked'), ('notice', 'in public notice'), ('appointed', 'appointed')], default='open', max_length=10, verbose_name='stage')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
