@@ -187,14 +187,15 @@ def conditions_for(level: ExpertLevel, worker: Worker, on: dt.date) -> list[dict
 
 
 def unit_of(call: ExpertCall, worker: Worker) -> Organization | None:
-    """The deepest unit with places that holds the worker (None when the call has no unit places);
-    raises when the call has unit places and none holds the worker."""
+    """The deepest unit with places that holds the worker's team or union (None when the call has
+    no unit places or none holds the worker: then only the call's places limit them)."""
     quotas = list(ExpertQuota.objects.filter(call=call).select_related("organization"))
     if not quotas:
         return None
-    holding = [q for q in quotas if worker.organization.path.startswith(q.organization.path)]
+    home = (worker.team or worker.organization).path
+    holding = [q for q in quotas if home.startswith(q.organization.path)]
     if not holding:
-        raise field_error("worker", _("The worker's unit has no places in this call."), "no_places")
+        return None  # no unit of their own: only the call's places limit them
     return max(holding, key=lambda q: len(q.organization.path)).organization
 
 
@@ -342,7 +343,9 @@ def _ranked(call: ExpertCall) -> list[rules.Ranked]:
 
 
 def _apply_selection(call: ExpertCall, preferred: Iterable[int] = ()) -> dict[int, str]:
-    unit_places = dict(ExpertQuota.objects.filter(call=call).values_list("organization_id", "places"))
+    unit_places = dict(
+        ExpertQuota.objects.filter(call=call).values_list("organization_id", "places")
+    )
     chosen = rules.select(
         _ranked(call),
         places=call.places,
@@ -653,8 +656,11 @@ def expert_reevaluate(
     note = (note or "").strip()[:500]
     if renew:
         next_start = locked.term_end + dt.timedelta(days=1)
-        unmet = [c for c in conditions_for(locked.level, locked.worker, today) if not c["met"]
-                 and c["rule"] != "not_yet_held"]
+        unmet = [
+            c
+            for c in conditions_for(locked.level, locked.worker, today)
+            if not c["met"] and c["rule"] != "not_yet_held"
+        ]
         if unmet:
             raise _not_eligible(unmet)
         ExpertAppointment.objects.create(

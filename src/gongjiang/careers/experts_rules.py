@@ -53,8 +53,12 @@ def eligibility(
     since = reached_on(record, min_skill_level)
     years = full_years(since, record.as_of) if since else 0
     return [
-        {"rule": "on_the_job", "required": "active", "actual": "active" if on_the_job else "no",
-         "met": on_the_job},
+        {
+            "rule": "on_the_job",
+            "required": "active",
+            "actual": "active" if on_the_job else "no",
+            "met": on_the_job,
+        },
         {
             "rule": "not_yet_held",
             "required": str(rank),

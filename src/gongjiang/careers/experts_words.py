@@ -51,4 +51,6 @@ def condition_text(c: dict[str, Any]) -> str:
 
 
 def described(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"need": condition_need(c), "have": condition_have(c), "met": c["met"]} for c in conditions]
+    return [
+        {"need": condition_need(c), "have": condition_have(c), "met": c["met"]} for c in conditions
+    ]

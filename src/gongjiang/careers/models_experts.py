@@ -53,7 +53,9 @@ class ExpertCall(models.Model):
     )
     closes_on = models.DateField(_("applications close"))
     notice_days = models.PositiveSmallIntegerField(
-        _("notice working days"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+        _("notice working days"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark"), default=60, validators=[MaxValueValidator(100)]
@@ -194,7 +196,10 @@ class ExpertAppointment(models.Model):
         verbose_name=_("worker"),
     )
     organization = models.ForeignKey(
-        "core.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("enterprise")
+        "core.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("enterprise"),
     )
     level = models.ForeignKey(
         "careers.ExpertLevel",
