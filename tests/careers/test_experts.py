@@ -417,3 +417,31 @@ def test_withdraw(exp: Any, world: Any, careers: Any) -> None:
     other = apply(exp, exp.workers[0])
     with pytest.raises(PermissionDenied):
         experts.expert_application_withdraw(actor=world.worker_a, application=other)
+
+
+def test_refusals_inside_the_steps_are_audited(exp: Any, world: Any) -> None:
+    from gongjiang.core.duties import DutyConflict
+
+    apply(exp, exp.workers[0])
+    experts.expert_review_open(actor=exp.organiser, call=exp.call)
+    exp.call.refresh_from_db()
+    panel_member_add(actor=exp.organiser, round=exp.call.review, user=exp.appointer)
+    with pytest.raises(DutyConflict):  # a reviewer never finalises
+        experts.expert_review_finalise(actor=exp.appointer, call=exp.call)
+    assert AuditEvent.objects.filter(action="review.finalise.refused").count() == 1
+    exp.call.refresh_from_db()
+    assert exp.call.state == "reviewing"
+
+
+def test_the_objector_never_answers_their_own_objection(exp: Any, world: Any) -> None:
+    from gongjiang.core.duties import DutyConflict
+
+    call = to_notice(exp, {exp.workers[0]: 90})
+    objection = notice_objection_file(actor=exp.appointer, notice=call.notice, text="有异议")
+    with pytest.raises(DutyConflict):
+        experts.expert_objection_answer(
+            actor=exp.appointer, call=call, objection=objection, reply="不成立"
+        )
+    assert AuditEvent.objects.filter(action="notice.objection_reply.refused").count() == 1
+    objection.refresh_from_db()
+    assert objection.replied_at is None

@@ -366,6 +366,7 @@ def _apply_selection(call: ExpertCall, preferred: Iterable[int] = ()) -> dict[in
     return chosen
 
 
+@audited_refusals  # a panel member's refusal (core.review) is audited after the rollback
 @transaction.atomic
 def expert_review_finalise(*, actor: Any, call: ExpertCall) -> ExpertCall:
     """The panel's totals and ranks with ties (core.review; refused to a panel member), then the
@@ -476,6 +477,7 @@ def expert_notice_publish(
     return call
 
 
+@audited_refusals  # the objector answering their own objection (core.notices) is audited
 @transaction.atomic
 def expert_objection_answer(
     *,
