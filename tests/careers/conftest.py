@@ -13,6 +13,7 @@ from gongjiang.workforce.models import SkillLevelChange
 
 from ..factories import UserFactory, member
 from ..workforce.helpers import make_worker
+from .experts_helpers import exp  # noqa: F401  (the expert-selection fixture)
 from .honours_helpers import hon  # noqa: F401  (the honours fixture)
 
 

@@ -388,3 +388,8 @@ router.add_router("/programmes", programmes_router)
 from .api_apprentice import router as apprenticeship_router  # noqa: E402
 
 router.add_router("/apprenticeship", apprenticeship_router)
+
+# expert-level selection (api_experts.py) under /api/v1/careers/experts/
+from .api_experts import router as experts_router  # noqa: E402
+
+router.add_router("/experts", experts_router)

@@ -10,7 +10,12 @@ class CareersConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        from . import pay_import, permissions  # noqa: F401  (registers the job; grants permissions)
+        from . import (  # noqa: F401  (registers the job, the record providers; grants permissions)
+            experts,
+            experts_record,
+            pay_import,
+            permissions,
+        )
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)
@@ -21,3 +26,5 @@ class CareersConfig(AppConfig):
         register_kind("programme_workers", workers_under("careers.programmes_apply"))
         # the worker picker of apprentices and enterprise mentors: workers of the pilots a cadre runs
         register_kind("apprentice_workers", workers_under("careers.apprentice_manage"))
+        # the worker picker of expert-level applications: workers a cadre may file for
+        register_kind("expert_workers", workers_under("careers.experts_apply"))

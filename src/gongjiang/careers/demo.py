@@ -74,6 +74,9 @@ def load(ctx: DemoContext, stdout: Any) -> None:
     first = ctx.enterprises[0]
     bands = load_pay(first, actor)
     rounds = load_honours(first.parent, first, actor)
+    from .demo_experts import load_experts
+
+    expert_calls = load_experts(first, actor)
     from .demo_programmes import load_programmes
 
     programmes = load_programmes(ctx)
@@ -84,6 +87,7 @@ def load(ctx: DemoContext, stdout: Any) -> None:
         f"    {made} career tables, {titles} professional titles, {applications} bridge applications"
         f", {bands} pay bands, {rounds} honours round in notice, {programmes} 求学圆梦 round"
         f", {cohorts} apprentice cohorts (login pz_mentor: an enterprise mentor)"
+        f", {expert_calls} expert-level calls (one in notice, one expert appointed)"
     )
 
 

@@ -311,3 +311,11 @@ __all__ += [
     "ApprenticeSubsidyLine",
     "TrainingInstitution",
 ]
+from .models_experts import (  # noqa: E402
+    ExpertApplication,
+    ExpertAppointment,
+    ExpertCall,
+    ExpertQuota,
+)
+
+__all__ += ["ExpertApplication", "ExpertAppointment", "ExpertCall", "ExpertQuota"]

@@ -18,11 +18,16 @@ def items(user: Any) -> list[NavItem]:
         children.append(NavItem(_("Careers desk"), reverse("careers:home"), "signpost-split"))
     if access.can(user, "careers.honours_nominate") or access.can(user, "careers.honours_approve"):
         children.append(NavItem(_("Honours selection"), reverse("careers:honours"), "award"))
+    if access.can(user, "careers.experts_manage") or access.can(user, "careers.experts_appoint"):
+        children.append(
+            NavItem(_("Expert-level selection"), reverse("careers:experts"), "patch-check")
+        )
     is_worker = (
         getattr(user, "is_authenticated", False) and Worker.objects.filter(user=user).exists()
     )
     if is_worker:
         children.append(NavItem(_("My career"), reverse("careers:me"), "graph-up-arrow"))
+        children.append(NavItem(_("My expert level"), reverse("careers:experts_me"), "patch-check"))
     if is_worker or access.can(user, "careers.programmes_view"):
         children.append(
             NavItem(_("Worker programmes"), reverse("careers:programmes"), "mortarboard")

@@ -43,3 +43,15 @@ grant("careers.apprentice_manage", ["admin", "officer", "hr"])
 grant("careers.apprentice_rules", ["admin", "officer", "hr"])
 grant("careers.apprentice_pilot", ["admin", "officer"])
 grant("careers.apprentice_approve", ["admin", "officer"])
+
+# expert-level selection (技能专家评聘): enterprise hr and union officers run the call and its review,
+# and file applications for workers (a worker applies for themself without a role); appointment
+# is by someone of the enterprise's subtree who took no part in the call (core.duties)
+grant("careers.experts_manage", ["admin", "officer", "hr"])
+grant("careers.experts_apply", ["admin", "officer", "hr"])
+grant("careers.experts_appoint", ["admin", "officer", "hr"])
+# enterprise hr run the review round (core.review) and the public notice (core.notices) of their
+# enterprise's expert selection, as officers do for honours
+grant("core.change_reviewround", ["hr"])
+grant("core.change_publicnotice", ["hr"])
+grant("core.view_noticeobjection", ["hr"])

@@ -120,3 +120,53 @@ def apprenticeship_todos(user: Any) -> list[Todo]:
             )
         )
     return todos
+
+
+@register("careers.experts")
+def expert_todos(user: Any) -> list[Todo]:
+    """Reviewers: calls awaiting their scores; the call's managers: objections to answer;
+    appointers: calls whose notice has ended (never the organiser's own); terms due for
+    re-evaluation."""
+    from . import experts_selectors as sel
+
+    desk = reverse("careers:experts")
+    todos = []
+    to_score = sel.calls_to_score(user).count()
+    if to_score:
+        todos.append(
+            Todo(
+                _("Expert-level applications awaiting my scores"),
+                to_score,
+                desk,
+                priority=23,
+                icon="pencil-square",
+            )
+        )
+    if access.can(user, "careers.experts_manage"):
+        todos.append(
+            Todo(
+                _("Objections to expert-level notices to answer"),
+                sel.calls_with_open_objections(user).count(),
+                desk,
+                priority=24,
+                icon="chat-left-text",
+            )
+        )
+    if access.can(user, "careers.experts_appoint"):
+        todos += [
+            Todo(
+                _("Expert-level calls past their notice, to appoint"),
+                sel.calls_to_appoint(user).count(),
+                desk,
+                priority=25,
+                icon="patch-check",
+            ),
+            Todo(
+                _("Experts whose term ends soon, to re-evaluate"),
+                sel.terms_due(user).count(),
+                desk,
+                priority=26,
+                icon="hourglass-split",
+            ),
+        ]
+    return todos

@@ -120,3 +120,22 @@ urlpatterns += [
         name="apprentice_claim_document",
     ),
 ]
+
+from . import views_experts as ve  # noqa: E402
+
+urlpatterns += [
+    path("experts/", ve.desk, name="experts"),
+    path("experts/me/", ve.me, name="experts_me"),
+    path("experts/new/", ve.call_create, name="expert_call_create"),
+    path("experts/calls/<str:code>/", ve.call_detail, name="expert_call"),
+    path("experts/calls/<str:code>/step/", ve.call_step, name="expert_step"),
+    path("experts/calls/<str:code>/apply/", ve.call_apply, name="expert_apply"),
+    path("experts/calls/<str:code>/score/", ve.call_score, name="expert_score"),
+    path("experts/calls/<str:code>/object/", ve.me_object, name="experts_me_object"),
+    path(
+        "experts/applications/<str:code>/withdraw/",
+        ve.application_withdraw,
+        name="expert_withdraw",
+    ),
+    path("experts/appointments/<str:code>/", ve.appointment_detail, name="expert_appointment"),
+]
