@@ -15,9 +15,11 @@ from gongjiang.core.models import Organization
 from gongjiang.core.review.models import ReviewCriterion
 from gongjiang.core.review.services import panel_member_add, review_score_save
 from gongjiang.core.schemas import StrictSchema
+from gongjiang.workforce.models import Worker
 
 from . import honours
 from . import honours_selectors as sel
+from .models_honours import DisqualifyingRecord
 from .selectors import worker_get
 
 router = Router(tags=["careers: honours"])
@@ -365,4 +367,38 @@ def record_add(request: HttpRequest, code: str, payload: CareersRecordIn) -> tup
     worker = worker_get(request.user, code)
     return 201, honours.disqualifying_record_add(
         actor=request.user, worker=worker, **payload.dict()
+    )
+
+
+@router.get(
+    "/workers/{code}/records",
+    response=list[CareersRecordOut],
+    summary="A worker's disqualifying records (the honours managers of the worker's subtree)",
+)
+def record_list(request: HttpRequest, code: str) -> Any:
+    worker = get_visible_or_404(
+        Worker.objects.select_related("organization"), request.user, honours.MANAGE, code=code
+    )
+    return list(DisqualifyingRecord.objects.filter(worker=worker).order_by("-date", "-id"))
+
+
+class CareersRecordEndIn(StrictSchema):
+    until: dt.date | None = None
+    note: str | None = Field(None, max_length=200)
+
+
+@router.post(
+    "/records/{code}/end",
+    response=CareersRecordOut,
+    summary="Change the day a disqualifying record stops standing (null: no end)",
+)
+def record_end(request: HttpRequest, code: str, payload: CareersRecordEndIn) -> Any:
+    record = get_visible_or_404(
+        DisqualifyingRecord.objects.select_related("worker"),
+        request.user,
+        honours.MANAGE,
+        code=code,
+    )
+    return honours.disqualifying_record_end(
+        actor=request.user, record=record, until=payload.until, note=payload.note
     )

@@ -16,6 +16,8 @@ LABELS = {
     "careers.honour_document_add": _("Nomination document attached"),
     "careers.honour_document_open": _("Nomination document opened"),
     "careers.disqualifying_record_add": _("Disqualifying record recorded"),
+    "careers.disqualifying_record_end": _("Disqualifying record's end changed"),
+    "careers.honour_return": _("Honours round returned by the level above"),
     "careers.honour_review_open": _("Honours review opened"),
     "careers.honour_review_finalise": _("Honours review finalised"),
     "careers.honour_notice": _("Honours public notice published"),

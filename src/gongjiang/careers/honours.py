@@ -375,6 +375,37 @@ def disqualifying_record_add(
     return record
 
 
+@transaction.atomic
+def disqualifying_record_end(
+    *,
+    actor: Any,
+    record: DisqualifyingRecord,
+    until: dt.date | None,
+    note: str | None = None,
+) -> DisqualifyingRecord:
+    """Change the day a record stops standing (``None``: it stands with no end) and its note; the
+    record itself (kind, date) is never rewritten — a wrong record is ended on its own date."""
+    locked = (
+        DisqualifyingRecord.objects.select_for_update().select_related("worker").get(pk=record.pk)
+    )
+    access.require(actor, MANAGE, locked.worker.organization)
+    if until is not None and until < locked.date:
+        raise field_error("until", _("The end comes after the start."))
+    before = locked.until
+    locked.until = until
+    if note is not None:
+        locked.note = note.strip()
+    locked.full_clean(exclude=["code", "worker", "recorded_by"])
+    locked.save(update_fields=["until", "note"])
+    audit(
+        actor=actor,
+        action="careers.disqualifying_record_end",
+        obj=locked.worker,
+        details={"record": locked.code, "until": until, "was": before},
+    )
+    return locked
+
+
 # ---------------------------------------------------------------- composition on a list
 def rule_specs(round_: HonourRound) -> list[tuple[CompositionRule, RuleSpec]]:
     return [

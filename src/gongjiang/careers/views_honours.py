@@ -314,6 +314,7 @@ def nomination_detail(request: HttpRequest, code: str) -> HttpResponse:
             "failures": honours.nominee_failures(
                 nomination.round, nomination.worker, timezone.localdate()
             ),
+            "may_records": access.can(request.user, honours.MANAGE, nomination.worker.organization),
             "may_attach": nomination.round.state == "nominating"
             and access.can(request.user, honours.NOMINATE, nomination.organization),
         },
