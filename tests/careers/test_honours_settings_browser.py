@@ -74,3 +74,32 @@ def test_organiser_edits_rules_places_and_records(
     assert tab.locator("#records tbody tr").count() == 1
     assert DisqualifyingRecord.objects.get(worker=worker).kind == "safety"
     assert errors == []
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_level_above_returns_and_the_organiser_sees_why(
+    screen: str, page: Any, phone_page: Any, live_server: Any, world: Any, hon: Any
+) -> None:
+    from .honours_helpers import run_to_notice
+
+    tab = phone_page if screen == "phone" else page
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("dialog", lambda dialog: dialog.accept())
+    round_ = run_to_notice(hon, world, hon.workers["frontline"][:1])
+    reason = "推荐材料缺少所在单位党组织意见，请补齐后重新报送。"
+    login(tab, live_server.url, "alice")  # an officer of the province, the level above
+    tab.goto(f"{live_server.url}/careers/honours/{round_.code}/")
+    _fits(tab, screen)
+    tab.fill("#return-reason", reason)
+    with tab.expect_navigation():
+        tab.click("#return")
+    _fits(tab, screen)
+    round_.refresh_from_db()
+    assert round_.state == "nominating"
+    login(tab, live_server.url, "city_officer")
+    tab.goto(f"{live_server.url}/careers/honours/{round_.code}/")
+    _fits(tab, screen)
+    assert reason in tab.locator("#returned").inner_text()
+    assert tab.locator("#step-review").is_visible()  # the organiser can resubmit
+    assert errors == []

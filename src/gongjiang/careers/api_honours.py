@@ -49,6 +49,12 @@ class CareersHonourBarOut(Schema):
     met: bool
 
 
+class CareersHonourReturnOut(Schema):
+    at: dt.datetime
+    by: str
+    reason: str
+
+
 class CareersHonourRoundOut(Schema):
     code: str
     organization: str
@@ -62,6 +68,9 @@ class CareersHonourRoundOut(Schema):
     notice_ends_on: dt.date | None
     rules: list[CareersHonourRuleRow]
     quotas: list[CareersHonourQuotaOut]
+    returns: list[CareersHonourReturnOut] = Field(
+        [], description="the level above's returns, oldest first (on one round's answers)"
+    )
 
 
 def _round_out(actor: Any, r: Any) -> dict[str, Any]:
@@ -134,9 +143,19 @@ def round_create(request: HttpRequest, payload: CareersHonourRoundIn) -> tuple[i
     return 201, _round_out(request.user, sel.round_get(request.user, created.code))
 
 
+def _one(actor: Any, code: str) -> dict[str, Any]:
+    round_ = sel.round_get(actor, code)
+    out = _round_out(actor, round_)
+    out["returns"] = [
+        {"at": r["at"], "by": r["by"], "reason": r.get("reason", "")}
+        for r in honours.returns(round_)
+    ]
+    return out
+
+
 @router.get("/rounds/{code}", response=CareersHonourRoundOut, summary="One honours round")
 def round_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _round_out(request.user, sel.round_get(request.user, code))
+    return _one(request.user, code)
 
 
 @router.post("/rounds/{code}/quotas", response=CareersHonourQuotaOut, summary="Set a unit's places")
@@ -402,3 +421,18 @@ def record_end(request: HttpRequest, code: str, payload: CareersRecordEndIn) -> 
     return honours.disqualifying_record_end(
         actor=request.user, record=record, until=payload.until, note=payload.note
     )
+
+
+class CareersReturnIn(StrictSchema):
+    reason: str = Field(..., max_length=500)
+
+
+@router.post(
+    "/rounds/{code}/return",
+    response=CareersHonourRoundOut,
+    summary="Return a round in notice to the organiser with a reason (the level above)",
+)
+def round_return(request: HttpRequest, code: str, payload: CareersReturnIn) -> dict[str, Any]:
+    round_ = sel.round_get(request.user, code)
+    honours.honour_round_return(actor=request.user, round=round_, reason=payload.reason)
+    return _one(request.user, code)
