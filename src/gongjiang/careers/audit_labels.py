@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 LABELS = {
     "careers.title_add": _("Professional title recorded"),
     "careers.table_create": _("Career table version created"),
+    "careers.table_approve": _("Career table version approved"),
+    "careers.table_discard": _("Career table draft set aside"),
     "careers.expert_level_save": _("Skill-expert level saved"),
     "careers.bridge_submit": _("Bridge application submitted"),
     "careers.bridge_decide": _("Bridge application decided"),

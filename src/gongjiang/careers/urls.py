@@ -15,6 +15,14 @@ urlpatterns = [
     path("enterprises/<str:code>/table/", views.table, name="table"),
 ]
 
+from . import views_tables  # noqa: E402
+
+urlpatterns += [
+    path("enterprises/<str:code>/table/draft/", views_tables.table_draft, name="table_draft"),
+    path("table-versions/<str:code>/", views_tables.table_version, name="table_version"),
+    path("table-versions/<str:code>/decide/", views_tables.table_decide, name="table_decide"),
+]
+
 from . import views_honours, views_honours_settings  # noqa: E402
 
 urlpatterns += [
