@@ -37,7 +37,7 @@ EQ_FIELDS = {
     "source": gettext_lazy("source"),
 }
 RULE_FIELDS = {
-    "years": gettext_lazy("years"),
+    "years": gettext_lazy("years required"),
     "prefixes": gettext_lazy("occupation codes"),
     "level": gettext_lazy("level"),
     "target": gettext_lazy("target"),
