@@ -51,6 +51,12 @@ def test_edits_apply_forward_only(client: Any, world: Any, careers: Any) -> None
         data={"effective_from": tomorrow.isoformat(), "rules": rules, "note": "提高要求"},
     )
     assert r.json()["effective_from"] == tomorrow.isoformat()
+    assert r.json()["status"] == "draft"
+    # a draft applies only once another person approves it
+    assert table_in_force(world.enterprise_a, tomorrow).version is None
+    services.career_table_approve(
+        actor=careers.hr_a2, table=CareerTable.objects.get(code=r.json()["code"])
+    )
     # the past is never rewritten: a version starting yesterday is refused
     client.force_login(careers.hr_a)
     r = client.post(
@@ -75,7 +81,7 @@ def test_edits_apply_forward_only(client: Any, world: Any, careers: Any) -> None
     assert [c.required for c in later_answer.unmet] == ["10@TECHNICIAN"]
     # a later version of the equivalences applies from its own day, the earlier one stays
     later = tomorrow + dt.timedelta(days=30)
-    services.career_table_create(
+    draft = services.career_table_create(
         actor=careers.hr_a,
         organization=world.enterprise_a,
         effective_from=later,
@@ -83,6 +89,7 @@ def test_edits_apply_forward_only(client: Any, world: Any, careers: Any) -> None
             {"skill_level": "TECHNICIAN", "title_level": "intermediate", "management_grade": "主管"}
         ],
     )
+    services.career_table_approve(actor=careers.hr_a2, table=draft)
     assert (
         table_in_force(world.enterprise_a, tomorrow).equivalences[0].skill_level == "INTERMEDIATE"
     )

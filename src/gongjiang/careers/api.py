@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from gongjiang.core import access
 from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, paginate
 
 from . import selectors, services
@@ -305,10 +306,124 @@ class CareersTableIn(StrictSchema):
     equivalences: list[CareersEquivalenceRow] | None = Field(None, max_length=50)
 
 
+class CareersTableVersionOut(Schema):
+    code: str
+    enterprise: str
+    status: Literal["draft", "in_force", "discarded"]
+    effective_from: dt.date
+    note: str
+    drafted_by: str
+    decided_by: str
+    decided_at: dt.datetime | None
+    decision_note: str
+    rules: list[CareersRuleRow] = []
+    equivalences: list[CareersEquivalenceRow] = []
+
+
+def _version_out(table: Any, *, rows: bool = True) -> dict[str, Any]:
+    out = {
+        "code": table.code,
+        "enterprise": table.organization.code,
+        "status": table.status,
+        "effective_from": table.effective_from,
+        "note": table.note,
+        "drafted_by": table.created_by.get_username() if table.created_by_id else "",
+        "decided_by": table.decided_by.get_username() if table.decided_by_id else "",
+        "decided_at": table.decided_at,
+        "decision_note": table.decision_note,
+        "rules": [],
+        "equivalences": [],
+    }
+    if rows:
+        out["rules"] = [
+            {
+                "target": r.target,
+                "path": r.path,
+                "kind": r.kind,
+                "level": r.level,
+                "years": r.years,
+                "prefixes": r.prefixes,
+                "source": r.source,
+            }
+            for r in table.rules.order_by("id")
+        ]
+        out["equivalences"] = [
+            {
+                "skill_level": e.skill_level,
+                "title_level": e.title_level,
+                "management_grade": e.management_grade,
+                "source": e.source,
+            }
+            for e in table.equivalences.order_by("id")
+        ]
+    return out
+
+
+def _version_get(actor: Any, code: str) -> Any:
+    from .models import CareerTable
+
+    return access.get_visible_or_404(
+        CareerTable.objects.select_related("organization", "created_by", "decided_by"),
+        actor,
+        "careers.view",
+        code=code,
+    )
+
+
+@router.get(
+    "/enterprises/{code}/table/versions",
+    response=list[CareersTableVersionOut],
+    summary="Every version of the career table: drafts, approved and set aside (no rows)",
+)
+def table_versions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    enterprise = selectors.enterprise_get(request.user, code)
+    return [_version_out(t, rows=False) for t in selectors.table_versions(enterprise)[:200]]
+
+
+@router.get(
+    "/table-versions/{code}", response=CareersTableVersionOut, summary="One version with its rows"
+)
+def table_version(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _version_out(_version_get(request.user, code))
+
+
+class CareersTableDecisionIn(StrictSchema):
+    note: str = Field("", max_length=200)
+
+
+@router.post(
+    "/table-versions/{code}/approve",
+    response=CareersTableVersionOut,
+    summary="Approve a draft (never the person who drafted it): in force from its day",
+)
+def table_approve(
+    request: HttpRequest, code: str, payload: CareersTableDecisionIn
+) -> dict[str, Any]:
+    table = services.career_table_approve(
+        actor=request.user, table=_version_get(request.user, code), note=payload.note
+    )
+    return _version_out(_version_get(request.user, table.code))
+
+
+@router.post(
+    "/table-versions/{code}/discard",
+    response=CareersTableVersionOut,
+    summary="Set a draft aside with the reason (kept, never applied)",
+)
+def table_discard(
+    request: HttpRequest, code: str, payload: CareersTableDecisionIn
+) -> dict[str, Any]:
+    table = services.career_table_discard(
+        actor=request.user, table=_version_get(request.user, code), note=payload.note
+    )
+    return _version_out(_version_get(request.user, table.code))
+
+
 @router.post(
     "/enterprises/{code}/table",
-    response={201: CareersTableOut},
-    summary="A new version of the career table, from today or later (never the past)",
+    response={201: CareersTableVersionOut},
+    summary="Draft a new version of the career table, from today or later (never the past); "
+    "another person approves it",
 )
 def table_create(request: HttpRequest, code: str, payload: CareersTableIn) -> tuple[int, Any]:
     enterprise = selectors.enterprise_get(request.user, code)
@@ -322,7 +437,7 @@ def table_create(request: HttpRequest, code: str, payload: CareersTableIn) -> tu
             [e.dict() for e in payload.equivalences] if payload.equivalences is not None else None
         ),
     )
-    return 201, _table_out(enterprise, table.effective_from)
+    return 201, _version_out(_version_get(request.user, table.code))
 
 
 class CareersExpertLevelOut(Schema):

@@ -15,9 +15,11 @@ from gongjiang.core.models import Organization
 from gongjiang.core.review.models import ReviewCriterion
 from gongjiang.core.review.services import panel_member_add, review_score_save
 from gongjiang.core.schemas import StrictSchema
+from gongjiang.workforce.models import Worker
 
 from . import honours
 from . import honours_selectors as sel
+from .models_honours import DisqualifyingRecord
 from .selectors import worker_get
 
 router = Router(tags=["careers: honours"])
@@ -47,6 +49,12 @@ class CareersHonourBarOut(Schema):
     met: bool
 
 
+class CareersHonourReturnOut(Schema):
+    at: dt.datetime
+    by: str
+    reason: str
+
+
 class CareersHonourRoundOut(Schema):
     code: str
     organization: str
@@ -60,6 +68,9 @@ class CareersHonourRoundOut(Schema):
     notice_ends_on: dt.date | None
     rules: list[CareersHonourRuleRow]
     quotas: list[CareersHonourQuotaOut]
+    returns: list[CareersHonourReturnOut] = Field(
+        [], description="the level above's returns, oldest first (on one round's answers)"
+    )
 
 
 def _round_out(actor: Any, r: Any) -> dict[str, Any]:
@@ -132,9 +143,19 @@ def round_create(request: HttpRequest, payload: CareersHonourRoundIn) -> tuple[i
     return 201, _round_out(request.user, sel.round_get(request.user, created.code))
 
 
+def _one(actor: Any, code: str) -> dict[str, Any]:
+    round_ = sel.round_get(actor, code)
+    out = _round_out(actor, round_)
+    out["returns"] = [
+        {"at": r["at"], "by": r["by"], "reason": r.get("reason", "")}
+        for r in honours.returns(round_)
+    ]
+    return out
+
+
 @router.get("/rounds/{code}", response=CareersHonourRoundOut, summary="One honours round")
 def round_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _round_out(request.user, sel.round_get(request.user, code))
+    return _one(request.user, code)
 
 
 @router.post("/rounds/{code}/quotas", response=CareersHonourQuotaOut, summary="Set a unit's places")
@@ -366,3 +387,52 @@ def record_add(request: HttpRequest, code: str, payload: CareersRecordIn) -> tup
     return 201, honours.disqualifying_record_add(
         actor=request.user, worker=worker, **payload.dict()
     )
+
+
+@router.get(
+    "/workers/{code}/records",
+    response=list[CareersRecordOut],
+    summary="A worker's disqualifying records (the honours managers of the worker's subtree)",
+)
+def record_list(request: HttpRequest, code: str) -> Any:
+    worker = get_visible_or_404(
+        Worker.objects.select_related("organization"), request.user, honours.MANAGE, code=code
+    )
+    return list(DisqualifyingRecord.objects.filter(worker=worker).order_by("-date", "-id"))
+
+
+class CareersRecordEndIn(StrictSchema):
+    until: dt.date | None = None
+    note: str | None = Field(None, max_length=200)
+
+
+@router.post(
+    "/records/{code}/end",
+    response=CareersRecordOut,
+    summary="Change the day a disqualifying record stops standing (null: no end)",
+)
+def record_end(request: HttpRequest, code: str, payload: CareersRecordEndIn) -> Any:
+    record = get_visible_or_404(
+        DisqualifyingRecord.objects.select_related("worker"),
+        request.user,
+        honours.MANAGE,
+        code=code,
+    )
+    return honours.disqualifying_record_end(
+        actor=request.user, record=record, until=payload.until, note=payload.note
+    )
+
+
+class CareersReturnIn(StrictSchema):
+    reason: str = Field(..., max_length=500)
+
+
+@router.post(
+    "/rounds/{code}/return",
+    response=CareersHonourRoundOut,
+    summary="Return a round in notice to the organiser with a reason (the level above)",
+)
+def round_return(request: HttpRequest, code: str, payload: CareersReturnIn) -> dict[str, Any]:
+    round_ = sel.round_get(request.user, code)
+    honours.honour_round_return(actor=request.user, round=round_, reason=payload.reason)
+    return _one(request.user, code)

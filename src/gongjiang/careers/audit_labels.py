@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 LABELS = {
     "careers.title_add": _("Professional title recorded"),
     "careers.table_create": _("Career table version created"),
+    "careers.table_approve": _("Career table version approved"),
+    "careers.table_discard": _("Career table draft set aside"),
     "careers.expert_level_save": _("Skill-expert level saved"),
     "careers.bridge_submit": _("Bridge application submitted"),
     "careers.bridge_decide": _("Bridge application decided"),
@@ -16,6 +18,8 @@ LABELS = {
     "careers.honour_document_add": _("Nomination document attached"),
     "careers.honour_document_open": _("Nomination document opened"),
     "careers.disqualifying_record_add": _("Disqualifying record recorded"),
+    "careers.disqualifying_record_end": _("Disqualifying record's end changed"),
+    "careers.honour_return": _("Honours round returned by the level above"),
     "careers.honour_review_open": _("Honours review opened"),
     "careers.honour_review_finalise": _("Honours review finalised"),
     "careers.honour_notice": _("Honours public notice published"),

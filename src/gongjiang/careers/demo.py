@@ -44,7 +44,7 @@ def load(ctx: DemoContext, stdout: Any) -> None:
     for enterprise, grades in zip(ctx.enterprises, GRADE_SYSTEMS, strict=False):
         if CareerTable.objects.filter(organization=enterprise).exists():
             continue
-        services.career_table_create(
+        draft = services.career_table_create(
             actor=actor,
             organization=enterprise,
             effective_from=today,
@@ -55,6 +55,7 @@ def load(ctx: DemoContext, stdout: Any) -> None:
             ],
             note="按人社部发〔2020〕96号制定",
         )
+        services.career_table_approve(actor=SystemActor("demo-approver"), table=draft)
         for rank, (name, level, years, quota) in enumerate(EXPERT_LEVELS, start=1):
             services.expert_level_save(
                 actor=actor,

@@ -24,7 +24,7 @@ from gongjiang.core.duties import DutyConflict, audited_refusals, same_person
 from gongjiang.core.errors import ApplicationError, ConflictError, field_error
 from gongjiang.core.models import AuditEvent, Organization
 from gongjiang.core.notices.models import NoticeObjection
-from gongjiang.core.notices.services import public_notice_publish
+from gongjiang.core.notices.services import public_notice_publish, public_notice_withdraw
 from gongjiang.core.review.models import PanelMember, ReviewItem
 from gongjiang.core.review.services import (
     review_item_add,
@@ -48,6 +48,7 @@ MANAGE = "careers.honours_manage"
 NOMINATE = "careers.honours_nominate"
 APPROVE = "careers.honours_approve"
 KIND = "careers.honour"
+RETURN = "careers.honour_return"
 SELECTED = "入选"
 DEFAULT_CRITERIA = [
     {"name": "先进事迹", "weight": 50, "max_score": 100},
@@ -375,6 +376,37 @@ def disqualifying_record_add(
     return record
 
 
+@transaction.atomic
+def disqualifying_record_end(
+    *,
+    actor: Any,
+    record: DisqualifyingRecord,
+    until: dt.date | None,
+    note: str | None = None,
+) -> DisqualifyingRecord:
+    """Change the day a record stops standing (``None``: it stands with no end) and its note; the
+    record itself (kind, date) is never rewritten — a wrong record is ended on its own date."""
+    locked = (
+        DisqualifyingRecord.objects.select_for_update().select_related("worker").get(pk=record.pk)
+    )
+    access.require(actor, MANAGE, locked.worker.organization)
+    if until is not None and until < locked.date:
+        raise field_error("until", _("The end comes after the start."))
+    before = locked.until
+    locked.until = until
+    if note is not None:
+        locked.note = note.strip()
+    locked.full_clean(exclude=["code", "worker", "recorded_by"])
+    locked.save(update_fields=["until", "note"])
+    audit(
+        actor=actor,
+        action="careers.disqualifying_record_end",
+        obj=locked.worker,
+        details={"record": locked.code, "until": until, "was": before},
+    )
+    return locked
+
+
 # ---------------------------------------------------------------- composition on a list
 def rule_specs(round_: HonourRound) -> list[tuple[CompositionRule, RuleSpec]]:
     return [
@@ -516,12 +548,15 @@ def _involved(actor: Any, round_: HonourRound) -> str:
     uid = getattr(actor, "pk", None)
     if uid is not None and round_.nominations.filter(nominated_by_id=uid).exists():
         return "nominator"
-    if uid is not None and round_.review_id:
-        if PanelMember.objects.filter(round_id=round_.review_id, user_id=uid).exists():
+    if uid is not None:
+        reviews = [round_.review_id] if round_.review_id else []
+        reviews += [r["review_id"] for r in returns(round_) if r.get("review_id")]
+        if PanelMember.objects.filter(round_id__in=reviews, user_id=uid).exists():
             return "panel_member"
     if uid is not None and (
         AuditEvent.objects.filter(actor_id=uid, object_code=round_.code)
         .filter(action__startswith="careers.honour_")
+        .exclude(action=RETURN)  # returning a round is the level above's own act
         .exists()
     ):
         return "changed_round"  # set quotas or rules, opened or finalised the review
@@ -616,6 +651,86 @@ def honour_round_approve(
         obj=round_,
         organization=round_.organization,
         details={"honoured": len(rows), "note": round_.approval_note},
+    )
+    return round_
+
+
+def returns(round_: HonourRound) -> list[dict[str, Any]]:
+    """The times the level above returned the round, oldest first: who, when, why (the audit
+    trail is the record: a return changes nothing but the stage and the statuses)."""
+    events = AuditEvent.objects.filter(action=RETURN, object_code=round_.code).order_by("id")
+    return [
+        dict(
+            e.details or {},
+            at=e.at,
+            by=(e.actor.get_full_name() if e.actor else "") or e.actor_name,
+            actor_id=e.actor_id,
+        )
+        for e in events.select_related("actor")
+    ]
+
+
+@audited_refusals
+@transaction.atomic
+def honour_round_return(
+    *,
+    actor: Any,
+    round: HonourRound,  # noqa: A002
+    reason: str,
+) -> HonourRound:
+    """The level above returns a round in public notice to the organiser with its reason: the
+    round takes nominations again (rules, places, nominations and documents can be revised), every
+    standing nomination is back to 推荐, an open notice is withdrawn; the organiser then reviews
+    and publishes again, and the level above decides again. Never by anyone who took part in the
+    round (refused and audited), as for approval."""
+    round_ = (
+        HonourRound.objects.select_for_update(of=("self",))
+        .select_related("organization", "notice", "review")
+        .get(pk=round.pk)
+    )
+    if not may_approve(actor, round_):
+        raise PermissionDenied(APPROVE)
+    _stage(round_, Round.State.NOTICE)
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("Say why the round is returned."), "required")
+    if len(reason) > 500:
+        raise field_error("reason", _("The reason is at most 500 characters."))
+    involved = _involved(actor, round_)
+    if involved:
+        raise DutyConflict(
+            _("Whoever organised, nominated, reviewed or published the round may not return it."),
+            action=RETURN,
+            obj=round_,
+            organization=round_.organization,
+            reason=involved,
+        )
+    notice, review = round_.notice, round_.review
+    if notice is not None and notice.state in (notice.State.SCHEDULED, notice.State.OPEN):
+        public_notice_withdraw(
+            actor=SystemActor("careers.honours"),
+            notice=notice,
+            reason=_("Returned by the level above: %(reason)s") % {"reason": reason},
+        )
+    reopened = round_.nominations.filter(status__in=(Status.SELECTED, Status.NOT_SELECTED)).update(
+        status=Status.NOMINATED, review_item=None
+    )
+    round_.state = Round.State.NOMINATING
+    round_.review = None
+    round_.notice = None
+    round_.save(update_fields=["state", "review", "notice"])
+    audit(
+        actor=actor,
+        action=RETURN,
+        obj=round_,
+        organization=round_.organization,
+        details={
+            "reason": reason,
+            "review": review.code if review else "",
+            "review_id": review.pk if review else None,
+            "notice": notice.code if notice else "",
+            "nominations": reopened,
+        },
     )
     return round_
 

@@ -129,6 +129,19 @@ def rounds_to_approve(actor: Any) -> QuerySet[HonourRound]:
 __all__ = ["may_approve"]
 
 
+def rounds_returned(actor: Any) -> QuerySet[HonourRound]:
+    """Rounds the level above returned that take nominations again, organised in the actor's
+    management scope (the organiser's to-do: revise and resubmit)."""
+    from gongjiang.core.models import AuditEvent
+
+    from .honours import RETURN
+
+    returned = AuditEvent.objects.filter(action=RETURN).values("object_code")
+    qs = HonourRound.objects.filter(state=HonourRound.State.NOMINATING, code__in=returned)
+    where = _paths_q(actor, MANAGE, "organization__path")
+    return qs.filter(where) if where is not None else qs
+
+
 def rounds_open_for(actor: Any) -> QuerySet[HonourRound]:
     """Rounds taking nominations in which a unit in the actor's scope has places."""
     qs = HonourRound.objects.filter(state=HonourRound.State.NOMINATING)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongjiang.core.codes import new_code
 from gongjiang.core.scoping import ScopedQuerySet
@@ -60,6 +61,11 @@ class CareerTable(models.Model):
     version. Versions are never changed once in force: an edit is a new version from today or later
     (edits apply forward only)."""
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("career table", "draft")
+        IN_FORCE = "in_force", pgettext_lazy("career table", "approved")
+        DISCARDED = "discarded", pgettext_lazy("career table", "not approved")
+
     code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
     organization = models.ForeignKey(
         "core.Organization",
@@ -69,10 +75,22 @@ class CareerTable(models.Model):
     )
     effective_from = models.DateField(_("in force from"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # a version is drafted by one person and approved by another; only approved versions apply
+    status = models.CharField(
+        pgettext_lazy("career table", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.IN_FORCE,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -82,7 +100,9 @@ class CareerTable(models.Model):
         verbose_name_plural = _("career tables")
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "effective_from"], name="careers_table_org_date_unique"
+                fields=["organization", "effective_from"],
+                condition=models.Q(status="in_force"),
+                name="careers_table_org_date_unique",
             )
         ]
 

@@ -26,7 +26,9 @@ class TableInForce:
 def table_in_force(organization: Any, on: dt.date) -> TableInForce:
     """The enterprise's newest table version in force on ``on``; the policy defaults otherwise."""
     version = (
-        CareerTable.objects.filter(organization=organization, effective_from__lte=on)
+        CareerTable.objects.filter(
+            organization=organization, effective_from__lte=on, status=CareerTable.Status.IN_FORCE
+        )
         .order_by("-effective_from")
         .first()
     )

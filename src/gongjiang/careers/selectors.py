@@ -184,3 +184,15 @@ def enterprises(actor: Any) -> QuerySet[Organization]:
 
 def expert_levels(organization: Organization) -> QuerySet[ExpertLevel]:
     return ExpertLevel.objects.filter(organization=organization).order_by("rank")
+
+
+def table_versions(organization: Organization) -> QuerySet[Any]:
+    """Every version of an enterprise's career table, newest day first (drafts and versions set
+    aside included: nothing is deleted)."""
+    from .models import CareerTable
+
+    return (
+        CareerTable.objects.filter(organization=organization)
+        .select_related("organization", "created_by", "decided_by")
+        .order_by("-effective_from", "-id")
+    )

@@ -87,6 +87,16 @@ def title_add(
 
 
 # ------------------------------------------------------------------ career tables
+def _clean_row(row: Any, prefix: str) -> None:
+    """``full_clean`` with each error named by the row it is about (``rules[3].years``)."""
+    try:
+        row.full_clean(exclude=["table"])
+    except ValidationError as exc:
+        raise ValidationError(
+            {f"{prefix}.{field}": errors for field, errors in exc.message_dict.items()}
+        ) from None
+
+
 def _rule_rows(rules: Iterable[Mapping[str, Any]]) -> list[BridgeRule]:
     rows = []
     for i, rule in enumerate(rules):
@@ -113,7 +123,7 @@ def _rule_rows(rules: Iterable[Mapping[str, Any]]) -> list[BridgeRule]:
             prefixes=str(rule.get("prefixes") or ""),
             source=str(rule.get("source") or ""),
         )
-        row.full_clean(exclude=["table"])
+        _clean_row(row, f"rules[{i}]")
         rows.append(row)
     return rows
 
@@ -129,7 +139,7 @@ def _equivalence_rows(rows: Iterable[Mapping[str, Any]]) -> list[EquivalenceRow]
             management_grade=str(row.get("management_grade") or ""),
             source=str(row.get("source") or ""),
         )
-        item.full_clean(exclude=["table"])
+        _clean_row(item, f"equivalences[{i}]")
         out.append(item)
     return out
 
@@ -144,17 +154,19 @@ def career_table_create(
     equivalences: Iterable[Mapping[str, Any]] | None = None,
     note: str = "",
 ) -> CareerTable:
-    """A new version of the enterprise's career table, in force from ``effective_from`` (today or
-    later: a table never changes the past). Rules or equivalences left out are copied from the
-    version in force on that day (or the policy defaults)."""
+    """A draft of a new version of the enterprise's career table, to be in force from
+    ``effective_from`` (today or later: a table never changes the past) once another person
+    approves it (``career_table_approve``). Rules or equivalences left out are copied from the
+    version in force on that day (or the policy defaults). The versions before stay as they were."""
     access.require(actor, "careers.manage", organization)
     _enterprise(organization)
-    if effective_from < timezone.localdate():
-        raise ApplicationError(
-            _("A career table applies from today or later, never to the past."),
-            code="not_forward",
-            details=[{"field": "effective_from", "error": _("The date is in the past.")}],
-        )
+    _forward(effective_from)
+    if CareerTable.objects.filter(
+        organization=organization,
+        effective_from=effective_from,
+        status=CareerTable.Status.IN_FORCE,
+    ).exists():
+        raise _version_exists()
     current = table_in_force(organization, effective_from)
     if rules is None:
         rules = [r.__dict__ for r in current.rules]
@@ -166,16 +178,11 @@ def career_table_create(
         organization=organization,
         effective_from=effective_from,
         note=note.strip(),
+        status=CareerTable.Status.DRAFT,
         created_by=user_or_none(actor),
     )
     table.full_clean(exclude=["code"], validate_constraints=False)
-    try:
-        with transaction.atomic():
-            table.save()
-    except IntegrityError:
-        raise ConflictError(
-            _("A version of the table already starts on that day."), code="version_exists"
-        ) from None
+    table.save()
     for row in rule_rows:
         row.table = table
     for row in equivalence_rows:
@@ -194,6 +201,101 @@ def career_table_create(
         },
     )
     return table
+
+
+def _forward(day: dt.date) -> None:
+    if day < timezone.localdate():
+        raise ApplicationError(
+            _("A career table applies from today or later, never to the past."),
+            code="not_forward",
+            details=[{"field": "effective_from", "error": _("The date is in the past.")}],
+        )
+
+
+def _version_exists() -> ConflictError:
+    return ConflictError(
+        _("A version of the table already starts on that day."),
+        code="version_exists",
+        details=[{"field": "effective_from", "error": _("A version already starts that day.")}],
+    )
+
+
+def _draft(table: CareerTable) -> CareerTable:
+    locked = CareerTable.objects.select_for_update().select_related("organization").get(pk=table.pk)
+    if locked.status != CareerTable.Status.DRAFT:
+        raise ConflictError(
+            _("Only a draft can be approved or set aside; this version is “%(status)s”.")
+            % {"status": locked.get_status_display()},
+            code="not_draft",
+        )
+    return locked
+
+
+@audited_refusals
+@transaction.atomic
+def career_table_approve(*, actor: Any, table: CareerTable, note: str = "") -> CareerTable:
+    """Put a draft in force from its day: by someone who may change the table and did not draft
+    it (refused and audited). Still forward only, and never a second version on one day."""
+    access.require(actor, "careers.manage", table.organization)
+    locked = _draft(table)
+    if same_person(actor, locked.created_by_id):
+        raise DutyConflict(
+            _("Whoever drafted a version of the career table may not approve it."),
+            action="careers.table_approve",
+            obj=locked,
+            organization=locked.organization,
+            reason="drafter",
+        )
+    _forward(locked.effective_from)
+    if len(note or "") > 200:
+        raise ApplicationError(
+            _("A note is at most 200 characters."),
+            details=[{"field": "note", "error": _("A note is at most 200 characters.")}],
+        )
+    locked.status = CareerTable.Status.IN_FORCE
+    locked.decided_by = user_or_none(actor)
+    locked.decided_at = timezone.now()
+    locked.decision_note = (note or "").strip()
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    except IntegrityError:
+        raise _version_exists() from None
+    audit(
+        actor=actor,
+        action="careers.table_approve",
+        obj=locked,
+        organization=locked.organization,
+        details={"effective_from": locked.effective_from, "note": locked.decision_note},
+    )
+    return locked
+
+
+@transaction.atomic
+def career_table_discard(*, actor: Any, table: CareerTable, note: str) -> CareerTable:
+    """Set a draft aside with the reason (the reviewer's refusal, or the drafter withdrawing it);
+    it is kept, never applied."""
+    access.require(actor, "careers.manage", table.organization)
+    locked = _draft(table)
+    note = (note or "").strip()
+    if not note or len(note) > 200:
+        message = _("Say why, in at most 200 characters.")
+        raise ApplicationError(
+            message, code="invalid", details=[{"field": "note", "error": message}]
+        )
+    locked.status = CareerTable.Status.DISCARDED
+    locked.decided_by = user_or_none(actor)
+    locked.decided_at = timezone.now()
+    locked.decision_note = note
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit(
+        actor=actor,
+        action="careers.table_discard",
+        obj=locked,
+        organization=locked.organization,
+        details={"effective_from": locked.effective_from, "note": note},
+    )
+    return locked
 
 
 @transaction.atomic

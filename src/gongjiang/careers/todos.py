@@ -43,6 +43,16 @@ def honours_todos(user: Any) -> list[Todo]:
                 icon="award",
             )
         )
+    if access.can(user, "careers.honours_manage"):
+        todos.append(
+            Todo(
+                _("Honours rounds returned by the level above, to revise"),
+                honours_selectors.rounds_returned(user).count(),
+                reverse("careers:honours"),
+                priority=16,
+                icon="arrow-counterclockwise",
+            )
+        )
     if access.can(user, "careers.honours_nominate"):
         todos.append(
             Todo(

@@ -15,10 +15,29 @@ urlpatterns = [
     path("enterprises/<str:code>/table/", views.table, name="table"),
 ]
 
-from . import views_honours  # noqa: E402
+from . import views_tables  # noqa: E402
+
+urlpatterns += [
+    path("enterprises/<str:code>/table/draft/", views_tables.table_draft, name="table_draft"),
+    path("table-versions/<str:code>/", views_tables.table_version, name="table_version"),
+    path("table-versions/<str:code>/decide/", views_tables.table_decide, name="table_decide"),
+]
+
+from . import views_honours, views_honours_settings  # noqa: E402
 
 urlpatterns += [
     path("honours/", views_honours.round_list, name="honours"),
+    path("honours/records/", views_honours_settings.records_find, name="honour_records_find"),
+    path(
+        "honours/workers/<str:code>/records/",
+        views_honours_settings.worker_records,
+        name="honour_worker_records",
+    ),
+    path(
+        "honours/<str:code>/settings/",
+        views_honours_settings.round_settings,
+        name="honour_settings",
+    ),
     path("honours/new/", views_honours.round_create, name="honour_round_create"),
     path("honours/<str:code>/", views_honours.round_detail, name="honour_round"),
     path("honours/<str:code>/nominate/", views_honours.nominate, name="honour_nominate"),

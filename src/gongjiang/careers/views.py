@@ -222,7 +222,6 @@ def application_decide(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def table(request: HttpRequest, code: str) -> HttpResponse:
     """The career table in force for one enterprise: equivalences and rules with their sources."""
-    from .models import CareerTable
     from .registry import table_in_force
 
     enterprise = selectors.enterprise_get(request.user, code)
@@ -264,9 +263,8 @@ def table(request: HttpRequest, code: str) -> HttpResponse:
                 for e in current.equivalences
             ],
             "rules": rules,
-            "versions": CareerTable.objects.filter(organization=enterprise).order_by(
-                "-effective_from"
-            ),
+            "versions": selectors.table_versions(enterprise)[:100],
+            "may_manage": access.can(request.user, "careers.manage", enterprise),
             "experts": selectors.expert_levels(enterprise),
             "today": today,
         },

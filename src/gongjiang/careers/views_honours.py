@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
@@ -33,7 +34,18 @@ from .models_honours import CATEGORIES, HONOUR_LEVELS, NominationDocument
 CATEGORY_NAMES = dict(CATEGORIES)
 
 
+FIELD_LABELS = {"reason": gettext_lazy("reason for returning")}
+
+
 def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ApplicationError) and exc.details:
+        named = [
+            f"{FIELD_LABELS[d['field']]}：{d.get('error', '')}"
+            for d in exc.details
+            if d.get("field") in FIELD_LABELS
+        ]
+        if named:
+            return "；".join(named)
     if isinstance(exc, ApplicationError):
         details = "；".join(d.get("error", "") for d in exc.details or [] if d.get("error"))
         return (
@@ -128,6 +140,7 @@ def _detail_context(request: HttpRequest, round_: Any) -> dict[str, Any]:
         "rules": list(round_.rules.order_by("id")),
         "category_names": CATEGORY_NAMES,
         "may_approve": sel.may_approve(user, round_) and round_.state == "notice",
+        "returns": honours.returns(round_),
     }
     if manages:
         context["all_nominations"] = list(sel.nominations(user, round_))
@@ -234,7 +247,11 @@ def step(request: HttpRequest, code: str) -> HttpResponse:
         "notice": honours.honour_notice_publish,
     }
     try:
-        if act == "approve":
+        if act == "return":
+            honours.honour_round_return(
+                actor=request.user, round=round_, reason=request.POST.get("reason", "")[:600]
+            )
+        elif act == "approve":
             honours.honour_round_approve(
                 actor=request.user, round=round_, note=request.POST.get("note", "")[:500]
             )
@@ -314,6 +331,7 @@ def nomination_detail(request: HttpRequest, code: str) -> HttpResponse:
             "failures": honours.nominee_failures(
                 nomination.round, nomination.worker, timezone.localdate()
             ),
+            "may_records": access.can(request.user, honours.MANAGE, nomination.worker.organization),
             "may_attach": nomination.round.state == "nominating"
             and access.can(request.user, honours.NOMINATE, nomination.organization),
         },

@@ -1,0 +1,275 @@
+"""Editing the career table on a page: HR drafts a new version, another person approves it (never
+the drafter), or sets it aside; earlier versions stay; bad values are named by row and field;
+scoped (404 outside the enterprise subtree); the same services through the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from gongjiang.careers import services
+from gongjiang.careers.models import CareerTable
+from gongjiang.careers.policy import POLICY_EQUIVALENCE, POLICY_RULES
+from gongjiang.careers.registry import table_in_force
+from gongjiang.core.duties import DutyConflict
+from gongjiang.core.errors import ApplicationError
+from gongjiang.core.models import AuditEvent
+
+from ..access_helpers import check_access
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(day: dt.date, **changes: Any) -> dict[str, Any]:
+    """The draft form as the page fills it (the policy defaults), with ``changes`` applied."""
+    data: dict[str, Any] = {
+        "effective_from": day.isoformat(),
+        "note": "2027年起执行",
+        "eq_rows": str(len(POLICY_EQUIVALENCE)),
+        "rule_rows": str(len(POLICY_RULES)),
+    }
+    for i, e in enumerate(POLICY_EQUIVALENCE):
+        data[f"eq-{i}-skill_level"] = e.skill_level
+        data[f"eq-{i}-title_level"] = e.title_level
+        data[f"eq-{i}-management_grade"] = e.management_grade
+        data[f"eq-{i}-source"] = e.source
+    for i, r in enumerate(POLICY_RULES):
+        for k in ("target", "path", "kind", "level", "prefixes", "source"):
+            data[f"rule-{i}-{k}"] = getattr(r, k) or ""
+        data[f"rule-{i}-years"] = "" if r.years is None else str(r.years)
+    data.update(changes)
+    return data
+
+
+def _tech_row() -> int:
+    return next(i for i, e in enumerate(POLICY_EQUIVALENCE) if e.skill_level == "TECHNICIAN")
+
+
+def _years_row() -> int:
+    return next(i for i, r in enumerate(POLICY_RULES) if r.target == "intermediate" and r.years)
+
+
+def test_draft_on_the_page_then_another_person_approves(
+    client: Any, world: Any, careers: Any
+) -> None:
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    url = f"/careers/enterprises/{world.enterprise_a.code}/table/draft/"
+    response = check_access(client, url=url, in_scope=careers.hr_a, out_of_scope=careers.hr_b)
+    assert f'name="eq-{_tech_row()}-management_grade"' in response.content.decode()
+    t, y = _tech_row(), _years_row()
+    response = client.post(
+        url, _form(tomorrow, **{f"eq-{t}-management_grade": "主任科员", f"rule-{y}-years": "5"})
+    )
+    assert response.status_code == 302
+    draft = CareerTable.objects.get(organization=world.enterprise_a)
+    assert draft.status == "draft" and draft.created_by_id == careers.hr_a.pk
+    assert response["Location"].endswith(f"/careers/table-versions/{draft.code}/")
+    # the draft applies to nothing yet
+    assert table_in_force(world.enterprise_a, tomorrow).version is None
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="drafter-note"' in page and 'id="approve-form"' not in page
+    assert page.count('class="table-warning changed"') == 2
+    # the drafter cannot approve (refused, audited)
+    decide = f"/careers/table-versions/{draft.code}/decide/"
+    assert client.post(decide, {"act": "approve"}).status_code == 403
+    assert AuditEvent.objects.filter(action="careers.table_approve.refused").count() == 1
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    # another HR of the enterprise approves
+    client.force_login(careers.hr_a2)
+    assert 'id="approve-form"' in client.get(response["Location"]).content.decode()
+    client.post(decide, {"act": "approve", "note": "经职代会审议通过"})
+    draft.refresh_from_db()
+    assert draft.status == "in_force" and draft.decided_by_id == careers.hr_a2.pk
+    assert draft.decision_note == "经职代会审议通过"
+    in_force = table_in_force(world.enterprise_a, tomorrow)
+    assert in_force.version.pk == draft.pk
+    assert [e.management_grade for e in in_force.equivalences if e.skill_level == "TECHNICIAN"] == [
+        "主任科员"
+    ]
+    # today still stands with the policy: the old version (here the defaults) is kept
+    assert table_in_force(world.enterprise_a, timezone.localdate()).version is None
+    assert AuditEvent.objects.filter(
+        action="careers.table_approve", actor_id=careers.hr_a2.pk
+    ).exists()
+    # a decided version is not decided again
+    client.post(decide, {"act": "discard", "note": "x"})
+    draft.refresh_from_db()
+    assert draft.status == "in_force"
+
+
+def test_bad_values_are_named_by_row_and_field(client: Any, world: Any, careers: Any) -> None:
+    client.force_login(careers.hr_a)
+    url = f"/careers/enterprises/{world.enterprise_a.code}/table/draft/"
+    today = timezone.localdate()
+    t, y = _tech_row(), _years_row()
+    cases = [
+        (_form(today - dt.timedelta(days=1)), "effective_from"),
+        (_form(today, effective_from="2027-02-30"), "effective_from"),
+        (_form(today, **{f"rule-{y}-years": "五年"}), f"rules[{y}].years"),
+        (_form(today, **{f"rule-{y}-years": "99"}), f"rules[{y}].years"),
+        (
+            _form(today, **{f"eq-{t}-management_grade": "科" * 31}),
+            f"equivalences[{t}].management_grade",
+        ),
+        (_form(today, **{f"eq-{t}-title_level": "professor"}), f"equivalences[{t}].title_level"),
+    ]
+    for data, field in cases:
+        response = client.post(url, data)
+        html = response.content.decode()
+        assert response.status_code == 422, field
+        assert f'data-field="{field}"' in html, (field, html[:500])
+        if field.startswith("equivalences"):
+            assert "技师" in html  # the row is named by its skill level
+    assert not CareerTable.objects.filter(organization=world.enterprise_a).exists()
+    # a tampered row count is no form
+    assert client.post(url, dict(_form(today), eq_rows="x")).status_code == 404
+
+
+def test_scope_and_roles(client: Any, world: Any, careers: Any) -> None:
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    draft = services.career_table_create(
+        actor=careers.hr_a, organization=world.enterprise_a, effective_from=tomorrow
+    )
+    url = f"/careers/table-versions/{draft.code}/"
+    check_access(client, url=url, in_scope=careers.hr_a2, out_of_scope=careers.hr_b)
+    decide = f"/careers/table-versions/{draft.code}/decide/"
+    client.force_login(careers.hr_b)
+    assert client.post(decide, {"act": "approve"}).status_code == 404
+    assert (
+        client.post(
+            f"/careers/enterprises/{world.enterprise_a.code}/table/draft/", _form(tomorrow)
+        ).status_code
+        == 404
+    )
+    # a union officer follows the table but neither drafts nor decides
+    client.force_login(world.enterprise_officer_a)
+    page = client.get(url).content.decode()
+    assert 'id="approve-form"' not in page and 'id="discard-form"' not in page
+    assert client.post(decide, {"act": "approve"}).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_set_aside_is_kept_and_frees_the_day(client: Any, world: Any, careers: Any) -> None:
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    first = services.career_table_create(
+        actor=careers.hr_a, organization=world.enterprise_a, effective_from=tomorrow
+    )
+    second = services.career_table_create(
+        actor=careers.hr_a, organization=world.enterprise_a, effective_from=tomorrow, note="另一稿"
+    )
+    client.force_login(careers.hr_a2)
+    decide = f"/careers/table-versions/{first.code}/decide/"
+    response = client.post(decide, {"act": "discard", "note": ""}, follow=True)
+    assert "note" in response.content.decode() or "备注" in response.content.decode()
+    first.refresh_from_db()
+    assert first.status == "draft"
+    client.post(decide, {"act": "discard", "note": "与另一稿重复"})
+    first.refresh_from_db()
+    assert first.status == "discarded" and first.decision_note == "与另一稿重复"
+    services.career_table_approve(actor=careers.hr_a2, table=second)
+    # once one version of the day is in force, no other draft for that day
+    with pytest.raises(ApplicationError) as caught:
+        services.career_table_create(
+            actor=careers.hr_a, organization=world.enterprise_a, effective_from=tomorrow
+        )
+    assert caught.value.code == "version_exists"
+    assert CareerTable.objects.filter(organization=world.enterprise_a).count() == 2
+    page = client.get(f"/careers/enterprises/{world.enterprise_a.code}/table/").content.decode()
+    assert page.count("/careers/table-versions/") == 2
+
+
+def test_two_drafts_of_one_day_only_one_applies(world: Any, careers: Any) -> None:
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    a = services.career_table_create(
+        actor=careers.hr_a, organization=world.enterprise_a, effective_from=tomorrow
+    )
+    b = services.career_table_create(
+        actor=careers.hr_a, organization=world.enterprise_a, effective_from=tomorrow
+    )
+    services.career_table_approve(actor=careers.hr_a2, table=a)
+    with pytest.raises(ApplicationError) as caught:
+        services.career_table_approve(actor=careers.hr_a2, table=b)
+    assert caught.value.code == "version_exists"
+    b.refresh_from_db()
+    assert b.status == "draft"
+    with pytest.raises(DutyConflict):
+        services.career_table_approve(actor=careers.hr_a, table=b)
+
+
+def test_api(client: Any, world: Any, careers: Any) -> None:
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    base = "/api/v1/careers"
+    client.force_login(careers.hr_a)
+    r = client.post(
+        f"{base}/enterprises/{world.enterprise_a.code}/table",
+        data=json.dumps({"effective_from": tomorrow}),
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["status"] == "draft"
+    code = r.json()["code"]
+    assert len(r.json()["equivalences"]) == len(POLICY_EQUIVALENCE)
+    listing = check_access(
+        client,
+        url=f"{base}/enterprises/{world.enterprise_a.code}/table/versions",
+        in_scope=careers.hr_a,
+        out_of_scope=careers.hr_b,
+    ).json()
+    assert [(v["code"], v["status"], v["rules"]) for v in listing] == [(code, "draft", [])]
+    check_access(
+        client,
+        url=f"{base}/table-versions/{code}",
+        in_scope=careers.hr_a,
+        out_of_scope=careers.hr_b,
+    )
+    client.force_login(careers.hr_a)
+    r = client.post(
+        f"{base}/table-versions/{code}/approve", data="{}", content_type="application/json"
+    )
+    assert r.status_code == 403
+    r = client.post(
+        f"{base}/table-versions/{code}/approve",
+        data=json.dumps({"note": "x" * 201}),
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    r = check_access(
+        client,
+        url=f"{base}/table-versions/{code}/approve",
+        method="post",
+        data={"note": "同意"},
+        in_scope=careers.hr_a2,
+        out_of_scope=careers.hr_b,
+    )
+    assert r.json()["status"] == "in_force" and r.json()["decided_by"] == "hr_a2"
+    # a bad row through the API names the row too
+    client.force_login(careers.hr_a)
+    later = (timezone.localdate() + dt.timedelta(days=9)).isoformat()
+    r = client.post(
+        f"{base}/enterprises/{world.enterprise_a.code}/table",
+        data=json.dumps(
+            {
+                "effective_from": later,
+                "equivalences": [
+                    {
+                        "skill_level": "TECHNICIAN",
+                        "title_level": "intermediate",
+                        "management_grade": "正科",
+                    },
+                    {
+                        "skill_level": "WIZARD",
+                        "title_level": "intermediate",
+                        "management_grade": "正科",
+                    },
+                ],
+            }
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code in (400, 422)
+    assert r.json()["details"][0]["field"] == "equivalences[1].skill_level"

@@ -1,0 +1,69 @@
+"""In the browser, on a desktop and on a 390-px phone: HR drafts a new version of the career
+table (a bad year is named by its rule), another HR approves it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gongjiang.careers.models import CareerTable
+
+from .test_browser import login
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _fits(tab: Any, screen: str) -> None:
+    tab.wait_for_load_state()
+    if screen == "phone":
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_hr_drafts_and_another_approves(
+    screen: str, page: Any, phone_page: Any, live_server: Any, world: Any, careers: Any
+) -> None:
+    tab = phone_page if screen == "phone" else page
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    base = live_server.url
+    login(tab, base, "hr_a")
+    tab.goto(f"{base}/careers/enterprises/{world.enterprise_a.code}/table/")
+    with tab.expect_navigation():
+        tab.click("#draft-link")
+    _fits(tab, screen)
+    years = tab.locator("#rule-table input[id$='-y']").first
+    years.fill("三年")
+    with tab.expect_navigation():
+        tab.click("#save-draft")
+    _fits(tab, screen)
+    message = tab.locator("#form-errors li").first.inner_text()
+    assert "贯通规则第" in message and "年限" in message
+    assert not CareerTable.objects.exists()
+
+    tab.locator("#rule-table input[id$='-y']").first.fill("6")
+    tab.locator("#eq-table input[id$='-grade']").nth(2).fill("主任科员")
+    with tab.expect_navigation():
+        tab.click("#save-draft")
+    _fits(tab, screen)
+    assert tab.locator("#drafter-note").is_visible()
+    assert tab.locator("#approve-form").count() == 0
+    assert tab.locator("tr.changed").count() == 2
+    draft = CareerTable.objects.get()
+    assert draft.status == "draft"
+
+    login(tab, base, "hr_a2")
+    tab.goto(f"{base}/careers/table-versions/{draft.code}/")
+    _fits(tab, screen)
+    tab.fill("#approve-note", "同意")
+    with tab.expect_navigation():
+        tab.click("#approve")
+    _fits(tab, screen)
+    assert tab.locator("#status").get_attribute("data-status") == "in_force"
+    draft.refresh_from_db()
+    assert draft.status == "in_force" and draft.decision_note == "同意"
+    assert errors == []
