@@ -271,14 +271,24 @@ def test_a_session_that_no_longer_holds_is_refused(
     assert not ContestEntry.objects.filter(campaign=ms.campaign).exists()
 
 
-def test_a_superuser_and_a_person_without_a_worker_record(mode: str, ms: Any, world: Any) -> None:
-    # the full path decides both: the superuser's unit is their deepest membership
+def test_a_superuser_and_people_without_a_worker_record(mode: str, ms: Any, world: Any) -> None:
+    # the full path decides for the superuser; the others' unit is their deepest membership
     boss = UserFactory(username="boss", is_superuser=True)
     member(boss, world.enterprise_a, "officer")
     assert submit(login(boss), ms.campaign.code, right(ms)).status_code == 201
     assert submit(login(world.worker_a), ms.campaign.code, right(ms)).status_code == 201
-    assert {e.user_id for e in ContestEntry.objects.all()} == {boss.pk, world.worker_a.pk}
-    assert len(queued(ms.campaign)) == 2
+    # no worker record and roles at two levels: the unit is the deepest membership
+    cadre = UserFactory(username="cadre")
+    member(cadre, world.city_a, "officer")
+    member(cadre, world.enterprise_a, "worker")
+    assert submit(login(cadre), ms.campaign.code, right(ms)).status_code == 201
+    units = dict(ContestEntry.objects.values_list("user_id", "organization_id"))
+    assert units == {
+        boss.pk: world.enterprise_a.pk,
+        world.worker_a.pk: world.enterprise_a.pk,
+        cadre.pk: world.enterprise_a.pk,
+    }
+    assert len(queued(ms.campaign)) == 3
 
 
 def test_tallies_equal_a_recount_after_the_fold(mode: str, ms: Any, world: Any) -> None:

@@ -4,8 +4,8 @@ A plainly valid entry from a worker's phone session is taken in three round trip
 row, one read of everything the decision needs, one statement that writes the entry, its audit row
 and its queued tally increments); see ``gongjiang.core.hotpath`` for the shape shared with the
 survey answer. It accepts exactly what ``campaigns.contest_submit`` accepts, graded the same way,
-and answers the same 201 ``{"score": …}``. Everything else — a superuser, a person without a worker
-record, a campaign that is not running or not offered to the caller, an unknown question, a second
+and answers the same 201 ``{"score": …}``. Everything else — a superuser, a person with neither a
+worker record nor a membership, a campaign that is not running or not offered to the caller, an unknown question, a second
 entry, SQLite, a bearer token — is left to the API operation, which refuses it as it always has
 (404 outside the audience, 409 ``already_answered``, 422 …).
 """
@@ -100,6 +100,14 @@ def _read_sql(pinned: bool) -> str:
                JOIN {versions} v ON v.id = q.current_id
                WHERE cq.{link_campaign} = c.id
            ) AS versions,
+           (
+               SELECT json_build_array(mo.id, mo.path)
+               FROM {members} m JOIN {orgs} mo ON mo.id = m.organization_id
+               WHERE m.user_id = u.id AND mo.is_active
+               ORDER BY length(mo.path) DESC, mo.path, m.role
+               LIMIT 1
+           ) AS deepest,
+           w.id,
            {alive} AS alive
     FROM {users} u
     LEFT JOIN {workers} w ON w.user_id = u.id
@@ -207,12 +215,17 @@ def contest_answer_fast(request: HttpRequest, match: Any) -> HttpResponse | None
         audience,
         answered,
         versions,
+        deepest,
+        worker_id,
         alive,
     ) = row
     if not alive or not session_user_holds(facts, password, is_active):
         return None
     if is_superuser or not may_use or campaign_id is None or not audience or answered:
         return None
+    if worker_id is None and deepest is not None:
+        # no worker record: the unit is the deepest membership (``audience.home_organization``)
+        unit_id, unit_path = _loaded(deepest)
     if unit_id is None or not starts_at <= now < ends_at:
         return None
     graded = {v[0]: v for v in (_loaded(versions) or [])}
