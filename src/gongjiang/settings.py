@@ -141,6 +141,8 @@ MIDDLEWARE = [
     "gongjiang.core.middleware.SecurityHeadersMiddleware",
     # the exam answer save's fast path: answers a save on a pinned session in one statement
     "gongjiang.learning.exams.api.AnswerSaveMiddleware",
+    # one-time submissions' fast paths (a contest entry, a survey's answers): core/hotpath.py
+    "gongjiang.core.hotpath.HotPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

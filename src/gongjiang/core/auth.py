@@ -176,11 +176,14 @@ class SessionPins:
             or not user.password
         ):
             return None
-        pin = SessionPin(key=key, user_id=user.pk, password=user.password)
+        return self.pin(SessionPin(key=key, user_id=user.pk, password=user.password))
+
+    def pin(self, pin: SessionPin) -> SessionPin:
+        """Pin a session already checked in full (kept in the database, no expiry of its own)."""
         with self._lock:
             while len(self._pins) >= self.size:
                 self._pins.pop(next(iter(self._pins)))
-            self._pins[key] = pin
+            self._pins[pin.key] = pin
         return pin
 
     def forget(self, key: str) -> None:

@@ -10,8 +10,9 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        # grants permissions; the book check job; the contest tallies' counter target (core.counters)
-        from . import campaign_tallies, library_jobs, permissions  # noqa: F401
+        # grants permissions; the book check job; the contest tallies' counter target (core.counters);
+        # the contest answer's fast path (core.hotpath)
+        from . import campaign_tallies, contest_fast, library_jobs, permissions  # noqa: F401
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)
