@@ -10,6 +10,7 @@ LABELS = {
     "innovation.result_implement": _("Innovation result implemented"),
     "innovation.result_certify": _("Effect of an innovation result certified"),
     "innovation.result_certify.refused": _("Certification of an innovation result refused"),
+    "innovation.export": _("Innovation list exported to Excel"),
     "innovation.award_create": _("Innovation award round created"),
     "innovation.award_quota": _("Nomination quota set"),
     "innovation.nominate": _("Innovation result nominated"),
