@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_awards, views_revenue, views_studio_files, views_studios
+from . import views, views_awards, views_funds, views_revenue, views_studio_files, views_studios
 
 app_name = "innovation"
 
@@ -45,6 +45,8 @@ urlpatterns += [
         name="revenue_correction_document",
     ),
     path("revenue/<str:code>/", views_revenue.scheme_detail, name="revenue_detail"),
+    path("funds/", views_funds.fund_list, name="fund_list"),
+    path("funds/<str:code>/", views_funds.fund_detail, name="fund_detail"),
 ]
 
 urlpatterns += [
