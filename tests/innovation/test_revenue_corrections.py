@@ -535,3 +535,19 @@ def test_withdraw_and_share_through_the_api(client: Any, world: Any, team: Any, 
     client.force_login(team.hr)
     response = client.post(f"/api/v1/innovation/revenue/corrections/{code}/withdraw")
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+
+
+def test_withdraw_on_the_year_page(client: Any, world: Any, team: Any, fund: Any) -> None:
+    year = certified_year(world, team, fund, pay=False)
+    correction = corrections.revenue_correction_request(
+        actor=team.hr, year=year, amount="900.00", reason="录入错误", upload=doc()
+    )
+    url = reverse("innovation:revenue_year", args=[year.code])
+    client.force_login(world.alice)
+    assert b'value="withdraw"' not in client.get(url).content  # not the asker
+    client.post(url, {"act": "withdraw", "correction": correction.code})
+    assert RevenueCorrection.objects.get(pk=correction.pk).status == "requested"
+    client.force_login(team.hr)
+    assert b'value="withdraw"' in client.get(url).content
+    assert client.post(url, {"act": "withdraw", "correction": correction.code}).status_code == 302
+    assert RevenueCorrection.objects.get(pk=correction.pk).status == "withdrawn"
