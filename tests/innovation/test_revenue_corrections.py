@@ -411,3 +411,143 @@ def test_pages_history_request_decide_and_scope(
     doc_url = reverse("innovation:revenue_correction_document", args=[c.code])
     r = check_access(client, url=doc_url, in_scope=world.alice, out_of_scope=world.bob)
     assert b"".join(r.streaming_content) == PDF
+
+
+def test_correction_changes_the_share_and_adds_a_worker(world: Any, team: Any, fund: Any) -> None:
+    """The team's share goes from 0.50 to 0.60 and 钱… no: a worker of enterprise A who was not in
+    the certified year joins; the parts still add up to the corrected pool, paid again exactly."""
+    from tests.workforce.helpers import make_worker
+
+    year = certified_year(world, team, fund, pay=True)  # 1000.01 × 0.50 → 500.01, paid
+    w0, w1, w2 = codes(team)
+    newcomer = make_worker(world.enterprise_a, 105, name="孙丽")
+    outsider = team.worker_b  # enterprise B: outside the scheme's organisation
+    ask = {
+        "actor": team.hr,
+        "year": year,
+        "amount": "1000.01",
+        "reason": "漏报成员孙丽，分享比例按协议补充条款调整为60%",
+    }
+    for bad, field, code in [
+        ({w0: "40", w1: "30", w2: "20", outsider.code: "10"}, "contributions", "unknown_worker"),
+        ({w0: "40", w1: "30", w2: "20", "NOSUCH": "10"}, "contributions", "unknown_worker"),
+        (
+            {w0: "40", w1: "30", w2: "20", newcomer.code: "0"},
+            "contributions",
+            "invalid_contribution",
+        ),
+        ({w0: "40", w1: "30", w2: "20", newcomer.code: "9.99"}, "contributions", "invalid_total"),
+        ({w0: "70", newcomer.code: "30"}, "contributions", "invalid_members"),
+    ]:
+        with pytest.raises(ApplicationError) as exc:
+            corrections.revenue_correction_request(**ask, contributions=bad, upload=doc())
+        assert exc.value.details[0]["field"] == field, (bad, exc.value.details)
+        assert exc.value.code == code or code == "invalid_total", (bad, exc.value.code)
+    for share, code in [
+        ("0.4999", "below_statutory_minimum"),
+        ("1.5", "invalid_share"),
+        ("0.12345", "invalid_share"),
+        ("x", "invalid_share"),
+        ("0", "invalid_share"),
+    ]:
+        with pytest.raises(ApplicationError) as exc:
+            corrections.revenue_correction_request(**ask, share=share, upload=doc())
+        assert exc.value.code == code and exc.value.details[0]["field"] == "share", share
+    assert not RevenueCorrection.objects.exists()
+    correction = corrections.revenue_correction_request(
+        **ask,
+        share="0.60",
+        contributions={w0: "40", w1: "30", w2: "20", newcomer.code: "10"},
+        upload=doc(),
+    )
+    assert correction.new_share == D("0.6000")
+    corrections.revenue_correction_approve(actor=world.alice, correction=correction)
+    # 1000.01 × 0.60 = 600.006 → 600.01; 240.004 / 180.003 / 120.002 / 60.001 → one fen left
+    # over to the largest remainder (the 40 % member)
+    assert current(year) == {
+        w0: D("240.01"),
+        w1: D("180.00"),
+        w2: D("120.00"),
+        newcomer.code: D("60.00"),
+    }
+    assert sum(current(year).values()) == D("600.01")
+    assert net_paid(fund) == D("600.01")
+    fund.refresh_from_db()
+    assert fund.balance == D("100000.00") - D("600.01")
+    correction.refresh_from_db()
+    assert correction.share == D("0.6000") and correction.pool == D("600.01")
+    versions = corrections.year_versions(RevenueYear.objects.get(pk=year.pk))
+    assert versions[-1].current and versions[-1].share == D("0.6000")
+    # the newcomer's part is theirs: on their statement
+    assert RevenuePart.objects.get(
+        year=year, worker=newcomer, replaced_by__isnull=True
+    ).amount == D("60.00")
+
+
+def test_the_asker_withdraws_a_waiting_correction(world: Any, team: Any, fund: Any) -> None:
+    year = certified_year(world, team, fund, pay=False)
+    correction = corrections.revenue_correction_request(
+        actor=team.hr, year=year, amount="900.00", reason="录入错误", upload=doc()
+    )
+    with pytest.raises(ApplicationError) as exc:  # another officer rejects, never withdraws
+        corrections.revenue_correction_withdraw(actor=world.alice, correction=correction)
+    assert exc.value.code == "not_requester" and exc.value.status == 403
+    bob_b = world.bob
+    with pytest.raises(PermissionDenied):
+        corrections.revenue_correction_withdraw(actor=bob_b, correction=correction)
+    withdrawn = corrections.revenue_correction_withdraw(actor=team.hr, correction=correction)
+    assert withdrawn.status == "withdrawn"
+    assert AuditEvent.objects.filter(action="innovation.revenue_correction_withdraw").exists()
+    with pytest.raises(ConflictError):
+        corrections.revenue_correction_withdraw(actor=team.hr, correction=correction)
+    with pytest.raises(ConflictError):
+        corrections.revenue_correction_approve(actor=world.alice, correction=correction)
+    assert current(year) == {p.worker.code: p.amount for p in year.parts.select_related("worker")}
+    # a new correction may be asked for once the other is withdrawn
+    again = corrections.revenue_correction_request(
+        actor=team.hr, year=year, amount="900.00", reason="录入错误", upload=doc()
+    )
+    assert again.number == 2 and again.status == "requested"
+
+
+def test_withdraw_and_share_through_the_api(client: Any, world: Any, team: Any, fund: Any) -> None:
+    year = certified_year(world, team, fund, pay=False)
+    client.force_login(team.hr)
+    w0, w1, w2 = codes(team)
+    url = f"/api/v1/innovation/revenue/years/{year.code}/corrections"
+    response = client.post(
+        url,
+        {
+            "amount": "1000.01",
+            "reason": "比例调整",
+            "share": "0.55",
+            "contributions": json.dumps({w0: "50", w1: "30", w2: "20"}),
+            "file": doc(),
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["new_share"] == "0.55"
+    code = response.json()["code"]
+    client.force_login(world.alice)
+    assert client.post(f"/api/v1/innovation/revenue/corrections/{code}/withdraw").status_code == 403
+    client.force_login(world.bob)
+    assert client.post(f"/api/v1/innovation/revenue/corrections/{code}/withdraw").status_code == 404
+    client.force_login(team.hr)
+    response = client.post(f"/api/v1/innovation/revenue/corrections/{code}/withdraw")
+    assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+
+
+def test_withdraw_on_the_year_page(client: Any, world: Any, team: Any, fund: Any) -> None:
+    year = certified_year(world, team, fund, pay=False)
+    correction = corrections.revenue_correction_request(
+        actor=team.hr, year=year, amount="900.00", reason="录入错误", upload=doc()
+    )
+    url = reverse("innovation:revenue_year", args=[year.code])
+    client.force_login(world.alice)
+    assert b'value="withdraw"' not in client.get(url).content  # not the asker
+    client.post(url, {"act": "withdraw", "correction": correction.code})
+    assert RevenueCorrection.objects.get(pk=correction.pk).status == "requested"
+    client.force_login(team.hr)
+    assert b'value="withdraw"' in client.get(url).content
+    assert client.post(url, {"act": "withdraw", "correction": correction.code}).status_code == 302
+    assert RevenueCorrection.objects.get(pk=correction.pk).status == "withdrawn"

@@ -378,3 +378,6 @@ from .api_studios import router as studios_router  # noqa: E402
 router.add_router("", revenue_router)
 router.add_router("", studios_router)
 router.add_router("", studio_files_router)
+from .api_funds import router as funds_router  # noqa: E402
+
+router.add_router("", funds_router)

@@ -93,6 +93,7 @@ class RevenueCorrectionOut(Schema):
     decided_at: dt.datetime | None
     decision_note: str
     pool: str | None
+    new_share: str | None = None
 
 
 class RevenueRejectIn(StrictSchema):
@@ -216,6 +217,7 @@ def correction_out(c: RevenueCorrection) -> dict[str, Any]:
         "decided_at": c.decided_at,
         "decision_note": c.decision_note,
         "pool": _money(c.pool),
+        "new_share": None if c.new_share is None else share_text(c.new_share),
     }
 
 
@@ -368,7 +370,9 @@ def corrections_list_api(request: HttpRequest, code: str) -> Any:
     response={201: RevenueCorrectionOut},
     summary=(
         "Ask for a correction of a certified year (multipart: amount, reason, note, contributions "
-        "as a JSON object {worker code: percent}, the supporting document as file)"
+        "as a JSON object {worker code: percent} — a worker of the scheme's organisation who was "
+        "not in the year may be added —, share (the team's corrected share, blank: unchanged), "
+        "the supporting document as file)"
     ),
 )
 def correction_request_api(
@@ -379,6 +383,7 @@ def correction_request_api(
     reason: str = Form(..., min_length=1, max_length=500),
     note: str = Form("", max_length=500),
     contributions: str = Form("", max_length=4000),
+    share: str = Form("", max_length=10),
 ) -> Any:
     row = revenue.year_get(actor=request.user, code=code[:20])
     shares = None
@@ -402,8 +407,21 @@ def correction_request_api(
         note=note,
         contributions=shares,
         upload=file,
+        share=share or None,
     )
     return 201, correction_out(correction)
+
+
+@router.post(
+    "/revenue/corrections/{code}/withdraw",
+    response=RevenueCorrectionOut,
+    summary="Withdraw a waiting correction (only the one who asked for it)",
+)
+def correction_withdraw_api(request: HttpRequest, code: str) -> Any:
+    correction = corrections.correction_get(actor=request.user, code=code[:20])
+    return correction_out(
+        corrections.revenue_correction_withdraw(actor=request.user, correction=correction)
+    )
 
 
 @router.get("/revenue/corrections/{code}", response=RevenueCorrectionOut, summary="A correction")

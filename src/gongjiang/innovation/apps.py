@@ -10,8 +10,8 @@ class InnovationConfig(AppConfig):
     def ready(self) -> None:
         from gongjiang.core.audit_labels import ACTION_LABELS
 
-        # grants; the statements job; the worker timeline provider
-        from . import permissions, revenue_statements, timeline  # noqa: F401
+        # grants; the statements and export jobs; the worker timeline provider
+        from . import exports, permissions, revenue_statements, timeline  # noqa: F401
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)

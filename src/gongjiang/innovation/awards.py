@@ -38,6 +38,7 @@ from gongjiang.core.review.services import (
 )
 from gongjiang.workforce.history import honour_add
 
+from .fund_budgets import BudgetGuard
 from .models import GRADES, AwardQuota, AwardRound, Nomination, Result
 from .split import split_by_contribution
 
@@ -425,6 +426,7 @@ def award_pay(*, actor: Any, nomination: Nomination) -> list[Any]:
         raise ApplicationError(_("There is nothing to pay for this award."), code="nothing_to_pay")
     members = list(nomination.result.members.select_related("worker"))
     parts = split_by_contribution(amount, [(m.worker.code, m.contribution) for m in members])
+    guard = BudgetGuard(round_.fund)  # the fund's yearly budget (fund_budgets.py)
     entries = []
     for member, part in zip(members, parts, strict=True):
         if part.amount > 0:
@@ -438,6 +440,7 @@ def award_pay(*, actor: Any, nomination: Nomination) -> list[Any]:
                     memo=f"{round_.title} {nomination.item.grade} {member.worker.name}",
                 )
             )
+    guard.check()
     nomination.paid_amount = amount
     nomination.save(update_fields=["paid_amount"])
     audit_record(

@@ -22,7 +22,7 @@ from gongjiang.core.notices.models import PublicNotice
 from gongjiang.core.review.services import panel_member_add, review_score_save
 from gongjiang.workforce.models import Worker
 
-from . import awards, demo_studios
+from . import awards, demo_studios, fund_budgets
 from .models import AwardRound, Patent, Result, TeamMember
 from .patents import check_character
 
@@ -143,6 +143,16 @@ def _award_round(ctx: DemoContext, rng: random.Random) -> str:
         return "exists"
     fund = fund_create(actor=officer, organization=ctx.province, name=f"{year}年度大众创新奖励基金")
     fund_credit(actor=officer, fund=fund, amount="500000.00", reference=f"苏工发〔{year}〕8号")
+    # the fund's yearly budget: proposed by the officer, approved by the admin (fund_budgets.py);
+    # next year's proposal waits for approval on the fund page
+    this_year = fund_budgets.payment_year()
+    proposed = fund_budgets.fund_budget_propose(
+        actor=officer, fund=fund, year=this_year, amount="450000.00"
+    )
+    fund_budgets.fund_budget_approve(actor=ctx.users["js_admin"], budget=proposed)
+    fund_budgets.fund_budget_propose(
+        actor=officer, fund=fund, year=this_year + 1, amount="300000.00"
+    )
     round_ = awards.award_round_create(
         actor=officer,
         organization=ctx.province,

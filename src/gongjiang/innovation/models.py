@@ -46,3 +46,8 @@ from .models_exchange import Answer, ExchangeReport, ExchangeVote, Question  # n
 from .models_files import ResultFile  # noqa: E402
 
 __all__ += ["Answer", "ExchangeReport", "ExchangeVote", "Question", "ResultFile"]
+
+# the yearly budget of a reward fund
+from .models_budget import FundBudget  # noqa: E402
+
+__all__ += ["FundBudget"]

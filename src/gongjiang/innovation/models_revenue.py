@@ -189,6 +189,7 @@ class RevenueCorrection(models.Model):
         REQUESTED = "requested", _("awaiting approval")
         APPROVED = "approved", pgettext_lazy("correction", "approved")
         REJECTED = "rejected", pgettext_lazy("correction", "rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("correction", "withdrawn")
 
     code = code_field()
     year = models.ForeignKey(RevenueYear, on_delete=models.PROTECT, related_name="corrections")
@@ -222,6 +223,10 @@ class RevenueCorrection(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(_("reason for the decision"), max_length=500, blank=True)
     share = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    # the share asked for (null: the year's share stays); applied to the corrected year only
+    new_share = models.DecimalField(
+        _("corrected share for the team"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
     pool = models.DecimalField(null=True, blank=True, **MONEY)
 
     SCOPE_PATH = "year__scheme__organization__path"

@@ -40,6 +40,8 @@ def items(user: Any) -> list[NavItem]:
     ):
         children.append(NavItem(_("Innovation awards"), reverse("innovation:award_list"), "award"))
     children += revenue_items(user)
+    if access.can(user, "core.view_fund"):
+        children.append(NavItem(_("Reward funds"), reverse("innovation:fund_list"), "piggy-bank"))
     if access.can(user, "innovation.view_studio"):
         children.append(
             NavItem(_("Innovation studios"), reverse("innovation:studio_list"), "people")

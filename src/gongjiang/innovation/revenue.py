@@ -30,6 +30,7 @@ from gongjiang.core.ledger.models import Fund
 from gongjiang.core.ledger.services import fund_debit
 from gongjiang.workforce.models import Worker
 
+from .fund_budgets import BudgetGuard
 from .models_results import Result
 from .models_revenue import RevenuePart, RevenueScheme, RevenueYear
 from .split import FEN, STATUTORY_DEFAULTS, parse_money, resolve_share, split_by_contribution
@@ -257,6 +258,7 @@ def revenue_year_pay(*, actor: Any, year: RevenueYear) -> list[Any]:
             organization=scheme.organization,
             reason="team_member",
         )
+    guard = BudgetGuard(scheme.fund)  # the fund's yearly budget (fund_budgets.py)
     entries = []
     current = row.parts.filter(replaced_by__isnull=True)  # a correction may have replaced some
     for part in current.select_related("worker").order_by("position", "id"):
@@ -271,6 +273,7 @@ def revenue_year_pay(*, actor: Any, year: RevenueYear) -> list[Any]:
                     memo=f"{scheme.result.title} {row.year} {part.worker.name}"[:200],
                 )
             )
+    guard.check()
     row.status = RevenueYear.Status.PAID
     row.paid_by = user_or_none(actor)
     row.paid_at = timezone.now()

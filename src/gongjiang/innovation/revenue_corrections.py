@@ -39,14 +39,23 @@ from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.actors import audit as audit_record
 from gongjiang.core.actors import user_or_none
 from gongjiang.core.duties import DutyConflict, audited_refusals, same_person
-from gongjiang.core.errors import ConflictError, field_error
+from gongjiang.core.errors import ApplicationError, ConflictError, field_error
 from gongjiang.core.ledger.models import LedgerEntry
 from gongjiang.core.ledger.services import fund_debit, ledger_entry_reverse
+from gongjiang.workforce.models import Worker
 
+from .fund_budgets import BudgetGuard
 from .models_revenue import RevenueCorrection, RevenuePart, RevenueScheme, RevenueYear
 from .result_files import MAX_DOCUMENT_BYTES, _read, clean_document, clean_photo
 from .revenue import CERTIFY, MANAGE, _team_user_ids
-from .split import FEN, HUNDRED, check_contributions, parse_money, split_by_contribution
+from .split import (
+    FEN,
+    HUNDRED,
+    check_contributions,
+    parse_money,
+    resolve_share,
+    split_by_contribution,
+)
 
 Status = RevenueCorrection.Status
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -73,21 +82,56 @@ def current_parts(year: RevenueYear) -> list[RevenuePart]:
     )
 
 
+def _added_workers(actor: Any, scheme: RevenueScheme, codes: list[str]) -> dict[str, Worker]:
+    """Workers added by a correction: real workers the actor sees, of the scheme's subtree."""
+    if not codes:
+        return {}
+    found = {
+        w.code: w
+        for w in Worker.objects.visible_to(actor, MANAGE)
+        .filter(code__in=codes, organization__path__startswith=scheme.organization.path)
+        .only("id", "code", "name")
+    }
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise field_error(
+            "contributions",
+            _("No worker with the code %(code)s in this scheme's organisation.")
+            % {"code": missing[0][:20]},
+            "unknown_worker",
+            status=422,
+        )
+    return found
+
+
 def _contributions(
-    parts: list[RevenuePart], given: dict[str, Any] | None
+    parts: list[RevenuePart],
+    given: dict[str, Any] | None,
+    added: dict[str, Worker] | None = None,
 ) -> list[tuple[str, Decimal]]:
-    """The corrected shares, in the members' order: one per member of the year (0 drops one),
-    each 0–100 to two decimals, those above 0 adding up to exactly 100."""
+    """The corrected shares, in the members' order then the added workers': one per member of
+    the year (0 drops one) and any worker added (above 0), each 0–100 to two decimals, those
+    above 0 adding up to exactly 100."""
     if given is None:
         return [(p.worker.code, p.contribution) for p in parts]
     codes = [p.worker.code for p in parts]
-    if set(given) != set(codes):
+    if not set(codes) <= set(given):
         raise field_error(
             "contributions",
-            _("Give a share for each member of the year, and only for them."),
+            _("Give a share for each member of the year (0 takes one out)."),
             "invalid_members",
             status=422,
         )
+    new_codes = [c for c in given if c not in codes]
+    if set(new_codes) - set(added or {}):
+        raise field_error(
+            "contributions",
+            _("No worker with the code %(code)s in this scheme's organisation.")
+            % {"code": str(new_codes[0])[:20]},
+            "unknown_worker",
+            status=422,
+        )
+    codes += new_codes
     out = []
     for code in codes:
         try:
@@ -98,6 +142,13 @@ def _contributions(
             raise field_error(
                 "contributions",
                 _("A share is a percentage from 0 to 100, to two decimals."),
+                "invalid_contribution",
+                status=422,
+            )
+        if code in new_codes and value == 0:
+            raise field_error(
+                "contributions",
+                _("A worker added by the correction needs a share above 0."),
                 "invalid_contribution",
                 status=422,
             )
@@ -157,8 +208,10 @@ def revenue_correction_request(
     upload: Any,
     note: str = "",
     contributions: dict[str, Any] | None = None,
+    share: Any = None,
 ) -> RevenueCorrection:
-    """Ask for a correction of a certified year (the figure and, if given, the members' shares)."""
+    """Ask for a correction of a certified year: the figure and, if given, the members' shares
+    (a worker who was not in the year may be added) and the team's share of the figure."""
     row = RevenueYear.objects.select_for_update().select_related("scheme").get(pk=year.pk)
     scheme = row.scheme
     access.require(actor, MANAGE, scheme.organization)
@@ -187,12 +240,18 @@ def revenue_correction_request(
             "amount", _("An amount in yuan, to the fen."), "invalid_amount", status=422
         ) from None
     parts = current_parts(row)
-    shares = _contributions(parts, contributions)
+    members = {p.worker.code for p in parts}
+    added = _added_workers(
+        actor, scheme, [str(c)[:20] for c in (contributions or {}) if c not in members]
+    )
+    shares = _contributions(parts, contributions, added)
+    new_share = _share(scheme, share)
     version = current_version(row)
     if (
         version is not None
         and amount == version.amount
         and shares == [(p.worker.code, p.contribution) for p in parts]
+        and (new_share is None or new_share == (version.share or scheme.share))
     ):
         raise field_error(
             "amount",
@@ -211,6 +270,7 @@ def revenue_correction_request(
         reason=reason,
         document_type=content_type,
         requested_by=user_or_none(actor),
+        new_share=new_share,
     )
     name = f"{row.code}-{number}.{EXTENSIONS[content_type]}"
     correction.document.save(name, ContentFile(body), save=False)
@@ -226,10 +286,35 @@ def revenue_correction_request(
             "amount_from": version.amount,
             "amount_to": amount,
             "contributions": correction.contributions,
+            "share": None if new_share is None else str(new_share),
             "document_bytes": len(body),
         },
     )
     return correction
+
+
+def _share(scheme: RevenueScheme, value: Any) -> Decimal | None:
+    """The corrected share of the team (None: unchanged), checked like the scheme's own share:
+    a fraction up to 1 with four decimals, not below the statutory minimum of the mode."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        share = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise field_error(
+            "share",
+            _("A share is a fraction between 0 and 1 with at most four decimals."),
+            "invalid_share",
+            status=422,
+        ) from None
+    if not share.is_finite() or share <= 0:
+        raise field_error(
+            "share",
+            _("A share is a fraction between 0 and 1 with at most four decimals."),
+            "invalid_share",
+            status=422,
+        )
+    return resolve_share(scheme.mode, share)
 
 
 def _decide(actor: Any, correction: RevenueCorrection, action: str) -> RevenueCorrection:
@@ -302,11 +387,29 @@ def revenue_correction_approve(*, actor: Any, correction: RevenueCorrection) -> 
     scheme = row.scheme
     old = current_parts(row)
     share = row.share if row.share is not None else scheme.share
+    if correction.new_share is not None:
+        share = correction.new_share
     pool = (correction.amount * share).quantize(FEN, rounding=ROUND_HALF_UP)
     shares = [(code, Decimal(c)) for code, c in correction.contributions if Decimal(c) > 0]
     workers = {p.worker.code: p.worker for p in old}
+    added = [code for code, _c in shares if code not in workers]
+    # a worker added by the correction: looked up again (still a worker of the scheme's subtree)
+    workers.update(
+        {
+            w.code: w
+            for w in Worker.objects.filter(
+                code__in=added, organization__path__startswith=scheme.organization.path
+            )
+        }
+    )
+    if any(code not in workers for code in added):
+        raise ConflictError(
+            _("A worker added by the correction is no longer in the scheme's organisation."),
+            code="unknown_worker",
+        )
     split = split_by_contribution(pool, shares)
     reversed_entries = []
+    guard = BudgetGuard(scheme.fund if row.status == RevenueYear.Status.PAID else None)
     if row.status == RevenueYear.Status.PAID:
         reversed_entries = _repay(actor, scheme, correction, old)
     RevenuePart.objects.filter(pk__in=[p.pk for p in old]).update(replaced_by=correction)
@@ -339,6 +442,7 @@ def revenue_correction_approve(*, actor: Any, correction: RevenueCorrection) -> 
                         memo=f"{scheme.result.title} {row.year} {part.worker.name}"[:200],
                     )
                 )
+    guard.check()
     correction.status = Status.APPROVED
     correction.share = share
     correction.pool = pool
@@ -383,6 +487,38 @@ def revenue_correction_reject(
         action="innovation.revenue_correction_reject",
         obj=correction,
         organization=correction.year.scheme.organization,
+        details={"year": correction.year.code, "number": correction.number},
+    )
+    return correction
+
+
+@transaction.atomic
+def revenue_correction_withdraw(*, actor: Any, correction: RevenueCorrection) -> RevenueCorrection:
+    """The one who asked takes back a correction that still waits; nobody else withdraws it."""
+    correction = (
+        RevenueCorrection.objects.select_for_update()
+        .select_related("year__scheme__organization")
+        .get(pk=correction.pk)
+    )
+    scheme = correction.year.scheme
+    access.require(actor, MANAGE, scheme.organization)
+    if not same_person(actor, correction.requested_by_id):
+        raise ApplicationError(
+            _("Only the one who asked withdraws a correction; others reject it."),
+            code="not_requester",
+            status=403,
+        )
+    if correction.status != Status.REQUESTED:
+        raise ConflictError(_("This correction is already decided."), code="correction_decided")
+    correction.status = Status.WITHDRAWN
+    correction.decided_by = user_or_none(actor)
+    correction.decided_at = timezone.now()
+    correction.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="innovation.revenue_correction_withdraw",
+        obj=correction,
+        organization=scheme.organization,
         details={"year": correction.year.code, "number": correction.number},
     )
     return correction

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views, views_awards, views_revenue, views_studio_files, views_studios
+from . import views, views_awards, views_funds, views_revenue, views_studio_files, views_studios
 
 app_name = "innovation"
 
 urlpatterns = [
     path("", views.result_list, name="result_list"),
     path("results.xlsx", views.result_export, name="result_export"),
+    path("exports/<slug:key>.xlsx", views.list_export, name="list_export"),
+    path("exports/jobs/<str:code>.xlsx", views.export_download, name="export_download"),
     path("results/new/", views.result_create, name="result_create"),
     path("results/<str:code>/", views.result_detail, name="result_detail"),
     path("review/", views.review_list, name="review_list"),
@@ -43,6 +45,8 @@ urlpatterns += [
         name="revenue_correction_document",
     ),
     path("revenue/<str:code>/", views_revenue.scheme_detail, name="revenue_detail"),
+    path("funds/", views_funds.fund_list, name="fund_list"),
+    path("funds/<str:code>/", views_funds.fund_detail, name="fund_detail"),
 ]
 
 urlpatterns += [

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
-from gongjiang.core.exports import xlsx_bytes, xlsx_response
+from gongjiang.core.exports import file_response, xlsx_bytes, xlsx_response
+from gongjiang.core.jobs import own_job_get
 from gongjiang.core.views import form_errors_from, page
 
-from . import result_files, selectors, services
+from . import exports, result_files, selectors, services
 from .forms import EffectForm, ImplementForm, ResultForm, ReviewForm
 from .models import Result
 
@@ -309,3 +310,25 @@ def _files_context(user: Any, result: Result) -> dict[str, Any]:
         "may_files": result_files.may_change_files(user, result),
         "file_form": ResultFileForm(),
     }
+
+
+@login_required
+def list_export(request: HttpRequest, key: str) -> HttpResponse:
+    """An innovation list as Excel (exports.KINDS); a large one is written by a background job."""
+    kind = exports.export_kind(key)
+    params = kind.filters(request.GET)
+    job = exports.export_start(actor=request.user, kind=kind, params=params)
+    if job is not None:
+        messages.info(request, _("The list is long: the file is being written in the background."))
+        return redirect("core:job_detail", code=job.code)
+    handle, _rows = exports.export_write(actor=request.user, kind=kind, params=params)
+    return xlsx_response(handle, kind.filename())
+
+
+@login_required
+def export_download(request: HttpRequest, code: str) -> HttpResponse:
+    job = own_job_get(actor=request.user, code=code, kind=exports.JOB_KIND)
+    if not job.output_file:
+        raise Http404("export")
+    kind = exports.export_kind(job.params.get("export", ""))
+    return file_response(job.output_file.open("rb"), kind.filename())

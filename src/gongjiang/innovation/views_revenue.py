@@ -418,7 +418,7 @@ def year_detail(request: HttpRequest, code: str) -> HttpResponse:
                     )
                     messages.success(request, _("The correction is asked for."))
                     return redirect("innovation:revenue_year", code=year.code)
-            elif act in ("approve", "reject"):
+            elif act in ("approve", "reject", "withdraw"):
                 correction = corrections.correction_get(
                     actor=request.user, code=request.POST.get("correction", "")[:20]
                 )
@@ -429,6 +429,11 @@ def year_detail(request: HttpRequest, code: str) -> HttpResponse:
                         actor=request.user, correction=correction
                     )
                     messages.success(request, _("The correction is approved."))
+                elif act == "withdraw":
+                    corrections.revenue_correction_withdraw(
+                        actor=request.user, correction=correction
+                    )
+                    messages.success(request, _("The correction is withdrawn."))
                 else:
                     corrections.revenue_correction_reject(
                         actor=request.user,

@@ -1,0 +1,113 @@
+"""Pages of the reward funds (奖励基金): balance and the yearly budget with what it used and what
+remains; officers propose a year's budget, another approves or rejects it. Thin: fund_budgets.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongjiang.core import access
+from gongjiang.core.errors import ApplicationError
+from gongjiang.core.forms import BootstrapForm
+from gongjiang.core.views import form_errors_from
+
+from . import fund_budgets
+from .models_budget import FundBudget
+
+
+class BudgetForm(BootstrapForm):
+    year = forms.IntegerField(label=gettext_lazy("year"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(
+        label=gettext_lazy("budget of the year (yuan)"),
+        min_value=0,
+        max_value=Decimal("999999999999.99"),
+        max_digits=14,
+        decimal_places=2,
+    )
+
+
+def _may_view(user: Any) -> bool:
+    return access.can(user, fund_budgets.VIEW)
+
+
+@login_required
+def fund_list(request: HttpRequest) -> HttpResponse:
+    if not _may_view(request.user):
+        raise PermissionDenied(fund_budgets.VIEW)
+    year = fund_budgets.payment_year()
+    rows = [
+        {"fund": f, **fund_budgets.year_summary(fund=f, year=year)}
+        for f in fund_budgets.reward_funds(actor=request.user)[:200]
+    ]
+    return render(request, "innovation/funds/fund_list.html", {"rows": rows, "year": year})
+
+
+@login_required
+def fund_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if not _may_view(request.user):
+        raise Http404("fund")
+    fund = fund_budgets.reward_fund_get(actor=request.user, code=code)
+    may_change = access.can(request.user, fund_budgets.CHANGE, fund.organization)
+    form = BudgetForm(
+        request.POST if request.POST.get("act") == "propose" else None,
+        initial={"year": fund_budgets.payment_year()},
+    )
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied(fund_budgets.CHANGE)
+        act = request.POST.get("act", "")
+        try:
+            if act == "propose":
+                if form.is_valid():
+                    fund_budgets.fund_budget_propose(
+                        actor=request.user, fund=fund, **form.cleaned_data
+                    )
+                    messages.success(
+                        request, _("The budget is proposed; another officer approves it.")
+                    )
+                    return redirect("innovation:fund_detail", code=fund.code)
+            else:
+                budget = FundBudget.objects.filter(
+                    fund=fund, code=request.POST.get("budget", "")[:20]
+                ).first()
+                if budget is None:
+                    raise Http404("budget")
+                if act == "approve":
+                    fund_budgets.fund_budget_approve(actor=request.user, budget=budget)
+                    messages.success(request, _("The budget is approved."))
+                elif act == "reject":
+                    fund_budgets.fund_budget_reject(
+                        actor=request.user,
+                        budget=budget,
+                        reason=request.POST.get("reason", "")[:500],
+                    )
+                    messages.success(request, _("The proposed budget is withdrawn or rejected."))
+                else:
+                    raise Http404("act")
+                return redirect("innovation:fund_detail", code=fund.code)
+        except ApplicationError as exc:
+            if act == "propose":
+                form_errors_from(exc, form)
+            else:
+                messages.error(request, exc.message)
+                return redirect("innovation:fund_detail", code=fund.code)
+    return render(
+        request,
+        "innovation/funds/fund_detail.html",
+        {
+            "fund": fund,
+            "rows": fund_budgets.budget_rows(fund=fund),
+            "may_change": may_change,
+            "form": form,
+            "me": request.user.pk,
+        },
+    )
