@@ -77,6 +77,7 @@ EXPORT_MODULES = {
     "innovation/views.py",  # innovation results
     "innovation/views_awards.py",  # an award round's list (download)
     "innovation/award_list.py",  # the award list in the published layout
+    "innovation/exports.py",  # award rounds, schemes, studios, alliances, reviews, the exchange (tests/innovation/test_exports.py)
     "innovation/views_revenue.py",  # revenue-sharing totals (Excel) and statements (PDF)
     "innovation/views_files.py",  # a result's document or photo as stored (no table)
     "members/views_library_manage.py",  # e-library reading statistics (unions by name)

@@ -15,6 +15,7 @@ from gongjiang.core.downloads import download_filename
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import file_response
 from gongjiang.core.views import form_errors_from, page
+from gongjiang.members import helpdesk
 
 from . import privacy, selectors, services, support
 from .api import selectors_worker
@@ -135,11 +136,15 @@ def file_detail(request: HttpRequest, code: str) -> HttpResponse:
     may_support = access.can(user, support.SUPPORT, file.organization)
     records = file.support.select_related("line", "fund").order_by("-created_at")
     labels = cause_labels()
+    source = file.help_request if file.help_request_id else None
     return render(
         request,
         "assistance/file_detail.html",
         {
             "file": file,
+            # the help request it came from is linked only for those who may open it
+            "source_visible": source is not None
+            and (source.user_id == user.pk or helpdesk.can_handle(user, source)),
             "purpose_form": purpose_form,
             "purpose": purpose_form.cleaned_data["purpose"] if document is not None else "",
             "document": document,
