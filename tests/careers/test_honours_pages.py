@@ -179,3 +179,22 @@ def test_todos(hon: Any, world: Any) -> None:
     assert round_.state == "notice"
     assert [t.count for t in todo(hon.approver)] == [1, 0, 0]
     assert [t.count for t in todo(world.bob)] == [0, 0, 0]
+
+
+def test_the_score_sheet_is_saved_whole_or_not_at_all(client: Any, hon: Any, world: Any) -> None:
+    """The panel member's score page: one refused score on the sheet saves none of it."""
+    from gongjiang.core.review.services import panel_member_add
+
+    n = nominate(hon, world, hon.workers["frontline"][0])
+    honours.honour_review_open(actor=hon.organiser, round=hon.round)
+    hon.round.refresh_from_db()
+    panel_member_add(actor=hon.organiser, round=hon.round.review, user=hon.expert)
+    n.refresh_from_db()
+    first, *rest = list(hon.round.review.criteria.all())
+    client.force_login(hon.expert)
+    url = f"/careers/honours/{hon.round.code}/score/"
+    sheet = {"nomination": n.code, f"c{first.pk}": "1"} | {f"c{c.pk}": "9999" for c in rest}
+    client.post(url, sheet)
+    assert n.review_item.scores.count() == 0
+    client.post(url, {"nomination": n.code} | {f"c{c.pk}": "1" for c in [first, *rest]})
+    assert n.review_item.scores.count() == 1 + len(rest)

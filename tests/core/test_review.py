@@ -27,6 +27,7 @@ from gongjiang.core.review.services import (
     review_round_create,
     review_round_finalise,
     review_score_save,
+    review_scores_save,
 )
 from tests.factories import OrganizationFactory, UserFactory, member
 
@@ -330,3 +331,16 @@ def test_scoping(world: Any, setup: dict[str, Any]) -> None:
         review_item_add(actor=world.bob, round=round_, label="x", organization=world.enterprise_b)
     with pytest.raises(PermissionDenied):
         review_round_finalise(actor=world.bob, round=round_)
+
+
+def test_a_score_sheet_is_saved_whole_or_not_at_all(world: Any, setup: dict[str, Any]) -> None:
+    """One refused score on the sheet leaves none of the sheet's scores saved."""
+    item, (crit, crit2) = setup["items"][2], setup["criteria"]
+    expert = setup["experts"][0]
+    with pytest.raises(ApplicationError) as exc:
+        review_scores_save(actor=expert, item=item, scores={crit: "8", crit2: "999"})
+    assert exc.value.details[0]["field"] == "score"
+    assert item.scores.count() == 0
+    saved = review_scores_save(actor=expert, item=item, scores={crit: "8", crit2: "20"})
+    assert [s.score for s in saved] == [Decimal("8.00"), Decimal("20.00")]
+    assert item.scores.count() == 2

@@ -24,7 +24,7 @@ from gongjiang.core.models import Organization
 from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file
 from gongjiang.core.review.models import PanelMember, ReviewCriterion, ReviewScore
-from gongjiang.core.review.services import panel_member_add, review_score_save
+from gongjiang.core.review.services import panel_member_add, review_scores_save
 from gongjiang.workforce.models import Worker
 
 from . import experts
@@ -298,12 +298,12 @@ def call_score(request: HttpRequest, code: str) -> HttpResponse:
     if application is None or application.review_item is None:
         raise Http404("application")
     try:
-        for c in ReviewCriterion.objects.filter(round=call.review):
-            value = request.POST.get(f"c{c.pk}", "").strip()[:12]
-            if value:
-                review_score_save(
-                    actor=request.user, item=application.review_item, criterion=c, score=value
-                )
+        sheet = {
+            c: value
+            for c in ReviewCriterion.objects.filter(round=call.review)
+            if (value := request.POST.get(f"c{c.pk}", "").strip()[:12])
+        }
+        review_scores_save(actor=request.user, item=application.review_item, scores=sheet)
     except experts.ApplicationError as exc:
         messages.error(request, _error_text(exc))
     else:

@@ -23,7 +23,7 @@ from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import file_response
 from gongjiang.core.models import Organization
 from gongjiang.core.review.models import PanelMember, ReviewCriterion, ReviewScore
-from gongjiang.core.review.services import panel_member_add, review_score_save
+from gongjiang.core.review.services import panel_member_add, review_scores_save
 from gongjiang.workforce.models import Worker
 
 from . import honours
@@ -292,12 +292,12 @@ def score(request: HttpRequest, code: str) -> HttpResponse:
     if nomination is None or nomination.review_item is None:
         raise Http404("nomination")
     try:
-        for c in ReviewCriterion.objects.filter(round=round_.review):
-            value = request.POST.get(f"c{c.pk}", "").strip()[:12]
-            if value:
-                review_score_save(
-                    actor=request.user, item=nomination.review_item, criterion=c, score=value
-                )
+        sheet = {
+            c: value
+            for c in ReviewCriterion.objects.filter(round=round_.review)
+            if (value := request.POST.get(f"c{c.pk}", "").strip()[:12])
+        }
+        review_scores_save(actor=request.user, item=nomination.review_item, scores=sheet)
     except ApplicationError as exc:
         messages.error(request, _error_text(exc))
     else:

@@ -9,7 +9,7 @@ member never finalises the round they scored (separation of duties)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -224,6 +224,18 @@ def review_score_save(
         details={"item": item.code, "criterion": criterion.name, "score": str(value)},
     )
     return saved
+
+
+@transaction.atomic
+def review_scores_save(
+    *, actor: Any, item: ReviewItem, scores: Mapping[ReviewCriterion, Any]
+) -> list[ReviewScore]:
+    """A panel member's scores of one item on several criteria at once (a score sheet): all
+    saved, or — if one is refused — none."""
+    return [
+        review_score_save(actor=actor, item=item, criterion=criterion, score=score)
+        for criterion, score in scores.items()
+    ]
 
 
 def item_totals(
