@@ -456,3 +456,45 @@ def test_background_writer_error_stops_the_import(
     assert len(writers) == 1
     assert Worker.objects.filter(organization=world.enterprise_a).count() == 10  # batch 1 only
     assert len(calls) == 2  # nothing written after the failure
+
+
+def test_import_runs_with_fewer_collector_passes(
+    world: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import raises the collector's thresholds while it runs (core.gc_tuning: 10–16 µs a
+    row went to the collector) and puts them back after, also when it fails."""
+    import gc
+
+    from gongjiang.core.gc_tuning import BULK_THRESHOLDS
+    from gongjiang.workforce.roster.importer import RosterImport
+
+    seen: list[tuple[int, int, int]] = []
+    original = RosterImport.run
+
+    def spy(self: RosterImport, reader: Any) -> Any:
+        seen.append(gc.get_threshold())
+        return original(self, reader)
+
+    monkeypatch.setattr(RosterImport, "run", spy)
+    before = gc.get_threshold()
+    path = write_roster(
+        tmp_path / "r.csv",
+        [["新人", unique_id(41), "", "", "", "", "", "", "", "", ""]],
+        header=HEADER,
+    )
+    result = roster_import(
+        actor=world.enterprise_officer_a, source=path, organization=world.enterprise_a
+    )
+    assert result.created == 1
+    assert seen == [BULK_THRESHOLDS]
+    assert gc.get_threshold() == before
+
+    def broken(self: RosterImport, reader: Any) -> Any:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(RosterImport, "run", broken)
+    with pytest.raises(RuntimeError):
+        roster_import(
+            actor=world.enterprise_officer_a, source=path, organization=world.enterprise_a
+        )
+    assert gc.get_threshold() == before

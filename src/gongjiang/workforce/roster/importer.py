@@ -42,6 +42,7 @@ from gongjiang.core import access
 from gongjiang.core import crypto as core_crypto
 from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.errors import ApplicationError
+from gongjiang.core.gc_tuning import fewer_collections
 from gongjiang.core.models import Enterprise, Occupation, Organization
 from gongjiang.core.spreadsheets import read_rows
 from gongjiang.core.validators import mask_citizen_id
@@ -731,7 +732,8 @@ def roster_import(
         progress=progress,
         batch_size=batch_size or BATCH_SIZE,
     )
-    result = run.run(reader)
+    with fewer_collections():  # millions of short-lived objects: fewer collector passes
+        result = run.run(reader)
     result.seconds = time.perf_counter() - started
     if not dry_run:
         audit(
