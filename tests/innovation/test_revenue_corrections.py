@@ -551,3 +551,98 @@ def test_withdraw_on_the_year_page(client: Any, world: Any, team: Any, fund: Any
     assert b'value="withdraw"' in client.get(url).content
     assert client.post(url, {"act": "withdraw", "correction": correction.code}).status_code == 302
     assert RevenueCorrection.objects.get(pk=correction.pk).status == "withdrawn"
+
+
+def test_page_form_changes_the_share_and_adds_a_picked_worker(
+    client: Any, world: Any, team: Any, fund: Any
+) -> None:
+    """The year's page asks for the team's share and a worker added through the scoped picker,
+    with the API's rules (100 % exactly, errors at their field); another officer approves."""
+    from tests.workforce.helpers import make_worker
+
+    year = certified_year(world, team, fund, pay=True)  # 1000.01 × 0.50 → 500.01, paid
+    w0, w1, w2 = codes(team)
+    newcomer = make_worker(world.enterprise_a, 105, name="孙丽")
+    page = reverse("innovation:revenue_year", args=[year.code])
+    pick = reverse("core:pick", args=["revenue_workers"])
+    client.force_login(world.enterprise_officer_a)
+    html = client.get(page).text
+    assert 'name="add_worker"' in html and 'name="share"' in html and pick in html
+    # the picker offers the manager's workers, never one of another enterprise
+    found = client.get(pick, {"q": "孙丽"}).json()["results"]
+    assert [r["value"] for r in found] == [newcomer.code]
+    assert client.get(pick, {"q": team.worker_b.code}).json()["results"] == []
+    client.force_login(world.bob)  # another enterprise's officer: not the newcomer
+    assert client.get(pick, {"q": "孙丽"}).json()["results"] == []
+    client.force_login(world.worker_a)  # no revenue permission: nobody
+    assert client.get(pick, {"q": "孙丽"}).json()["results"] == []
+    ask = {
+        "act": "request",
+        "amount": "1000.01",
+        "share": "0.60",
+        "reason": "漏报成员孙丽",
+        f"c_{w0}": "40",
+        f"c_{w1}": "30",
+        f"c_{w2}": "20",
+        "add_worker": newcomer.code,
+        "add_contribution": "10",
+    }
+    client.force_login(world.enterprise_officer_a)
+    for bad, field, text in [
+        ({"add_contribution": "9.99"}, "__all__", "99.99"),  # not 100 %
+        ({"add_contribution": ""}, "add_contribution", ""),  # an added worker without a share
+        ({"add_worker": ""}, "add_worker", ""),  # a share without a worker
+        ({"add_worker": w0}, "add_worker", ""),  # already a member
+        ({"add_worker": team.worker_b.code}, "add_worker", team.worker_b.code),  # out of scope
+        ({"add_worker": "NOSUCH"}, "add_worker", "NOSUCH"),
+        ({"share": "0.4999"}, "share", ""),  # below the statutory minimum (the service's rule)
+        ({"share": "0.12345"}, "share", ""),
+    ]:
+        r = client.post(page, {**ask, **bad, "file": doc()})
+        assert r.status_code == 200, bad
+        errors = r.context["form"].errors
+        assert field in errors, (bad, errors)
+        assert text in str(errors[field]), (bad, errors)
+    assert not RevenueCorrection.objects.exists()
+    r = client.post(page, {**ask, "file": doc()})
+    assert r.status_code == 302
+    c = RevenueCorrection.objects.get()
+    assert c.new_share == D("0.6000") and [w for w, _s in c.contributions][-1] == newcomer.code
+    html = client.get(page).text
+    assert "0.6000" in html and newcomer.code in html
+    # separation of duties: the asker's approval is refused, another officer's goes through
+    client.post(page, {"act": "approve", "correction": c.code})
+    assert RevenueCorrection.objects.get().status == "requested"
+    client.force_login(world.alice)
+    assert client.post(page, {"act": "approve", "correction": c.code}).status_code == 302
+    assert current(year) == {
+        w0: D("240.01"),
+        w1: D("180.00"),
+        w2: D("120.00"),
+        newcomer.code: D("60.00"),
+    }
+    assert net_paid(fund) == D("600.01")
+
+
+def test_page_form_refused_outside_the_scope(client: Any, world: Any, team: Any, fund: Any) -> None:
+    from tests.workforce.helpers import make_worker
+
+    year = certified_year(world, team, fund, pay=False)
+    w0, w1, w2 = codes(team)
+    newcomer = make_worker(world.enterprise_a, 105, name="孙丽")
+    page = reverse("innovation:revenue_year", args=[year.code])
+    ask = {
+        "act": "request",
+        "amount": "1000.01",
+        "reason": "漏报成员",
+        f"c_{w0}": "40",
+        f"c_{w1}": "30",
+        f"c_{w2}": "20",
+        "add_worker": newcomer.code,
+        "add_contribution": "10",
+    }
+    client.force_login(world.bob)
+    assert client.post(page, {**ask, "file": doc()}).status_code == 404
+    client.force_login(world.worker_a)  # a member of the team sees their statement, not the year
+    assert client.post(page, {**ask, "file": doc()}).status_code == 404
+    assert not RevenueCorrection.objects.exists()

@@ -187,3 +187,51 @@ def test_two_fails_page_shows_marked(client: Any, world: Any, team: Any) -> None
     client.force_login(world.alice)
     page = client.get(reverse("innovation:studio_detail", args=[studio.code])).text
     assert str(Studio.Status.MARKED.label) in page
+
+
+def test_dashboard_chart_is_inline_svg_with_its_table(client: Any, world: Any, team: Any) -> None:
+    """The studios' yearly results, awards and savings as a server-drawn SVG (title and desc, no
+    script) next to the table with the same figures; scoped like the dashboard."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from gongjiang.innovation.models import Result
+
+    from .conftest import make_result
+
+    honour(team.workers[0])
+    studio = named(world, team)
+    result = make_result(team, title="<script>alert(1)</script>焊缝跟踪")
+    Result.objects.filter(pk=result.pk).update(
+        completed_on=dt.date(2024, 5, 1), savings=Decimal("12345.60"), status="adopted"
+    )
+    studio.results.add(result)
+    client.force_login(world.alice)
+    html = client.get(reverse("innovation:studio_list")).text
+    chart = html[html.index('id="studio-charts"') : html.index('id="studio-yearly"')]
+    assert chart.count("<svg") == 2 and 'role="img"' in chart
+    assert "<title id=" in chart and "<desc id=" in chart and "<script" not in chart
+    assert "2024" in chart and "12345.60" in chart  # the desc names the figures
+    table = html[html.index('id="studio-yearly"') :]
+    assert "2024" in table and "12345.60" in table
+    client.force_login(world.bob)  # another province: no studio, no chart, no figures
+    html = client.get(reverse("innovation:studio_list")).text
+    assert "studio-charts" not in html and "12345.60" not in html
+
+
+def test_bar_chart_escapes_and_scales() -> None:
+    from gongjiang.core.charts import bar_chart_svg
+
+    svg = str(
+        bar_chart_svg(
+            title="<b>t</b>",
+            desc='"d"',
+            labels=["<x>", "2025"],
+            series=[("a&b", [0, 7]), ("c", [3, 0])],
+        )
+    )
+    assert "<b>" not in svg and "&lt;b&gt;" in svg and "&lt;x&gt;" in svg and "a&amp;b" in svg
+    assert 'viewBox="0 0 640 240"' in svg and 'width="100%"' in svg
+    assert svg.count("<rect") == 4 + 2  # bars and the legend's keys
+    empty = str(bar_chart_svg(title="t", desc="d", labels=[], series=[]))
+    assert empty.startswith("<svg") and "<rect" not in empty

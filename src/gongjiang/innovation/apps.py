@@ -16,6 +16,13 @@ class InnovationConfig(AppConfig):
 
         ACTION_LABELS.update(LABELS)
 
+        # the worker picker of the revenue correction form: workers of the manager's subtree
+        from gongjiang.core.pickers import register_kind, workers_under
+
+        from .revenue import MANAGE
+
+        register_kind("revenue_workers", workers_under(MANAGE))
+
         # studio leaders are marked as experts of the exchange (which never imports studios)
         from .exchange import EXPERT_PROVIDERS
         from .studio_experts import studio_leader_experts

@@ -627,12 +627,42 @@ def dashboard(*, actor: Any) -> dict[str, Any]:
         for s in rows
     ]
     return {
+        "yearly": _yearly(all_results),
         "by_level": [(lvl, by_level.get(lvl, 0)) for lvl in reversed(LEVELS)],
         "by_region": by_region,
         "per_studio": per_studio,
         "trained": sum(trained.values()),
         "funding": studios.aggregate(t=Sum("funding"))["t"] or Decimal(0),
     }
+
+
+def _yearly(result_ids: set[int]) -> list[dict[str, Any]]:
+    """Per year, the studios' results (the year completed, else recorded), their yearly savings
+    (the benefit) and the awards they won (graded in a published round, by the round's year);
+    the last ten years that have any."""
+    from .models_awards import AwardRound, Nomination
+
+    years: dict[int, dict[str, Any]] = {}
+
+    def row(year: int) -> dict[str, Any]:
+        return years.setdefault(
+            year, {"year": year, "results": 0, "awards": 0, "savings": Decimal(0)}
+        )
+
+    for completed, created, saved in Result.objects.filter(pk__in=result_ids).values_list(
+        "completed_on", "created_at", "savings"
+    ):
+        r = row(completed.year if completed else timezone.localtime(created).year)
+        r["results"] += 1
+        r["savings"] += saved or Decimal(0)
+    for year in (
+        Nomination.objects.filter(result_id__in=result_ids, round__state=AwardRound.State.PUBLISHED)
+        .exclude(item__isnull=True)
+        .exclude(item__grade="")
+        .values_list("round__year", flat=True)
+    ):
+        row(year)["awards"] += 1
+    return [years[y] for y in sorted(years)[-10:]]
 
 
 def studios_to_approve(*, actor: Any) -> list[Studio]:

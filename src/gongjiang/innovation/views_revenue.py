@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -364,6 +365,37 @@ class CorrectionForm(BootstrapForm):
         label=gettext_lazy("supporting document (PDF, JPEG or PNG, at most 10 MB)"),
     )
 
+    share = forms.DecimalField(
+        label=gettext_lazy("corrected share for the team (fraction; empty: unchanged)"),
+        required=False,
+        min_value=0,
+        max_value=1,
+        max_digits=5,
+        decimal_places=4,
+    )
+    add_worker = forms.CharField(
+        label=gettext_lazy("add a worker who was not in the year (optional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                # the scoped worker picker: workers of the manager's subtree (core.pickers)
+                "data-picker": reverse_lazy("core:pick", args=["revenue_workers"]),
+                "list": "pick-revenue-worker",
+                "autocomplete": "off",
+                "placeholder": gettext_lazy("search a worker"),
+            }
+        ),
+    )
+    add_contribution = forms.DecimalField(
+        label=gettext_lazy("contribution of the added worker (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+    )
+
     def __init__(self, *args: Any, parts: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.members = []
@@ -379,10 +411,47 @@ class CorrectionForm(BootstrapForm):
                 initial=part.contribution,
             )
             self.members.append((part.worker.code, name))
-        self.order_fields(["amount", "note", *[n for _c, n in self.members], "reason", "file"])
+        self.order_fields(
+            [
+                "amount",
+                "note",
+                "share",
+                *[n for _c, n in self.members],
+                "add_worker",
+                "add_contribution",
+                "reason",
+                "file",
+            ]
+        )
+
+    def clean(self) -> dict[str, Any]:
+        """The same rules as the service (revenue_corrections), checked here first so that each
+        error is shown at its field: an added worker needs a share above 0 and is not already a
+        member; the members' and the added worker's shares add up to exactly 100 %."""
+        data = super().clean()
+        code = (data.get("add_worker") or "").strip()
+        added = data.get("add_contribution")
+        data["add_worker"] = code
+        if code and code in {c for c, _n in self.members}:
+            self.add_error("add_worker", _("This worker is already a member of the year."))
+        elif code and not added:
+            self.add_error("add_contribution", _("A worker added needs a share above 0."))
+        elif added and not code:
+            self.add_error("add_worker", _("Pick the worker this share is for."))
+        values = [data.get(name) for _c, name in self.members]
+        if not self.errors and all(v is not None for v in values):
+            total = sum(values, Decimal(0)) + (added or Decimal(0))
+            if total != 100:
+                raise ValidationError(
+                    _("The contributions add up to %(total)s %%, not 100 %%.") % {"total": total}
+                )
+        return data
 
     def contributions(self) -> dict[str, Decimal]:
-        return {code: self.cleaned_data[name] for code, name in self.members}
+        out = {code: self.cleaned_data[name] for code, name in self.members}
+        if self.cleaned_data.get("add_worker"):
+            out[self.cleaned_data["add_worker"]] = self.cleaned_data["add_contribution"]
+        return out
 
 
 @login_required
@@ -415,6 +484,7 @@ def year_detail(request: HttpRequest, code: str) -> HttpResponse:
                         reason=data["reason"],
                         contributions=form.contributions(),
                         upload=data["file"],
+                        share=data["share"],
                     )
                     messages.success(request, _("The correction is asked for."))
                     return redirect("innovation:revenue_year", code=year.code)
@@ -445,7 +515,10 @@ def year_detail(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 raise Http404("act")
         except (ApplicationError, ValidationError) as exc:
-            if act == "request":
+            if act == "request" and getattr(exc, "code", "") == "unknown_worker":
+                # a worker outside the scheme's organisation (or not seen): at the picker
+                form.add_error("add_worker", getattr(exc, "message", str(exc)))
+            elif act == "request":
                 _errors(exc, form)
             else:
                 messages.error(request, getattr(exc, "message", str(exc)))

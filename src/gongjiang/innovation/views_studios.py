@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjiang.core import access
+from gongjiang.core.charts import bar_chart_svg
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.forms import BootstrapForm
 from gongjiang.core.models import Organization
@@ -107,11 +108,42 @@ def studio_list(request: HttpRequest) -> HttpResponse:
     if not access.can(request.user, studios.VIEW):
         raise PermissionDenied(studios.VIEW)
     board = studios.dashboard(actor=request.user)
+    yearly = board["yearly"]
+    labels = [str(y["year"]) for y in yearly]
+    charts = (
+        [
+            bar_chart_svg(
+                title=_("Results and awards of the studios per year"),
+                desc=_(
+                    "Results: %(results)s; awards: %(awards)s (the table below has the figures)."
+                )
+                % {
+                    "results": "，".join(f"{y['year']} {y['results']}" for y in yearly),
+                    "awards": "，".join(f"{y['year']} {y['awards']}" for y in yearly),
+                },
+                labels=labels,
+                series=[
+                    (_("results"), [y["results"] for y in yearly]),
+                    (_("awards"), [y["awards"] for y in yearly]),
+                ],
+            ),
+            bar_chart_svg(
+                title=_("Benefit of the studios' results per year (yuan)"),
+                desc=_("Yearly savings: %(savings)s (the table below has the figures).")
+                % {"savings": "，".join(f"{y['year']} {y['savings']}" for y in yearly)},
+                labels=labels,
+                series=[(_("savings (yuan)"), [y["savings"] for y in yearly])],
+            ),
+        ]
+        if yearly
+        else []
+    )
     return render(
         request,
         "innovation/studios/studio_list.html",
         {
             "board": board,
+            "charts": charts,
             "levels": dict(Studio.Level.choices),
             "may_manage": access.can(request.user, studios.MANAGE),
             "to_approve": studios.studios_to_approve(actor=request.user),

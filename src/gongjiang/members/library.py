@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 from gongjiang.core import access
 from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.errors import ApplicationError
+from gongjiang.core.images import image_check
 from gongjiang.core.models import Occupation, Organization
 
 from .audience import audience_q, home_organization
-from .library_files import check_book, isbn_normalise, read_upload
+from .library_files import MAX_COVER_BYTES, check_book, isbn_normalise, read_upload
 from .models import Book, BookHold, BookLoan, ReadingList, ReadingProgress
 from .notify import notify
 
@@ -144,6 +145,24 @@ def book_add(
     except Exception:
         book.file.delete(save=False)
         raise
+    return book
+
+
+def book_cover_set(*, actor: Any, book: Book, upload: Any) -> Book:
+    """Replace the cover taken from the file by an uploaded image: through ``core.images`` (the
+    format told by content, the pixels bounded, encoded again without metadata, at most 600 px a
+    side, at most 512 KB read); anything else is refused naming the field ``cover``."""
+    access.require(actor, MANAGE, book.organization)
+    checked = image_check(upload, field="cover", max_bytes=MAX_COVER_BYTES, max_side=600)
+    with transaction.atomic():
+        Book.objects.filter(pk=book.pk).update(cover=checked.data, cover_type=checked.content_type)
+        audit(
+            actor=actor,
+            action="members.book_cover",
+            obj=book,
+            details={"width": checked.width, "height": checked.height, "bytes": len(checked.data)},
+        )
+    book.cover, book.cover_type = checked.data, checked.content_type
     return book
 
 

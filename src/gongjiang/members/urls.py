@@ -83,6 +83,11 @@ urlpatterns = [
     # e-library
     path("library/", views_library.library_home, name="library"),
     path("library/manage/", views_library_manage.library_manage, name="library_manage"),
+    path(
+        "library/manage/<str:code>/",
+        views_library_manage.library_book_act,
+        name="library_book_act",
+    ),
     path("library/lists/", views_library_manage.library_lists, name="library_lists"),
     path("library/stats/", views_library_manage.library_stats, name="library_stats"),
     path("library/lists/<str:code>/", views_library.reading_list_detail, name="reading_list"),

@@ -7,12 +7,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
+from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
+from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 from gongjiang.core.forms import BootstrapForm
 from gongjiang.core.models import Occupation, Organization
@@ -106,6 +109,53 @@ def library_manage(request: HttpRequest) -> HttpResponse:
             "items": page(request, library.books_managed(actor=request.user), 50),
         },
     )
+
+
+@login_required
+@require_POST
+def library_book_act(request: HttpRequest, code: str) -> HttpResponse:
+    """A book of the shelves the user manages (404 for any other): take it off the shelf
+    (asked to confirm on the page) or replace its cover with an uploaded image."""
+    if not access.can(request.user, library.MANAGE):
+        raise PermissionDenied
+    book = access.get_visible_or_404(
+        Book.objects.all(), request.user, library.MANAGE, code=code[:20]
+    )
+    act = request.POST.get("act", "")
+    try:
+        if act == "withdraw":
+            if book.is_active:
+                library.book_withdraw(actor=request.user, book=book)
+            messages.success(
+                request, _("“%(title)s” is taken off the shelf.") % {"title": book.title}
+            )
+        elif act == "cover":
+            upload = request.FILES.get("cover")
+            if upload is None:
+                raise ValidationError({"cover": _("Choose an image for the cover.")})
+            library.book_cover_set(actor=request.user, book=book, upload=upload)
+            messages.success(
+                request, _("The cover of “%(title)s” is replaced.") % {"title": book.title}
+            )
+        else:
+            raise Http404("act")
+    except (ApplicationError, ValidationError) as exc:
+        if act == "cover":
+            messages.error(
+                request,
+                _("The cover of “%(title)s” is not replaced: %(reason)s")
+                % {"title": book.title, "reason": _error_text(exc)},
+            )
+        else:
+            messages.error(request, _error_text(exc))
+    return redirect(f"{reverse('members:library_manage')}#book-{book.code}")
+
+
+def _error_text(exc: Exception) -> str:
+    message = getattr(exc, "message", None)
+    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
+        return " ".join(m for ms in exc.message_dict.values() for m in ms)
+    return str(message if message is not None else exc)
 
 
 @login_required
