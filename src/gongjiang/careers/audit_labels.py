@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 LABELS = {
     "careers.title_add": _("Professional title recorded"),
+    "careers.management_grade_record": _("Management grade recorded"),
+    "careers.management_grade_end": _("Management grade ended"),
     "careers.table_create": _("Career table version created"),
     "careers.table_approve": _("Career table version approved"),
     "careers.table_discard": _("Career table draft set aside"),

@@ -339,3 +339,6 @@ from .models_experts import (  # noqa: E402
 )
 
 __all__ += ["ExpertApplication", "ExpertAppointment", "ExpertCall", "ExpertQuota"]
+from .models_grades import ManagementGrade  # noqa: E402
+
+__all__ += ["ManagementGrade"]
