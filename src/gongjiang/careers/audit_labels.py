@@ -64,6 +64,7 @@ LABELS = {
     "careers.apprentice_claim_document": _("Subsidy claim document attached"),
     "careers.apprentice_claim_document_open": _("Subsidy claim document opened"),
     "careers.apprentice_claim_submit": _("Apprenticeship subsidy claim submitted"),
+    "careers.apprentice_claim_correct": _("Apprenticeship subsidy claim corrected (new version)"),
     "careers.apprentice_claim_decide": _("Apprenticeship subsidy claim decided"),
     "careers.apprentice_claim_pay": _("Apprenticeship subsidy claim paid"),
     "careers.expert_call_create": _("Expert-level call opened"),
