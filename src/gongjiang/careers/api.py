@@ -86,6 +86,8 @@ class CareersOverviewOut(Schema):
     title_level: str
     equivalent_title: str
     equivalent_management_grade: str
+    management_grade: str
+    management_grade_since: dt.date | None
     titles: list[CareersTitleOut]
     next_steps: list[CareersStepOut]
 
@@ -111,6 +113,8 @@ def career(request: HttpRequest, code: str, query: Query[CareersOnQuery]) -> dic
         "equivalent_management_grade": (
             view.equivalent.management_grade if view.equivalent else ""
         ),
+        "management_grade": view.grade.grade if view.grade else "",
+        "management_grade_since": view.grade.since if view.grade else None,
         "titles": view.titles,
         "next_steps": [
             {
@@ -138,6 +142,68 @@ class CareersTitleIn(StrictSchema):
 def title_add(request: HttpRequest, code: str, payload: CareersTitleIn) -> tuple[int, Any]:
     worker = selectors.worker_get(request.user, code)
     return 201, services.title_add(actor=request.user, worker=worker, **payload.dict())
+
+
+# -------------------------------------------------------------- management grades (管理职级)
+class CareersGradeOut(Schema):
+    code: str
+    worker: str
+    grade: str
+    since: dt.date
+    document: str
+    ended_on: dt.date | None
+    end_reason: str
+
+    @staticmethod
+    def resolve_worker(obj: Any) -> str:
+        return obj.worker.code
+
+
+class CareersGradeIn(StrictSchema):
+    grade: str = Field(..., min_length=1, max_length=30)
+    since: dt.date
+    document: str = Field(..., min_length=1, max_length=60)
+
+
+class CareersGradeEndIn(StrictSchema):
+    ended_on: dt.date
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+@router.get(
+    "/workers/{code}/management-grades",
+    response=list[CareersGradeOut],
+    summary="The management grades a worker holds and held (newest first)",
+)
+def grade_list(request: HttpRequest, code: str) -> Any:
+    from .grades import grades_of
+
+    worker = selectors.worker_get(request.user, code)
+    return list(grades_of(worker).select_related("worker")[:200])
+
+
+@router.post(
+    "/workers/{code}/management-grades",
+    response={201: CareersGradeOut},
+    summary="Record a management grade (ends the one held before)",
+)
+def grade_record(request: HttpRequest, code: str, payload: CareersGradeIn) -> tuple[int, Any]:
+    from .grades import management_grade_record
+
+    worker = selectors.worker_get(request.user, code)
+    return 201, management_grade_record(actor=request.user, worker=worker, **payload.dict())
+
+
+@router.post(
+    "/management-grades/{code}/end",
+    response=CareersGradeOut,
+    summary="End a management grade (removal, retirement, leaving the post)",
+)
+def grade_end(request: HttpRequest, code: str, payload: CareersGradeEndIn) -> Any:
+    from .grades import grade_get, management_grade_end
+
+    record = grade_get(request.user, code)
+    return management_grade_end(actor=request.user, record=record, **payload.dict())
 
 
 # ----------------------------------------------------------------------- applications

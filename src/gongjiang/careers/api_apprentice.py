@@ -725,6 +725,10 @@ class CareersApprenticeClaimOut(Schema):
     decided_at: dt.datetime | None
     decision_note: str
     paid: Decimal | None
+    version: int
+    corrects: str
+    correction_reason: str
+    corrected_by: list[str]
 
 
 def _claim_out(c: Any) -> dict[str, Any]:
@@ -756,6 +760,10 @@ def _claim_out(c: Any) -> dict[str, Any]:
         "decided_at": c.decided_at,
         "decision_note": c.decision_note,
         "paid": c.payment.amount if c.payment_id else None,
+        "version": c.version,
+        "corrects": c.corrects.code if c.corrects_id else "",
+        "correction_reason": c.correction_reason,
+        "corrected_by": [x.code for x in c.corrections.all()],
     }
 
 
@@ -821,6 +829,23 @@ def claim_submit(request: HttpRequest, code: str) -> dict[str, Any]:
     c = sel.claim_get(request.user, code)
     svc.apprentice_claim_submit(actor=request.user, claim=c)
     return _claim_out(sel.claim_get(request.user, code))
+
+
+class CareersApprenticeCorrectIn(StrictSchema):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+@router.post(
+    "/claims/{code}/correct",
+    response={201: CareersApprenticeClaimOut},
+    summary="Correct a submitted claim: a new version (a draft), the claim kept as corrected",
+)
+def claim_correct(
+    request: HttpRequest, code: str, payload: CareersApprenticeCorrectIn
+) -> tuple[int, dict[str, Any]]:
+    c = sel.claim_get(request.user, code)
+    new = svc.apprentice_claim_correct(actor=request.user, claim=c, reason=payload.reason)
+    return 201, _claim_out(sel.claim_get(request.user, new.code))
 
 
 class CareersApprenticeDecideIn(StrictSchema):

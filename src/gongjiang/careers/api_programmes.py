@@ -20,6 +20,7 @@ from gongjiang.workforce.models import Worker
 from . import programmes as svc
 from . import programmes_selectors as sel
 from .models_programmes import ProgrammePartner
+from .programmes_subsidy import paid_total
 
 router = Router(tags=["careers"])
 
@@ -67,6 +68,9 @@ class CareersProgrammeOut(Schema):
     education_min: str
     member_required: bool
     subsidy_per_person: Decimal
+    subsidy_basis: str
+    subsidy_per_year: Decimal
+    subsidy_years: int
     fund: str
     fund_balance: Decimal | None
     partners: list[CareersProgrammePartnerOut]
@@ -93,6 +97,9 @@ def _programme_out(request: HttpRequest, p: Any) -> dict[str, Any]:
         "education_min": p.education_min,
         "member_required": p.member_required,
         "subsidy_per_person": p.subsidy_per_person,
+        "subsidy_basis": p.subsidy_basis,
+        "subsidy_per_year": p.subsidy_per_year,
+        "subsidy_years": p.subsidy_years,
         "fund": p.fund.code if manages else "",
         "fund_balance": p.fund.balance if manages else None,
         "partners": list(p.partners.all()),
@@ -109,6 +116,33 @@ class CareersProgrammeProgressOut(Schema):
     title: str
     hours: Decimal
     result: str
+
+
+class CareersProgrammeSubsidyYearOut(Schema):
+    academic_year: int
+    starts: dt.date
+    amount: Decimal
+    paid: bool
+    due: bool
+    entry: str
+    reference: str
+
+
+def _years_out(a: Any) -> list[dict[str, Any]]:
+    from .programmes_subsidy import schedule
+
+    return [
+        {
+            "academic_year": r.n,
+            "starts": r.starts,
+            "amount": r.line.amount if r.line else r.amount,
+            "paid": r.line is not None,
+            "due": r.due,
+            "entry": r.line.entry.code if r.line else "",
+            "reference": r.line.reference if r.line else "",
+        }
+        for r in schedule(a)
+    ]
 
 
 class CareersProgrammeApplicationOut(Schema):
@@ -132,6 +166,7 @@ class CareersProgrammeApplicationOut(Schema):
     certificate_number: str
     outcome_ref: str
     subsidy_paid: Decimal | None
+    subsidy_years: list[CareersProgrammeSubsidyYearOut]
     progress: list[CareersProgrammeProgressOut]
 
 
@@ -156,7 +191,8 @@ def _application_out(a: Any) -> dict[str, Any]:
         "outcome": a.outcome,
         "certificate_number": a.certificate_number,
         "outcome_ref": a.outcome_ref,
-        "subsidy_paid": a.subsidy_entry.amount if a.subsidy_entry_id else None,
+        "subsidy_paid": paid_total(a),
+        "subsidy_years": _years_out(a),
         "progress": list(sel.progress(a)),
     }
 
@@ -193,6 +229,9 @@ class CareersProgrammeIn(StrictSchema):
     degree: Literal["", "大专", "本科"] = ""
     description: str = Field("", max_length=5000)
     subsidy_per_person: str | None = Field(None, max_length=20, pattern=r"^\d{1,12}(\.\d{1,2})?$")
+    subsidy_basis: Literal["completion", "per_year"] = "completion"
+    subsidy_per_year: str | None = Field(None, max_length=20, pattern=r"^\d{1,12}(\.\d{1,2})?$")
+    subsidy_years: int | None = Field(None, ge=1, le=8)
     employment_types: list[TypeIn] | None = Field(None, max_length=4)
     age_min: int | None = Field(None, ge=16, le=70)
     age_max: int | None = Field(None, ge=16, le=70)
@@ -517,6 +556,9 @@ def withdraw(request: HttpRequest, code: str) -> dict[str, Any]:
 
 class CareersProgrammeSubsidyIn(StrictSchema):
     reference: str = Field("", max_length=200)
+    academic_year: int | None = Field(
+        None, ge=1, le=8, description="per-year programmes: the year to pay (default: earliest due)"
+    )
 
 
 @router.post(
@@ -527,5 +569,10 @@ class CareersProgrammeSubsidyIn(StrictSchema):
 def subsidy(request: HttpRequest, code: str, payload: CareersProgrammeSubsidyIn) -> dict[str, Any]:
     a = sel.application_get(request.user, code)
     return _application_out(
-        svc.programme_subsidy_pay(actor=request.user, application=a, reference=payload.reference)
+        svc.programme_subsidy_pay(
+            actor=request.user,
+            application=a,
+            reference=payload.reference,
+            academic_year=payload.academic_year,
+        )
     )

@@ -487,6 +487,7 @@ def apprentice_terminate(
 
 
 from .apprenticeship_claims import (  # noqa: E402
+    apprentice_claim_correct,
     apprentice_claim_create,
     apprentice_claim_decide,
     apprentice_claim_document_add,
@@ -504,6 +505,7 @@ from .apprenticeship_training import (  # noqa: E402
 
 __all__ = [
     "apprentice_claim_create",
+    "apprentice_claim_correct",
     "apprentice_claim_decide",
     "apprentice_claim_document_add",
     "apprentice_claim_pay",

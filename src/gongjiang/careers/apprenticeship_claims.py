@@ -65,25 +65,10 @@ def _lock(claim: Claim, *states: str) -> Claim:
     return locked
 
 
-@transaction.atomic
-def apprentice_claim_create(
-    *, actor: Any, cohort: ApprenticeCohort, year: int
-) -> ApprenticeSubsidyClaim:
-    """The cohort's claim for ``year`` (a draft): the yearly amount standing for the pilot (set
-    by its city or province, else the policy) and a line for every apprentice with training
-    months begun in that year by today. A year has one claim, unless it was rejected."""
-    pilot = cohort.pilot
-    access.require(actor, MANAGE, pilot.organization)
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise field_error("year", _("Give a year from 2000 to 2100."))
-    ApprenticeCohort.objects.select_for_update().get(pk=cohort.pk)  # one claim per year, in turn
-    if (
-        Claim.objects.filter(cohort=cohort, year=year)
-        .exclude(status=Claim.Status.REJECTED)
-        .exists()
-    ):
-        raise ConflictError(_("The cohort already has a claim for this year."), code="duplicate")
-    rules = RuleSet(pilot.organization)
+def _draw_up(actor: Any, cohort: ApprenticeCohort, year: int, **extra: Any) -> Claim:
+    """A draft claim of the cohort for ``year`` with its lines, from the registry and the rules
+    standing today (``extra``: the version fields of a correction)."""
+    rules = RuleSet(cohort.pilot.organization)
     rate = rules.subsidy()
     today = timezone.localdate()
     lines = []
@@ -104,18 +89,46 @@ def apprentice_claim_create(
         total=sum((amount for _a, _m, amount in lines), Decimal("0.00")),
         required_documents=",".join(rules.documents()),
         created_by=user_or_none(actor),
+        **extra,
     )
-    claim.full_clean(exclude=["code", "cohort"], validate_constraints=False)
+    claim.full_clean(exclude=["code", "cohort", "corrects"], validate_constraints=False)
     claim.save()
     ApprenticeSubsidyLine.objects.bulk_create(
         [ApprenticeSubsidyLine(claim=claim, apprentice=a, months=m, amount=x) for a, m, x in lines]
     )
+    return claim
+
+
+@transaction.atomic
+def apprentice_claim_create(
+    *, actor: Any, cohort: ApprenticeCohort, year: int
+) -> ApprenticeSubsidyClaim:
+    """The cohort's claim for ``year`` (a draft): the yearly amount standing for the pilot (set
+    by its city or province, else the policy) and a line for every apprentice with training
+    months begun in that year by today. A year has one claim, unless it was rejected."""
+    pilot = cohort.pilot
+    access.require(actor, MANAGE, pilot.organization)
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise field_error("year", _("Give a year from 2000 to 2100."))
+    ApprenticeCohort.objects.select_for_update().get(pk=cohort.pk)  # one claim per year, in turn
+    if (
+        Claim.objects.filter(cohort=cohort, year=year)
+        .exclude(status=Claim.Status.REJECTED)
+        .exists()
+    ):
+        raise ConflictError(_("The cohort already has a claim for this year."), code="duplicate")
+    claim = _draw_up(actor, cohort, year)
     audit(
         actor=actor,
         action="careers.apprentice_claim_create",
         obj=claim,
         organization=pilot.organization,
-        details={"year": year, "rate": str(rate), "lines": len(lines), "total": str(claim.total)},
+        details={
+            "year": year,
+            "rate": str(claim.rate),
+            "lines": claim.lines.count(),
+            "total": str(claim.total),
+        },
     )
     return claim
 
@@ -187,6 +200,58 @@ def apprentice_claim_submit(*, actor: Any, claim: ApprenticeSubsidyClaim) -> App
         details={"total": str(c.total)},
     )
     return c
+
+
+@transaction.atomic
+def apprentice_claim_correct(
+    *, actor: Any, claim: ApprenticeSubsidyClaim, reason: str
+) -> ApprenticeSubsidyClaim:
+    """Correct a submitted claim (not yet decided) instead of having it rejected: only whoever
+    drew it up or submitted it, with the reason. The claim is kept as it was, marked corrected;
+    a new version (a draft) is drawn up from the registry and the rules standing today, with the
+    documents of the one it corrects, for the preparer to check, complete and submit again — and
+    someone else to approve (the usual separation of duties)."""
+    organization = claim.cohort.pilot.organization
+    access.require(actor, MANAGE, organization)
+    ApprenticeCohort.objects.select_for_update().get(pk=claim.cohort_id)
+    c = _lock(claim, Claim.Status.SUBMITTED)
+    if not (same_person(actor, c.created_by_id) or same_person(actor, c.submitted_by_id)):
+        raise ApplicationError(
+            _("Only whoever drew up or submitted a claim corrects it."),
+            code="not_preparer",
+            status=403,
+        )
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise field_error("reason", _("Say what is corrected, in at most 500 characters."))
+    c.status = Claim.Status.CORRECTED
+    c.save(update_fields=["status"])
+    new = _draw_up(
+        actor,
+        c.cohort,
+        c.year,
+        version=c.version + 1,
+        corrects=c,
+        correction_reason=reason,
+    )
+    for d in c.documents.order_by("id"):
+        ApprenticeClaimDocument.objects.create(
+            claim=new, kind=d.kind, title=d.title, upload=d.upload.name, uploaded_by=d.uploaded_by
+        )
+    audit(
+        actor=actor,
+        action="careers.apprentice_claim_correct",
+        obj=new,
+        organization=organization,
+        details={
+            "corrects": c.code,
+            "version": new.version,
+            "reason": reason,
+            "total_before": str(c.total),
+            "total": str(new.total),
+        },
+    )
+    return new
 
 
 def _not_party(actor: Any, c: ApprenticeSubsidyClaim, action: str) -> None:

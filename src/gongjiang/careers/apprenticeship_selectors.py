@@ -354,10 +354,10 @@ def _fen(value: Any) -> Decimal:
 
 def report(actor: Any, year: int | None = None) -> list[ReportRow]:
     """The subsidy claims per pilot and year, with the pilot's region: claims, apprentices
-    claimed for, amounts claimed (every claim but drafts and rejected ones), approved (approved
+    claimed for, amounts claimed (every claim but drafts, rejected and corrected ones), approved (approved
     or paid) and paid. One grouped query and one for the region names."""
     qs = ApprenticeSubsidyClaim.objects.visible_to(actor, VIEW).exclude(
-        status__in=["draft", "rejected"]
+        status__in=["draft", "rejected", "corrected"]
     )
     if year is not None:
         qs = qs.filter(year=year)

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 LABELS = {
     "careers.title_add": _("Professional title recorded"),
+    "careers.management_grade_record": _("Management grade recorded"),
+    "careers.management_grade_end": _("Management grade ended"),
     "careers.table_create": _("Career table version created"),
     "careers.table_approve": _("Career table version approved"),
     "careers.table_discard": _("Career table draft set aside"),
@@ -62,6 +64,7 @@ LABELS = {
     "careers.apprentice_claim_document": _("Subsidy claim document attached"),
     "careers.apprentice_claim_document_open": _("Subsidy claim document opened"),
     "careers.apprentice_claim_submit": _("Apprenticeship subsidy claim submitted"),
+    "careers.apprentice_claim_correct": _("Apprenticeship subsidy claim corrected (new version)"),
     "careers.apprentice_claim_decide": _("Apprenticeship subsidy claim decided"),
     "careers.apprentice_claim_pay": _("Apprenticeship subsidy claim paid"),
     "careers.expert_call_create": _("Expert-level call opened"),

@@ -282,6 +282,7 @@ from .models_programmes import (  # noqa: E402
     ProgrammePartner,
     ProgrammePlaces,
     ProgrammeProgress,
+    ProgrammeSubsidyLine,
 )
 
 __all__ = [
@@ -303,6 +304,7 @@ __all__ = [
     "ProgrammePartner",
     "ProgrammePlaces",
     "ProgrammeProgress",
+    "ProgrammeSubsidyLine",
     "SkillAllowance",
     "WorkerPay",
 ]
@@ -339,3 +341,6 @@ from .models_experts import (  # noqa: E402
 )
 
 __all__ += ["ExpertApplication", "ExpertAppointment", "ExpertCall", "ExpertQuota"]
+from .models_grades import ManagementGrade  # noqa: E402
+
+__all__ += ["ManagementGrade"]

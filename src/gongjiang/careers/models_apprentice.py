@@ -372,9 +372,23 @@ class ApprenticeSubsidyClaim(models.Model):
         APPROVED = "approved", pgettext_lazy("claim", "approved")
         REJECTED = "rejected", pgettext_lazy("claim", "rejected")
         PAID = "paid", pgettext_lazy("claim", "paid")
+        # a submitted claim its preparer corrected: kept as it was, replaced by a new version
+        CORRECTED = "corrected", pgettext_lazy("claim", "corrected")
 
     code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
     cohort = models.ForeignKey(ApprenticeCohort, on_delete=models.PROTECT, related_name="claims")
+    version = models.PositiveSmallIntegerField(
+        pgettext_lazy("claim", "version"), default=1, validators=[MaxValueValidator(100)]
+    )
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    correction_reason = models.CharField(_("reason for the correction"), max_length=500, blank=True)
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -412,7 +426,7 @@ class ApprenticeSubsidyClaim(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort", "year"],
-                condition=~models.Q(status="rejected"),
+                condition=~models.Q(status__in=["rejected", "corrected"]),
                 name="careers_one_claim_per_cohort_year",
             )
         ]

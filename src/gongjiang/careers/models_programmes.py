@@ -21,8 +21,17 @@ from gongjiang.core.codes import new_code
 from gongjiang.core.ledger.models import money_field
 from gongjiang.core.scoping import ScopedQuerySet
 
+MAX_YEARS = 8  # academic years a programme may subsidise
+
+
+class SubsidyBasis(models.TextChoices):
+    COMPLETION = "completion", _("once, at completion")
+    PER_YEAR = "per_year", _("per academic year of enrolment")
+
 
 class Programme(models.Model):
+    SubsidyBasis = SubsidyBasis
+
     class Kind(models.TextChoices):
         DEGREE = "degree", _("degree study")
         SKILL = "skill", _("skill training")
@@ -85,6 +94,19 @@ class Programme(models.Model):
     education_min = models.CharField(_("prior education at least"), max_length=20, blank=True)
     member_required = models.BooleanField(_("union members only"), default=True)
     subsidy_per_person = money_field(_("subsidy per person"))
+    # how the subsidy is paid: once at completion (subsidy_per_person), or per academic year of
+    # enrolment (subsidy_per_year for each of at most subsidy_years years; subsidy_per_person is then
+    # their total, the most one person may receive)
+    subsidy_basis = models.CharField(
+        _("how the subsidy is paid"),
+        max_length=10,
+        choices=SubsidyBasis.choices,
+        default=SubsidyBasis.COMPLETION,
+    )
+    subsidy_per_year = money_field(_("subsidy per academic year"), default=0)
+    subsidy_years = models.PositiveSmallIntegerField(
+        _("academic years subsidised"), default=0, validators=[MaxValueValidator(MAX_YEARS)]
+    )
     fund = models.ForeignKey(
         "core.Fund", on_delete=models.PROTECT, related_name="+", verbose_name=_("budget fund")
     )
@@ -280,3 +302,44 @@ class ProgrammeProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.date}"
+
+
+class ProgrammeSubsidyLine(models.Model):
+    """One academic year's subsidy of an enrolled worker (a programme paid per academic year): the
+    year's number from the enrolment (1 = the first year, from ``enrolled_on``), its first day, the
+    amount by the programme's rule and the debit of the programme's fund that paid it. One line per
+    year, never two."""
+
+    code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
+    application = models.ForeignKey(
+        ProgrammeApplication, on_delete=models.PROTECT, related_name="subsidy_lines"
+    )
+    academic_year = models.PositiveSmallIntegerField(
+        _("academic year"), validators=[MinValueValidator(1), MaxValueValidator(MAX_YEARS)]
+    )
+    year_from = models.DateField(_("academic year from"))
+    amount = money_field(_("amount"))
+    entry = models.OneToOneField(
+        "core.LedgerEntry", on_delete=models.PROTECT, related_name="+", verbose_name=_("payment")
+    )
+    reference = models.CharField(_("voucher number"), max_length=200, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATH = "application__worker__organization__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application_id", "academic_year"]
+        verbose_name = _("academic year's subsidy")
+        verbose_name_plural = _("academic years' subsidies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "academic_year"], name="careers_subsidy_line_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} #{self.academic_year}"

@@ -29,6 +29,7 @@ from gongjiang.core.models import Organization, SkillLevel
 from gongjiang.workforce.models import Worker
 
 from .models_programmes import (
+    MAX_YEARS,
     Programme,
     ProgrammeApplication,
     ProgrammePartner,
@@ -88,6 +89,9 @@ def programme_create(
     degree: str = "",
     description: str = "",
     subsidy_per_person: Any = None,
+    subsidy_basis: str = "completion",
+    subsidy_per_year: Any = None,
+    subsidy_years: int | None = None,
     employment_types: Iterable[str] | None = None,
     age_min: int | None = None,
     age_max: int | None = None,
@@ -119,8 +123,20 @@ def programme_create(
         edu = DEGREE_ENTRY[degree]
     if edu and edu not in EDUCATION_RANK:
         raise field_error("education_min", _("Unknown education level."))
-    value = d.subsidy_per_person if subsidy_per_person in (None, "") else subsidy_per_person
-    subsidy = _money_or_zero(value, "subsidy_per_person")
+    per_year, years = Decimal("0.00"), 0
+    if subsidy_basis == Programme.SubsidyBasis.PER_YEAR:
+        # per academic year of enrolment: the amount of a year and how many years; the total per
+        # person is their product (the most one person receives, and what the budget must cover)
+        per_year = _money_or_zero(subsidy_per_year, "subsidy_per_year")
+        if not per_year:
+            raise field_error("subsidy_per_year", _("Give the subsidy of an academic year."))
+        years = _bounded_int(subsidy_years, "subsidy_years", 1, MAX_YEARS)
+        subsidy = per_year * years
+    elif subsidy_basis == Programme.SubsidyBasis.COMPLETION:
+        value = d.subsidy_per_person if subsidy_per_person in (None, "") else subsidy_per_person
+        subsidy = _money_or_zero(value, "subsidy_per_person")
+    else:
+        raise field_error("subsidy_basis", _("Unknown way of paying the subsidy."))
     programme = Programme(
         organization=organization,
         title=(title or "").strip(),
@@ -140,6 +156,9 @@ def programme_create(
         education_min=edu,
         member_required=d.member_required if member_required is None else bool(member_required),
         subsidy_per_person=subsidy,
+        subsidy_basis=subsidy_basis,
+        subsidy_per_year=per_year,
+        subsidy_years=years,
         created_by=user_or_none(actor),
     )
     if programme.age_min > programme.age_max:
@@ -164,7 +183,15 @@ def programme_create(
         action="careers.programme_create",
         obj=programme,
         organization=organization,
-        details={"kind": kind, "year": year, "budget": str(budget_amount), "subsidy": str(subsidy)},
+        details={
+            "kind": kind,
+            "year": year,
+            "budget": str(budget_amount),
+            "subsidy": str(subsidy),
+            "basis": subsidy_basis,
+            "per_year": str(per_year),
+            "years": years,
+        },
     )
     return programme
 
@@ -446,21 +473,31 @@ def programme_enrol(
     if enrolled_on > timezone.localdate():
         raise field_error("enrolled_on", _("The date is in the future."))
     if programme.subsidy_per_person:
-        owed = (
-            ProgrammeApplication.objects.filter(
-                programme=programme, status__in=OWED, subsidy_entry__isnull=True
-            ).count()
-            + 1
-        )
         from gongjiang.core.ledger.models import Fund
 
+        from .programmes_subsidy import owed_total
+
+        # every enrolled person's whole subsidy (for a programme paid per academic year: every
+        # year not paid yet) must stay covered by the fund
+        owed = owed_total(programme) + programme.subsidy_per_person
         balance = Fund.objects.get(pk=programme.fund_id).balance
-        if owed * programme.subsidy_per_person > balance:
-            raise ConflictError(
-                _(
-                    "The budget covers no more subsidies: %(n)s people × %(s)s yuan is more than the fund's %(b)s yuan."
+        if owed > balance:
+            if programme.subsidy_basis == Programme.SubsidyBasis.COMPLETION:
+                people = (
+                    ProgrammeApplication.objects.filter(
+                        programme=programme, status__in=OWED, subsidy_entry__isnull=True
+                    ).count()
+                    + 1
                 )
-                % {"n": owed, "s": programme.subsidy_per_person, "b": balance},
+                message = _(
+                    "The budget covers no more subsidies: %(n)s people × %(s)s yuan is more than the fund's %(b)s yuan."
+                ) % {"n": people, "s": programme.subsidy_per_person, "b": balance}
+            else:
+                message = _(
+                    "The budget covers no more subsidies: the academic years still owed, %(owed)s yuan, are more than the fund's %(b)s yuan."
+                ) % {"owed": owed, "b": balance}
+            raise ConflictError(
+                message,
                 code="over_budget",
             )
     a.status = Status.ENROLLED

@@ -139,6 +139,16 @@ def applications_xlsx(actor: Any, programme: Programme) -> bytes:
         _("subsidy (yuan)"),
     ]
     types = dict(Worker.EmploymentType.choices)
+    # a programme paid per academic year: the years paid to each worker, summed in one query
+    from django.db.models import Sum
+
+    from .models_programmes import ProgrammeSubsidyLine
+
+    by_year = dict(
+        ProgrammeSubsidyLine.objects.filter(application__programme=programme)
+        .values_list("application_id")
+        .annotate(s=Sum("amount"))
+    )
 
     def rows() -> Iterator[list[Any]]:
         qs = (
@@ -157,7 +167,7 @@ def applications_xlsx(actor: Any, programme: Programme) -> bytes:
                 a.course,
                 str(a.get_status_display()),
                 str(a.get_outcome_display()) if a.outcome else "",
-                a.subsidy_entry.amount if a.subsidy_entry else None,
+                a.subsidy_entry.amount if a.subsidy_entry else by_year.get(a.pk),
             ]
 
     return xlsx_bytes([(_("Applications"), header, rows())])

@@ -162,11 +162,25 @@ def _registry_write(a: ProgrammeApplication, hours: Decimal) -> str:
 @audited_refusals
 @transaction.atomic
 def programme_subsidy_pay(
-    *, actor: Any, application: ProgrammeApplication, reference: str = ""
+    *,
+    actor: Any,
+    application: ProgrammeApplication,
+    reference: str = "",
+    academic_year: int | None = None,
 ) -> ProgrammeApplication:
     """The subsidy per person, once, to a worker who completed: a debit of the programme's fund
-    (refused when the fund is short), never by the applicant's nominator."""
+    (refused when the fund is short), never by the applicant's nominator. A programme paid per
+    academic year pays one year instead (``academic_year``, else the earliest due: see
+    programmes_subsidy), while enrolled or for the years before the completion."""
+    from .models_programmes import SubsidyBasis
+    from .programmes_subsidy import pay_year
+
     access.require(actor, MANAGE, application.programme.organization)
+    if application.programme.subsidy_basis == SubsidyBasis.PER_YEAR:
+        a = _lock(application, Status.ENROLLED, Status.COMPLETED)
+        _not_nominator(actor, a, "careers.programme_subsidy")
+        pay_year(actor=actor, a=a, academic_year=academic_year, reference=reference)
+        return a
     a = _lock(application, Status.COMPLETED)
     _not_nominator(actor, a, "careers.programme_subsidy")
     if a.subsidy_entry_id:

@@ -70,6 +70,10 @@ class CareerOverview:
     equivalent: EquivalenceDefault | None
     steps: list[NextStep] = field(default_factory=list)
     applications: list[BridgeApplication] = field(default_factory=list)
+    # the management channel: the grade held on the day, its history, and the table's row for it
+    grade: Any = None
+    grades: list[Any] = field(default_factory=list)
+    grade_equivalent: EquivalenceDefault | None = None
 
 
 def _years_ready(answer: Answer, since_lookup: Any) -> dt.date | None:
@@ -93,10 +97,21 @@ def career_overview(worker: Worker, on: dt.date) -> CareerOverview:
     for t in titles:
         if not t.revoked and t.date <= on and TITLE_RANK[t.level] > TITLE_RANK.get(title_level, 0):
             title_level = t.level
+    from .grades import grades_of
+
+    grades = list(grades_of(worker))
+    held = next((g for g in grades if g.held_on(on)), None)
+    grade_equivalent = None
+    for row in table.equivalences:
+        if held is not None and row.management_grade == held.grade and grade_equivalent is None:
+            grade_equivalent = row
     equivalent = None
     for row in table.equivalences:
         if row.skill_level == skill or (not skill and row.title_level == title_level):
             equivalent = row
+    if equivalent is None and not skill and not title_level:
+        # a worker with neither a skill level nor a title stands where their management grade is
+        equivalent = grade_equivalent
     steps: list[NextStep] = []
 
     def since(condition: Any) -> dt.date | None:
@@ -135,7 +150,18 @@ def career_overview(worker: Worker, on: dt.date) -> CareerOverview:
         BridgeApplication.objects.filter(worker=worker).order_by("-submitted_at")[:20]
     )
     return CareerOverview(
-        worker, on, table, titles, skill, title_level, equivalent, steps, applications
+        worker,
+        on,
+        table,
+        titles,
+        skill,
+        title_level,
+        equivalent,
+        steps,
+        applications,
+        held,
+        grades,
+        grade_equivalent,
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_grades
 
 app_name = "careers"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("workers/<str:code>/", views.worker_career, name="worker"),
     path("workers/<str:code>/apply/", views.worker_apply, name="worker_apply"),
     path("workers/<str:code>/titles/", views.worker_title_add, name="worker_title_add"),
+    path("workers/<str:code>/grades/", views_grades.grade_record, name="worker_grade_record"),
+    path("management-grades/<str:code>/end/", views_grades.grade_end, name="grade_end"),
     path("applications/<str:code>/", views.application_detail, name="application"),
     path("applications/<str:code>/decide/", views.application_decide, name="application_decide"),
     path("enterprises/<str:code>/table/", views.table, name="table"),

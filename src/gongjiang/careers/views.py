@@ -93,6 +93,10 @@ def _career(request: HttpRequest, worker: Worker, own: bool) -> HttpResponse:
         for s in view.steps
     ]
     may_apply = own or access.can(request.user, "careers.apply", worker.organization)
+    may_record = access.can(request.user, "careers.manage", worker.organization)
+    from .grades import grade_choices
+
+    grade_eq = view.grade_equivalent
     return render(
         request,
         "careers/career.html",
@@ -104,7 +108,16 @@ def _career(request: HttpRequest, worker: Worker, own: bool) -> HttpResponse:
             "title_name": level_name(view.title_level),
             "steps": steps,
             "may_apply": may_apply,
-            "may_record": access.can(request.user, "careers.manage", worker.organization),
+            "may_record": may_record,
+            # the management channel: the grade held, what it stands with, HR's forms
+            "may_record_grade": may_record and worker.user_id != request.user.pk,
+            "grade_choices": grade_choices(worker.organization, today) if may_record else [],
+            "grade_stands_with": (
+                f"{level_name(grade_eq.skill_level)} · {level_name(grade_eq.title_level)}"
+                if grade_eq
+                else ""
+            ),
+            "today": today,
             "title_levels": TITLE_LEVELS,
             "targets": target_choices(),
             "equivalent_title": level_name(view.equivalent.title_level) if view.equivalent else "",

@@ -483,6 +483,10 @@ def claim_detail(request: HttpRequest, code: str) -> HttpResponse:
             "missing": [R.DOCUMENT_KINDS[k] for k in missing_documents(claim)],
             "kinds": list(R.DOCUMENT_KINDS.items()),
             "may_manage": access.can(user, MANAGE, organization),
+            "may_correct": claim.status == "submitted"
+            and access.can(user, MANAGE, organization)
+            and user.pk in (claim.created_by_id, claim.submitted_by_id),
+            "corrections": list(claim.corrections.all()),
             "may_approve": may_approve,
             "funds": list(funds_for(user, claim).select_related("organization"))
             if may_approve and claim.status == "approved"
@@ -512,6 +516,12 @@ def claim_step(request: HttpRequest, code: str) -> HttpResponse:
             )
         elif step == "submit":
             svc.apprentice_claim_submit(actor=user, claim=claim)
+        elif step == "correct":
+            new = svc.apprentice_claim_correct(
+                actor=user, claim=claim, reason=post.get("reason", "")[:500]
+            )
+            messages.success(request, _("A corrected version is drawn up; check it and submit it."))
+            return redirect("careers:apprentice_claim", code=new.code)
         elif step in ("approve", "reject"):
             svc.apprentice_claim_decide(
                 actor=user, claim=claim, approve=step == "approve", note=post.get("note", "")[:500]

@@ -29,6 +29,7 @@ from . import programmes_selectors as sel
 from .form_values import whole_number
 from .models_programmes import Programme, ProgrammeApplication, ProgrammePartner
 from .programmes_rules import DEFAULTS
+from .programmes_subsidy import paid_total, schedule
 from .views_honours import _error_text
 
 TYPE_NAMES = dict(Worker.EmploymentType.choices)
@@ -71,6 +72,18 @@ def _int(value: Any, field: str) -> int:
     return whole_number(value, field, digits=7)
 
 
+def _subsidy_fields(post: Any) -> dict[str, Any]:
+    """The subsidy's way of payment: once at completion (the kind's default amount), or per
+    academic year (the amount of a year and how many years)."""
+    if post.get("subsidy_basis") != Programme.SubsidyBasis.PER_YEAR:
+        return {}
+    return {
+        "subsidy_basis": Programme.SubsidyBasis.PER_YEAR,
+        "subsidy_per_year": post.get("subsidy_per_year", "").strip()[:20],
+        "subsidy_years": whole_number(post.get("subsidy_years"), "subsidy_years", digits=1),
+    }
+
+
 @login_required
 @require_POST
 def programme_create(request: HttpRequest) -> HttpResponse:
@@ -88,6 +101,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
             degree=post.get("degree", "")[:4],
             budget=post.get("budget", "").strip()[:20],
             description=post.get("description", "")[:5000],
+            **_subsidy_fields(post),
         )
     except (ApplicationError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
@@ -287,6 +301,8 @@ def application_detail(request: HttpRequest, code: str) -> HttpResponse:
             "type_name": TYPE_NAMES.get(a.employment_type, a.employment_type),
             "today": timezone.localdate().isoformat(),
             "outcomes": [c for c in ProgrammeApplication.Outcome.choices if c[0]],
+            "years": schedule(a),
+            "paid": paid_total(a),
         },
     )
 
@@ -329,8 +345,12 @@ def application_step(request: HttpRequest, code: str) -> HttpResponse:
         elif step == "drop":
             svc.programme_drop(actor=user, application=a, note=note)
         elif step == "subsidy":
+            year = post.get("academic_year", "").strip()
             svc.programme_subsidy_pay(
-                actor=user, application=a, reference=post.get("reference", "")[:200]
+                actor=user,
+                application=a,
+                reference=post.get("reference", "")[:200],
+                academic_year=whole_number(year, "academic_year", digits=1) if year else None,
             )
         elif step == "withdraw":
             svc.programme_application_withdraw(actor=user, application=a)
