@@ -13,6 +13,7 @@ from gongjiang.core.forms import BootstrapForm
 
 from .models import AgendaItem, CongressRules, Term
 from .services import RULE_FIELDS
+from .sources import RULE_SOURCES
 
 
 def picker(kind: str, list_id: str, placeholder: str) -> forms.TextInput:
@@ -114,5 +115,6 @@ class RulesForm(forms.ModelForm):
             default = CongressRules._meta.get_field(name).default
             field.widget.attrs["class"] = "form-control"
             field.widget.attrs["data-default"] = str(default)
-            note = _("Default: %(v)s") % {"v": default}
+            note = _("Default: %(v)s. Source: %(s)s") % {"v": default, "s": RULE_SOURCES[name]}
+            field.widget.attrs["data-source"] = str(RULE_SOURCES[name])
             field.help_text = f"{field.help_text} {note}".strip() if field.help_text else note

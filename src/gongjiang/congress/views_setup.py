@@ -31,6 +31,7 @@ from .forms_setup import (
 )
 from .models import CongressRules, Term
 from .models_proposals import Department
+from .sources import FIXED_RULES
 
 MANAGE = "congress.manage"
 
@@ -194,5 +195,10 @@ def rules_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "congress/rules.html",
-        {"form": form, "organization": org, "source": _source(org, current)},
+        {
+            "form": form,
+            "organization": org,
+            "source": _source(org, current),
+            "fixed_rules": FIXED_RULES,
+        },
     )

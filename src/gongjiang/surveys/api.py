@@ -179,6 +179,15 @@ class SurveyDistributedOut(Schema):
     links: dict[str, str]
 
 
+class SurveyLinkReissueIn(StrictSchema):
+    worker: Key  # registry code
+
+
+class SurveyLinkReissueOut(Schema):
+    worker: str
+    link: str
+
+
 class SurveyGroupOut(Schema):
     value: str
     label: str
@@ -325,6 +334,19 @@ def survey_distribute(
         "invited": sent["invited"],
         "links": {w: f"/surveys/a/{t}/" for w, t in sent["tokens"].items()},
     }
+
+
+@router.post(
+    "/surveys/{code}/links",
+    response={201: SurveyLinkReissueOut},
+    summary="Re-issue a lost anonymous link (the old one stops working; shown once)",
+)
+def survey_link_reissue(
+    request: HttpRequest, code: str, payload: SurveyLinkReissueIn
+) -> tuple[int, dict[str, str]]:
+    s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    token = services.link_reissue(actor=request.user, survey=s, worker_code=payload.worker)
+    return 201, {"worker": payload.worker, "link": f"/surveys/a/{token}/"}
 
 
 @router.post(

@@ -9,6 +9,7 @@ LABELS = {
     "survey.publish.refused": _("Survey publication refused (own edit)"),
     "survey.distribute": _("Survey sent"),
     "survey.links": _("Survey anonymous links downloaded"),
+    "survey.link_reissue": _("Survey anonymous link re-issued"),
     "survey.close": _("Survey closed"),
     "survey.answer": _("Survey answered"),
     "survey.setting": _("Survey threshold set"),

@@ -163,3 +163,13 @@ def answers_from_post(questions: list[dict[str, Any]], data: Any) -> dict[str, A
         else:
             out[key] = data.get(key, "")
     return out
+
+
+class LinkReissueForm(BootstrapForm):
+    worker = forms.CharField(
+        label=_("registry code of the worker"),
+        max_length=20,
+        help_text=_(
+            "As on the list of links given out at sending. The old link stops working at once."
+        ),
+    )

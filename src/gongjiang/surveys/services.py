@@ -331,24 +331,82 @@ def response_submit(*, actor: Any, survey: Survey, answers: Any) -> None:
         raise ApplicationError(str(exc)) from exc
 
 
-def invitation_by_token(token: str) -> Invitation | None:
+# a re-issued link's token starts with this (never in a first link: ``token_urlsafe`` has no dot)
+REISSUED = "r."
+
+
+def is_reissued(token: str) -> bool:
+    """A re-issued link is *blind*: its page never says whether the survey was already answered
+    through the worker's invitation (docs/surveys.md, "Re-issuing a lost link")."""
+    return token.startswith(REISSUED)
+
+
+def invitation_by_token(token: str, *, lock: bool = False) -> Invitation | None:
     if not token or len(token) > 64:
         return None
-    return (
-        Invitation.objects.select_related("survey")
-        .filter(token_hash__in=keyed_hashes(token))
-        .first()
-    )
+    qs = Invitation.objects.select_related("survey")
+    if lock:  # waits for a re-issue in progress; then the old token no longer matches
+        qs = qs.select_for_update(of=("self",))
+    return qs.filter(token_hash__in=keyed_hashes(token)).first()
 
 
 @transaction.atomic
-def response_submit_by_token(*, token: str, answers: Any) -> None:
-    """A worker without an account answers through the anonymous link they were given."""
+def response_submit_by_token(*, token: str, answers: Any) -> bool:
+    """A worker without an account answers through the anonymous link they were given. Returns
+    whether the answers were stored. A first link refuses a second answer (409
+    ``already_answered``); a re-issued link checks the answers the same way and then stores
+    nothing, silently, when the invitation was already answered (so its holder — the officer who
+    handed it over, too — cannot learn whether the worker had answered)."""
     from django.http import Http404
 
     from gongjiang.core.actors import SystemActor
 
-    invitation = invitation_by_token(token)
+    invitation = invitation_by_token(token, lock=True)
     if invitation is None:
         raise Http404("survey")
-    _answer({"pk": invitation.pk}, invitation.survey, answers, SystemActor("survey-link"))
+    try:
+        _answer({"pk": invitation.pk}, invitation.survey, answers, SystemActor("survey-link"))
+    except ConflictError as exc:
+        if exc.code == "already_answered" and is_reissued(token):
+            return False
+        raise
+    return True
+
+
+@transaction.atomic
+def link_reissue(*, actor: Any, survey: Survey, worker_code: str) -> str:
+    """A new anonymous link for an invited worker without a login who lost theirs: the old link
+    stops working at once, the new token is returned once (shown once) and stored only as a keyed
+    hash in the same place. The completion mark stays on the invitation, so an answer already
+    given through the old link still counts and no second one is ever stored. The result, the
+    audit row and every message are the same whether or not the worker has answered."""
+    access.require(actor, MANAGE, survey.organization)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status != Survey.Status.OPEN:
+        raise ConflictError(_("This survey is not open."), code="survey_not_open")
+    code = (worker_code or "").strip()[:20]
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("worker", "organization")
+        .filter(survey=survey, worker__code=code)
+        .first()
+        if code
+        else None
+    )
+    if invitation is None or not access.can(actor, MANAGE, invitation.organization):
+        raise ValidationError(
+            {"worker": [_("No worker with this registry code was sent this survey.")]}
+        )
+    if invitation.worker.user_id is not None:
+        raise ValidationError(
+            {
+                "worker": [
+                    _("This worker has a login: they answer on their home page, without a link.")
+                ]
+            }
+        )
+    token = REISSUED + secrets.token_urlsafe(18)
+    invitation.token_hash = keyed_hash(token)
+    invitation.save(update_fields=["token_hash"])
+    audit(actor=actor, action="survey.link_reissue", obj=survey, details={"worker": code})
+    return token

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<str:code>/act/<str:act>/", views.survey_act, name="act"),
     path("<str:code>/distribute/", views.survey_distribute, name="distribute"),
     path("<str:code>/links/<str:job>/", views.survey_links, name="links"),
+    path("<str:code>/reissue/", views.survey_link_reissue, name="reissue"),
     path("<str:code>/answer/", views_answer.answer, name="answer"),
     path("<str:code>/results/", views_results.results, name="results"),
     path("<str:code>/texts/<str:key>/", views_results.texts, name="texts"),

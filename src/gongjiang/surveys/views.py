@@ -21,7 +21,7 @@ from gongjiang.core.selectors import job_get
 from gongjiang.core.views import form_errors_from, page
 
 from . import selectors, sending, services
-from .forms import DistributeForm, QuestionForm, SurveyForm
+from .forms import DistributeForm, LinkReissueForm, QuestionForm, SurveyForm
 from .models import Survey
 from .questions import TYPES
 
@@ -95,6 +95,7 @@ def _detail_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
         "send_job": _visible_send_job(user, survey) if manage else None,
         "send_job_running": manage and sending.send_job(survey, running=True) is not None,
         "can_read_text": access.can(user, selectors.READ_TEXT, survey.organization),
+        "reissue_form": LinkReissueForm(),
     }
 
 
@@ -272,3 +273,33 @@ def survey_links(request: HttpRequest, code: str, job: str) -> HttpResponse:
     response["Content-Disposition"] = content_disposition(f"{survey.title}-links.csv")
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def survey_link_reissue(request: HttpRequest, code: str) -> HttpResponse:
+    """A new anonymous link for a worker who lost theirs, shown once on the answer page."""
+    survey = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    form = LinkReissueForm(request.POST)
+    if form.is_valid():
+        try:
+            token = services.link_reissue(
+                actor=request.user, survey=survey, worker_code=form.cleaned_data["worker"]
+            )
+        except (ValidationError, ApplicationError) as exc:
+            form_errors_from(exc, form)
+        else:
+            response = render(
+                request,
+                "surveys/reissued.html",
+                {
+                    "survey": survey,
+                    "worker": form.cleaned_data["worker"],
+                    "link": request.build_absolute_uri(f"/surveys/a/{token}/"),
+                },
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    context = _detail_context(request, survey)
+    context["reissue_form"] = form
+    return render(request, "surveys/survey_detail.html", context, status=400)

@@ -25,10 +25,14 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/mine.html", {"invitations": invitations})
 
 
-def _answer_page(request: HttpRequest, invitation: Invitation, submit: Any) -> HttpResponse:
+def _answer_page(
+    request: HttpRequest, invitation: Invitation, submit: Any, *, blind: bool = False
+) -> HttpResponse:
+    """``blind`` (a re-issued link): the page is the same whether or not the invitation was
+    already answered — the form, then the same thanks (services.response_submit_by_token)."""
     survey = invitation.survey
     version = survey.published_version()
-    if invitation.completed_on is not None:
+    if invitation.completed_on is not None and not blind:
         return render(request, "surveys/thanks.html", {"survey": survey, "already": True})
     if survey.status != Survey.Status.OPEN or version is None:
         return render(request, "surveys/thanks.html", {"survey": survey, "closed": True})
@@ -43,7 +47,7 @@ def _answer_page(request: HttpRequest, invitation: Invitation, submit: Any) -> H
         except ApplicationError as exc:
             errors = {"": [exc.message]}
         else:
-            return render(request, "surveys/thanks.html", {"survey": survey})
+            return render(request, "surveys/thanks.html", {"survey": survey, "blind": blind})
     return render(
         request,
         "surveys/answer.html",
@@ -80,4 +84,5 @@ def answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
         request,
         invitation,
         lambda given: services.response_submit_by_token(token=token, answers=given),
+        blind=services.is_reissued(token),
     )
