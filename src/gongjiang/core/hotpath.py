@@ -38,6 +38,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from .auth import MODEL_BACKEND, SessionPin, session_pins
@@ -134,8 +135,10 @@ def session_facts(request: HttpRequest) -> SessionFacts | None:
     from importlib import import_module
 
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
-    data = store.load()  # one statement (gongjiang.core.sessions); {} when missing or expired
-    if not data or data.get("_session_expiry") is not None or store.session_key != key:
+    if store.session_key != key:  # not a well-formed key
+        return None
+    data = _session_data(store)  # {} when missing or expired
+    if not data or data.get("_session_expiry") is not None:
         return None
     User = get_user_model()
     try:
@@ -152,6 +155,45 @@ def session_facts(request: HttpRequest) -> SessionFacts | None:
     ):
         return None
     return SessionFacts(key=key, user_id=user_id, session_hash=session_hash)
+
+
+def _session_data(store: Any) -> dict[str, Any]:
+    """The session's data as ``gongjiang.core.sessions.SessionStore.load`` reads it (same row, same
+    conditions), with a prepared statement when the store is that database store; any other
+    engine loads the session itself."""
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+
+    if not isinstance(store, DatabaseStore) or connection.vendor != "postgresql":
+        return store.load()
+    model = store.model
+    table = connection.ops.quote_name(model._meta.db_table)
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
+            [store.session_key, timezone.now()],
+        )
+        row = cursor.fetchone()
+    return {} if row is None else store.decode(row[0])
+
+
+def prepared_cursor() -> Any:
+    """A cursor whose statements PostgreSQL parses and plans once per connection instead of on
+    every request. Django's cursors bind parameters on the client and are never prepared; when the
+    connection may prepare statements (``prepare_threshold`` in the database OPTIONS, the
+    ``DATABASE_PREPARE_THRESHOLD`` environment variable, settings.py) this is a server-binding
+    psycopg cursor on the same connection, through Django's cursor wrapper (error mapping, query
+    logging) — as the exam answer save's (``learning.exams.services._save_cursor``). Planning was
+    most of the database's CPU for a fast-path submission (docs/members.md, Benchmarks)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor != "postgresql" or getattr(raw, "prepare_threshold", None) is None:
+        return connection.cursor()
+    import psycopg
+
+    cursor = psycopg.Cursor(raw)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
 
 
 def session_user_holds(facts: SessionFacts, password: str | None, is_active: Any) -> bool:

@@ -30,6 +30,7 @@ from gongjiang.core.hotpath import (
     json_response,
     pin_session,
     plain_json_body,
+    prepared_cursor,
     register,
     session_alive_sql,
     session_facts,
@@ -183,7 +184,7 @@ def contest_answer_fast(request: HttpRequest, match: Any) -> HttpResponse | None
         return None
     now = timezone.now()
     code = match["code"]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _read_sql(facts.password is not None),
             {
@@ -290,7 +291,7 @@ def _write(
         ),
         **session_touch_params(facts, now),
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_write_sql(), params)
         done, audited, queued = cursor.fetchone()
     return bool(done) and bool(audited) and bool(queued)

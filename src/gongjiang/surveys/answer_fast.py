@@ -34,6 +34,7 @@ from gongjiang.core.hotpath import (
     json_response,
     pin_session,
     plain_json_body,
+    prepared_cursor,
     register,
     session_alive_sql,
     session_facts,
@@ -229,7 +230,7 @@ def survey_answer_fast(request: HttpRequest, match: Any) -> HttpResponse | None:
     if facts is None:
         return None
     now = timezone.now()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _read_sql(facts.password is not None),
             {"user": facts.user_id, "code": match["code"], "gj_session": facts.key, "gj_now": now},
@@ -335,7 +336,7 @@ def _write(
         "details": json_field.get_db_prep_save({}, connection),
         **session_touch_params(facts, now),
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_write_sql(), params)
         counts = cursor.fetchone()
     return all(counts)
