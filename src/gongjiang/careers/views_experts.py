@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.access import get_visible_or_404
+from gongjiang.core.exports import xlsx_response
 from gongjiang.core.models import Organization
 from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file
@@ -27,7 +28,7 @@ from gongjiang.core.review.models import PanelMember, ReviewCriterion, ReviewSco
 from gongjiang.core.review.services import panel_member_add, review_scores_save
 from gongjiang.workforce.models import Worker
 
-from . import experts
+from . import experts, experts_io
 from . import experts_selectors as sel
 from .experts_words import described
 from .form_values import whole_number
@@ -167,6 +168,20 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["selected"] = [a for a in context["applications"] if a.status == "selected"]
     context["tied"] = [a for a in context["applications"] if a.status == "tied"]
     return render(request, "careers/experts_call.html", context)
+
+
+@login_required
+def call_export(request: HttpRequest, code: str) -> HttpResponse:
+    """The call's applications and ranking as Excel, for those who see them on the page (only the
+    applications inside the reader's subtree are written)."""
+    user = request.user
+    call = sel.call_get(user, code)
+    if not (
+        access.can(user, experts.MANAGE, call.organization)
+        or access.can(user, experts.APPOINT, call.organization)
+    ):
+        raise PermissionDenied(experts.MANAGE)
+    return xlsx_response(experts_io.call_xlsx(user, call), f"{call.title[:60]}-申报与排名.xlsx")
 
 
 @login_required
