@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from gongjiang.core import access
 from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.exports import xlsx_response
-from gongjiang.core.models import Organization
+from gongjiang.core.models import AuditEvent, Organization
 from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file
 from gongjiang.core.review.models import PanelMember, ReviewCriterion, ReviewScore
@@ -136,6 +136,28 @@ def _panel_rows(user: Any, call: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _passed_down(call: Any, applications: list[Any]) -> list[dict[str, Any]]:
+    """Each place struck out and whom it went to (from the audit), naming only the applications
+    the reader sees."""
+    seen = {a.code: a for a in applications}
+    out = []
+    for event in AuditEvent.objects.filter(
+        action="careers.expert_pass_down", object_code=call.code
+    ).order_by("id"):
+        struck = seen.get(event.details.get("struck", ""))
+        if struck is None:
+            continue
+        out.append(
+            {
+                "on": event.at,
+                "struck": struck,
+                "to": [seen[c] for c in event.details.get("to", []) if c in seen],
+                "tied": event.details.get("tied_at_the_line", False),
+            }
+        )
+    return out
+
+
 @login_required
 def call_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
@@ -163,8 +185,11 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["panel"] = _panel_rows(user, call)
     if call.notice_id and visible:
         context["objections"] = list(
-            NoticeObjection.objects.filter(notice_id=call.notice_id).order_by("id")
+            NoticeObjection.objects.filter(notice_id__in=experts.call_notice_ids(call)).order_by(
+                "id"
+            )
         )
+        context["passed_down"] = _passed_down(call, context["applications"])
         context["selected"] = [a for a in context["applications"] if a.status == "selected"]
     context["tied"] = [a for a in context["applications"] if a.status == "tied"]
     return render(request, "careers/experts_call.html", context)
