@@ -445,3 +445,68 @@ def test_the_objector_never_answers_their_own_objection(exp: Any, world: Any) ->
     assert AuditEvent.objects.filter(action="notice.objection_reply.refused").count() == 1
     objection.refresh_from_db()
     assert objection.replied_at is None
+
+
+def test_a_place_struck_out_passes_down_the_ranking(client: Any, exp: Any, world: Any) -> None:
+    """Two places, three ranked: the second is struck out after an objection, the third (below
+    the line) takes the place in a supplementary notice; audited, shown on the page; appointment
+    waits for the supplementary notice too, and then appoints the first and the third."""
+    from gongjiang.core.errors import ConflictError
+    from gongjiang.core.notices.models import PublicNotice
+
+    scores = {exp.workers[0]: 90, exp.workers[1]: 80, exp.workers[2]: 70, exp.workers[3]: 65}
+    call = to_notice(exp, scores)
+    by_worker = {a.worker: a for a in call.applications.all()}
+    assert by_worker[exp.workers[2]].status == "not_selected"
+    first_notice = call.notice
+    objection = notice_objection_file(actor=world.worker_a, notice=call.notice, text="业绩不实")
+    experts.expert_objection_answer(
+        actor=exp.organiser,
+        call=call,
+        objection=objection,
+        reply="经核实，业绩有误，取消资格。",
+        strike=by_worker[exp.workers[1]],
+    )
+    call.refresh_from_db()
+    status = {a.worker: a.status for a in call.applications.all()}
+    assert status[exp.workers[1]] == "struck"
+    assert status[exp.workers[2]] == "selected"  # the next-ranked, below the line before
+    assert status[exp.workers[3]] == "not_selected"
+    assert call.notice_id != first_notice.pk  # a supplementary notice for the newcomer
+    assert call.notice.masked_names and len(call.notice.masked_names) == 1
+    event = AuditEvent.objects.get(action="careers.expert_pass_down")
+    assert event.details["to"] == [by_worker[exp.workers[2]].code]
+    # shown on the call page
+    client.force_login(exp.organiser)
+    page = client.get(f"/careers/experts/calls/{call.code}/").content.decode()
+    assert 'id="passed-down"' in page and exp.workers[2].name in page
+    # an objection still open on the first notice holds the appointment
+    late = notice_objection_file(actor=world.worker_a, notice=first_notice, text="另一异议")
+    PublicNotice.objects.filter(pk__in=[first_notice.pk, call.notice_id]).update(
+        starts_on=timezone.localdate() - dt.timedelta(days=10),
+        ends_on=timezone.localdate() - dt.timedelta(days=3),
+    )
+    day = timezone.localdate()
+    with pytest.raises(ConflictError) as caught:
+        experts.expert_appoint(actor=exp.appointer, call=call, on=day)
+    assert caught.value.code == "objections_open"
+    experts.expert_objection_answer(
+        actor=exp.organiser, call=call, objection=late, reply="不属实，维持。"
+    )
+    experts.expert_appoint(actor=exp.appointer, call=call, on=day)
+    appointed = {a.worker for a in ExpertAppointment.objects.filter(level=exp.level)}
+    assert appointed == {exp.workers[0], exp.workers[2]}
+
+
+def test_nobody_left_above_the_pass_mark_the_place_stays_open(exp: Any, world: Any) -> None:
+    call = to_notice(exp, {exp.workers[0]: 90, exp.workers[1]: 80, exp.workers[2]: 40})
+    first = call.notice_id
+    objection = notice_objection_file(actor=world.worker_a, notice=call.notice, text="业绩不实")
+    struck = call.applications.get(worker=exp.workers[1])
+    experts.expert_objection_answer(
+        actor=exp.organiser, call=call, objection=objection, reply="取消。", strike=struck
+    )
+    call.refresh_from_db()
+    assert call.notice_id == first
+    assert call.applications.get(worker=exp.workers[2]).status == "not_selected"
+    assert AuditEvent.objects.get(action="careers.expert_pass_down").details["to"] == []

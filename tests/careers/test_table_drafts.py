@@ -273,3 +273,131 @@ def test_api(client: Any, world: Any, careers: Any) -> None:
     )
     assert r.status_code in (400, 422)
     assert r.json()["details"][0]["field"] == "equivalences[1].skill_level"
+
+
+# ------------------------------------------------- bridge rules added and removed on the page
+def _new(**fields: str) -> dict[str, str]:
+    return {f"new-{k}": v for k, v in fields.items()}
+
+
+def _removed_row() -> int:
+    return next(
+        i
+        for i, r in enumerate(POLICY_RULES)
+        if (r.target, r.path, r.kind) == ("deputy_senior", "achievement", "honour")
+    )
+
+
+def test_add_and_remove_rules_in_the_draft_another_person_approves(
+    client: Any, world: Any, careers: Any
+) -> None:
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    url = f"/careers/enterprises/{world.enterprise_a.code}/table/draft/"
+    client.force_login(careers.hr_a)
+    page = client.get(url).content.decode()
+    assert 'id="new-rule"' in page and f'name="rule-{_removed_row()}-remove"' in page
+    new = _new(
+        target="intermediate",
+        path="achievement",
+        kind="years_at_skill_level",
+        level="TECHNICIAN",
+        years="2",
+        source="企业规定",
+    )
+    # "add" puts the rule into the form, nothing is saved yet
+    response = client.post(url, {**_form(tomorrow), **new, "act": "add"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    n = len(POLICY_RULES)
+    assert f'name="rule_rows" value="{n + 1}"' in html
+    assert f'name="rule-{n}-kind" value="years_at_skill_level"' in html
+    assert 'id="new-target"' in html and not CareerTable.objects.exists()
+    # save with the added rule and one taken out
+    data = _form(tomorrow, **{f"rule-{_removed_row()}-remove": "1"})
+    data.update(new, act="save")
+    response = client.post(url, data)
+    assert response.status_code == 302
+    draft = CareerTable.objects.get()
+    rows = {(r.target, r.path, r.kind, r.level, r.years) for r in draft.rules.all()}
+    assert ("intermediate", "achievement", "years_at_skill_level", "TECHNICIAN", 2) in rows
+    assert not any(r[:3] == ("deputy_senior", "achievement", "honour") for r in rows)
+    assert draft.rules.count() == n
+    # the version page shows what was added and what was taken out; the drafter cannot approve
+    page = client.get(response["Location"]).content.decode()
+    assert page.count('class="table-danger removed"') == 1
+    assert page.count("added") >= 1 and 'id="approve-form"' not in page
+    assert table_in_force(world.enterprise_a, tomorrow).version is None
+    decide = f"/careers/table-versions/{draft.code}/decide/"
+    assert client.post(decide, {"act": "approve"}).status_code == 403
+    client.force_login(careers.hr_a2)
+    client.post(decide, {"act": "approve", "note": "同意"})
+    draft.refresh_from_db()
+    assert draft.status == "in_force"
+    table = table_in_force(world.enterprise_a, tomorrow)
+    kinds = {(r.target, r.path, r.kind) for r in table.rules}
+    assert ("deputy_senior", "achievement", "honour") not in kinds
+    assert ("intermediate", "achievement", "years_at_skill_level") in kinds
+    # someone outside the enterprise's subtree cannot add a rule
+    client.force_login(careers.hr_b)
+    assert client.post(url, {**_form(tomorrow), **new, "act": "add"}).status_code == 404
+
+
+BAD_RULES = [
+    ({"target": "intermediate", "kind": "results"}, "kind"),
+    ({"target": "wizard", "kind": "skill_level", "level": "SENIOR"}, "target"),
+    ({"target": "intermediate", "kind": "honour", "level": "galactic"}, "level"),
+    ({"target": "intermediate", "kind": "skill_level", "level": "senior"}, "level"),
+    ({"target": "intermediate", "kind": "occupation", "prefixes": "机械,6"}, "prefixes"),
+    ({"target": "intermediate", "kind": "occupation", "prefixes": ""}, "prefixes"),
+    (
+        {"target": "intermediate", "kind": "years_at_skill_level", "level": "TECHNICIAN"},
+        "years",
+    ),
+    (
+        {
+            "target": "intermediate",
+            "kind": "years_at_skill_level",
+            "level": "TECHNICIAN",
+            "years": "51",
+        },
+        "years",
+    ),
+    # the same condition twice on one path
+    ({"target": "intermediate", "kind": "skill_level", "level": "TECHNICIAN"}, "kind"),
+]
+
+
+@pytest.mark.parametrize(("rule", "field"), BAD_RULES)
+def test_page_and_api_refuse_a_bad_rule_alike(
+    client: Any, world: Any, careers: Any, rule: dict[str, str], field: str
+) -> None:
+    """The page's new rule and the API's rows go through one check: the same row and field named,
+    the same words; nothing saved by either."""
+    import html as html_lib
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    n = len(POLICY_RULES)
+    client.force_login(careers.hr_a)
+    page_rule = dict({"path": "standard"}, **rule)
+    url = f"/careers/enterprises/{world.enterprise_a.code}/table/draft/"
+    for act in ("add", "save"):
+        response = client.post(url, {**_form(tomorrow), **_new(**page_rule), "act": act})
+        assert response.status_code == 422, (rule, act)
+        page = html_lib.unescape(response.content.decode())
+        assert f'data-field="rules[{n}].{field}"' in page, (rule, page[:800])
+    api_rule: dict[str, Any] = dict(page_rule)
+    if "years" in api_rule:
+        api_rule["years"] = int(api_rule["years"])
+    api_rules = [r.__dict__ for r in POLICY_RULES] + [api_rule]
+    r = client.post(
+        f"/api/v1/careers/enterprises/{world.enterprise_a.code}/table",
+        data=json.dumps({"effective_from": tomorrow.isoformat(), "rules": api_rules}),
+        content_type="application/json",
+    )
+    assert r.status_code == 422, r.content
+    detail = r.json()["details"][0]
+    assert detail["field"] == f"rules[{n}].{field}"
+    assert detail["error"] in page
+    # the new rule stays in its own fields, marked, to be put right
+    assert 'class="form-select is-invalid"' in page or 'class="form-control is-invalid"' in page
+    assert not CareerTable.objects.exists()

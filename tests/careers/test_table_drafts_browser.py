@@ -67,3 +67,41 @@ def test_hr_drafts_and_another_approves(
     draft.refresh_from_db()
     assert draft.status == "in_force" and draft.decision_note == "同意"
     assert errors == []
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_hr_adds_and_removes_a_bridge_rule(
+    screen: str, page: Any, phone_page: Any, live_server: Any, world: Any, careers: Any
+) -> None:
+    tab = phone_page if screen == "phone" else page
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    base = live_server.url
+    login(tab, base, "hr_a")
+    tab.goto(f"{base}/careers/enterprises/{world.enterprise_a.code}/table/draft/")
+    _fits(tab, screen)
+    rows = tab.locator("#rule-table tbody tr").count()
+    # a bad new rule is named and kept in its fields
+    tab.select_option("#new-target", "intermediate")
+    tab.select_option("#new-kind", "occupation")
+    tab.fill("#new-prefixes", "机械")
+    with tab.expect_navigation():
+        tab.click("#add-rule")
+    _fits(tab, screen)
+    assert "职业" in tab.locator("#form-errors li").first.inner_text()
+    assert tab.locator("#new-prefixes.is-invalid").count() == 1
+    tab.fill("#new-prefixes", "6-18")
+    tab.fill("#new-path", "技能特长")  # "standard" already has an occupation condition
+    with tab.expect_navigation():
+        tab.click("#add-rule")
+    _fits(tab, screen)
+    assert tab.locator("#rule-table tbody tr").count() == rows + 1
+    tab.locator("#rule-table input[id$='-remove']").first.check()
+    with tab.expect_navigation():
+        tab.click("#save-draft")
+    _fits(tab, screen)
+    assert tab.locator("tr.removed").count() == 1
+    draft = CareerTable.objects.get()
+    assert draft.rules.count() == rows
+    assert draft.rules.filter(kind="occupation", prefixes="6-18").exists()
+    assert errors == []

@@ -86,7 +86,9 @@ EXPORT_MODULES = {
     "careers/views_programmes.py",  # a programme's applications (Excel)
     # the apprenticeship's claims report and a cohort's apprentices (hostile-safe in
     # tests/careers/test_apprenticeship_access.py), a claim's document as uploaded (no table)
-    "careers/views_apprentice.py",
+    "careers/views_apprentice.py",  # and a pilot enterprise's apprentices (all its cohorts)
+    # an expert-level call's applications and ranking (tests/careers/test_experts_exports.py)
+    "careers/views_experts.py",
     "congress/api_documents.py",  # an agenda document as uploaded (API; a stored file, no table)
     "innovation/views_studio_files.py",  # a studio's yearly plan or report as uploaded (no table)
     "innovation/api_studio_files.py",  # the same file through the API (no table)

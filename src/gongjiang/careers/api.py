@@ -311,16 +311,11 @@ def application_decide(
 class CareersRuleRow(Schema):
     target: str = Field(..., min_length=1, max_length=30)
     path: str = Field("standard", min_length=1, max_length=20)
-    kind: Literal[
-        "skill_level",
-        "years_at_skill_level",
-        "title_level",
-        "years_at_title",
-        "occupation",
-        "honour",
-    ]
+    # the condition and the years are checked by services.bridge_rules_check, as on the table
+    # page (one message, named rules[i].kind / rules[i].years); the schema only bounds them
+    kind: str = Field(..., min_length=1, max_length=24)
     level: str = Field("", max_length=30)
-    years: int | None = Field(None, ge=0, le=50)
+    years: int | None = Field(None, ge=-999, le=999)
     prefixes: str = Field("", max_length=200)
     source: str = Field("", max_length=200)
 

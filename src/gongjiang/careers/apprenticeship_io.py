@@ -1,5 +1,5 @@
 """The apprenticeship out to Excel (through core.exports: every user value written as text, never a
-formula): a cohort's apprentices with their agreement and stage; the claims report, one sheet per
+formula): a cohort's (or a pilot enterprise's) apprentices with their agreement and stage; the claims report, one sheet per
 pilot and year, one per region and year."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from . import apprenticeship_rules as R
 from . import apprenticeship_selectors as sel
 
 
-def apprentices_xlsx(actor: Any, cohort: Any) -> bytes:
-    header = [
+def _header() -> list[str]:
+    return [
         _("apprentice"),
         _("union organisation"),
         _("apprentice is"),
@@ -29,22 +29,39 @@ def apprentices_xlsx(actor: Any, cohort: Any) -> bytes:
         pgettext("apprentice", "stage"),
         _("completed or ended on"),
     ]
-    rows = [
-        [
-            a.worker.name,
-            a.worker.organization.name,
-            str(a.get_origin_display()),
-            a.agreement_number,
-            a.starts_on,
-            a.ends_on,
-            R.whole_months(a.starts_on, a.ends_on),
-            a.mentor.name,
-            a.teacher_name,
-            str(sel.STAGE_NAMES.get(a.stage, a.stage)),
-            a.ended_on,
-        ]
-        for a in sel.apprentices(actor, cohort).order_by("worker__name_pinyin", "id")
+
+
+def _row(a: Any) -> list[Any]:
+    return [
+        a.worker.name,
+        a.worker.organization.name,
+        str(a.get_origin_display()),
+        a.agreement_number,
+        a.starts_on,
+        a.ends_on,
+        R.whole_months(a.starts_on, a.ends_on),
+        a.mentor.name,
+        a.teacher_name,
+        str(sel.STAGE_NAMES.get(a.stage, a.stage)),
+        a.ended_on,
     ]
+
+
+def apprentices_xlsx(actor: Any, cohort: Any) -> bytes:
+    rows = [_row(a) for a in sel.apprentices(actor, cohort).order_by("worker__name_pinyin", "id")]
+    return xlsx_bytes([(_("Apprentices"), _header(), rows)])
+
+
+def pilot_apprentices_xlsx(actor: Any, pilot: Any) -> bytes:
+    """Every apprentice of a pilot enterprise, cohort by cohort (a cohort column first); only the
+    apprentices the reader sees (sel.apprentices: their subtree, or their own)."""
+    rows = [
+        [a.cohort.name, a.cohort.year, *_row(a)]
+        for a in sel.apprentices(actor)
+        .filter(cohort__pilot=pilot)
+        .order_by("-cohort__year", "cohort__name", "worker__name_pinyin", "id")
+    ]
+    header = [_("cohort"), _("year"), *_header()]
     return xlsx_bytes([(_("Apprentices"), header, rows)])
 
 

@@ -76,6 +76,7 @@ LABELS = {
     "careers.expert_ties_break": _("Tie at the line broken"),
     "careers.expert_notice": _("Expert-level public notice published"),
     "careers.expert_objection_answer": _("Objection to an expert-level notice answered"),
+    "careers.expert_pass_down": _("Expert-level place passed down the ranking after an objection"),
     "careers.expert_appoint": _("Experts appointed"),
     "careers.expert_reevaluate": _("Expert re-evaluated at the term's end"),
 }

@@ -490,7 +490,7 @@ def expert_objection_answer(
     """Answer an objection to the call's notice (never by its author: core.notices). When it is
     upheld against a selected application, that application is struck out and not appointed."""
     access.require(actor, MANAGE, call.organization)
-    if call.notice_id is None or objection.notice_id != call.notice_id:
+    if call.notice_id is None or objection.notice_id not in call_notice_ids(call):
         raise Http404("objection")
     if strike is not None and (strike.call_id != call.pk or strike.status != Status.SELECTED):
         raise field_error("strike", _("Strike out a selected application of this call."))
@@ -506,7 +506,89 @@ def expert_objection_answer(
         obj=call,
         details={"objection": objection.code, "struck": strike.code if strike else ""},
     )
+    if strike is not None:
+        _pass_down(actor, call, strike)
     return answered
+
+
+def call_notice_ids(call: ExpertCall) -> set[int]:
+    """The call's notice and every supplementary notice published about it (a place passed down
+    after an objection is noticed again)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gongjiang.core.notices.models import PublicNotice
+
+    ids = set(
+        PublicNotice.objects.filter(
+            content_type=ContentType.objects.get_for_model(ExpertCall), object_code=call.code
+        ).values_list("pk", flat=True)
+    )
+    if call.notice_id:
+        ids.add(call.notice_id)
+    return ids
+
+
+def _pass_down(actor: Any, call: ExpertCall, struck: ExpertApplication) -> list[ExpertApplication]:
+    """The place struck out goes down the ranking: the selection is run again without the struck
+    application, those already selected kept ahead in their rank (a tie broken before stays
+    broken), so only someone who was below the line can move up — the next-ranked applicant above
+    the pass mark that the call's and the unit's places allow. A tie at the freed place is not
+    guessed: the place stays open (the organiser may open a new call). The newcomers go into a
+    supplementary public notice (the call's notice from then on; objections to the first one must
+    still all be answered before appointment); audited."""
+    before = dict(call.applications.values_list("pk", "status"))
+    kept = [pk for pk, st in before.items() if st == Status.SELECTED]
+    result = _apply_selection(call, preferred=kept)
+    lost = [pk for pk in kept if result.get(pk) != rules.SELECTED]
+    risen = [
+        pk
+        for pk, st in result.items()
+        if st == rules.SELECTED and before.get(pk) != Status.SELECTED
+    ]
+    tied = [pk for pk, st in result.items() if st == rules.TIED]
+    restore = [pk for pk in result if before.get(pk) != Status.SELECTED and pk not in risen]
+    if lost:  # never: the kept go first; but the selection must never take a place away
+        risen, restore = [], list(result)
+    rows = list(call.applications.filter(pk__in=restore))
+    for a in rows:
+        a.status = before[a.pk]
+    ExpertApplication.objects.bulk_update(rows, ["status"])
+    newcomers = list(
+        call.applications.filter(pk__in=risen).select_related(
+            "worker", "worker__organization", "review_item"
+        )
+    )
+    notice_code = ""
+    if newcomers:
+        call.notice = public_notice_publish(
+            actor=actor,
+            organization=call.organization,
+            title=_("Supplementary public notice of the candidates for %(title)s")
+            % {"title": call.title},
+            working_days=call.notice_days,
+            body="\n".join(
+                f"{a.worker.organization.name}：{a.review_item.total if a.review_item else ''}"
+                for a in newcomers
+            ),
+            names=[a.worker.name for a in newcomers],
+            about=call,
+        )
+        call.save(update_fields=["notice"])
+        notice_code = call.notice.code
+    audit(
+        actor=actor,
+        action="careers.expert_pass_down",
+        obj=call,
+        details={
+            "struck": struck.code,
+            "struck_name": struck.worker.name,
+            "to": [a.code for a in newcomers],
+            "to_names": [a.worker.name for a in newcomers],
+            "tied_at_the_line": bool(tied) and not newcomers,
+            "notice": notice_code,
+        },
+    )
+    return newcomers
 
 
 # ------------------------------------------------------------------------ appointment
@@ -565,7 +647,9 @@ def expert_appoint(*, actor: Any, call: ExpertCall, on: dt.date | None = None) -
             % {"day": notice.ends_on.isoformat() if notice else "—"},
             code="notice_not_ended",
         )
-    if NoticeObjection.objects.filter(notice=notice, replied_at__isnull=True).exists():
+    if NoticeObjection.objects.filter(
+        notice_id__in=call_notice_ids(call), replied_at__isnull=True
+    ).exists():
         raise ConflictError(
             _("An objection is unanswered: appointment waits until every one is answered."),
             code="objections_open",

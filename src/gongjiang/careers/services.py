@@ -4,6 +4,7 @@ applications. Permission at the door, one transaction, ``full_clean``, audit ins
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -28,6 +29,7 @@ from .models import (
     ProfessionalTitle,
 )
 from .policy import (
+    HONOUR_RANK,
     KIND_CHOICES,
     MAX_EXPERT_LEVELS,
     SKILL_RANK,
@@ -97,8 +99,17 @@ def _clean_row(row: Any, prefix: str) -> None:
         ) from None
 
 
-def _rule_rows(rules: Iterable[Mapping[str, Any]]) -> list[BridgeRule]:
+OCCUPATION_CODES = re.compile(r"\d{1,2}(-\d{1,2}){0,3}")
+
+
+def bridge_rules_check(rules: Iterable[Mapping[str, Any]]) -> list[BridgeRule]:
+    """The one check of a table's bridge rules, for the API and the table page alike (each error
+    named ``rules[i].field``): a known target and condition, the level the condition reads (a skill
+    level, a title level or an honour level), the years of a years condition (0 to 50), the
+    occupation codes of an occupation condition (``6`` or ``2-02``, comma-separated), and no
+    condition twice on one path. Unsaved rows back; ``career_table_create`` saves them."""
     rows = []
+    seen: set[tuple[str, str, str, str]] = set()
     for i, rule in enumerate(rules):
         target = normalise_target(str(rule.get("target", "")))
         kind = rule.get("kind", "")
@@ -111,21 +122,56 @@ def _rule_rows(rules: Iterable[Mapping[str, Any]]) -> list[BridgeRule]:
             raise ValidationError({f"rules[{i}].level": [_("Unknown skill level.")]})
         if kind in ("title_level", "years_at_title") and level not in TITLE_RANK:
             raise ValidationError({f"rules[{i}].level": [_("Unknown title level.")]})
+        if kind == "honour" and level not in HONOUR_RANK:
+            raise ValidationError({f"rules[{i}].level": [_("Unknown honour level.")]})
+        if kind == "occupation":
+            level = ""
         years = rule.get("years")
-        if kind in ("years_at_skill_level", "years_at_title") and years is None:
-            raise ValidationError({f"rules[{i}].years": [_("Say how many years.")]})
+        if kind in ("years_at_skill_level", "years_at_title"):
+            if years is None:
+                raise ValidationError({f"rules[{i}].years": [_("Say how many years.")]})
+            if not isinstance(years, int) or not 0 <= years <= 50:
+                raise ValidationError(
+                    {f"rules[{i}].years": [_("Give a number of years from 0 to 50.")]}
+                )
+        else:
+            years = None
+        prefixes = str(rule.get("prefixes") or "").replace("，", ",").replace(" ", "")
+        if kind == "occupation":
+            codes = [c for c in prefixes.split(",") if c]
+            if not codes or not all(OCCUPATION_CODES.fullmatch(c) for c in codes):
+                raise ValidationError(
+                    {
+                        f"rules[{i}].prefixes": [
+                            _("Give occupation codes such as 6 or 2-02, comma-separated.")
+                        ]
+                    }
+                )
+            prefixes = ",".join(codes)
+        else:
+            prefixes = ""
+        path = str(rule.get("path") or "standard").strip()
+        key = (target, path, kind, level)
+        if key in seen:
+            raise ValidationError(
+                {f"rules[{i}].kind": [_("This condition is already on this path.")]}
+            )
+        seen.add(key)
         row = BridgeRule(
             target=target,
-            path=str(rule.get("path") or "standard")[:20],
+            path=path,
             kind=kind,
             level=level,
             years=years,
-            prefixes=str(rule.get("prefixes") or ""),
+            prefixes=prefixes,
             source=str(rule.get("source") or ""),
         )
         _clean_row(row, f"rules[{i}]")
         rows.append(row)
     return rows
+
+
+_rule_rows = bridge_rules_check
 
 
 def _equivalence_rows(rows: Iterable[Mapping[str, Any]]) -> list[EquivalenceRow]:

@@ -111,6 +111,11 @@ urlpatterns += [
     ),
     path("apprenticeship/pilots/<str:code>/", va.pilot_detail, name="apprentice_pilot"),
     path(
+        "apprenticeship/pilots/<str:code>/apprentices.xlsx",
+        va.pilot_export,
+        name="apprentice_pilot_export",
+    ),
+    path(
         "apprenticeship/pilots/<str:code>/cohorts/",
         va.cohort_create,
         name="apprentice_cohort_create",
@@ -150,6 +155,7 @@ urlpatterns += [
     path("experts/new/", ve.call_create, name="expert_call_create"),
     path("experts/calls/<str:code>/", ve.call_detail, name="expert_call"),
     path("experts/calls/<str:code>/step/", ve.call_step, name="expert_step"),
+    path("experts/calls/<str:code>/applications.xlsx", ve.call_export, name="expert_export"),
     path("experts/calls/<str:code>/apply/", ve.call_apply, name="expert_apply"),
     path("experts/calls/<str:code>/score/", ve.call_score, name="expert_score"),
     path("experts/calls/<str:code>/object/", ve.me_object, name="experts_me_object"),

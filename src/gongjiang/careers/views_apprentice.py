@@ -242,6 +242,16 @@ def cohort_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+def pilot_export(request: HttpRequest, code: str) -> HttpResponse:
+    """Every apprentice of the pilot enterprise, all its cohorts (those the reader sees)."""
+    pilot = sel.pilot_get(request.user, code)
+    return xlsx_response(
+        io.pilot_apprentices_xlsx(request.user, pilot),
+        f"{pilot.organization.name[:60]}-学徒名册.xlsx",
+    )
+
+
+@login_required
 def cohort_export(request: HttpRequest, code: str) -> HttpResponse:
     cohort = sel.cohort_get(request.user, code)
     return xlsx_response(

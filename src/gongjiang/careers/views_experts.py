@@ -20,14 +20,15 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.access import get_visible_or_404
-from gongjiang.core.models import Organization
+from gongjiang.core.exports import xlsx_response
+from gongjiang.core.models import AuditEvent, Organization
 from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file
 from gongjiang.core.review.models import PanelMember, ReviewCriterion, ReviewScore
 from gongjiang.core.review.services import panel_member_add, review_scores_save
 from gongjiang.workforce.models import Worker
 
-from . import experts
+from . import experts, experts_io
 from . import experts_selectors as sel
 from .experts_words import described
 from .form_values import whole_number
@@ -135,6 +136,28 @@ def _panel_rows(user: Any, call: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _passed_down(call: Any, applications: list[Any]) -> list[dict[str, Any]]:
+    """Each place struck out and whom it went to (from the audit), naming only the applications
+    the reader sees."""
+    seen = {a.code: a for a in applications}
+    out = []
+    for event in AuditEvent.objects.filter(
+        action="careers.expert_pass_down", object_code=call.code
+    ).order_by("id"):
+        struck = seen.get(event.details.get("struck", ""))
+        if struck is None:
+            continue
+        out.append(
+            {
+                "on": event.at,
+                "struck": struck,
+                "to": [seen[c] for c in event.details.get("to", []) if c in seen],
+                "tied": event.details.get("tied_at_the_line", False),
+            }
+        )
+    return out
+
+
 @login_required
 def call_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
@@ -162,11 +185,28 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["panel"] = _panel_rows(user, call)
     if call.notice_id and visible:
         context["objections"] = list(
-            NoticeObjection.objects.filter(notice_id=call.notice_id).order_by("id")
+            NoticeObjection.objects.filter(notice_id__in=experts.call_notice_ids(call)).order_by(
+                "id"
+            )
         )
+        context["passed_down"] = _passed_down(call, context["applications"])
         context["selected"] = [a for a in context["applications"] if a.status == "selected"]
     context["tied"] = [a for a in context["applications"] if a.status == "tied"]
     return render(request, "careers/experts_call.html", context)
+
+
+@login_required
+def call_export(request: HttpRequest, code: str) -> HttpResponse:
+    """The call's applications and ranking as Excel, for those who see them on the page (only the
+    applications inside the reader's subtree are written)."""
+    user = request.user
+    call = sel.call_get(user, code)
+    if not (
+        access.can(user, experts.MANAGE, call.organization)
+        or access.can(user, experts.APPOINT, call.organization)
+    ):
+        raise PermissionDenied(experts.MANAGE)
+    return xlsx_response(experts_io.call_xlsx(user, call), f"{call.title[:60]}-申报与排名.xlsx")
 
 
 @login_required

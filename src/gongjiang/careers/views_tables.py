@@ -25,9 +25,9 @@ from gongjiang.core.errors import ApplicationError, validation_details
 
 from . import selectors, services
 from .models import CareerTable
-from .policy import KIND_CHOICES, TITLE_LEVELS
+from .policy import KIND_CHOICES, SKILL_RANK, TITLE_LEVELS, TITLE_RANK
 from .registry import table_in_force
-from .words import level_name, path_name, target_name
+from .words import HONOUR_WORDS, PATH_WORDS, level_name, path_name, target_choices, target_name
 
 MANAGE = "careers.manage"
 EQ_FIELDS = {
@@ -108,7 +108,7 @@ def _rows_for_form(
             target_name=target_name(r["target"]),
             path_name=path_name(r["path"]),
             kind_name=kinds.get(r["kind"], r["kind"]),
-            level_name=level_name(r["level"]) if r["level"] else "",
+            level_name=_level_words(r["kind"], r["level"]),
             has_years=r["kind"] in ("years_at_skill_level", "years_at_title"),
             has_prefixes=r["kind"] == "occupation",
             bad={f for f in RULE_FIELDS if f"rules[{i}].{f}" in bad},
@@ -134,26 +134,58 @@ def _posted(post: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list
         )
     rules = []
     for i in range(min(int(post.get("rule_rows", "0")[:3] or 0), 500)):
-        years_text = post.get(f"rule-{i}-years", "").strip()[:6]
-        years: Any = None
-        if years_text:
-            if years_text.isdigit():
-                years = int(years_text)
-            else:
-                years = years_text
-                errors.append({"field": f"rules[{i}].years", "error": _("Give a whole number.")})
-        rules.append(
-            {
-                "target": post.get(f"rule-{i}-target", "")[:30],
-                "path": post.get(f"rule-{i}-path", "")[:20],
-                "kind": post.get(f"rule-{i}-kind", "")[:24],
-                "level": post.get(f"rule-{i}-level", "")[:30],
-                "years": years,
-                "prefixes": post.get(f"rule-{i}-prefixes", "").strip()[:400],
-                "source": post.get(f"rule-{i}-source", "")[:400],
-            }
-        )
+        if post.get(f"rule-{i}-remove"):
+            continue  # taken out of the draft
+        rules.append(_rule_posted(post, f"rule-{i}-", len(rules), errors))
+    new = _new_posted(post)
+    if new:
+        rules.append(_rule_posted(post, "new-", len(rules), errors))
     return eqs, rules, errors
+
+
+def _years_posted(text: str, field: str, errors: list[dict[str, str]]) -> Any:
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    errors.append({"field": field, "error": _("Give a whole number.")})
+    return text
+
+
+def _rule_posted(post: Any, prefix: str, i: int, errors: list[dict[str, str]]) -> dict[str, Any]:
+    """One rule row as typed (a row of the table or the new one), bounded as the API's schema."""
+    return {
+        "target": post.get(f"{prefix}target", "")[:30],
+        "path": post.get(f"{prefix}path", "").strip()[:20],
+        "kind": post.get(f"{prefix}kind", "")[:24],
+        "level": post.get(f"{prefix}level", "")[:30],
+        "years": _years_posted(
+            post.get(f"{prefix}years", "").strip()[:6], f"rules[{i}].years", errors
+        ),
+        "prefixes": post.get(f"{prefix}prefixes", "").strip()[:200],
+        "source": post.get(f"{prefix}source", "").strip()[:200],
+    }
+
+
+def _new_posted(post: Any) -> dict[str, str]:
+    """The new rule's fields as typed ({} when nothing was chosen: no rule is added)."""
+    new = {k: post.get(f"new-{k}", "")[:200] for k in NEW_FIELDS}
+    return new if new["target"] or new["kind"] else {}
+
+
+NEW_FIELDS = ("target", "path", "kind", "level", "years", "prefixes", "source")
+
+
+def _level_words(kind: str, level: str) -> str:
+    if not level:
+        return ""
+    if kind == "honour":
+        return str(HONOUR_WORDS.get(level, level))
+    return level_name(level)
+
+
+def _about_new(errors: list[dict[str, str]], i: int) -> bool:
+    return any(e.get("field", "").startswith(f"rules[{i}].") for e in errors)
 
 
 def _count(text: str) -> bool:
@@ -169,36 +201,51 @@ def table_draft(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     errors: list[dict[str, str]] = []
     form = {"effective_from": "", "note": ""}
+    new: dict[str, str] = {}
     if request.method == "POST":
         post = request.POST
         if not (_count(post.get("eq_rows", "")[:2]) and _count(post.get("rule_rows", "")[:3])):
             raise Http404("form")
         eqs, rules, errors = _posted(post)
+        new = _new_posted(post)
         form = {
             "effective_from": post.get("effective_from", "")[:10],
             "note": post.get("note", "")[:300],
         }
-        try:
-            day = dt.date.fromisoformat(form["effective_from"])
-        except ValueError:
-            errors.append({"field": "effective_from", "error": _("Give a date as YYYY-MM-DD.")})
+        adding = post.get("act") == "add"
+        if not adding:
+            try:
+                day = dt.date.fromisoformat(form["effective_from"])
+            except ValueError:
+                errors.append({"field": "effective_from", "error": _("Give a date as YYYY-MM-DD.")})
         if not errors:
             try:
-                table = services.career_table_create(
-                    actor=request.user,
-                    organization=enterprise,
-                    effective_from=day,
-                    note=form["note"],
-                    rules=rules,
-                    equivalences=eqs,
-                )
+                if adding:
+                    # the new rule joins the form, nothing is saved yet: the same check as the
+                    # API's (services.bridge_rules_check), so the page refuses what the API refuses
+                    services.bridge_rules_check(rules)
+                else:
+                    table = services.career_table_create(
+                        actor=request.user,
+                        organization=enterprise,
+                        effective_from=day,
+                        note=form["note"],
+                        rules=rules,
+                        equivalences=eqs,
+                    )
             except (ApplicationError, ValidationError) as exc:
                 errors = _errors(exc, eqs, rules)
             else:
-                messages.success(request, _("Draft saved; another person approves it."))
-                return redirect("careers:table_version", code=table.code)
+                if not adding:
+                    messages.success(request, _("Draft saved; another person approves it."))
+                    return redirect("careers:table_version", code=table.code)
+                new = {}
         else:
             errors = [dict(e, label=_label(e["field"], eqs, rules)) for e in errors]
+        if new and errors and _about_new(errors, len(rules) - 1):
+            rules = rules[:-1]  # the new rule stays in its own fields, to be put right
+        else:
+            new = {}
     else:
         current = table_in_force(enterprise, today)
         eqs = [e.__dict__ for e in current.equivalences]
@@ -213,6 +260,18 @@ def table_draft(request: HttpRequest, code: str) -> HttpResponse:
             "eq_rows": eq_rows,
             "rule_rows": rule_rows,
             "titles": TITLE_LEVELS,
+            "new": new,
+            "new_bad": {
+                e.get("field", "").rpartition(".")[2]
+                for e in errors
+                if new and _about_new([e], len(rules))
+            },
+            "targets": target_choices(),
+            "kinds": KIND_CHOICES,
+            "skill_levels": [(c, level_name(c)) for c in SKILL_RANK],
+            "title_levels": [(c, level_name(c)) for c in TITLE_RANK],
+            "honour_levels": [(c, str(w)) for c, w in HONOUR_WORDS.items()],
+            "paths": [(c, str(w)) for c, w in PATH_WORDS.items()],
             "form": form,
             "errors": errors,
             "bad": {e.get("field", "") for e in errors},
@@ -258,14 +317,17 @@ def table_version(request: HttpRequest, code: str) -> HttpResponse:
     old_rules = {(r.target, r.path, r.kind, r.level): r for r in before.rules}
     kinds = _kinds()
     rules = []
+    kept = set()
     for r in table.rules.order_by("id"):
+        kept.add((r.target, r.path, r.kind, r.level))
         was = old_rules.get((r.target, r.path, r.kind, r.level))
         rules.append(
             {
                 "target": target_name(r.target),
                 "path": path_name(r.path),
                 "kind": kinds.get(r.kind, r.kind),
-                "level": level_name(r.level) if r.level else "",
+                "level": _level_words(r.kind, r.level),
+                "added": was is None,
                 "years": r.years,
                 "prefixes": r.prefixes,
                 "changed": was is None or (was.years, was.prefixes) != (r.years, r.prefixes),
@@ -274,6 +336,19 @@ def table_version(request: HttpRequest, code: str) -> HttpResponse:
                 else (was.years if was.years is not None else was.prefixes),
             }
         )
+    # the conditions of the version before that this one no longer has (taken out on the page)
+    removed = [
+        {
+            "target": target_name(r.target),
+            "path": path_name(r.path),
+            "kind": kinds.get(r.kind, r.kind),
+            "level": _level_words(r.kind, r.level),
+            "years": r.years,
+            "prefixes": r.prefixes,
+        }
+        for key, r in old_rules.items()
+        if key not in kept
+    ]
     manages = access.can(user, MANAGE, table.organization)
     draft = table.status == CareerTable.Status.DRAFT
     return render(
@@ -284,7 +359,8 @@ def table_version(request: HttpRequest, code: str) -> HttpResponse:
             "enterprise": table.organization,
             "eqs": eqs,
             "rules": rules,
-            "changes": sum(1 for x in eqs + rules if x["changed"]),
+            "removed": removed,
+            "changes": sum(1 for x in eqs + rules if x["changed"]) + len(removed),
             "before": before.version,
             "may_approve": draft and manages and not same_person(user, table.created_by_id),
             "may_discard": draft and manages,
