@@ -401,3 +401,24 @@ def test_page_and_api_refuse_a_bad_rule_alike(
     # the new rule stays in its own fields, marked, to be put right
     assert 'class="form-select is-invalid"' in page or 'class="form-control is-invalid"' in page
     assert not CareerTable.objects.exists()
+
+
+def test_page_refuses_a_source_longer_than_its_bound(client: Any, world: Any, careers: Any) -> None:
+    """Regression: the page cut a 201-character source to 200 where the API refuses it; now the
+    page refuses it too, at the new rule's source field, and saves nothing."""
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    n = len(POLICY_RULES)
+    client.force_login(careers.hr_a)
+    url = f"/careers/enterprises/{world.enterprise_a.code}/table/draft/"
+    rule = _new(
+        target="intermediate",
+        path="standard",
+        kind="years_at_skill_level",
+        level="SENIOR",
+        years="3",
+        source="政" * 201,
+    )
+    response = client.post(url, {**_form(tomorrow), **rule, "act": "save"})
+    assert response.status_code == 422
+    assert f'data-field="rules[{n}].source"' in response.content.decode()
+    assert not CareerTable.objects.exists()

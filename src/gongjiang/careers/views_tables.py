@@ -163,13 +163,14 @@ def _rule_posted(post: Any, prefix: str, i: int, errors: list[dict[str, str]]) -
             post.get(f"{prefix}years", "").strip()[:6], f"rules[{i}].years", errors
         ),
         "prefixes": post.get(f"{prefix}prefixes", "").strip()[:200],
-        "source": post.get(f"{prefix}source", "").strip()[:200],
+        # one past the bound, so the check refuses a longer source instead of cutting it
+        "source": post.get(f"{prefix}source", "").strip()[:201],
     }
 
 
 def _new_posted(post: Any) -> dict[str, str]:
     """The new rule's fields as typed ({} when nothing was chosen: no rule is added)."""
-    new = {k: post.get(f"new-{k}", "")[:200] for k in NEW_FIELDS}
+    new = {k: post.get(f"new-{k}", "")[:201] for k in NEW_FIELDS}
     return new if new["target"] or new["kind"] else {}
 
 
