@@ -182,7 +182,7 @@ def prepared_cursor() -> Any:
     connection may prepare statements (``prepare_threshold`` in the database OPTIONS, the
     ``DATABASE_PREPARE_THRESHOLD`` environment variable, settings.py) this is a server-binding
     psycopg cursor on the same connection, through Django's cursor wrapper (error mapping, query
-    logging) — as the exam answer save's (``learning.exams.services._save_cursor``). Planning was
+    logging). The exam answer save and the fast paths use it. Planning was
     most of the database's CPU for a fast-path submission (docs/members.md, Benchmarks)."""
     connection.ensure_connection()
     raw = connection.connection

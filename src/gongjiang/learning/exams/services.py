@@ -32,6 +32,7 @@ from gongjiang.core import access
 from gongjiang.core.actors import user_or_none
 from gongjiang.core.audit import audit_record
 from gongjiang.core.errors import ConflictError
+from gongjiang.core.hotpath import prepared_cursor
 from gongjiang.core.models import Membership, Organization
 
 from ..answers import AnswerFit, answer_check, answer_fit, response_keys
@@ -318,25 +319,6 @@ def _as_datetime(value: Any) -> dt.datetime:
     return value
 
 
-def _save_cursor(connection: Any) -> Any:
-    """The cursor for the save statement on PostgreSQL. Django's cursors bind parameters on the client
-    and are never prepared; when the connection may prepare statements (``prepare_threshold`` in the
-    database OPTIONS: the ``DATABASE_PREPARE_THRESHOLD`` environment variable, see settings.py) this
-    is a server-binding cursor on the same connection, so PostgreSQL parses and plans the save once
-    per connection instead of on every save. It goes through Django's cursor wrapper (error mapping,
-    query logging) either way."""
-    connection.ensure_connection()
-    raw = connection.connection
-    if getattr(raw, "prepare_threshold", None) is None:
-        return connection.cursor()
-    import psycopg
-
-    cursor = psycopg.Cursor(raw)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
-
-
 def _answer_store(
     *,
     code: str,
@@ -356,7 +338,7 @@ def _answer_store(
     when = Attempt._meta.get_field("deadline").get_db_prep_value(now, connection)
     value = AttemptItem._meta.get_field("response").get_db_prep_save(response, connection)
     if connection.vendor == "postgresql":
-        with _save_cursor(connection) as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(
                 _SAVE_PG_SQL,
                 {
@@ -511,7 +493,7 @@ def exam_answer_save_pinned(
         need_options=fit.need_options,
         need_blanks=fit.need_blanks,
     )
-    with _save_cursor(connection) as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         held, attempt_id, deadline, stored, current = cursor.fetchone()
     if not held:
