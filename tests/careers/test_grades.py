@@ -241,3 +241,16 @@ def test_api(client: Any, world: Any, careers: Any) -> None:
         content_type="application/json",
     )
     assert r.status_code == 403
+
+
+def test_page_refuses_a_document_number_past_its_bound(
+    client: Any, world: Any, careers: Any
+) -> None:
+    """Regression: the page cut a 61-character document number to 60 and saved it; the service
+    refuses it, and now the page says so and writes nothing."""
+    client.force_login(careers.hr_a)
+    url = reverse("careers:worker_grade_record", args=[careers.engineer.code])
+    data = {"grade": "副科级", "since": "2021-03-01", "document": "号" * 61}
+    r = client.post(url, data, follow=True)
+    assert r.status_code == 200
+    assert not ManagementGrade.objects.exists()
