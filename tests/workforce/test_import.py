@@ -434,8 +434,10 @@ def test_background_writer_copies_new_workers_and_falls_back_to_upsert(
 def test_background_writer_error_stops_the_import(
     world: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
+    from gongjiang.workforce.roster import importer
     from gongjiang.workforce.roster.importer import RosterImport
 
+    monkeypatch.setattr(importer, "WRITERS", 1)  # with one writer, nothing after the failure
     writers = _spy_writers(monkeypatch)
     real_write = RosterImport._write
     calls: list[int] = []
@@ -456,6 +458,158 @@ def test_background_writer_error_stops_the_import(
     assert len(writers) == 1
     assert Worker.objects.filter(organization=world.enterprise_a).count() == 10  # batch 1 only
     assert len(calls) == 2  # nothing written after the failure
+
+
+def _roster_state(org: Any, after: int = 0) -> tuple[list[Any], list[Any], list[Any]]:
+    workers = sorted(
+        Worker.objects.filter(organization=org).values_list(
+            "citizen_id_hash", "name", "name_pinyin", "skill_level_id", "occupation_id", "team_id"
+        ),
+        key=str,
+    )
+    levels = sorted(
+        SkillLevelChange.objects.filter(worker__organization=org).values_list(
+            "worker__citizen_id_hash", "from_level_id", "to_level_id", "date"
+        ),
+        key=str,
+    )
+    audits = sorted(
+        (e.details["batch"], e.details["created"], e.details["skill_level_changes"])
+        for e in AuditEvent.objects.filter(action="worker.import_batch", pk__gt=after)
+    )
+    return workers, levels, audits
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("writers", [1, 2, 3])
+def test_prepared_batches_write_what_the_general_path_writes(
+    world: Any, tmp_path: Path, monkeypatch: Any, writers: int
+) -> None:
+    """The writer threads stream COPY text prepared by the importing thread (ids drawn with the
+    look-up); the workers, history rows, audit rows and rollups are those of the general path,
+    with one writer or several."""
+    from gongjiang.workforce.analytics.rollups import rollups_rebuild, rollups_verify
+    from gongjiang.workforce.roster import bulk, importer
+
+    monkeypatch.setattr(importer, "WRITERS", writers)
+    writers_made = _spy_writers(monkeypatch)
+    known = make_worker(world.enterprise_a, 60, skill_level="JUNIOR")
+    rows = [[known.name, unique_id(60), "高级工", "焊工"]]
+    rows += [
+        [f"工人{i}", unique_id(700 + i), ("中级工", "", "技师")[i % 3], "车工"] for i in range(47)
+    ]
+    path = write_roster(tmp_path / "r.csv", rows, header=["姓名", "身份证号", "技能等级", "工种"])
+    rollups_rebuild()
+    streamed: list[int] = []
+    real_copy = bulk.copy_prepared
+    monkeypatch.setattr(
+        bulk, "copy_prepared", lambda *a: (streamed.append(len(a[2])), real_copy(*a))[1]
+    )
+    first = roster_import(
+        actor=world.alice, source=path, organization=world.enterprise_a, batch_size=10
+    )
+    assert len(writers_made) == 1 and streamed  # the prepared path ran
+    assert (first.created, first.updated) == (47, 1)
+    assert rollups_verify() == []
+    prepared = _roster_state(world.enterprise_a)
+    assert [a[0] for a in prepared[2]] == [1, 2, 3, 4, 5]  # each batch audited once, by number
+
+    # the same file through the general path, into a clean enterprise
+    SkillLevelChange.objects.filter(worker__organization=world.enterprise_a).delete()
+    Worker.objects.filter(organization=world.enterprise_a).delete()
+    after = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    known = make_worker(world.enterprise_a, 60, skill_level="JUNIOR")
+    rollups_rebuild()
+    monkeypatch.setattr(importer.RosterImport, "_prepare", lambda self, *a: None)
+    second = roster_import(
+        actor=world.alice, source=path, organization=world.enterprise_a, batch_size=10
+    )
+    assert second.as_json() == first.as_json()
+    assert _roster_state(world.enterprise_a, after) == prepared
+    assert rollups_verify() == []
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_prepared_batch_falls_back_when_a_worker_was_registered_again(
+    world: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A worker read by the look-up but deleted and registered again (a new id) before the batch is
+    written: the prepared ids no longer hold, so the batch is rolled back and written by the general
+    path — the level-change row goes to the worker as they now are."""
+    from gongjiang.workforce.roster import importer
+
+    gone = make_worker(world.enterprise_a, 61, skill_level="JUNIOR")
+    old_id = gone.pk
+    real_prepare = importer.RosterImport._prepare
+    fallbacks: list[int] = []
+    real_batch = importer.RosterImport._write_batch
+
+    def counting(self: Any, number: int, inserts: Any, changes: Any, prepared: Any) -> None:
+        if prepared is None:
+            fallbacks.append(number)
+        real_batch(self, number, inserts, changes, prepared)
+
+    def prepare_then_reregister(self: Any, *args: Any) -> Any:
+        out = real_prepare(self, *args)
+        if not fallbacks and Worker.objects.filter(pk=old_id).exists():
+            SkillLevelChange.objects.filter(worker_id=old_id).delete()
+            Worker.objects.filter(pk=old_id).delete()
+            make_worker(world.enterprise_a, 61, skill_level="JUNIOR")
+        return out
+
+    monkeypatch.setattr(importer.RosterImport, "_prepare", prepare_then_reregister)
+    monkeypatch.setattr(importer.RosterImport, "_write_batch", counting)
+    rows = [[gone.name, unique_id(61), "技师"]] + [
+        [f"工人{i}", unique_id(900 + i), "中级工"] for i in range(5)
+    ]
+    path = write_roster(tmp_path / "r.csv", rows, header=["姓名", "身份证号", "技能等级"])
+    result = roster_import(actor=world.alice, source=path, organization=world.enterprise_a)
+    assert fallbacks == [1]
+    assert (result.created, result.updated) == (5, 1)
+    now = Worker.objects.get(citizen_id_hash=personal.citizen_id_hash(unique_id(61)))
+    assert now.pk != old_id and now.skill_level_id == "TECHNICIAN"
+    assert SkillLevelChange.objects.filter(worker=now, to_level_id="TECHNICIAN").count() == 1
+    assert Worker.objects.filter(organization=world.enterprise_a).count() == 6
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_leave_whole_batches_when_one_fails(
+    world: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """With two writer threads a failing batch stops the import; what is committed is whole
+    batches (the other writer's batch may commit), and running the file again completes it."""
+    from gongjiang.workforce.roster import importer
+    from gongjiang.workforce.roster.importer import RosterImport
+
+    monkeypatch.setattr(importer, "WRITERS", 2)
+    real_batch = RosterImport._write_batch
+
+    def failing(self: Any, number: int, *args: Any) -> None:
+        if number == 2:
+            raise RuntimeError("disk full")
+        real_batch(self, number, *args)
+
+    monkeypatch.setattr(RosterImport, "_write_batch", failing)
+    rows = [[f"工人{i}", unique_id(800 + i)] for i in range(45)]
+    path = write_roster(tmp_path / "r.csv", rows, header=["姓名", "身份证号"])
+    with pytest.raises(RuntimeError, match="disk full"):
+        roster_import(
+            actor=world.alice, source=path, organization=world.enterprise_a, batch_size=10
+        )
+    written = set(
+        Worker.objects.filter(organization=world.enterprise_a).values_list("name", flat=True)
+    )
+    batches = [{f"工人{i}" for i in range(b * 10, min(45, b * 10 + 10))} for b in range(5)]
+    assert batches[0] <= written and not (batches[1] & written)
+    assert all(b <= written or not (b & written) for b in batches)  # whole batches only
+    assert SkillLevelChange.objects.filter(worker__organization=world.enterprise_a).count() == 0
+    monkeypatch.undo()
+    again = roster_import(actor=world.alice, source=path, organization=world.enterprise_a)
+    assert again.created + again.unchanged == 45 and again.created >= 10
+    assert Worker.objects.filter(organization=world.enterprise_a).count() == 45
 
 
 def test_import_runs_with_fewer_collector_passes(

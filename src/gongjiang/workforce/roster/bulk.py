@@ -10,7 +10,7 @@ RETURNING``; on SQLite the same upsert runs through ``executemany``. History row
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -192,6 +192,47 @@ def copy_new_workers(rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
             for pk, row in zip(ids, rows, strict=True):
                 copy.write_row((pk, *row))
     return {row[hash_at]: pk for pk, row in zip(ids, rows, strict=True)}
+
+
+def draw_ids(n: int) -> list[int]:
+    """PostgreSQL: ``n`` ids from the worker table's sequence (taken for good, rolled back or not)."""
+    if not n:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Worker._meta.db_table, n],
+        )
+        return [r[0] for r in cursor.fetchall()]
+
+
+def copy_text(rows: Iterable[tuple[Any, ...]]) -> bytes:
+    """PostgreSQL: the COPY text data of ``rows``, formatted by psycopg's own formatter (what
+    ``copy.write_row`` runs), so that one thread formats and another only streams the bytes."""
+    from psycopg._copy_base import format_row_text
+    from psycopg.adapt import Transformer
+
+    connection.ensure_connection()
+    transformer = Transformer(connection.connection)
+    out = bytearray()
+    for row in rows:
+        format_row_text(row, transformer, out)
+    return bytes(out)
+
+
+def copy_prepared(model: Any, columns: Sequence[str], data: bytes) -> None:
+    """PostgreSQL: COPY ``data`` (from :func:`copy_text`, rows in ``columns`` order) into the
+    model's table; a duplicate key raises Django's IntegrityError."""
+    if not data:
+        return
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(
+            f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        ) as copy,
+    ):
+        copy.write(data)
 
 
 def existing_by_hash(hashes: Sequence[str], columns: Sequence[str]) -> list[dict[str, Any]]:

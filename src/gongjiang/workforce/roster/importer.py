@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -58,6 +59,8 @@ from .reader import ParsedWorker, RosterReader, RowError, RowWarning
 
 BATCH_SIZE = int(os.environ.get("GONGJIANG_IMPORT_BATCH_SIZE", "5000"))
 # test hook: after committing batch k, say so on stderr and sleep (a test kills the process then)
+# batches written at once on PostgreSQL (each on its own connection; see _BackgroundWriter)
+WRITERS = max(1, int(os.environ.get("GONGJIANG_IMPORT_WRITERS", "2")))
 PAUSE_AFTER_BATCH = int(os.environ.get("GONGJIANG_IMPORT_PAUSE_AFTER_BATCH", "0"))
 MAX_STORED_ERRORS = 2000
 
@@ -242,21 +245,34 @@ class _LazyKeys:
 
 
 class _BackgroundWriter:
-    """Writes commit batches in a thread of its own (with its own database connection), so that
-    reading and checking the next batch overlaps writing this one; at most one batch waits.
+    """Writes commit batches in threads of their own (:data:`WRITERS`, each with its own database
+    connection), so that reading and checking the next batch overlaps writing this one, and two
+    batches are written at once: the server's work for a batch (the COPY into the indexed table,
+    the history rows, the rollup deltas, the commit) is the import's longest chain, and a second
+    connection puts it on the second core. At most one batch per writer waits.
 
-    Used on PostgreSQL when the caller is not inside a transaction (each batch commits on its own
-    either way). The first error stops the writing and is raised by the next :meth:`submit` or by
-    :meth:`close`; the batches committed before it stay committed, as in the synchronous path.
+    Each batch is still one transaction. Commits pass one at a time through a gate, so the
+    committed count and the test hook that pauses after batch k see whole batches in order of
+    commit; the batches themselves may commit out of file order (batch 4 before batch 3). The
+    first error stops the writing and is raised by the next :meth:`submit` or by :meth:`close`;
+    a batch the other writer had begun may still commit, and the batches committed stay
+    committed: a re-run reports their rows as unchanged and writes the rest.
+
+    Used on PostgreSQL when the caller is not inside a transaction.
     """
 
-    def __init__(self, write: Callable[..., None]) -> None:
+    def __init__(self, write: Callable[..., None], writers: int = 1) -> None:
         self._write = write
-        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=1)
+        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=max(1, writers))
         self._error: BaseException | None = None
         self._language = translation.get_language()
-        self._thread = threading.Thread(target=self._run, name="roster-import-writer", daemon=True)
-        self._thread.start()
+        self.gate = threading.Lock()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"roster-import-writer-{i}", daemon=True)
+            for i in range(max(1, writers))
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def _run(self) -> None:
         try:
@@ -266,7 +282,8 @@ class _BackgroundWriter:
                         try:
                             self._write(*item)
                         except BaseException as exc:  # re-raised in the importing thread
-                            self._error = exc
+                            if self._error is None:
+                                self._error = exc
         finally:
             connection.close()  # this thread's own connection
 
@@ -276,12 +293,45 @@ class _BackgroundWriter:
         self._queue.put(args)
 
     def close(self) -> None:
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
+        for thread in self._threads:
+            if thread.is_alive():
+                self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
         if self._error is not None:
             error, self._error = self._error, None
             raise error
+
+
+def _close_connection() -> None:
+    connection.close()  # resolved in the calling thread: its own connection
+
+
+class _Lookahead:
+    """Looks batches up in a thread of its own, with its own database connection: the stale hashes
+    of a key rotation, the registered workers, and ids from the worker table's sequence for the
+    rest. The importing thread hands it batch N+1 and merges batch N while the server answers, so
+    that the look-up's round trip and server time no longer stand in the import's longest chain."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-import-lookup")
+
+    def submit(self, citizen_ids: list[str], hashes: list[str]) -> Future[_Looked]:
+        return self._pool.submit(self._look, citizen_ids, hashes)
+
+    @staticmethod
+    def _look(citizen_ids: list[str], hashes: list[str]) -> _Looked:
+        # during a key rotation, records still hashed under an older key take the newest hash
+        # first, so the look-up finds them instead of registering the person twice
+        bulk.rehash_stale(citizen_ids)
+        existing = {row["citizen_id_hash"]: row for row in bulk.existing_by_hash(hashes, _EXISTING)}
+        return existing, bulk.draw_ids(len(hashes) - len(existing))
+
+    def close(self) -> None:
+        try:
+            self._pool.submit(_close_connection).result()  # that thread's own connection
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 class RosterImport:
@@ -312,13 +362,15 @@ class RosterImport:
         self.teams = _team_lookup(organization)
         self.employers = EmployerLookup(organization)
         self.scope = access.scope_paths(actor, "workforce.change_worker")
-        self.batches = 0
+        self.batches = 0  # committed
+        self.submitted = 0  # handed to be written: the number of the batch in the file
         self.user = user_or_none(actor)
         self.team_label = ""
         self.employer_label = ""
         self.id_label = ""
         self.reason = _("roster import")
         self.writer: _BackgroundWriter | None = None
+        self.lookahead: _Lookahead | None = None
         # foreign keys checked once per batch instead of once per row, where the role may (fkeys.py)
         self.batch_fkeys = not dry_run and fkeys.allowed()
 
@@ -346,7 +398,8 @@ class RosterImport:
                 items = prepared = pipeline.PreparedRows(reader, lookup, self.today, self.hasher)
             else:
                 items = pipeline.in_process(reader, lookup, self.today)
-            self.writer = _BackgroundWriter(self._write)
+            self.writer = _BackgroundWriter(self._write, WRITERS)
+            self.lookahead = _Lookahead()
         else:
             items = pipeline.in_process(reader, lookup, self.today)
         try:
@@ -354,6 +407,8 @@ class RosterImport:
         finally:
             if prepared is not None:
                 prepared.close()
+            if self.lookahead is not None:
+                self.lookahead.close()
             if self.writer is not None:
                 self.writer.close()
         if prepared is not None:
@@ -370,7 +425,38 @@ class RosterImport:
     def _rows(self, items: Iterable[pipeline.Item], reader: RosterReader) -> None:
         result = self.result
         batch: list[tuple[ParsedWorker, pipeline.Keys | None]] = []
-        for number, worker, errors, warnings, keys in items:
+        pending: tuple[list[tuple[ParsedWorker, pipeline.Keys | None]], Future[_Looked]] | None
+        pending = None
+
+        def checked(batch: list[tuple[ParsedWorker, pipeline.Keys | None]]) -> None:
+            nonlocal pending
+            if self.lookahead is None:
+                self._batch(batch)
+                return
+            keyed: list[tuple[ParsedWorker, pipeline.Keys | None]] = [
+                (p, k if k is not None else self._keys(p)) for p, k in batch
+            ]
+            looked = self.lookahead.submit(
+                [p.citizen_id for p, _k in keyed],
+                [k[0] for _p, k in keyed],  # type: ignore[index]
+            )
+            previous, pending = pending, (keyed, looked)
+            if previous is not None:  # batch N is merged while batch N+1 is looked up
+                self._batch(previous[0], previous[1].result())
+
+        rows = iter(items)
+        while True:
+            try:
+                number, worker, errors, warnings, keys = next(rows)
+            except StopIteration:
+                break
+            except BaseException:
+                # the file failed to read on: the batches read whole before it are written, as
+                # they would have been without the look-ahead, and the reading error is raised
+                if pending is not None:
+                    last, pending = pending, None
+                    self._batch(last[0], last[1].result())
+                raise
             if warnings:
                 result.warnings.extend(warnings)
             if worker is None:
@@ -379,21 +465,33 @@ class RosterImport:
                 continue
             batch.append((worker, keys))
             if len(batch) >= self.batch_size:
-                self._batch(batch)
+                checked(batch)
                 batch = []
                 if self.progress:
                     self.progress(max(reader.rows_count, number), None)
         if batch:
-            self._batch(batch)
+            checked(batch)
+        if pending is not None:
+            self._batch(pending[0], pending[1].result())
 
-    def _batch(self, batch: list[tuple[ParsedWorker, pipeline.Keys | None]]) -> None:
-        # during a key rotation, records still hashed under an older key take the newest hash
-        # first, so the upsert below finds them instead of registering the person twice
-        bulk.rehash_stale([p.citizen_id for p, _k in batch])
+    def _batch(
+        self,
+        batch: list[tuple[ParsedWorker, pipeline.Keys | None]],
+        looked: _Looked | None = None,
+    ) -> None:
         items = [p for p, _k in batch]
         keys = [k if k is not None else self._keys(p) for p, k in batch]
-        hashes = [k[0] for k in keys]
-        existing = {row["citizen_id_hash"]: row for row in bulk.existing_by_hash(hashes, _EXISTING)}
+        drawn: list[int] | None = None
+        if looked is None:
+            # during a key rotation, records still hashed under an older key take the newest hash
+            # first, so the upsert below finds them instead of registering the person twice
+            bulk.rehash_stale([p.citizen_id for p in items])
+            hashes = [k[0] for k in keys]
+            existing = {
+                row["citizen_id_hash"]: row for row in bulk.existing_by_hash(hashes, _EXISTING)
+            }
+        else:
+            existing, drawn = looked
         org = self.organization
         org_id = org.pk if org is not None else None
         inserts: list[tuple[Any, ...]] = []
@@ -442,10 +540,13 @@ class RosterImport:
                 inserts.append(self._row(p, k, code, new, now))
         if self.dry_run or not changes:
             return
+        self.submitted += 1
         if self.writer is not None:
-            self.writer.submit(inserts, changes)
+            self.writer.submit(
+                self.submitted, inserts, changes, self._prepare(inserts, changes, drawn)
+            )
         else:
-            self._write(inserts, changes)
+            self._write(self.submitted, inserts, changes)
 
     def _keys(self, p: ParsedWorker) -> pipeline.Keys:
         """Keys of a row read in this process: the hash now, the costly rest only when asked."""
@@ -570,108 +671,211 @@ class RosterImport:
         ids.update(bulk.upsert_workers_returning(rest))
         return ids
 
-    def _write(
+    def _compose(
+        self, changes: list[tuple[str, Any, dict[str, Any], ParsedWorker]], ids: dict[str, int]
+    ) -> _Composed:
+        """The batch's history rows, rollup gains and change notes, once the workers' ids are known
+        (no database work: the prepared path runs it in the importing thread)."""
+        now, user_id = self.now, getattr(self.user, "pk", None)
+        source = self.source_label[:200]
+        ref = self.source_ref[:60]
+        composed = _Composed()
+        level_changes = [
+            c for c in changes if (c[1] or {}).get("skill_level_id") != c[2]["skill_level_id"]
+        ]
+        moves = [
+            c
+            for c in changes
+            if c[1] is not None and c[1]["organization_id"] != c[2]["organization_id"]
+        ]
+        level_codes = bulk.new_codes(len(level_changes))
+        transfer_codes = bulk.new_codes(len(moves))
+        for (digest, old, new, p), code in zip(level_changes, level_codes, strict=True):
+            date = p.hire_date if old is None and p.hire_date else self.today
+            from_level = (old or {}).get("skill_level_id")
+            composed.new_levels.append((ids[digest], date, from_level, new["skill_level_id"]))
+            composed.level_rows.append(
+                (
+                    code,
+                    ids[digest],
+                    date,
+                    source,
+                    ref,
+                    user_id,
+                    now,
+                    from_level,
+                    new["skill_level_id"],
+                    self.reason,
+                    False,
+                )
+            )
+        for (digest, old, new, _p), code in zip(moves, transfer_codes, strict=True):
+            composed.transfer_rows.append(
+                (
+                    code,
+                    ids[digest],
+                    self.today,
+                    source,
+                    ref,
+                    user_id,
+                    now,
+                    old["organization_id"],
+                    new["organization_id"],
+                    self.reason,
+                )
+            )
+        for digest, old, new, p in changes:
+            after = {f: new.get(f) for f in SNAPSHOT_FIELDS}
+            after.update(
+                gender=p.gender,
+                birth_date=p.birth_date,
+                employment_type=(old or {}).get("employment_type", Worker.EmploymentType.CONTRACT),
+                status=(old or {}).get("status", Worker.Status.ACTIVE),
+            )
+            before = {f: old.get(f) for f in SNAPSHOT_FIELDS} if old is not None else None
+            composed.notes.append(WorkerChange(ids[digest], before, after, self.today))
+        return composed
+
+    def _prepare(
         self,
         inserts: list[tuple[Any, ...]],
         changes: list[tuple[str, Any, dict[str, Any], ParsedWorker]],
+        drawn: list[int] | None = None,
+    ) -> _Prepared:
+        """Everything of a batch's write that is Python, done in the importing thread so that the
+        writing thread only streams it (its Python would otherwise wait for the GIL while this
+        thread reads the next batch, and the writer's backend would wait for it): ids for the new
+        workers drawn from the table's sequence, the ids of registered workers as they were read,
+        the COPY text of the new workers and of the level-change rows, the notes for the hooks.
+        :meth:`_write` checks that those ids still hold; if another import registered one of these
+        people meanwhile, the batch is written by the general path instead."""
+        fresh = [row for row, change in zip(inserts, changes, strict=True) if change[1] is None]
+        rest = [row for row, change in zip(inserts, changes, strict=True) if change[1] is not None]
+        # ids drawn with the look-up (one for every row not found; some may go unused)
+        drawn = drawn[: len(fresh)] if drawn is not None else bulk.draw_ids(len(fresh))
+        hash_at = bulk.WORKER_COLUMNS.index("citizen_id_hash")
+        ids = {row[hash_at]: pk for pk, row in zip(drawn, fresh, strict=True)}
+        ids.update((digest, old["id"]) for digest, old, _new, _p in changes if old is not None)
+        composed = self._compose(changes, ids)
+        return _Prepared(
+            ids=ids,
+            fresh=bulk.copy_text((pk, *row) for pk, row in zip(drawn, fresh, strict=True)),
+            rest=rest,
+            composed=composed,
+            levels=bulk.copy_text(composed.level_rows),
+        )
+
+    def _write(
+        self,
+        number: int,
+        inserts: list[tuple[Any, ...]],
+        changes: list[tuple[str, Any, dict[str, Any], ParsedWorker]],
+        prepared: _Prepared | None = None,
     ) -> None:
-        now, user_id = self.now, getattr(self.user, "pk", None)
+        gate = self.writer.gate if self.writer is not None else None
+        held = False
+
+        def hold() -> None:  # commits one at a time (released below, after the commit)
+            nonlocal held
+            if gate is not None:
+                gate.acquire()
+                held = True
+
+        try:
+            if prepared is not None:
+                try:
+                    with transaction.atomic():
+                        self._write_batch(number, inserts, changes, prepared)
+                        hold()
+                except _StaleBatch:  # rolled back whole; written by the general path below
+                    prepared = None
+            if prepared is None:
+                with transaction.atomic():
+                    self._write_batch(number, inserts, changes, None)
+                    hold()
+            self.batches += 1
+            if PAUSE_AFTER_BATCH and self.batches == PAUSE_AFTER_BATCH:
+                print(f"import: batch {self.batches} committed", file=sys.stderr, flush=True)
+                time.sleep(120)
+        finally:
+            if held:
+                gate.release()  # type: ignore[union-attr]
+
+    def _write_batch(
+        self,
+        number: int,
+        inserts: list[tuple[Any, ...]],
+        changes: list[tuple[str, Any, dict[str, Any], ParsedWorker]],
+        prepared: _Prepared | None,
+    ) -> None:
+        """Write one batch inside the caller's transaction."""
         checked = self.batch_fkeys
-        with transaction.atomic():
-            if checked:
-                fkeys.verify(Worker, bulk.WORKER_COLUMNS, inserts)
-                fkeys.relax()
-            ids = self._upsert(inserts, changes)
-            level_rows: list[tuple[Any, ...]] = []
-            transfer_rows: list[tuple[Any, ...]] = []
-            notes: list[WorkerChange] = []
-            source = self.source_label[:200]
-            ref = self.source_ref[:60]
-            level_changes = [
-                c for c in changes if (c[1] or {}).get("skill_level_id") != c[2]["skill_level_id"]
-            ]
-            moves = [
-                c
-                for c in changes
-                if c[1] is not None and c[1]["organization_id"] != c[2]["organization_id"]
-            ]
-            level_codes = bulk.new_codes(len(level_changes))
-            transfer_codes = bulk.new_codes(len(moves))
-            new_levels: list[rollups.NewLevel] = []
-            for (digest, old, new, p), code in zip(level_changes, level_codes, strict=True):
-                date = p.hire_date if old is None and p.hire_date else self.today
-                from_level = (old or {}).get("skill_level_id")
-                new_levels.append((ids[digest], date, from_level, new["skill_level_id"]))
-                level_rows.append(
-                    (
-                        code,
-                        ids[digest],
-                        date,
-                        source,
-                        ref,
-                        user_id,
-                        now,
-                        (old or {}).get("skill_level_id"),
-                        new["skill_level_id"],
-                        self.reason,
-                        False,
-                    )
-                )
-            for (digest, old, new, _p), code in zip(moves, transfer_codes, strict=True):
-                transfer_rows.append(
-                    (
-                        code,
-                        ids[digest],
-                        self.today,
-                        source,
-                        ref,
-                        user_id,
-                        now,
-                        old["organization_id"],
-                        new["organization_id"],
-                        self.reason,
-                    )
-                )
-            if checked:
-                fkeys.verify(SkillLevelChange, bulk.LEVEL_COLUMNS, level_rows)
-                fkeys.verify(Transfer, bulk.TRANSFER_COLUMNS, transfer_rows)
-            bulk.insert_level_changes(level_rows)
-            bulk.insert_transfers(transfer_rows)
-            if checked:
-                fkeys.restore()  # the hooks, rollups and audit row: every check in place
-            for digest, old, new, p in changes:
-                after = {f: new.get(f) for f in SNAPSHOT_FIELDS}
-                after.update(
-                    gender=p.gender,
-                    birth_date=p.birth_date,
-                    employment_type=(old or {}).get(
-                        "employment_type", Worker.EmploymentType.CONTRACT
-                    ),
-                    status=(old or {}).get("status", Worker.Status.ACTIVE),
-                )
-                before = {f: old.get(f) for f in SNAPSHOT_FIELDS} if old is not None else None
-                notes.append(WorkerChange(ids[digest], before, after, self.today))
-            with rollups.import_batch(new_levels):  # rollup upkeep by deltas, no recount
-                notify(notes)
-            created = sum(1 for c in changes if c[1] is None)
-            audit(
-                actor=self.actor,
-                action="worker.import_batch",
-                organization=self.organization,
-                details={
-                    "source": self.source_label,
-                    "source_ref": self.source_ref,
-                    "batch": self.batches + 1,
-                    "created": created,
-                    "updated": len(changes) - created,
-                    "skill_level_changes": len(level_rows),
-                    "transfers": len(transfer_rows),
-                },
-            )
-        self.batches += 1
-        if PAUSE_AFTER_BATCH and self.batches == PAUSE_AFTER_BATCH:
-            print(f"import: batch {self.batches} committed", file=sys.stderr, flush=True)
-            time.sleep(120)
+        if checked:
+            fkeys.verify(Worker, bulk.WORKER_COLUMNS, inserts)
+            fkeys.relax()
+        if prepared is not None:
+            try:
+                with transaction.atomic():
+                    bulk.copy_prepared(Worker, ("id", *bulk.WORKER_COLUMNS), prepared.fresh)
+            except IntegrityError:  # one of them was registered meanwhile
+                raise _StaleBatch from None
+            written = bulk.upsert_workers_returning(prepared.rest)
+            if any(prepared.ids[digest] != pk for digest, pk in written.items()):
+                raise _StaleBatch  # a registered worker was deleted and registered again
+            composed = prepared.composed
+        else:
+            composed = self._compose(changes, self._upsert(inserts, changes))
+        if checked:
+            fkeys.verify(SkillLevelChange, bulk.LEVEL_COLUMNS, composed.level_rows)
+            fkeys.verify(Transfer, bulk.TRANSFER_COLUMNS, composed.transfer_rows)
+        if prepared is not None:
+            bulk.copy_prepared(SkillLevelChange, bulk.LEVEL_COLUMNS, prepared.levels)
+        else:
+            bulk.insert_level_changes(composed.level_rows)
+        bulk.insert_transfers(composed.transfer_rows)
+        if checked:
+            fkeys.restore()  # the hooks, rollups and audit row: every check in place
+        with rollups.import_batch(composed.new_levels):  # rollup upkeep by deltas, no recount
+            notify(composed.notes)
+        created = sum(1 for c in changes if c[1] is None)
+        audit(
+            actor=self.actor,
+            action="worker.import_batch",
+            organization=self.organization,
+            details={
+                "source": self.source_label,
+                "source_ref": self.source_ref,
+                "batch": number,
+                "created": created,
+                "updated": len(changes) - created,
+                "skill_level_changes": len(composed.level_rows),
+                "transfers": len(composed.transfer_rows),
+            },
+        )
+
+
+_Looked = tuple[dict[str, dict[str, Any]], list[int]]
+
+
+class _StaleBatch(Exception):
+    """A prepared batch no longer matches the table (another import wrote one of its people)."""
+
+
+@dataclass
+class _Composed:
+    level_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    transfer_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    new_levels: list[rollups.NewLevel] = field(default_factory=list)
+    notes: list[WorkerChange] = field(default_factory=list)
+
+
+@dataclass
+class _Prepared:
+    ids: dict[str, int]
+    fresh: bytes
+    rest: list[tuple[Any, ...]]
+    composed: _Composed
+    levels: bytes
 
 
 def roster_import(
