@@ -79,4 +79,5 @@ LABELS = {
     "careers.expert_pass_down": _("Expert-level place passed down the ranking after an objection"),
     "careers.expert_appoint": _("Experts appointed"),
     "careers.expert_reevaluate": _("Expert re-evaluated at the term's end"),
+    "careers.expert_revoke": _("Expert appointment revoked during its term"),
 }
