@@ -47,6 +47,7 @@ LABELS = {
     "careers.programme_drop": _("Dropped out of a worker programme"),
     "careers.programme_complete": _("Worker programme completed"),
     "careers.programme_subsidy": _("Programme subsidy paid"),
+    "careers.programme_subsidy_run": _("Every due academic-year subsidy of a programme paid"),
     "careers.apprentice_rule_set": _("Apprenticeship rule set"),
     "careers.apprentice_pilot_create": _("Apprenticeship pilot enterprise designated"),
     "careers.training_institution_create": _("Training institution registered"),
