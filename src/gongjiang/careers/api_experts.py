@@ -413,6 +413,8 @@ class CareersExpertAppointmentOut(Schema):
     reevaluated_on: dt.date | None
     renewed: bool
     renewal: str | None
+    revoked_on: dt.date | None = None
+    revocation_reason: str = ""
 
 
 def _appointment_out(a: Any, today: dt.date) -> dict[str, Any]:
@@ -429,6 +431,8 @@ def _appointment_out(a: Any, today: dt.date) -> dict[str, Any]:
         "reevaluated_on": a.reevaluated_on,
         "renewed": renewal is not None,
         "renewal": renewal.code if renewal is not None else None,
+        "revoked_on": a.revoked_on,
+        "revocation_reason": a.revocation_reason,
     }
 
 
@@ -463,6 +467,24 @@ def reevaluate(request: HttpRequest, code: str, payload: CareersExpertReevaluate
     appointment = sel.appointment_get(request.user, code)
     experts.expert_reevaluate(
         actor=request.user, appointment=appointment, renew=payload.renew, note=payload.note
+    )
+    return _appointment_out(sel.appointment_get(request.user, code), timezone.localdate())
+
+
+class CareersExpertRevokeIn(StrictSchema):
+    reason: str = Field(..., min_length=1, max_length=500)
+    on: dt.date | None = None
+
+
+@router.post(
+    "/appointments/{code}/revoke",
+    response=CareersExpertAppointmentOut,
+    summary="Revoke an appointment during its term (from a day, with the reason)",
+)
+def revoke(request: HttpRequest, code: str, payload: CareersExpertRevokeIn) -> Any:
+    appointment = sel.appointment_get(request.user, code)
+    experts.expert_appointment_revoke(
+        actor=request.user, appointment=appointment, reason=payload.reason, on=payload.on
     )
     return _appointment_out(sel.appointment_get(request.user, code), timezone.localdate())
 

@@ -576,3 +576,76 @@ def subsidy(request: HttpRequest, code: str, payload: CareersProgrammeSubsidyIn)
             academic_year=payload.academic_year,
         )
     )
+
+
+# ------------------------------------------------------------- every due academic year at once
+class CareersProgrammeSubsidyRunOut(Schema):
+    academic_year: int | None
+    count: int = Field(description="academic years paid (or due, in the preview)")
+    total: Decimal
+    left_out: int = Field(description="years left for another manager (filed or nominated)")
+    job: str | None = Field(None, description="a large run: the background job to follow")
+
+
+class CareersProgrammeSubsidyRunIn(StrictSchema):
+    academic_year: int | None = Field(None, ge=1, le=8, description="only this academic year")
+    reference: str = Field("", max_length=200)
+    expected_count: int | None = Field(
+        None, ge=0, le=10_000_000, description="the preview's count: refused (409) when it changed"
+    )
+    expected_total: str | None = Field(
+        None, max_length=20, pattern=r"^\d{1,12}(\.\d{1,2})?$", description="the preview's total"
+    )
+
+
+def _run_out(run: Any, job: Any = None) -> dict[str, Any]:
+    if run is None:
+        params = job.params
+        return {
+            "academic_year": params.get("academic_year"),
+            "count": params.get("expected_count") or 0,
+            "total": Decimal(params.get("expected_total") or "0"),
+            "left_out": 0,
+            "job": job.code,
+        }
+    return {**run.as_dict(), "total": run.total, "job": None}
+
+
+@router.get(
+    "/{code}/subsidies/due",
+    response=CareersProgrammeSubsidyRunOut,
+    summary="Per-year programmes: what a run would pay now (count and total)",
+)
+def subsidies_due(
+    request: HttpRequest, code: str, academic_year: int | None = Query(None, ge=1, le=8)
+) -> dict[str, Any]:
+    from . import programmes_batch as batch
+
+    p = sel.programme_get(request.user, code)
+    return _run_out(
+        batch.subsidies_due(actor=request.user, programme=p, academic_year=academic_year)
+    )
+
+
+@router.post(
+    "/{code}/subsidies/pay",
+    response={200: CareersProgrammeSubsidyRunOut, 202: CareersProgrammeSubsidyRunOut},
+    summary="Pay every due academic year of the programme (all or nothing; large runs: a job)",
+)
+def subsidies_pay(
+    request: HttpRequest, code: str, payload: CareersProgrammeSubsidyRunIn
+) -> tuple[int, dict[str, Any]]:
+    from . import programmes_batch as batch
+
+    p = sel.programme_get(request.user, code)
+    started = batch.programme_subsidies_run(
+        actor=request.user,
+        programme=p,
+        academic_year=payload.academic_year,
+        reference=payload.reference,
+        expected_count=payload.expected_count,
+        expected_total=payload.expected_total,
+    )
+    if started.job is not None:
+        return 202, _run_out(None, started.job)
+    return 200, _run_out(started.run)

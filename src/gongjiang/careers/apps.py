@@ -15,6 +15,7 @@ class CareersConfig(AppConfig):
             experts_record,
             pay_import,
             permissions,
+            programmes_batch,
         )
         from .audit_labels import LABELS
 

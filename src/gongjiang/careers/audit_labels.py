@@ -47,6 +47,7 @@ LABELS = {
     "careers.programme_drop": _("Dropped out of a worker programme"),
     "careers.programme_complete": _("Worker programme completed"),
     "careers.programme_subsidy": _("Programme subsidy paid"),
+    "careers.programme_subsidy_run": _("Every due academic-year subsidy of a programme paid"),
     "careers.apprentice_rule_set": _("Apprenticeship rule set"),
     "careers.apprentice_pilot_create": _("Apprenticeship pilot enterprise designated"),
     "careers.training_institution_create": _("Training institution registered"),
@@ -79,4 +80,5 @@ LABELS = {
     "careers.expert_pass_down": _("Expert-level place passed down the ranking after an objection"),
     "careers.expert_appoint": _("Experts appointed"),
     "careers.expert_reevaluate": _("Expert re-evaluated at the term's end"),
+    "careers.expert_revoke": _("Expert appointment revoked during its term"),
 }

@@ -33,6 +33,10 @@ class Record:
     occupation: str = ""
     titles: Sequence[tuple[str, dt.date]] = ()
     honours: Sequence[tuple[str, int]] = ()
+    # management grades held: (grade, since, ended_on or None); held on d when since <= d < end
+    grades: Sequence[tuple[str, dt.date, dt.date | None]] = ()
+    # the management grades of the table in force, lowest first (their order ranks them)
+    grade_order: Sequence[str] = ()
 
 
 @dataclass
@@ -134,6 +138,44 @@ def _honour_best(record: Record) -> str:
     return best
 
 
+def _grade_meets(record: Record, held: str, need: str) -> bool:
+    """Is ``held`` the grade ``need`` or a higher one of the table? (A grade the table does not
+    rank meets only itself.)"""
+    order = list(record.grade_order)
+    if held == need:
+        return True
+    return held in order and need in order and order.index(held) >= order.index(need)
+
+
+def grade_on(record: Record) -> str:
+    """The management grade held on ``as_of`` ('' when none)."""
+    for grade, since, ended in record.grades:
+        if since <= record.as_of and (ended is None or record.as_of < ended):
+            return grade
+    return ""
+
+
+def grade_reached_on(record: Record, level: str) -> dt.date | None:
+    """The first day of the unbroken stretch, up to ``as_of``, in which the worker held ``level``
+    or a higher grade (None when they do not hold one on ``as_of``). A grade ending on the day the
+    next begins leaves no gap."""
+    spans = sorted(
+        (since, ended)
+        for grade, since, ended in record.grades
+        if since <= record.as_of and _grade_meets(record, grade, level)
+    )
+    start: dt.date | None = None
+    end: dt.date | None = None
+    for since, ended in spans:
+        if start is None or (end is not None and since > end):
+            start, end = since, ended  # a new stretch (a gap before it)
+        elif end is not None:
+            end = None if ended is None else max(end, ended)
+    if start is None or (end is not None and end <= record.as_of):
+        return None
+    return start
+
+
 def _check(rule: RuleRow, record: Record) -> Condition:
     kind = rule.kind
     if kind == Kind.SKILL_LEVEL:
@@ -167,6 +209,16 @@ def _check(rule: RuleRow, record: Record) -> Condition:
         best = _honour_best(record)
         met = HONOUR_RANK.get(best, 0) >= HONOUR_RANK.get(rule.level, 99)
         return Condition(kind, rule.level, best, met, rule.source)
+    if kind == Kind.MANAGEMENT_GRADE:
+        held = grade_on(record)
+        met = bool(held) and _grade_meets(record, held, rule.level)
+        return Condition(kind, rule.level, held, met, rule.source)
+    if kind == Kind.YEARS_AT_GRADE:
+        since = grade_reached_on(record, rule.level)
+        years = full_years(since, record.as_of) if since else 0
+        actual = f"{years}@{rule.level}" if since else ""
+        met = since is not None and years >= (rule.years or 0)
+        return Condition(kind, f"{rule.years}@{rule.level}", actual, met, rule.source)
     raise ValueError(f"unknown rule kind {kind!r}")
 
 

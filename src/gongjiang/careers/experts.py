@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -167,11 +168,18 @@ def expert_quota_set(
 
 
 # ---------------------------------------------------------------------- eligibility
+def not_revoked_on(on: dt.date, prefix: str = "") -> Q:
+    """Appointments not revoked by ``on`` (a revocation counts from its day on)."""
+    return Q(**{f"{prefix}revoked_on__isnull": True}) | Q(**{f"{prefix}revoked_on__gt": on})
+
+
 def held_rank(worker: Worker, on: dt.date) -> int | None:
     """The highest (smallest) rank of an expert level the worker holds in force on ``on``."""
-    ranks = ExpertAppointment.objects.filter(
-        worker=worker, term_start__lte=on, term_end__gte=on
-    ).values_list("level__rank", flat=True)
+    ranks = (
+        ExpertAppointment.objects.filter(worker=worker, term_start__lte=on, term_end__gte=on)
+        .filter(not_revoked_on(on))
+        .values_list("level__rank", flat=True)
+    )
     return min(ranks, default=None)
 
 
@@ -731,6 +739,8 @@ def expert_reevaluate(
             reason="own_appointment",
         )
     today = on or timezone.localdate()
+    if locked.revoked_on is not None:
+        raise ConflictError(_("This appointment has been revoked."), code="revoked")
     if locked.reevaluated_on is not None:
         raise ConflictError(_("This term has already been re-evaluated."), code="reevaluated")
     if not reevaluation_opens(locked) <= today <= locked.term_end:
@@ -772,5 +782,99 @@ def expert_reevaluate(
         obj=locked,
         organization=locked.organization,
         details={"renew": renew, "note": note, "worker": locked.worker.code},
+    )
+    return locked
+
+
+REASON_MAX = 500
+
+
+@audited_refusals
+@transaction.atomic
+def expert_appointment_revoke(
+    *,
+    actor: Any,
+    appointment: ExpertAppointment,
+    reason: str,
+    on: dt.date | None = None,
+) -> ExpertAppointment:
+    """Revoke an appointment during its term (解聘): from ``on`` (today when not given; never in
+    the future, never after the term's last day, and not before its first day unless the term has
+    not begun — then today) it no longer counts anywhere: the worker's badge and level, the
+    conditions of other levels, re-evaluation. A renewal already granted (a term starting after
+    this one) is revoked with it: it would otherwise bring the level back.
+
+    One decision by someone who may appoint in the enterprise (``careers.experts_appoint``), with
+    the reason (required, at most 500 characters); never by the expert themself (refused and
+    audited). The appointing officer may revoke (the appointing body decides 解聘 as it decides
+    聘任); the reason, the person and the day stay on the record."""
+    locked = (
+        ExpertAppointment.objects.select_for_update(of=("self",))
+        .select_related("level", "worker", "organization")
+        .get(pk=appointment.pk)
+    )
+    access.require(actor, APPOINT, locked.organization)
+    if same_person(actor, locked.worker.user_id):
+        raise DutyConflict(
+            _("Nobody revokes their own expert appointment."),
+            action="careers.expert_revoke",
+            obj=locked,
+            organization=locked.organization,
+            reason="own_appointment",
+        )
+    today = timezone.localdate()
+    day = on or today
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("Give the reason for the revocation."))
+    if len(reason) > REASON_MAX:
+        raise field_error(
+            "reason", _("The reason is at most %(max)d characters.") % {"max": REASON_MAX}
+        )
+    if locked.revoked_on is not None:
+        raise ConflictError(
+            _("This appointment was already revoked from %(day)s.")
+            % {"day": locked.revoked_on.isoformat()},
+            code="revoked",
+        )
+    if day > today:
+        raise field_error("on", _("The day of revocation is in the future."))
+    if day > locked.term_end:
+        raise ConflictError(
+            _("The term ended on %(day)s: there is nothing left to revoke.")
+            % {"day": locked.term_end.isoformat()},
+            code="term_ended",
+        )
+    if day < min(locked.term_start, today):
+        raise field_error(
+            "on",
+            _("The day of revocation is before the term's first day, %(day)s.")
+            % {"day": locked.term_start.isoformat()},
+        )
+    revoked = [locked]
+    nxt = ExpertAppointment.objects.select_for_update(of=("self",)).filter(renewed_from=locked)
+    while (follow := nxt.first()) is not None and follow.revoked_on is None:
+        revoked.append(follow)
+        nxt = ExpertAppointment.objects.select_for_update(of=("self",)).filter(renewed_from=follow)
+    for a in revoked:
+        a.revoked_on = day
+        a.revocation_reason = reason
+        a.revoked_by = user_or_none(actor)
+        a.full_clean(validate_unique=False, validate_constraints=False)
+    ExpertAppointment.objects.bulk_update(
+        revoked, ["revoked_on", "revocation_reason", "revoked_by"]
+    )
+    audit(
+        actor=actor,
+        action="careers.expert_revoke",
+        obj=locked,
+        organization=locked.organization,
+        details={
+            "worker": locked.worker.code,
+            "level": locked.level_name,
+            "from": day.isoformat(),
+            "reason": reason,
+            "renewals": [a.code for a in revoked[1:]],
+        },
     )
     return locked

@@ -14,6 +14,7 @@ from gongjiang.core import access
 from gongjiang.core.profile_badges import Badge, register
 from gongjiang.workforce.timeline import TimelineEntry, register_timeline_provider
 
+from .experts import not_revoked_on
 from .models_experts import ExpertAppointment
 
 KEY = "careers.expert"
@@ -33,15 +34,26 @@ def expert_entries(worker: Any, actor: Any) -> list[TimelineEntry]:
         title = (
             _("Expert level renewed: %(level)s") if a.renewed_from_id else _("Appointed %(level)s")
         ) % {"level": a.level_name}
+        url = reverse("careers:expert_appointment", args=[a.code])
         out.append(
             TimelineEntry(
                 a.term_start,
                 "expert",
                 title,
                 _("term %(start)s to %(end)s") % {"start": a.term_start, "end": a.term_end},
-                url=reverse("careers:expert_appointment", args=[a.code]),
+                url=url,
             )
         )
+        if a.revoked_on is not None:
+            out.append(
+                TimelineEntry(
+                    a.revoked_on,
+                    "expert",
+                    _("Expert level revoked: %(level)s") % {"level": a.level_name},
+                    a.revocation_reason,
+                    url=url,
+                )
+            )
     return out
 
 
@@ -52,6 +64,7 @@ def expert_badges(viewer: Any, worker: Any) -> list[Badge]:
     today = timezone.localdate()
     a = (
         ExpertAppointment.objects.filter(worker=worker, term_start__lte=today, term_end__gte=today)
+        .filter(not_revoked_on(today))
         .order_by("level__rank")
         .first()
     )

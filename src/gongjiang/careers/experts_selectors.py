@@ -206,6 +206,7 @@ def terms_due(actor: Any, on: dt.date | None = None) -> QuerySet[ExpertAppointme
     on = on or timezone.localdate()
     qs = ExpertAppointment.objects.filter(
         reevaluated_on__isnull=True,
+        revoked_on__isnull=True,
         term_end__gte=on,
         term_end__lte=on + dt.timedelta(days=experts_rules.REEVALUATION_DAYS),
     )

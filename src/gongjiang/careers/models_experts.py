@@ -230,6 +230,12 @@ class ExpertAppointment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # revocation during the term (解聘): not in force from ``revoked_on`` on (that day included)
+    revoked_on = models.DateField(_("revoked from"), null=True, blank=True)
+    revocation_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     SCOPE_PATH = "worker__organization__path"
     objects = ScopedQuerySet.as_manager()
@@ -242,14 +248,30 @@ class ExpertAppointment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(term_end__gte=models.F("term_start")),
                 name="careers_expert_term_order",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_on__isnull=True)
+                | (
+                    models.Q(revoked_on__lte=models.F("term_end")) & ~models.Q(revocation_reason="")
+                ),
+                name="careers_expert_revocation",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.worker} {self.level_name}"
 
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.term_start <= day <= self.term_end and not self.revoked_by_day(day)
+
+    def revoked_by_day(self, day: dt.date) -> bool:
+        return self.revoked_on is not None and self.revoked_on <= day
+
     def state_on(self, day: dt.date) -> str:
-        """scheduled / active / renewed / lapsed on ``day`` (derived, never stored twice)."""
+        """scheduled / active / renewed / lapsed / revoked on ``day`` (derived, never stored
+        twice). A revocation counts from its day on; before it the term reads as it did."""
+        if self.revoked_by_day(day):
+            return "revoked"
         if day < self.term_start:
             return "scheduled"
         if day <= self.term_end:

@@ -112,6 +112,9 @@ class Kind:
     HONOUR = (
         "honour"  # a standing honour at ``level`` (enterprise/city/provincial/national) or above
     )
+    # a management grade (管理职级) of the enterprise's table held on the day, ``level`` or higher
+    MANAGEMENT_GRADE = "management_grade"
+    YEARS_AT_GRADE = "years_at_grade"  # ``years`` full years continuously at grade ``level`` or up
     NOT_HELD = "not_yet_held"  # implicit: the worker does not already hold the target
 
 
@@ -122,6 +125,8 @@ KIND_CHOICES = [
     (Kind.YEARS_AT_TITLE, _("years since the title")),
     (Kind.OCCUPATION, _("occupation field")),
     (Kind.HONOUR, _("honour at least")),
+    (Kind.MANAGEMENT_GRADE, _("management grade at least")),
+    (Kind.YEARS_AT_GRADE, _("years at the management grade")),
 ]
 
 

@@ -48,14 +48,20 @@ class YearRow:
     due: bool  # started, not paid, and payable now
 
 
-def schedule(a: ProgrammeApplication, on: dt.date | None = None) -> list[YearRow]:
-    """Every academic year the programme subsidises for this enrolment, paid or not."""
+def schedule(
+    a: ProgrammeApplication,
+    on: dt.date | None = None,
+    paid: dict[int, Any] | None = None,
+) -> list[YearRow]:
+    """Every academic year the programme subsidises for this enrolment, paid or not (``paid``:
+    the years already paid, when the caller read them for many applications at once)."""
     p = a.programme
     if p.subsidy_basis != SubsidyBasis.PER_YEAR or not a.enrolled_on or not p.subsidy_years:
         return []
     on = on or timezone.localdate()
     last = a.completed_on if a.status == Status.COMPLETED and a.completed_on else None
-    paid = {line.academic_year: line for line in a.subsidy_lines.select_related("entry")}
+    if paid is None:
+        paid = {line.academic_year: line for line in a.subsidy_lines.select_related("entry")}
     rows = []
     for n in range(1, p.subsidy_years + 1):
         starts = year_from(a.enrolled_on, n)

@@ -45,9 +45,12 @@ def table_in_force(organization: Any, on: dt.date) -> TableInForce:
     return TableInForce(version, rules, equivalences)
 
 
-def record_of(worker: Worker, on: dt.date) -> Record:
+def record_of(worker: Worker, on: dt.date, table: TableInForce | None = None) -> Record:
     """The worker's registry facts on ``on`` (standing rows only: reverted changes, revoked
-    honours and titles do not count)."""
+    honours and titles do not count), with the management grades held and their order in the
+    table in force (``table`` when the caller has read it already)."""
+    from .models_grades import ManagementGrade
+
     history = list(
         SkillLevelChange.objects.filter(worker=worker, reverted=False)
         .order_by("id")
@@ -61,6 +64,16 @@ def record_of(worker: Worker, on: dt.date) -> Record:
             "level", "year"
         )
     )
+    grades = list(
+        ManagementGrade.objects.filter(worker=worker).values_list("grade", "since", "ended_on")
+    )
+    order: list[str] = []
+    if grades:
+        table = table or table_in_force(worker.organization, on)
+        for row in table.equivalences:
+            name = (row.management_grade or "").strip()
+            if name and name not in order:
+                order.append(name)
     return Record(
         as_of=on,
         skill_level=worker.skill_level_id,
@@ -68,9 +81,12 @@ def record_of(worker: Worker, on: dt.date) -> Record:
         occupation=worker.occupation_id or "",
         titles=titles,
         honours=honours,
+        grades=grades,
+        grade_order=order,
     )
 
 
 def judge(worker: Worker, target: str, on: dt.date) -> Answer:
     """The bridge answer for one worker and target on one date."""
-    return evaluate(target, record_of(worker, on), table_in_force(worker.organization, on).rules)
+    table = table_in_force(worker.organization, on)
+    return evaluate(target, record_of(worker, on, table), table.rules)

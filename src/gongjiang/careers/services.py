@@ -102,14 +102,18 @@ def _clean_row(row: Any, prefix: str) -> None:
 OCCUPATION_CODES = re.compile(r"\d{1,2}(-\d{1,2}){0,3}")
 
 
-def bridge_rules_check(rules: Iterable[Mapping[str, Any]]) -> list[BridgeRule]:
+def bridge_rules_check(
+    rules: Iterable[Mapping[str, Any]], grades: Iterable[str] | None = None
+) -> list[BridgeRule]:
     """The one check of a table's bridge rules, for the API and the table page alike (each error
     named ``rules[i].field``): a known target and condition, the level the condition reads (a skill
-    level, a title level or an honour level), the years of a years condition (0 to 50), the
+    level, a title level, an honour level, or a management grade — one of ``grades``, the table's
+    management grades, when given), the years of a years condition (0 to 50), the
     occupation codes of an occupation condition (``6`` or ``2-02``, comma-separated), and no
     condition twice on one path. Unsaved rows back; ``career_table_create`` saves them."""
     rows = []
     seen: set[tuple[str, str, str, str]] = set()
+    grades = None if grades is None else [g for g in grades if g]
     for i, rule in enumerate(rules):
         target = normalise_target(str(rule.get("target", "")))
         kind = rule.get("kind", "")
@@ -124,10 +128,25 @@ def bridge_rules_check(rules: Iterable[Mapping[str, Any]]) -> list[BridgeRule]:
             raise ValidationError({f"rules[{i}].level": [_("Unknown title level.")]})
         if kind == "honour" and level not in HONOUR_RANK:
             raise ValidationError({f"rules[{i}].level": [_("Unknown honour level.")]})
+        if kind in ("management_grade", "years_at_grade"):
+            level = level.strip()
+            if not level or len(level) > 30:
+                raise ValidationError(
+                    {f"rules[{i}].level": [_("Name the management grade (at most 30 characters).")]}
+                )
+            if grades is not None and level not in grades:
+                raise ValidationError(
+                    {
+                        f"rules[{i}].level": [
+                            _("“%(grade)s” is not a management grade of the table (%(grades)s).")
+                            % {"grade": level, "grades": "、".join(grades) or "—"}
+                        ]
+                    }
+                )
         if kind == "occupation":
             level = ""
         years = rule.get("years")
-        if kind in ("years_at_skill_level", "years_at_title"):
+        if kind in ("years_at_skill_level", "years_at_title", "years_at_grade"):
             if years is None:
                 raise ValidationError({f"rules[{i}].years": [_("Say how many years.")]})
             if not isinstance(years, int) or not 0 <= years <= 50:
@@ -218,7 +237,9 @@ def career_table_create(
         rules = [r.__dict__ for r in current.rules]
     if equivalences is None:
         equivalences = [e.__dict__ for e in current.equivalences]
-    rule_rows = _rule_rows(rules)
+    equivalences = list(equivalences)
+    grades = [str(e.get("management_grade") or "").strip() for e in equivalences]
+    rule_rows = _rule_rows(rules, grades)
     equivalence_rows = _equivalence_rows(equivalences)
     table = CareerTable(
         organization=organization,

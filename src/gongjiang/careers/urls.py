@@ -69,6 +69,7 @@ urlpatterns += [
     path("pay/<str:code>/medians.xlsx", views_pay.medians_export, name="pay_medians_export"),
 ]
 
+from . import views_programme_batch  # noqa: E402
 from . import views_programmes as vp  # noqa: E402
 
 urlpatterns += [
@@ -93,6 +94,11 @@ urlpatterns += [
         name="programme_applications_export",
     ),
     path("programmes/<str:code>/report/", vp.report, name="programme_report"),
+    path(
+        "programmes/<str:code>/subsidies/pay/",
+        views_programme_batch.subsidies_pay,
+        name="programme_subsidies_pay",
+    ),
 ]
 
 from . import views_apprentice as va  # noqa: E402
@@ -147,6 +153,7 @@ urlpatterns += [
     ),
 ]
 
+from . import views_expert_revoke  # noqa: E402
 from . import views_experts as ve  # noqa: E402
 
 urlpatterns += [
@@ -165,4 +172,9 @@ urlpatterns += [
         name="expert_withdraw",
     ),
     path("experts/appointments/<str:code>/", ve.appointment_detail, name="expert_appointment"),
+    path(
+        "experts/appointments/<str:code>/revoke/",
+        views_expert_revoke.appointment_revoke,
+        name="expert_revoke",
+    ),
 ]

@@ -33,6 +33,7 @@ from . import experts_selectors as sel
 from .experts_words import described
 from .form_values import whole_number
 from .models import ExpertLevel
+from .views_expert_revoke import may_revoke
 from .views_honours import _error_text
 
 
@@ -50,7 +51,11 @@ def _appointment_rows(rows: Any, today: dt.date) -> list[Any]:
     out = []
     for a in rows:
         a.state = a.state_on(today)
-        a.due = a.reevaluated_on is None and experts.reevaluation_opens(a) <= today <= a.term_end
+        a.due = (
+            a.reevaluated_on is None
+            and a.revoked_on is None
+            and experts.reevaluation_opens(a) <= today <= a.term_end
+        )
         out.append(a)
     return out
 
@@ -427,5 +432,7 @@ def appointment_detail(request: HttpRequest, code: str) -> HttpResponse:
             and access.can(user, experts.APPOINT, appointment.organization)
             and appointment.worker.user_id != user.pk,
             "renewal": getattr(appointment, "renewal", None),
+            "may_revoke": may_revoke(user, appointment),
+            "today": today,
         },
     )

@@ -155,6 +155,9 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
             .exclude(kind__in=["team", "enterprise"])
             .order_by("path")[:200]
         )
+        from .views_programme_batch import subsidy_runs
+
+        context["subsidy_runs"] = subsidy_runs(user, p)
     return render(request, "careers/programmes/detail.html", context)
 
 

@@ -224,7 +224,9 @@ def table_draft(request: HttpRequest, code: str) -> HttpResponse:
                 if adding:
                     # the new rule joins the form, nothing is saved yet: the same check as the
                     # API's (services.bridge_rules_check), so the page refuses what the API refuses
-                    services.bridge_rules_check(rules)
+                    services.bridge_rules_check(
+                        rules, [str(e.get("management_grade") or "").strip() for e in eqs]
+                    )
                 else:
                     table = services.career_table_create(
                         actor=request.user,
@@ -272,6 +274,11 @@ def table_draft(request: HttpRequest, code: str) -> HttpResponse:
             "skill_levels": [(c, level_name(c)) for c in SKILL_RANK],
             "title_levels": [(c, level_name(c)) for c in TITLE_RANK],
             "honour_levels": [(c, str(w)) for c, w in HONOUR_WORDS.items()],
+            "grade_levels": list(
+                dict.fromkeys(
+                    g for g in (str(e.get("management_grade") or "").strip() for e in eqs) if g
+                )
+            ),
             "paths": [(c, str(w)) for c, w in PATH_WORDS.items()],
             "form": form,
             "errors": errors,

@@ -76,6 +76,16 @@ def describe(condition: dict[str, Any]) -> dict[str, Any]:
     elif rule == "occupation":
         need = _("Occupation in the field %(codes)s") % {"codes": required}
         have = actual or _("no occupation recorded")
+    elif rule == "management_grade":
+        need = _("Management grade %(grade)s or above") % {"grade": required}
+        have = actual or _("none")
+    elif rule == "years_at_grade":
+        years, grade = _years(required)
+        need = _("%(years)s full years at the management grade %(grade)s or above") % {
+            "years": years,
+            "grade": grade,
+        }
+        have = _("%(years)s years") % {"years": _years(actual)[0]} if actual else _("not reached")
     elif rule == "honour":
         need = _("An honour at %(level)s or above") % {"level": HONOUR_WORDS.get(required, "")}
         have = HONOUR_WORDS.get(actual, _("none")) if actual in HONOUR_RANK else _("none")
