@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
@@ -50,7 +50,8 @@ def _date(value: str, field: str) -> dt.date | None:
 
 DOCUMENT_FIELDS = {
     "file": gettext_lazy("file"),
-    "title": gettext_lazy("title"),
+    "title": pgettext_lazy("document", "title"),
+    "required_documents": gettext_lazy("required documents"),
     "kind": gettext_lazy("kind of document"),
 }
 
