@@ -420,6 +420,8 @@ def expert_ties_break(
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", _("Give the reason for the choice."), "required")
+    if len(reason) > 500:
+        raise field_error("reason", _("At most 500 characters."))
     tied = dict(call.applications.filter(status=Status.TIED).values_list("code", "pk"))
     if not tied:
         raise ConflictError(_("No application is tied at the line."), code="no_tie")
@@ -756,7 +758,9 @@ def expert_reevaluate(
             % {"start": reevaluation_opens(locked).isoformat(), "end": locked.term_end.isoformat()},
             code="not_due",
         )
-    note = (note or "").strip()[:500]
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise field_error("note", _("At most 500 characters."))
     if renew:
         next_start = locked.term_end + dt.timedelta(days=1)
         unmet = [

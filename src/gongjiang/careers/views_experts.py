@@ -53,6 +53,10 @@ DOCUMENT_FIELDS = {
     "title": pgettext_lazy("document", "title"),
     "required_documents": gettext_lazy("required documents"),
     "kind": gettext_lazy("kind of document"),
+    "reason": gettext_lazy("reason"),
+    "note": gettext_lazy("note"),
+    "statement": gettext_lazy("achievements"),
+    "text": gettext_lazy("objection"),
 }
 
 
@@ -271,7 +275,7 @@ def call_step(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user,
                 call=call,
                 chosen=[c[:20] for c in post.getlist("chosen")[:100]],
-                reason=post.get("reason", "")[:500],
+                reason=post.get("reason", ""),  # whole: refused past 500, never cut
             )
         elif act == "notice":
             experts.expert_notice_publish(actor=user, call=call)
@@ -297,7 +301,7 @@ def call_step(request: HttpRequest, code: str) -> HttpResponse:
     except experts.ApplicationError as exc:
         if exc.status == 403:
             raise PermissionDenied(exc.message) from exc
-        messages.error(request, _error_text(exc))
+        messages.error(request, _document_error(exc))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -329,10 +333,10 @@ def call_apply(request: HttpRequest, code: str) -> HttpResponse:
         back = redirect("careers:experts_me")
     try:
         experts.expert_apply(
-            actor=user, call=call, worker=worker, statement=request.POST.get("statement", "")[:5000]
+            actor=user, call=call, worker=worker, statement=request.POST.get("statement", "")
         )
     except (experts.ApplicationError, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, _document_error(exc))
     else:
         messages.success(request, _("Application filed."))
     return back
@@ -412,10 +416,10 @@ def me_object(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("notice")
     try:
         notice_objection_file(
-            actor=request.user, notice=call.notice, text=request.POST.get("text", "")[:5000]
+            actor=request.user, notice=call.notice, text=request.POST.get("text", "")
         )
     except experts.ApplicationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, _document_error(exc))
     else:
         messages.success(request, _("Objection filed; the organiser will answer it."))
     return redirect("careers:experts_me")
@@ -431,12 +435,12 @@ def appointment_detail(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user,
                 appointment=appointment,
                 renew=request.POST.get("renew") == "1",
-                note=request.POST.get("note", "")[:500],
+                note=request.POST.get("note", ""),  # whole: refused past 500, never cut
             )
         except experts.ApplicationError as exc:
             if exc.status == 403:
                 raise PermissionDenied(exc.message) from exc
-            messages.error(request, _error_text(exc))
+            messages.error(request, _document_error(exc))
         else:
             messages.success(request, _("Re-evaluation recorded."))
         return redirect("careers:expert_appointment", code=appointment.code)
