@@ -6,16 +6,19 @@ service or selector, answer; everything outside the caller's scope answers 404."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 
 from gongjiang.core import access
 from gongjiang.core.access import get_visible_or_404
+from gongjiang.core.downloads import download_filename
+from gongjiang.core.exports import file_response
 from gongjiang.core.models import Organization
 from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file
@@ -24,12 +27,13 @@ from gongjiang.core.review.services import panel_member_add, review_score_save
 from gongjiang.core.schemas import StrictSchema
 from gongjiang.workforce.models import Worker
 
-from . import experts
+from . import experts, experts_documents
 from . import experts_selectors as sel
 from .models import ExpertLevel
 
 router = Router(tags=["careers: expert levels"])
 Code = Field(..., min_length=1, max_length=20)
+DocumentKind = Literal["form", "achievements", "certificate", "results", "mentoring", "other"]
 
 
 class CareersExpertQuotaOut(Schema):
@@ -53,6 +57,7 @@ class CareersExpertCallOut(Schema):
     state: str
     notice_ends_on: dt.date | None
     quotas: list[CareersExpertQuotaOut]
+    required_documents: list[str]
 
 
 def _call_out(call: Any) -> dict[str, Any]:
@@ -74,6 +79,7 @@ def _call_out(call: Any) -> dict[str, Any]:
             {"unit": q.organization.code, "unit_name": q.organization.name, "places": q.places}
             for q in call.quotas.select_related("organization").order_by("id")
         ],
+        "required_documents": experts_documents.kinds_of(call.required_documents),
     }
 
 
@@ -91,6 +97,7 @@ class CareersExpertCallIn(StrictSchema):
     notice_days: int = Field(5, ge=1, le=30)
     pass_mark: int = Field(60, ge=0, le=100)
     term_starts_on: dt.date | None = None
+    required_documents: list[DocumentKind] = Field(default_factory=list, max_length=6)
 
 
 @router.post("/calls", response={201: CareersExpertCallOut}, summary="Open the year's call")
@@ -111,6 +118,7 @@ def call_create(request: HttpRequest, payload: CareersExpertCallIn) -> tuple[int
         notice_days=payload.notice_days,
         pass_mark=payload.pass_mark,
         term_starts_on=payload.term_starts_on,
+        required_documents=payload.required_documents,
     )
     return 201, _call_out(sel.call_get(request.user, call.code))
 
@@ -144,6 +152,16 @@ class CareersExpertConditionOut(Schema):
     met: bool
 
 
+class CareersExpertDocumentOut(Schema):
+    code: str
+    kind: str
+    title: str
+    name: str
+    size: int
+    uploaded_at: dt.datetime
+    download: str
+
+
 class CareersExpertApplicationOut(Schema):
     code: str
     call: str
@@ -155,11 +173,31 @@ class CareersExpertApplicationOut(Schema):
     conditions: list[CareersExpertConditionOut]
     rank: int | None
     total: str | None
+    required_documents: list[str]
+    missing_documents: list[str]
+    documents: list[CareersExpertDocumentOut]
 
 
 def _application_out(a: Any) -> dict[str, Any]:
     item = a.review_item
+    documents = list(a.documents.all())
+    required = experts_documents.kinds_of(a.call.required_documents)
+    have = {d.kind for d in documents}
     return {
+        "required_documents": required,
+        "missing_documents": [k for k in required if k not in have],
+        "documents": [
+            {
+                "code": d.code,
+                "kind": d.kind,
+                "title": d.title,
+                "name": d.name,
+                "size": d.size,
+                "uploaded_at": d.created_at,
+                "download": f"/api/v1/careers/experts/documents/{d.code}",
+            }
+            for d in documents
+        ],
         "code": a.code,
         "call": a.call.code,
         "worker": a.worker.code,
@@ -180,7 +218,8 @@ def _application_out(a: Any) -> dict[str, Any]:
 )
 def application_list(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     call = sel.call_get(request.user, code)
-    return [_application_out(a) for a in sel.applications(request.user, call)[:2000]]
+    rows = sel.applications(request.user, call).prefetch_related("documents")[:2000]
+    return [_application_out(a) for a in rows]
 
 
 class CareersExpertApplyIn(StrictSchema):
@@ -229,6 +268,53 @@ def withdraw(request: HttpRequest, code: str) -> dict[str, Any]:
     application = sel.application_get(request.user, code)
     experts.expert_application_withdraw(actor=request.user, application=application)
     return _application_out(sel.application_get(request.user, code))
+
+
+class CareersExpertDocumentQuery(Schema):
+    kind: DocumentKind
+    title: str = Field("", max_length=100)
+
+
+@router.post(
+    "/applications/{code}/documents",
+    response={201: CareersExpertApplicationOut},
+    summary="Attach a document to an application not yet reviewed (PDF, image or Word, ≤ 10 MB)",
+)
+def document_add(
+    request: HttpRequest,
+    code: str,
+    query: Query[CareersExpertDocumentQuery],
+    file: File[UploadedFile],
+) -> tuple[int, Any]:
+    application = sel.application_get(request.user, code)
+    experts_documents.expert_document_add(
+        actor=request.user,
+        application=application,
+        kind=query.kind,
+        title=query.title,
+        upload=file,
+    )
+    return 201, _application_out(sel.application_get(request.user, code))
+
+
+@router.get("/documents/{code}", summary="Download a document of an application")
+def document_download(request: HttpRequest, code: str) -> HttpResponse:
+    document = experts_documents.document_get(request.user, code)
+    experts_documents.document_opened(request.user, document)
+    ext = document.upload.name.rsplit(".", 1)[-1]
+    return file_response(document.upload.open("rb"), download_filename(document.title, ext=ext))
+
+
+@router.post(
+    "/documents/{code}/remove",
+    response=CareersExpertApplicationOut,
+    summary="Remove a document from an application not yet reviewed",
+)
+def document_remove(request: HttpRequest, code: str) -> dict[str, Any]:
+    document = experts_documents.document_get(request.user, code)
+    application = sel.application_get(request.user, document.application.code)
+    experts_documents.expert_document_remove(actor=request.user, document=document)
+    return _application_out(sel.application_get(request.user, application.code))
 
 
 class CareersExpertCriterionIn(Schema):

@@ -102,6 +102,7 @@ def expert_call_create(
     pass_mark: int = 60,
     term_starts_on: dt.date | None = None,
     quotas: Iterable[tuple[Organization, int]] = (),
+    required_documents: Iterable[str] | str | None = None,
 ) -> ExpertCall:
     """The year's call for ``level`` by its enterprise (or a union above it acting for it);
     ``places`` default to the level's places. One call per level and year."""
@@ -112,6 +113,12 @@ def expert_call_create(
         raise field_error("closes_on", _("Applications cannot close in the past."))
     if term_starts_on is not None and term_starts_on < closes_on:
         raise field_error("term_starts_on", _("The term starts after applications close."))
+    from .experts_documents import required_clean
+
+    required = required_clean(required_documents)
+    title = (title or "").strip()
+    if len(title) > 200:
+        raise field_error("title", _("At most 200 characters."))
     if ExpertCall.objects.filter(level=level, year=year).exists():
         raise ConflictError(
             _("%(level)s already has a call in %(year)s.") % {"level": level.name, "year": year},
@@ -121,12 +128,13 @@ def expert_call_create(
         organization=enterprise,
         level=level,
         year=year,
-        title=(title or "").strip() or f"{year}年度{level.name}评聘",
+        title=title or f"{year}年度{level.name}评聘",
         places=level.quota if places is None else _whole(places, "places", 1, 10000),
         closes_on=closes_on,
         notice_days=_whole(notice_days, "notice_days", 1, 30),
         pass_mark=_whole(pass_mark, "pass_mark", 0, 100),
         term_starts_on=term_starts_on,
+        required_documents=required,
         created_by=user_or_none(actor),
     )
     call.full_clean(exclude=["code"], validate_constraints=False)
@@ -136,7 +144,12 @@ def expert_call_create(
         action="careers.expert_call_create",
         obj=call,
         organization=enterprise,
-        details={"level": level.name, "year": year, "places": call.places},
+        details={
+            "level": level.name,
+            "year": year,
+            "places": call.places,
+            "required_documents": required,
+        },
     )
     for unit, n in quotas:
         expert_quota_set(actor=actor, call=call, organization=unit, places=n)
@@ -315,6 +328,10 @@ def expert_review_open(
     )
     if not applications:
         raise ApplicationError(_("Nobody has applied yet."), code="no_applications")
+    from .experts_documents import missing_error
+
+    if (refusal := missing_error(call)) is not None:
+        raise refusal
     call.review = review_round_create(
         actor=actor,
         organization=call.organization,
@@ -411,6 +428,8 @@ def expert_ties_break(
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", _("Give the reason for the choice."), "required")
+    if len(reason) > 500:
+        raise field_error("reason", _("At most 500 characters."))
     tied = dict(call.applications.filter(status=Status.TIED).values_list("code", "pk"))
     if not tied:
         raise ConflictError(_("No application is tied at the line."), code="no_tie")
@@ -749,7 +768,9 @@ def expert_reevaluate(
             % {"start": reevaluation_opens(locked).isoformat(), "end": locked.term_end.isoformat()},
             code="not_due",
         )
-    note = (note or "").strip()[:500]
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise field_error("note", _("At most 500 characters."))
     if renew:
         next_start = locked.term_end + dt.timedelta(days=1)
         unmet = [

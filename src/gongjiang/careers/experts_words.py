@@ -28,6 +28,10 @@ def condition_need(c: dict[str, Any]) -> str:
             "years": years,
             "level": level_name(level),
         }
+    if rule == "document":
+        from .experts_documents import KINDS
+
+        return _("document attached: %(kind)s") % {"kind": KINDS.get(required, required)}
     return str(required)
 
 
@@ -42,6 +46,8 @@ def condition_have(c: dict[str, Any]) -> str:
     if rule == "years_at_skill_level":
         years, _level = _years(actual)
         return _("%(years)s full years") % {"years": years}
+    if rule == "document":
+        return _("attached") if c["met"] else _("missing")
     return str(actual)
 
 

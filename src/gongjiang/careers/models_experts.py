@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongjiang.core.codes import new_code
+from gongjiang.core.filecrypt import private_file_storage
 from gongjiang.core.scoping import ScopedQuerySet
 
 
@@ -61,6 +62,9 @@ class ExpertCall(models.Model):
         _("pass mark"), default=60, validators=[MaxValueValidator(100)]
     )
     term_starts_on = models.DateField(_("term starts"), null=True, blank=True)
+    # the kinds of document every application must carry (codes of experts_documents.KINDS,
+    # comma-separated; empty: none required)
+    required_documents = models.CharField(_("required documents"), max_length=200, blank=True)
     state = models.CharField(
         pgettext_lazy("expert call", "stage"),
         max_length=10,
@@ -181,6 +185,38 @@ class ExpertApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} ({self.call})"
+
+
+class ExpertApplicationDocument(models.Model):
+    """A document of an application (申报表, 业绩证明, 证书 …), stored encrypted under an opaque
+    name; ``name`` is the file's name as uploaded (checked, shown, never used as a path)."""
+
+    code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
+    application = models.ForeignKey(
+        ExpertApplication, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("document"), max_length=12)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=100)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    upload = models.FileField(
+        _("file"), upload_to="careers/experts/%Y/", storage=private_file_storage
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATH = "application__organization__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application_id", "id"]
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ExpertAppointment(models.Model):

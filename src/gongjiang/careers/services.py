@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from gongjiang.core import access
 from gongjiang.core.actors import SystemActor, audit, user_or_none
 from gongjiang.core.duties import DutyConflict, audited_refusals, same_person
-from gongjiang.core.errors import ApplicationError, ConflictError
+from gongjiang.core.errors import ApplicationError, ConflictError, field_error
 from gongjiang.core.models import Organization
 from gongjiang.workforce.models import Worker
 
@@ -494,6 +494,9 @@ def bridge_application_decide(
 ) -> BridgeApplication:
     """Approve or reject an application. Whoever filed it — and the worker themself — never
     decides it (core.duties); approval needs the conditions met on the day of the decision."""
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise field_error("note", _("The decision note is at most 500 characters."))
     locked = (
         BridgeApplication.objects.select_for_update()
         .select_related("worker", "organization", "worker__organization")
@@ -529,7 +532,7 @@ def bridge_application_decide(
     )
     locked.decided_by = user_or_none(actor)
     locked.decided_at = timezone.now()
-    locked.decision_note = note.strip()[:500]
+    locked.decision_note = note
     locked.full_clean(exclude=["code"], validate_constraints=False)
     locked.save()
     audit(

@@ -171,6 +171,8 @@ urlpatterns += [
         ve.application_withdraw,
         name="expert_withdraw",
     ),
+    path("experts/applications/<str:code>/", ve.application_detail, name="expert_application"),
+    path("experts/documents/<str:code>/", ve.document_open, name="expert_document"),
     path("experts/appointments/<str:code>/", ve.appointment_detail, name="expert_appointment"),
     path(
         "experts/appointments/<str:code>/revoke/",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,15 +21,29 @@ from gongjiang.core.views import page
 from gongjiang.workforce.models import Worker
 
 from . import selectors, services
-from .models import BridgeApplication
+from .models import BridgeApplication, ProfessionalTitle
 from .policy import KIND_CHOICES, TITLE_LEVELS
 from .words import describe, level_name, path_name, target_choices, target_name
+
+
+def _field_label(name: str) -> str:
+    for model in (ProfessionalTitle, BridgeApplication):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name
 
 
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, ApplicationError):
         return exc.message
     if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):  # each refusal with its field named (名称：…)
+            return "；".join(
+                f"{_field_label(f)}：{' '.join(m)}" if f != "__all__" else " ".join(m)
+                for f, m in exc.message_dict.items()
+            )
         return " ".join(exc.messages)
     return str(exc)
 
@@ -146,7 +160,7 @@ def worker_apply(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user,
             worker=worker,
             target=request.POST.get("target", "")[:30],
-            note=request.POST.get("note", "")[:500],
+            note=request.POST.get("note", ""),  # whole: refused past 500, never cut
         )
     except (ApplicationError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
@@ -165,12 +179,13 @@ def worker_title_add(request: HttpRequest, code: str) -> HttpResponse:
         services.title_add(
             actor=request.user,
             worker=worker,
-            field=post.get("field", "")[:60],
-            name=post.get("name", "")[:60],
-            level=post.get("level", "")[:16],
+            # whole: the title's fields are refused past their bounds, never cut
+            field=post.get("field", ""),
+            name=post.get("name", ""),
+            level=post.get("level", ""),
             date=dt.date.fromisoformat(post.get("date", "")[:10]),
-            issuer=post.get("issuer", "")[:100],
-            number=post.get("number", "")[:40],
+            issuer=post.get("issuer", ""),
+            number=post.get("number", ""),
         )
     except ValueError:
         messages.error(request, _("Give the date as YYYY-MM-DD."))
@@ -221,7 +236,7 @@ def application_decide(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user,
             application=application,
             approve=approve,
-            note=request.POST.get("note", "")[:500],
+            note=request.POST.get("note", ""),  # whole: refused past 500, never cut
         )
     except ApplicationError as exc:
         if getattr(exc, "status", 400) == 403:

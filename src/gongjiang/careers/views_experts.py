@@ -16,11 +16,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.access import get_visible_or_404
-from gongjiang.core.exports import xlsx_response
+from gongjiang.core.downloads import download_filename
+from gongjiang.core.exports import file_response, xlsx_response
 from gongjiang.core.models import AuditEvent, Organization
 from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file
@@ -28,7 +30,7 @@ from gongjiang.core.review.models import PanelMember, ReviewCriterion, ReviewSco
 from gongjiang.core.review.services import panel_member_add, review_scores_save
 from gongjiang.workforce.models import Worker
 
-from . import experts, experts_io
+from . import experts, experts_documents, experts_io
 from . import experts_selectors as sel
 from .experts_words import described
 from .form_values import whole_number
@@ -45,6 +47,31 @@ def _date(value: str, field: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ValidationError({field: [_("Give a date as YYYY-MM-DD.")]}) from None
+
+
+DOCUMENT_FIELDS = {
+    "file": gettext_lazy("file"),
+    "title": pgettext_lazy("document", "title"),
+    "required_documents": gettext_lazy("required documents"),
+    "kind": gettext_lazy("kind of document"),
+    "reason": gettext_lazy("reason"),
+    "note": gettext_lazy("note"),
+    "statement": gettext_lazy("achievements"),
+    "text": gettext_lazy("objection"),
+}
+
+
+def _document_error(exc: Exception) -> str:
+    """The refusal with its field named (文件：…, 标题：…)."""
+    if isinstance(exc, experts.ApplicationError) and exc.details:
+        named = [
+            f"{DOCUMENT_FIELDS[d['field']]}：{d.get('error', '')}"
+            for d in exc.details
+            if d.get("field") in DOCUMENT_FIELDS
+        ]
+        if named:
+            return "；".join(named)
+    return _error_text(exc)
 
 
 def _appointment_rows(rows: Any, today: dt.date) -> list[Any]:
@@ -87,6 +114,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "to_appoint": sel.calls_to_appoint(user, today),
             "this_year": today.year,
             "closes": today + dt.timedelta(days=30),
+            "document_kinds": list(experts_documents.KINDS.items()),
         },
     )
 
@@ -107,16 +135,17 @@ def call_create(request: HttpRequest) -> HttpResponse:
             level=level,
             year=whole_number(post.get("year"), "year", digits=4),
             closes_on=_date(post.get("closes_on", ""), "closes_on") or timezone.localdate(),
-            title=post.get("title", "")[:200],
+            title=post.get("title", ""),  # whole: the service refuses past 200, never cut
             places=whole_number(post.get("places"), "places", digits=5)
             if post.get("places")
             else None,
             notice_days=whole_number(post.get("notice_days") or "5", "notice_days", digits=2),
             pass_mark=whole_number(post.get("pass_mark") or "60", "pass_mark", digits=3),
             term_starts_on=_date(post.get("term_starts_on", ""), "term_starts_on"),
+            required_documents=post.getlist("required_documents")[:20],
         )
     except (ValidationError, experts.ApplicationError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, _document_error(exc))
         return redirect("careers:experts")
     messages.success(request, _("Call opened."))
     return redirect("careers:expert_call", code=call.code)
@@ -251,7 +280,7 @@ def call_step(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user,
                 call=call,
                 chosen=[c[:20] for c in post.getlist("chosen")[:100]],
-                reason=post.get("reason", "")[:500],
+                reason=post.get("reason", ""),  # whole: refused past 500, never cut
             )
         elif act == "notice":
             experts.expert_notice_publish(actor=user, call=call)
@@ -277,7 +306,7 @@ def call_step(request: HttpRequest, code: str) -> HttpResponse:
     except experts.ApplicationError as exc:
         if exc.status == 403:
             raise PermissionDenied(exc.message) from exc
-        messages.error(request, _error_text(exc))
+        messages.error(request, _document_error(exc))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -309,10 +338,10 @@ def call_apply(request: HttpRequest, code: str) -> HttpResponse:
         back = redirect("careers:experts_me")
     try:
         experts.expert_apply(
-            actor=user, call=call, worker=worker, statement=request.POST.get("statement", "")[:5000]
+            actor=user, call=call, worker=worker, statement=request.POST.get("statement", "")
         )
     except (experts.ApplicationError, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, _document_error(exc))
     else:
         messages.success(request, _("Application filed."))
     return back
@@ -392,10 +421,10 @@ def me_object(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("notice")
     try:
         notice_objection_file(
-            actor=request.user, notice=call.notice, text=request.POST.get("text", "")[:5000]
+            actor=request.user, notice=call.notice, text=request.POST.get("text", "")
         )
     except experts.ApplicationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, _document_error(exc))
     else:
         messages.success(request, _("Objection filed; the organiser will answer it."))
     return redirect("careers:experts_me")
@@ -411,12 +440,12 @@ def appointment_detail(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user,
                 appointment=appointment,
                 renew=request.POST.get("renew") == "1",
-                note=request.POST.get("note", "")[:500],
+                note=request.POST.get("note", ""),  # whole: refused past 500, never cut
             )
         except experts.ApplicationError as exc:
             if exc.status == 403:
                 raise PermissionDenied(exc.message) from exc
-            messages.error(request, _error_text(exc))
+            messages.error(request, _document_error(exc))
         else:
             messages.success(request, _("Re-evaluation recorded."))
         return redirect("careers:expert_appointment", code=appointment.code)
@@ -436,3 +465,64 @@ def appointment_detail(request: HttpRequest, code: str) -> HttpResponse:
             "today": today,
         },
     )
+
+
+@login_required
+def application_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """An application with its documents: the applicant attaches and removes them while it is not
+    yet reviewed; cadres in scope and the worker read and download them."""
+    user = request.user
+    application = sel.application_get(user, code)
+    if request.method == "POST":
+        post = request.POST
+        try:
+            if post.get("step") == "document":
+                experts_documents.expert_document_add(
+                    actor=user,
+                    application=application,
+                    kind=post.get("kind", ""),
+                    title=post.get("title", ""),
+                    upload=request.FILES.get("file"),
+                )
+                messages.success(request, _("Document attached."))
+            elif post.get("step") == "remove":
+                document = application.documents.filter(code=post.get("document", "")).first()
+                if document is None:
+                    raise Http404("document")
+                experts_documents.expert_document_remove(actor=user, document=document)
+                messages.success(request, _("Document removed."))
+            else:
+                raise Http404("step")
+        except (experts.ApplicationError, ValidationError) as exc:
+            messages.error(request, _document_error(exc))
+        return redirect("careers:expert_application", code=application.code)
+    conditions = list(application.conditions) + experts_documents.conditions(application)
+    return render(
+        request,
+        "careers/experts_application.html",
+        {
+            "a": application,
+            "described": described(conditions),
+            "documents": list(application.documents.all()),
+            "kinds": list(experts_documents.KINDS.items()),
+            "required": [
+                experts_documents.KINDS[k]
+                for k in experts_documents.kinds_of(application.call.required_documents)
+            ],
+            "missing": [experts_documents.KINDS[k] for k in experts_documents.missing(application)],
+            "may_change": application.status == "submitted"
+            and application.call.state == "open"
+            and experts_documents.may_change(user, application),
+            "is_worker": application.worker.user_id == user.pk,
+        },
+    )
+
+
+@login_required
+def document_open(request: HttpRequest, code: str) -> HttpResponse:
+    """Download a document: the applicant, cadres over the worker's union, the call's reviewers
+    (404 for everyone else); every opening is audited."""
+    document = experts_documents.document_get(request.user, code)
+    experts_documents.document_opened(request.user, document)
+    ext = document.upload.name.rsplit(".", 1)[-1]
+    return file_response(document.upload.open("rb"), download_filename(document.title, ext=ext))
