@@ -693,7 +693,7 @@ def test_page_form_adds_several_workers_in_one_correction(
         errors = r.context["form"].errors
         assert field in errors, (bad, errors)
         assert text in str(errors[field]), (bad, errors)
-        assert f'id="added-row-3" data-added-row>' in r.text  # the filled rows stay shown
+        assert 'id="added-row-3" data-added-row>' in r.text  # the filled rows stay shown
     assert not RevenueCorrection.objects.exists()
     assert client.post(page, {**ask, "file": doc()}).status_code == 302
     c = RevenueCorrection.objects.get()
