@@ -36,6 +36,7 @@ def test_withdraw_needs_a_bounded_reason_and_reshelve_is_audited(world: Any, boo
         with pytest.raises(ValidationError) as exc:
             library.book_withdraw(actor=world.alice, book=book, reason=reason)
         assert "reason" in exc.value.message_dict, reason
+        assert exc.value.error_dict["reason"][0].code == code
     assert Book.objects.get(pk=book.pk).is_active
     assert not AuditEvent.objects.filter(action="members.book_withdraw").exists()
     library.book_withdraw(actor=world.alice, book=book, reason="因" * 500)  # the bound itself
