@@ -191,13 +191,11 @@ def cover_check(upload: Any) -> Any:
 def _withdraw_reason(reason: Any) -> str:
     reason = str(reason or "").strip()
     if not reason:
-        raise ValidationError(
-            {"reason": _("Give the reason for taking the book off the shelf.")}, code="required"
-        )
+        message = _("Give the reason for taking the book off the shelf.")
+        raise ValidationError({"reason": ValidationError(message, code="required")})
     if len(reason) > MAX_REASON:
-        raise ValidationError(
-            {"reason": _("At most %(n)d characters.") % {"n": MAX_REASON}}, code="too_long"
-        )
+        message = _("At most %(n)d characters.") % {"n": MAX_REASON}
+        raise ValidationError({"reason": ValidationError(message, code="too_long")})
     return reason
 
 
