@@ -587,7 +587,7 @@ def year_detail(request: HttpRequest, code: str) -> HttpResponse:
                     corrections.revenue_correction_reject(
                         actor=request.user,
                         correction=correction,
-                        reason=request.POST.get("reason", "")[:500],
+                        reason=request.POST.get("reason", ""),
                     )
                     messages.success(request, _("The correction is rejected."))
                 return redirect("innovation:revenue_year", code=year.code)
