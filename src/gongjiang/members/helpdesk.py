@@ -186,8 +186,15 @@ def _require_handler(actor: Any, req: HelpRequest) -> None:
         raise PermissionDenied(_("Nobody answers their own request."))
 
 
+MAX_TEXT = 5000
+
+
 def help_reply(*, actor: Any, req: HelpRequest, text: str, internal: bool = False) -> HelpMessage:
     _require_handler(actor, req)
+    if len((text or "").strip()) > MAX_TEXT:
+        raise field_error(
+            "text", _("A message is at most %(n)d characters.") % {"n": MAX_TEXT}, "too_long"
+        )
     with transaction.atomic():
         req = HelpRequest.objects.select_for_update().get(pk=req.pk)
         kind = HelpMessage.Kind.NOTE if internal else HelpMessage.Kind.REPLY
