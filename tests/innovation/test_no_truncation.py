@@ -12,6 +12,7 @@ from gongjiang.innovation import revenue_corrections as corrections
 from gongjiang.innovation.fund_budgets import fund_budget_propose, payment_year
 from gongjiang.innovation.models import RevenueCorrection
 
+from .test_exchange import people  # noqa: F401 (fixture)
 from .test_fund_budgets import carol  # noqa: F401 (fixture)
 from .test_revenue_corrections import certified_year, doc, fund  # noqa: F401 (fixtures)
 
@@ -57,3 +58,34 @@ def test_budget_rejection_reason_past_500_is_refused(
     assert "500" in _messages(r)
     row = fund_budgets.FundBudget.objects.get(pk=proposed.pk)
     assert row.proposed_amount == proposed.proposed_amount and row.proposed_by_id == world.alice.pk
+
+
+def test_studio_rename_past_100_is_refused(client: Any, world: Any, team: Any) -> None:
+    from .test_studios import honour, named
+
+    honour(team.workers[0])
+    studio = named(world, team)
+    url = reverse("innovation:studio_detail", args=[studio.code])
+    client.force_login(world.enterprise_officer_a)
+    client.post(url, {"act": "rename", "new_name": "名" * 101})
+    assert not studio.renames.exists()
+    client.post(url, {"act": "rename", "new_name": "名" * 100})
+    assert studio.renames.get().new_name == "名" * 100
+
+
+def test_exchange_report_reason_past_300_is_refused(
+    client: Any,
+    world: Any,
+    team: Any,
+    people: Any,  # noqa: F811
+) -> None:
+    from gongjiang.innovation.models import ExchangeReport
+
+    from .test_exchange import ask
+
+    q = ask(people.asker)
+    url = reverse("innovation:exchange_act", args=[q.code])
+    client.force_login(people.wang)
+    r = client.post(url, {"act": "report", "reason": "广" * 301}, follow=True)
+    assert "300" in _messages(r)
+    assert not ExchangeReport.objects.exists()
