@@ -567,7 +567,7 @@ def test_page_form_changes_the_share_and_adds_a_picked_worker(
     pick = reverse("core:pick", args=["revenue_workers"])
     client.force_login(world.enterprise_officer_a)
     html = client.get(page).text
-    assert 'name="add_worker"' in html and 'name="share"' in html and pick in html
+    assert 'name="add_worker_1"' in html and 'name="share"' in html and pick in html
     # the picker offers the manager's workers, never one of another enterprise
     found = client.get(pick, {"q": "孙丽"}).json()["results"]
     assert [r["value"] for r in found] == [newcomer.code]
@@ -584,17 +584,17 @@ def test_page_form_changes_the_share_and_adds_a_picked_worker(
         f"c_{w0}": "40",
         f"c_{w1}": "30",
         f"c_{w2}": "20",
-        "add_worker": newcomer.code,
-        "add_contribution": "10",
+        "add_worker_1": newcomer.code,
+        "add_contribution_1": "10",
     }
     client.force_login(world.enterprise_officer_a)
     for bad, field, text in [
-        ({"add_contribution": "9.99"}, "__all__", "99.99"),  # not 100 %
-        ({"add_contribution": ""}, "add_contribution", ""),  # an added worker without a share
-        ({"add_worker": ""}, "add_worker", ""),  # a share without a worker
-        ({"add_worker": w0}, "add_worker", ""),  # already a member
-        ({"add_worker": team.worker_b.code}, "add_worker", team.worker_b.code),  # out of scope
-        ({"add_worker": "NOSUCH"}, "add_worker", "NOSUCH"),
+        ({"add_contribution_1": "9.99"}, "__all__", "99.99"),  # not 100 %
+        ({"add_contribution_1": ""}, "add_contribution_1", ""),  # an added worker without a share
+        ({"add_worker_1": ""}, "add_worker_1", ""),  # a share without a worker
+        ({"add_worker_1": w0}, "add_worker_1", ""),  # already a member
+        ({"add_worker_1": team.worker_b.code}, "add_worker_1", team.worker_b.code),  # out of scope
+        ({"add_worker_1": "NOSUCH"}, "add_worker_1", "NOSUCH"),
         ({"share": "0.4999"}, "share", ""),  # below the statutory minimum (the service's rule)
         ({"share": "0.12345"}, "share", ""),
     ]:
@@ -638,11 +638,74 @@ def test_page_form_refused_outside_the_scope(client: Any, world: Any, team: Any,
         f"c_{w0}": "40",
         f"c_{w1}": "30",
         f"c_{w2}": "20",
-        "add_worker": newcomer.code,
-        "add_contribution": "10",
+        "add_worker_1": newcomer.code,
+        "add_contribution_1": "10",
     }
     client.force_login(world.bob)
     assert client.post(page, {**ask, "file": doc()}).status_code == 404
     client.force_login(world.worker_a)  # a member of the team sees their statement, not the year
     assert client.post(page, {**ask, "file": doc()}).status_code == 404
     assert not RevenueCorrection.objects.exists()
+
+
+def test_page_form_adds_several_workers_in_one_correction(
+    client: Any, world: Any, team: Any, fund: Any
+) -> None:
+    """Several workers are added in one correction, each on its own row with its share, under the
+    service's rules: a bad row is named (row and field) and nothing is saved; all or nothing."""
+    from tests.workforce.helpers import make_worker
+
+    year = certified_year(world, team, fund, pay=True)  # 1000.01 × 0.50 → 500.01, paid
+    w0, w1, w2 = codes(team)
+    sun = make_worker(world.enterprise_a, 105, name="孙丽")
+    zhou = make_worker(world.enterprise_a, 106, name="周强")
+    wu = make_worker(world.enterprise_a, 107, name="吴敏")
+    page = reverse("innovation:revenue_year", args=[year.code])
+    client.force_login(world.enterprise_officer_a)
+    html = client.get(page).text
+    assert 'id="added-row-1" data-added-row>' in html  # the first row shows
+    assert 'id="added-row-2" data-added-row hidden' in html  # the others wait for "add another"
+    ask = {
+        "act": "request",
+        "amount": "1000.01",
+        "reason": "漏报三名成员",
+        f"c_{w0}": "40",
+        f"c_{w1}": "20",
+        f"c_{w2}": "10",
+        "add_worker_1": sun.code,
+        "add_contribution_1": "10",
+        "add_worker_2": zhou.code,
+        "add_contribution_2": "10",
+        "add_worker_3": wu.code,
+        "add_contribution_3": "10",
+    }
+    for bad, field, text in [
+        ({"add_contribution_3": "5"}, "__all__", "95"),  # not 100 %
+        ({"add_contribution_2": ""}, "add_contribution_2", "2"),  # row 2 without a share
+        ({"add_worker_3": sun.code}, "add_worker_3", "3"),  # the same worker twice
+        ({"add_worker_2": w1}, "add_worker_2", "2"),  # already a member
+        ({"add_worker_3": team.worker_b.code}, "add_worker_3", team.worker_b.code),  # out of scope
+        ({"add_worker_2": "NOSUCH"}, "add_worker_2", "NOSUCH"),
+        ({"add_contribution_2": "1.234"}, "add_contribution_2", ""),
+    ]:
+        r = client.post(page, {**ask, **bad, "file": doc()})
+        assert r.status_code == 200, bad
+        errors = r.context["form"].errors
+        assert field in errors, (bad, errors)
+        assert text in str(errors[field]), (bad, errors)
+        assert 'id="added-row-3" data-added-row>' in r.text  # the filled rows stay shown
+    assert not RevenueCorrection.objects.exists()
+    assert client.post(page, {**ask, "file": doc()}).status_code == 302
+    c = RevenueCorrection.objects.get()
+    assert [w for w, _s in c.contributions][-3:] == [sun.code, zhou.code, wu.code]
+    client.force_login(world.alice)
+    assert client.post(page, {"act": "approve", "correction": c.code}).status_code == 302
+    assert current(year) == {
+        w0: D("200.01"),
+        w1: D("100.00"),
+        w2: D("50.00"),
+        sun.code: D("50.00"),
+        zhou.code: D("50.00"),
+        wu.code: D("50.00"),
+    }
+    assert net_paid(fund) == D("500.01")

@@ -144,14 +144,14 @@ def test_page_cover_and_withdraw_with_confirmation_and_scope(
     assert cover.status_code == 200 and cover["Content-Type"] == "image/jpeg"
     r = client.post(act, {"act": "cover"}, follow=True)  # no file chosen
     assert any("image" in str(m) or "图" in str(m) for m in r.context["messages"])
-    r = client.post(act, {"act": "withdraw"})
+    r = client.post(act, {"act": "withdraw", "reason": "版权到期"})
     assert r.status_code == 302
     assert not Book.objects.get(pk=book.pk).is_active
     assert AuditEvent.objects.filter(action="members.book_withdraw").count() == 1
     html = client.get(manage).text
     assert f'id="withdraw-{book.code}"' not in html  # withdrawn: shown as such, no button
-    # twice is harmless (no second audit row); readers no longer find it
-    client.post(act, {"act": "withdraw"})
+    # twice is refused (no second audit row); readers no longer find it
+    client.post(act, {"act": "withdraw", "reason": "版权到期"})
     assert AuditEvent.objects.filter(action="members.book_withdraw").count() == 1
     client.force_login(reader)
     assert client.get(reverse("members:book_detail", args=[book.code])).status_code == 404

@@ -476,9 +476,11 @@ def revenue_correction_reject(
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", _("Give the reason for the decision."), "required", status=422)
+    if len(reason) > 500:
+        raise field_error("reason", _("At most 500 characters."), "too_long", status=422)
     correction = _decide(actor, correction, "innovation.revenue_correction_reject")
     correction.status = Status.REJECTED
-    correction.decision_note = reason[:500]
+    correction.decision_note = reason
     correction.decided_by = user_or_none(actor)
     correction.decided_at = timezone.now()
     correction.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])

@@ -177,7 +177,7 @@ def round_act(request: HttpRequest, code: str) -> HttpResponse:
             if round_.notice is None:
                 raise Http404
             notice_objection_file(
-                actor=request.user, notice=round_.notice, text=request.POST.get("text", "")[:5000]
+                actor=request.user, notice=round_.notice, text=request.POST.get("text", "")
             )
         elif not _manages(request.user, round_):
             raise PermissionDenied(act)
@@ -215,7 +215,7 @@ def round_act(request: HttpRequest, code: str) -> HttpResponse:
             if objection is None:
                 raise Http404
             notice_objection_reply(
-                actor=request.user, objection=objection, reply=request.POST.get("reply", "")[:5000]
+                actor=request.user, objection=objection, reply=request.POST.get("reply", "")
             )
         elif act == "pay":
             nomination = round_.nominations.filter(code=request.POST.get("nomination", "")).first()

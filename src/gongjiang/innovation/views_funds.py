@@ -88,7 +88,7 @@ def fund_detail(request: HttpRequest, code: str) -> HttpResponse:
                     fund_budgets.fund_budget_reject(
                         actor=request.user,
                         budget=budget,
-                        reason=request.POST.get("reason", "")[:500],
+                        reason=request.POST.get("reason", ""),
                     )
                     messages.success(request, _("The proposed budget is withdrawn or rejected."))
                 else:

@@ -3,6 +3,7 @@ their Excel export, a worker's own shares and PDF statements. Thin: parse, call 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -345,6 +346,33 @@ def statements_download(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@dataclass
+class FieldGroup:
+    """Some of a form's fields, rendered by core/_form.html like a form of their own."""
+
+    fields: list[Any]
+    non_field_errors: Any
+
+    def __iter__(self) -> Any:
+        return iter(self.fields)
+
+
+MAX_ADDED = 10  # workers a page correction adds at most (the API takes them in one JSON object)
+
+
+def _picker_widget() -> forms.TextInput:
+    return forms.TextInput(
+        attrs={
+            # the scoped worker picker: workers of the manager's subtree (core.pickers)
+            "data-picker": reverse_lazy("core:pick", args=["revenue_workers"]),
+            "list": "pick-revenue-worker",
+            "autocomplete": "off",
+            "placeholder": gettext_lazy("search a worker"),
+            "class": "form-control gj-added-worker",
+        }
+    )
+
+
 class CorrectionForm(BootstrapForm):
     amount = forms.DecimalField(
         label=gettext_lazy("corrected figure (yuan)"),
@@ -373,28 +401,6 @@ class CorrectionForm(BootstrapForm):
         max_digits=5,
         decimal_places=4,
     )
-    add_worker = forms.CharField(
-        label=gettext_lazy("add a worker who was not in the year (optional)"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={
-                # the scoped worker picker: workers of the manager's subtree (core.pickers)
-                "data-picker": reverse_lazy("core:pick", args=["revenue_workers"]),
-                "list": "pick-revenue-worker",
-                "autocomplete": "off",
-                "placeholder": gettext_lazy("search a worker"),
-            }
-        ),
-    )
-    add_contribution = forms.DecimalField(
-        label=gettext_lazy("contribution of the added worker (%)"),
-        required=False,
-        min_value=0,
-        max_value=100,
-        max_digits=5,
-        decimal_places=2,
-    )
 
     def __init__(self, *args: Any, parts: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -411,14 +417,35 @@ class CorrectionForm(BootstrapForm):
                 initial=part.contribution,
             )
             self.members.append((part.worker.code, name))
+        # rows of workers who were not in the year, each picked and given a share
+        self.added = []
+        for n in range(1, MAX_ADDED + 1):
+            worker, share = f"add_worker_{n}", f"add_contribution_{n}"
+            self.fields[worker] = forms.CharField(
+                label=_("added worker %(n)d (optional)") % {"n": n},
+                required=False,
+                max_length=20,
+                widget=_picker_widget(),
+            )
+            self.fields[share] = forms.DecimalField(
+                label=_("contribution of added worker %(n)d (%%)") % {"n": n},
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={"class": "form-control", "placeholder": _("share (%)"), "step": "0.01"}
+                ),
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+            )
+            self.added.append((n, worker, share))
         self.order_fields(
             [
                 "amount",
                 "note",
                 "share",
                 *[n for _c, n in self.members],
-                "add_worker",
-                "add_contribution",
+                *[f for _n, worker, share in self.added for f in (worker, share)],
                 "reason",
                 "file",
             ]
@@ -426,32 +453,84 @@ class CorrectionForm(BootstrapForm):
 
     def clean(self) -> dict[str, Any]:
         """The same rules as the service (revenue_corrections), checked here first so that each
-        error is shown at its field: an added worker needs a share above 0 and is not already a
-        member; the members' and the added worker's shares add up to exactly 100 %."""
+        error is shown at its row and field: an added worker needs a share above 0, is not
+        already a member and is added once; the members' and the added workers' shares add up
+        to exactly 100 %."""
         data = super().clean()
-        code = (data.get("add_worker") or "").strip()
-        added = data.get("add_contribution")
-        data["add_worker"] = code
-        if code and code in {c for c, _n in self.members}:
-            self.add_error("add_worker", _("This worker is already a member of the year."))
-        elif code and not added:
-            self.add_error("add_contribution", _("A worker added needs a share above 0."))
-        elif added and not code:
-            self.add_error("add_worker", _("Pick the worker this share is for."))
+        members = {c for c, _n in self.members}
+        seen: set[str] = set()
+        for n, worker, share in self.added:
+            code = (data.get(worker) or "").strip()
+            added = data.get(share)
+            data[worker] = code
+            if code in members:
+                self.add_error(
+                    worker, _("Row %(n)d: this worker is already a member of the year.") % {"n": n}
+                )
+            elif code in seen:
+                self.add_error(
+                    worker, _("Row %(n)d: this worker is already added above.") % {"n": n}
+                )
+            elif code and not added:
+                self.add_error(
+                    share, _("Row %(n)d: a worker added needs a share above 0.") % {"n": n}
+                )
+            elif added and not code:
+                self.add_error(
+                    worker, _("Row %(n)d: pick the worker this share is for.") % {"n": n}
+                )
+            if code:
+                seen.add(code)
         values = [data.get(name) for _c, name in self.members]
         if not self.errors and all(v is not None for v in values):
-            total = sum(values, Decimal(0)) + (added or Decimal(0))
+            extra = [data.get(share) or Decimal(0) for _n, _w, share in self.added]
+            total = sum(values, Decimal(0)) + sum(extra, Decimal(0))
             if total != 100:
                 raise ValidationError(
                     _("The contributions add up to %(total)s %%, not 100 %%.") % {"total": total}
                 )
         return data
 
+    def head(self) -> FieldGroup:
+        """The fields before the added workers' rows (with the form's own errors)."""
+        names = ["amount", "note", "share", *[n for _c, n in self.members]]
+        return FieldGroup([self[n] for n in names], self.non_field_errors())
+
+    def tail(self) -> FieldGroup:
+        return FieldGroup([self["reason"], self["file"]], [])
+
+    def added_rows(self) -> list[dict[str, Any]]:
+        """The rows of added workers; after the first, an empty row without an error is hidden
+        until "add another worker" shows it."""
+        rows = []
+        for n, worker, share in self.added:
+            w, s = self[worker], self[share]
+            filled = bool(w.value() or s.value() or w.errors or s.errors)
+            rows.append({"n": n, "worker": w, "share": s, "filled": filled})
+        last = max([r["n"] for r in rows if r["filled"]], default=1)
+        for r in rows:
+            r["hidden"] = r["n"] > last
+        return rows
+
+    def added_row(self, code: str) -> str | None:
+        """The worker field of the row that added ``code`` (to show a service error there)."""
+        for _n, worker, _share in self.added:
+            if code and self.cleaned_data.get(worker) == code:
+                return worker
+        return None
+
     def contributions(self) -> dict[str, Decimal]:
         out = {code: self.cleaned_data[name] for code, name in self.members}
-        if self.cleaned_data.get("add_worker"):
-            out[self.cleaned_data["add_worker"]] = self.cleaned_data["add_contribution"]
+        for _n, worker, share in self.added:
+            if self.cleaned_data.get(worker):
+                out[self.cleaned_data[worker]] = self.cleaned_data[share]
         return out
+
+
+def _codes_in(message: str, form: CorrectionForm) -> list[str]:
+    """The added workers' codes that a service message names, longest first."""
+    codes = {form.cleaned_data.get(w) for _n, w, _s in form.added} - {None, ""}
+    return sorted((c for c in codes if c in message), key=len, reverse=True)
 
 
 @login_required
@@ -508,7 +587,7 @@ def year_detail(request: HttpRequest, code: str) -> HttpResponse:
                     corrections.revenue_correction_reject(
                         actor=request.user,
                         correction=correction,
-                        reason=request.POST.get("reason", "")[:500],
+                        reason=request.POST.get("reason", ""),
                     )
                     messages.success(request, _("The correction is rejected."))
                 return redirect("innovation:revenue_year", code=year.code)
@@ -516,8 +595,14 @@ def year_detail(request: HttpRequest, code: str) -> HttpResponse:
                 raise Http404("act")
         except (ApplicationError, ValidationError) as exc:
             if act == "request" and getattr(exc, "code", "") == "unknown_worker":
-                # a worker outside the scheme's organisation (or not seen): at the picker
-                form.add_error("add_worker", getattr(exc, "message", str(exc)))
+                # a worker outside the scheme's organisation (or not seen): at its row's picker
+                message = getattr(exc, "message", str(exc))
+                rows = [r for r in map(form.added_row, _codes_in(message, form)) if r]
+                if rows:
+                    n = rows[0].rsplit("_", 1)[1]
+                    form.add_error(rows[0], _("Row %(n)s: %(error)s") % {"n": n, "error": message})
+                else:
+                    form.add_error(None, message)
             elif act == "request":
                 _errors(exc, form)
             else:

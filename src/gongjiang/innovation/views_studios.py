@@ -192,7 +192,7 @@ def _act(request: HttpRequest, studio: Studio, forms_: dict[str, Any]) -> bool:
         studios.studio_approve(actor=user, studio=studio)
     elif act == "rename":
         studios.studio_rename_request(
-            actor=user, studio=studio, new_name=request.POST.get("new_name", "")[:100]
+            actor=user, studio=studio, new_name=request.POST.get("new_name", "")
         )
     elif act in ("rename_approve", "rename_refuse"):
         rename = studio.renames.filter(code=request.POST.get("rename", "")[:20]).first()
@@ -346,8 +346,8 @@ def alliance_detail(request: HttpRequest, code: str) -> HttpResponse:
                 studios.joint_project_create(
                     actor=request.user,
                     alliance=alliance,
-                    title=request.POST.get("title", "")[:200],
-                    goal=request.POST.get("goal", "")[:1000],
+                    title=request.POST.get("title", ""),
+                    goal=request.POST.get("goal", ""),
                     studios=chosen,
                 )
             elif act == "task_done":

@@ -270,9 +270,12 @@ def activity_feedback_add(
         )
     if not 1 <= stars <= 5:
         raise ValidationError({"stars": _("Give one to five stars.")})
+    text = (text or "").strip()
+    if len(text) > 500:
+        raise ValidationError({"text": _("A comment is at most 500 characters.")})
     with transaction.atomic():
         item, _created = ActivityFeedback.objects.update_or_create(
-            activity=activity, user=actor, defaults={"stars": stars, "text": text[:500]}
+            activity=activity, user=actor, defaults={"stars": stars, "text": text}
         )
         audit(
             actor=actor, action="members.activity_feedback", obj=activity, details={"stars": stars}

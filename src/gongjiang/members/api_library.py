@@ -46,6 +46,12 @@ class LibraryBookOut(Schema):
     loan_days: int
     pages: int
     library: str
+    on_shelf: bool
+    cover_url: str | None
+
+
+class LibraryBookWithdrawIn(StrictSchema):
+    reason: str = Field(..., max_length=500)
 
 
 class LibraryBookPage(Schema):
@@ -68,6 +74,8 @@ def _book_out(b: Book) -> dict[str, Any]:
         "loan_days": b.loan_days,
         "pages": b.pages,
         "library": b.organization.name,
+        "on_shelf": b.is_active,
+        "cover_url": b.cover_url if b.cover_type else None,
     }
 
 
@@ -122,6 +130,7 @@ def book_add(
     licence: Literal["open", "limited"] = Form("open"),
     copies: int = Form(1, ge=1, le=100_000),
     loan_days: int = Form(14, ge=1, le=365),
+    cover: File[UploadedFile] | None = None,
 ) -> tuple[int, Any]:
     from django.core.exceptions import ValidationError
 
@@ -144,6 +153,7 @@ def book_add(
         licence=licence,
         copies=copies,
         loan_days=loan_days,
+        cover=cover,
     )
     job.refresh_from_db()
     return 202, job
@@ -164,6 +174,41 @@ def book_check(request: HttpRequest, job: str) -> Any:
 def book_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     _use(request)
     return _book_out(library.book_get(actor=request.user, code=code))
+
+
+def _managed(request: HttpRequest, code: str) -> Book:
+    """A book of a library the user manages, on the shelf or not (404 for any other)."""
+    return access.get_visible_or_404(
+        Book.objects.select_related("organization").defer("cover"),
+        request.user,
+        library.MANAGE,
+        code=code,
+    )
+
+
+@router.post(
+    "/books/{code}/withdraw",
+    response=LibraryBookOut,
+    operation_id="members_library_book_withdraw",
+    summary="Take a book off the shelf (下架) with the reason (required, at most 500 characters)",
+)
+def book_withdraw(
+    request: HttpRequest, payload: LibraryBookWithdrawIn, code: str = Path(..., max_length=20)
+) -> dict[str, Any]:
+    book = library.book_withdraw(
+        actor=request.user, book=_managed(request, code), reason=payload.reason
+    )
+    return _book_out(book)
+
+
+@router.post(
+    "/books/{code}/reshelve",
+    response=LibraryBookOut,
+    operation_id="members_library_book_reshelve",
+    summary="Put a withdrawn book back on the shelf (上架)",
+)
+def book_reshelve(request: HttpRequest, code: str = Path(..., max_length=20)) -> dict[str, Any]:
+    return _book_out(library.book_reshelve(actor=request.user, book=_managed(request, code)))
 
 
 class LibraryLoanOut(Schema):

@@ -33,6 +33,7 @@ LABELS = {
     "members.book_add": _("Book put on the library shelf"),
     "members.book_withdraw": _("Book taken off the library shelf"),
     "members.book_cover": _("Cover of a library book replaced"),
+    "members.book_reshelve": _("Book put back on the library shelf"),
     "members.book_borrow": _("Book borrowed"),
     "members.book_hold": _("Waiting for a copy of a book"),
     "members.book_return": _("Book returned"),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.actors import SYSTEM, audit
-from gongjiang.core.errors import ApplicationError
+from gongjiang.core.errors import ApplicationError, field_error
 from gongjiang.core.models import Organization
 
 from .audience import home_organization
@@ -186,8 +186,15 @@ def _require_handler(actor: Any, req: HelpRequest) -> None:
         raise PermissionDenied(_("Nobody answers their own request."))
 
 
+MAX_TEXT = 5000
+
+
 def help_reply(*, actor: Any, req: HelpRequest, text: str, internal: bool = False) -> HelpMessage:
     _require_handler(actor, req)
+    if len((text or "").strip()) > MAX_TEXT:
+        raise field_error(
+            "text", _("A message is at most %(n)d characters.") % {"n": MAX_TEXT}, "too_long"
+        )
     with transaction.atomic():
         req = HelpRequest.objects.select_for_update().get(pk=req.pk)
         kind = HelpMessage.Kind.NOTE if internal else HelpMessage.Kind.REPLY
@@ -217,6 +224,9 @@ def help_handover(*, actor: Any, req: HelpRequest, to: Organization, reason: str
     _require_handler(actor, req)
     if not access.can(actor, HANDLE, to):
         raise Http404("organization")
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise field_error("reason", _("A reason is at most 500 characters."), "too_long")
     with transaction.atomic():
         req = HelpRequest.objects.select_for_update().get(pk=req.pk)
         before = req.organization.name

@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.actors import audit, user_or_none
-from gongjiang.core.errors import ApplicationError
+from gongjiang.core.errors import ApplicationError, ConflictError
 from gongjiang.core.images import image_check
-from gongjiang.core.models import Occupation, Organization
+from gongjiang.core.models import AuditEvent, Occupation, Organization
 
 from .audience import audience_q, home_organization
 from .library_files import MAX_COVER_BYTES, check_book, isbn_normalise, read_upload
 from .models import Book, BookHold, BookLoan, ReadingList, ReadingProgress
+from .models.library import MAX_REASON
 from .notify import notify
 
 MANAGE = "members.manage_library"
@@ -107,12 +108,17 @@ def book_add(
     copies: int = 1,
     loan_days: int = 14,
     progress: Callable[..., None] | None = None,
+    cover: Any = None,
 ) -> Book:
     """Check the file by content (EPUB or PDF; see library_files) and put the book on the shelf.
-    Pages and the API run this in the background job ``members.book_check`` (library_jobs)."""
+    Pages and the API run this in the background job ``members.book_check`` (library_jobs).
+    ``cover``: an uploaded image that replaces the cover taken from the file (``cover_check``)."""
     access.require(actor, MANAGE, organization)
+    checked_cover = cover_check(cover) if cover is not None else None
     data = read_upload(upload)
     info = check_book(data, progress) if progress else check_book(data)
+    if checked_cover is not None:
+        info.cover, info.cover_type = checked_cover.data, checked_cover.content_type
     book = Book(
         organization=organization,
         title=(title or info.title or "").strip()[:200],
@@ -141,7 +147,13 @@ def book_add(
         with transaction.atomic():
             book.save()
             book.occupations.set(list(occupations)[:50])
-            audit(actor=actor, action="members.book_add", obj=book, organization=organization)
+            audit(
+                actor=actor,
+                action="members.book_add",
+                obj=book,
+                organization=organization,
+                details={"cover_uploaded": checked_cover is not None},
+            )
     except Exception:
         book.file.delete(save=False)
         raise
@@ -151,11 +163,15 @@ def book_add(
 def book_cover_set(*, actor: Any, book: Book, upload: Any) -> Book:
     """Replace the cover taken from the file by an uploaded image: through ``core.images`` (the
     format told by content, the pixels bounded, encoded again without metadata, at most 600 px a
-    side, at most 512 KB read); anything else is refused naming the field ``cover``."""
+    side, at most 512 KB read); anything else is refused naming the field ``cover``. The cover's
+    URL carries the time of the change (``Book.cover_url``), so phones fetch the new one."""
     access.require(actor, MANAGE, book.organization)
-    checked = image_check(upload, field="cover", max_bytes=MAX_COVER_BYTES, max_side=600)
+    checked = cover_check(upload)
+    now = timezone.now()
     with transaction.atomic():
-        Book.objects.filter(pk=book.pk).update(cover=checked.data, cover_type=checked.content_type)
+        Book.objects.filter(pk=book.pk).update(
+            cover=checked.data, cover_type=checked.content_type, cover_changed_at=now
+        )
         audit(
             actor=actor,
             action="members.book_cover",
@@ -163,16 +179,82 @@ def book_cover_set(*, actor: Any, book: Book, upload: Any) -> Book:
             details={"width": checked.width, "height": checked.height, "bytes": len(checked.data)},
         )
     book.cover, book.cover_type = checked.data, checked.content_type
+    book.cover_changed_at = now
     return book
 
 
-def book_withdraw(*, actor: Any, book: Book) -> Book:
+def cover_check(upload: Any) -> Any:
+    """An uploaded cover checked and encoded again by ``core.images`` (field ``cover``)."""
+    return image_check(upload, field="cover", max_bytes=MAX_COVER_BYTES, max_side=600)
+
+
+def _withdraw_reason(reason: Any) -> str:
+    reason = str(reason or "").strip()
+    if not reason:
+        message = _("Give the reason for taking the book off the shelf.")
+        raise ValidationError({"reason": ValidationError(message, code="required")})
+    if len(reason) > MAX_REASON:
+        message = _("At most %(n)d characters.") % {"n": MAX_REASON}
+        raise ValidationError({"reason": ValidationError(message, code="too_long")})
+    return reason
+
+
+def book_withdraw(*, actor: Any, book: Book, reason: str) -> Book:
+    """Take a book off the shelf with the reason (required, at most 500 characters): readers no
+    longer find or open it; the reason stays in the book's history."""
+    access.require(actor, MANAGE, book.organization)
+    reason = _withdraw_reason(reason)
+    with transaction.atomic():
+        row = Book.objects.select_for_update().get(pk=book.pk)
+        if not row.is_active:
+            raise ConflictError(_("The book is already off the shelf."), code="book_withdrawn")
+        Book.objects.filter(pk=book.pk).update(is_active=False, withdrawn_reason=reason)
+        audit(
+            actor=actor,
+            action="members.book_withdraw",
+            obj=book,
+            organization=book.organization,
+            details={"reason": reason},
+        )
+    book.is_active, book.withdrawn_reason = False, reason
+    return book
+
+
+def book_reshelve(*, actor: Any, book: Book) -> Book:
+    """Put a withdrawn book back on the shelf (上架). Putting a book on the shelf needs no second
+    person's approval (any manager of the library does it), so putting it back follows the same
+    rule: a manager of the library in scope, audited."""
     access.require(actor, MANAGE, book.organization)
     with transaction.atomic():
-        Book.objects.filter(pk=book.pk).update(is_active=False)
-        audit(actor=actor, action="members.book_withdraw", obj=book)
-    book.is_active = False
+        row = Book.objects.select_for_update().get(pk=book.pk)
+        if row.is_active:
+            raise ConflictError(_("The book is already on the shelf."), code="book_on_shelf")
+        Book.objects.filter(pk=book.pk).update(is_active=True, withdrawn_reason="")
+        audit(
+            actor=actor,
+            action="members.book_reshelve",
+            obj=book,
+            organization=book.organization,
+            details={"withdrawn_reason": row.withdrawn_reason},
+        )
+    book.is_active, book.withdrawn_reason = True, ""
     return book
+
+
+HISTORY_ACTIONS = (
+    "members.book_add",
+    "members.book_withdraw",
+    "members.book_reshelve",
+    "members.book_cover",
+)
+
+
+def book_history(*, book: Book) -> QuerySet[AuditEvent]:
+    """The book's shelf history (added, taken off with the reason, put back, cover replaced),
+    newest first; for a book the caller manages (``access.get_visible_or_404``)."""
+    return AuditEvent.objects.filter(object_code=book.code, action__in=HISTORY_ACTIONS).order_by(
+        "-at", "-id"
+    )
 
 
 # ---------------------------------------------------------------------------------- loans

@@ -12,6 +12,7 @@ the EPUB at fault. Only the person who started it follows the job (``core:job_de
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -43,9 +44,13 @@ def book_check_start(
     licence: str = "open",
     copies: int = 1,
     loan_days: int = 14,
+    cover: Any = None,
 ) -> Job:
-    """Store the upload and start the check; what can be refused at once is refused here."""
+    """Store the upload and start the check; what can be refused at once is refused here —
+    also a cover uploaded with the book (checked by ``core.images`` now, carried by the job as
+    the encoded-again image, put on the book when it goes on the shelf)."""
     access.require(actor, library.MANAGE, organization)
+    checked = library.cover_check(cover) if cover is not None else None
     data = read_upload(upload)
     fmt = book_format(data)
     params = {
@@ -59,6 +64,8 @@ def book_check_start(
         "loan_days": loan_days,
         "language": translation.get_language(),
     }
+    if checked is not None:
+        params["cover"] = base64.b64encode(checked.data).decode("ascii")
     return job_start(
         actor=actor,
         kind=KIND,
@@ -95,6 +102,7 @@ def run_book_check(job: Job, progress: Progress) -> dict[str, Any]:
                 copies=p["copies"],
                 loan_days=p["loan_days"],
                 progress=progress,
+                cover=ContentFile(base64.b64decode(p["cover"])) if p.get("cover") else None,
             )
         progress(job.total or 1, job.total or 1, _("The book is on the shelf."))
         return {

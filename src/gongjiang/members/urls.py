@@ -88,6 +88,11 @@ urlpatterns = [
         views_library_manage.library_book_act,
         name="library_book_act",
     ),
+    path(
+        "library/manage/<str:code>/history/",
+        views_library_manage.library_book_history,
+        name="library_book_history",
+    ),
     path("library/lists/", views_library_manage.library_lists, name="library_lists"),
     path("library/stats/", views_library_manage.library_stats, name="library_stats"),
     path("library/lists/<str:code>/", views_library.reading_list_detail, name="reading_list"),

@@ -164,10 +164,12 @@ def activity_feedback(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user,
             activity=activity,
             stars=stars,
-            text=request.POST.get("text", "")[:500],
+            text=request.POST.get("text", ""),
         )
         messages.success(request, _("Thank you for your feedback."))
-    except (ValueError, ValidationError, ApplicationError) as exc:
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))  # e.g. the comment past 500 characters
+    except (ValueError, ApplicationError) as exc:
         messages.error(request, getattr(exc, "message", None) or _("Give one to five stars."))
     return redirect("members:activity_detail", code=code)
 

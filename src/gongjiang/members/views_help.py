@@ -77,7 +77,7 @@ def help_detail(request: HttpRequest, code: str) -> HttpResponse:
                 svc.help_resolve(actor=request.user, req=req)
                 messages.success(request, _("The request is resolved."))
             elif action == "reply_resolve":
-                text = request.POST.get("text", "").strip()[:5000]
+                text = request.POST.get("text", "").strip()
                 if not text:
                     raise ApplicationError(_("Write something first."))
                 svc.help_reply_resolve(actor=request.user, req=req, text=text)
@@ -90,7 +90,7 @@ def help_detail(request: HttpRequest, code: str) -> HttpResponse:
                     code=request.POST.get("to", "")[:20],
                 )
                 svc.help_handover(
-                    actor=request.user, req=req, to=to, reason=request.POST.get("reason", "")[:500]
+                    actor=request.user, req=req, to=to, reason=request.POST.get("reason", "")
                 )
                 messages.success(request, _("Handed over."))
             else:
@@ -107,6 +107,8 @@ def help_detail(request: HttpRequest, code: str) -> HttpResponse:
                     messages.success(request, _("Sent."))
                 else:
                     raise ApplicationError(_("Write something first."))
+        except ValidationError as exc:  # e.g. a text past 5,000 characters (HelpMessage)
+            messages.error(request, " ".join(exc.messages))
         except (ApplicationError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", _("Give one to five stars.")))
         return redirect("members:help_detail", code=code)

@@ -91,7 +91,12 @@ def library_manage(request: HttpRequest) -> HttpResponse:
                     licence=d["licence"],
                     copies=d["copies"],
                     loan_days=d["loan_days"],
+                    cover=d["cover"],
                 )
+            except ApplicationError as exc:
+                # a refused cover (core.images names the field) is shown at the cover field
+                fields = [d.get("field") for d in getattr(exc, "details", None) or []]
+                form.add_error("cover" if "cover" in fields else None, exc.message)
             except ValidationError as exc:
                 form_errors_from(exc, form)
             else:
@@ -124,10 +129,17 @@ def library_book_act(request: HttpRequest, code: str) -> HttpResponse:
     act = request.POST.get("act", "")
     try:
         if act == "withdraw":
-            if book.is_active:
-                library.book_withdraw(actor=request.user, book=book)
+            # the reason is passed whole: the service refuses an empty or over-long one
+            library.book_withdraw(
+                actor=request.user, book=book, reason=request.POST.get("reason", "")
+            )
             messages.success(
                 request, _("“%(title)s” is taken off the shelf.") % {"title": book.title}
+            )
+        elif act == "reshelve":
+            library.book_reshelve(actor=request.user, book=book)
+            messages.success(
+                request, _("“%(title)s” is back on the shelf.") % {"title": book.title}
             )
         elif act == "cover":
             upload = request.FILES.get("cover")
@@ -149,6 +161,25 @@ def library_book_act(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.error(request, _error_text(exc))
     return redirect(f"{reverse('members:library_manage')}#book-{book.code}")
+
+
+@login_required
+def library_book_history(request: HttpRequest, code: str) -> HttpResponse:
+    """A book's shelf history for its managers (404 outside their libraries): added, taken off
+    with the reason, put back, cover replaced."""
+    if not access.can(request.user, library.MANAGE):
+        raise PermissionDenied
+    book = access.get_visible_or_404(
+        Book.objects.select_related("organization").defer("cover"),
+        request.user,
+        library.MANAGE,
+        code=code[:20],
+    )
+    return render(
+        request,
+        "members/library/history.html",
+        {"book": book, "events": list(library.book_history(book=book)[:200])},
+    )
 
 
 def _error_text(exc: Exception) -> str:
@@ -181,6 +212,10 @@ def library_lists(request: HttpRequest) -> HttpResponse:
                     note=d["note"],
                     books=books,
                 )
+            except ApplicationError as exc:
+                # a refused cover (core.images names the field) is shown at the cover field
+                fields = [d.get("field") for d in getattr(exc, "details", None) or []]
+                form.add_error("cover" if "cover" in fields else None, exc.message)
             except ValidationError as exc:
                 form_errors_from(exc, form)
             else:

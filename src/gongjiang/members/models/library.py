@@ -16,6 +16,7 @@ from gongjiang.core.scoping import ScopedQuerySet
 MAX_COPIES = 100_000
 MAX_LOAN_DAYS = 365
 MAX_POSITION = 1_000_000
+MAX_REASON = 500
 
 
 class Book(models.Model):
@@ -51,6 +52,9 @@ class Book(models.Model):
     file_size = models.PositiveIntegerField(default=0)
     cover = models.BinaryField(_("cover"), max_length=512 * 1024, blank=True, default=b"")
     cover_type = models.CharField(max_length=20, blank=True)
+    # when the cover last changed (null: since the book was added); part of the cover's URL, so a
+    # replaced cover gets a new URL and no phone shows the old one from its cache
+    cover_changed_at = models.DateTimeField(null=True, blank=True)
     # EPUB: [{"href": "...", "title": "..."}] in spine order; PDF: one entry per page is not needed
     contents = models.JSONField(default=list, blank=True)
     pages = models.PositiveIntegerField(
@@ -74,6 +78,9 @@ class Book(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_LOAN_DAYS)],
     )
     is_active = models.BooleanField(_("on the shelf"), default=True)
+    withdrawn_reason = models.CharField(
+        _("reason for taking it off the shelf"), max_length=MAX_REASON, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -92,6 +99,24 @@ class Book(models.Model):
     @property
     def is_limited(self) -> bool:
         return self.licence == self.Licence.LIMITED
+
+    @property
+    def cover_version(self) -> str:
+        """Changes whenever the cover does (the microseconds of its last change, in base 36)."""
+        changed = self.cover_changed_at or self.created_at
+        if changed is None:
+            return "0"
+        n, out = int(changed.timestamp() * 1_000_000), ""
+        while n:
+            n, r = divmod(n, 36)
+            out = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + out
+        return out or "0"
+
+    @property
+    def cover_url(self) -> str:
+        from django.urls import reverse
+
+        return f"{reverse('members:book_cover', args=[self.code])}?v={self.cover_version}"
 
 
 class BookLoan(models.Model):

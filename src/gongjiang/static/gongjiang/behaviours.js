@@ -5,6 +5,8 @@
 //   <button data-print>                                    print the page
 //   <input type="checkbox" data-check-all="selector">      tick / untick every matching box
 //   <button data-tree-toggle>                              organisation tree: open / close a node
+//   <button data-reveal-next="selector">                   show the first hidden match (a form row);
+//                                                          the button hides when none is left
 //   <body data-swap-client-errors>  (set by a page)        htmx swaps 4xx answers (they carry a form)
 (function () {
   "use strict";
@@ -32,6 +34,16 @@
       }
       const list = toggle.parentElement.querySelector("ul");
       if (list) list.classList.toggle("d-none");
+    }
+    const reveal = e.target.closest("[data-reveal-next]");
+    if (reveal) {
+      const hidden = document.querySelectorAll(reveal.dataset.revealNext);
+      if (hidden.length) {
+        hidden[0].hidden = false;
+        const input = hidden[0].querySelector("input");
+        if (input) input.focus();
+      }
+      if (hidden.length <= 1) reveal.hidden = true;
     }
     const all = e.target.closest("input[data-check-all]");
     if (all) {
