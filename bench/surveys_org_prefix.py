@@ -12,6 +12,10 @@ the same run so that the shared machine's load falls on each alike:
 * with ``--pattern-index``, the ``varchar_pattern_ops`` index of migration surveys 0003 is made
   present first (``like`` then uses it as a range under any collation).
 
+With ``--breakdown N`` it then times ``selectors.breakdown`` (organisation, inside the first city:
+what the page and the API read) N rounds, each round once without and once with the index
+(dropped and created again, then ANALYZE, three calls each), and checks both give the same result.
+
 For each it records ``EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)``: execution time, the scan node,
 rows returned and removed by the filter, shared buffers hit and read; and it checks that every
 variant returns the same rows. Prints one JSON object. Run against the database made by
@@ -75,6 +79,7 @@ def main() -> None:
         default="keep",
         help="make the varchar_pattern_ops index absent (drop) or present (create) first",
     )
+    parser.add_argument("--breakdown", type=int, default=0, help="rounds of the end-to-end A/B")
     args = parser.parse_args()
     import psycopg
 
@@ -146,7 +151,59 @@ def main() -> None:
                 },
             }
         out["load_after"] = os.getloadavg()
+    if args.breakdown:
+        out["breakdown"] = breakdown_ab(args.database_url, args.breakdown, index, city)
     print(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+def breakdown_ab(url: str, rounds: int, index: str, city_path: str) -> dict[str, Any]:
+    import sys
+    import time
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from surveys_results import django_setup
+
+    django_setup(url)
+    from django.db import connection
+
+    from gongjiang.core.actors import SystemActor
+    from gongjiang.core.models import Organization
+    from gongjiang.surveys import selectors
+    from gongjiang.surveys.models import Survey
+
+    survey = Survey.objects.select_related("organization").order_by("id").first()
+    city = Organization.objects.get(path=city_path)
+    actor = SystemActor("bench")
+    create = (
+        f'CREATE INDEX IF NOT EXISTS "{index}" ON "surveys_rollup" '
+        '("survey_id", "dim" varchar_pattern_ops, "value" varchar_pattern_ops)'
+    )
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    seen: dict[str, str] = {}
+    load = os.getloadavg()
+    for _round in range(rounds):
+        for mode in ("without", "with"):
+            with connection.cursor() as cur:
+                cur.execute(f'DROP INDEX IF EXISTS "{index}"' if mode == "without" else create)
+                cur.execute("ANALYZE surveys_rollup")
+            for _i in range(3):
+                t0 = time.perf_counter()
+                result = selectors.breakdown(actor=actor, survey=survey, dim="org", within=city)
+                times[mode].append((time.perf_counter() - t0) * 1000)
+            seen[mode] = json.dumps(result, sort_keys=True, default=str)
+    return {
+        "load_before": load,
+        "load_after": os.getloadavg(),
+        "results_equal": seen["with"] == seen["without"],
+        **{
+            mode: {
+                "median_ms": round(statistics.median(v), 1),
+                "p90_ms": round(sorted(v)[int(len(v) * 0.9)], 1),
+                "calls": len(v),
+            }
+            for mode, v in times.items()
+        },
+    }
 
 
 if __name__ == "__main__":
