@@ -106,9 +106,17 @@ def test_a_subtree_of_one_level_is_an_index_range_on_postgresql(sw: Any) -> None
         .annotate(t=Sum("n"))
     )
     sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute("SET LOCAL enable_seqscan = off")  # a table this small would be scanned
+    from django.db import transaction
+
+    # On a table this small the planner may take any index (or none): leave it only the prefix
+    # index, inside a savepoint rolled back at once, and look at what the index is asked for.
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks
+        cur.execute('ALTER TABLE "surveys_rollup" DROP CONSTRAINT "survey_rollup_unique"')
         cur.execute("EXPLAIN " + sql, params)
         plan = "\n".join(r[0] for r in cur.fetchall())
-        cur.execute("RESET enable_seqscan")
-    assert "survey_rollup_prefix" in plan and "~>=~" in plan and "~<~" in plan, plan
+        transaction.set_rollback(True)
+    assert "survey_rollup_prefix" in plan, plan
+    cond = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "~>=~" in cond and "~<~" in cond, plan  # the prefix is the range, not a filter
