@@ -11,7 +11,7 @@ from gongjiang.surveys import services
 from gongjiang.surveys.models import Response
 
 from ..counters_helpers import fold
-from .helpers import answers
+from .helpers import QUESTIONS, answers
 
 pytestmark = [
     pytest.mark.browser,
@@ -108,3 +108,41 @@ def test_worker_without_login_answers_by_anonymous_link_on_a_phone(
     phone.goto(link)
     assert phone.locator("#submit").count() == 0
     assert Response.objects.filter(survey=sw.survey).count() == 1
+
+
+def test_officer_reissues_links_for_a_list_chosen_by_name(
+    phone_page: Any, page: Any, live_server: Any, sw: Any
+) -> None:
+    """The bulk re-issue section: a worker found by name with the scoped picker is added to the
+    list, the list is sent and the new links come as one workbook; the page fits a 390 px phone."""
+    from .helpers import make_workers
+
+    workers = make_workers(sw.world.enterprise_a, 2, start=300, users=False)
+    survey = services.survey_create(
+        actor=sw.world.alice, organization=sw.world.province_a, title="补发", questions=QUESTIONS
+    )
+    services.survey_publish(actor=sw.carol, survey=survey)
+    services.survey_distribute(actor=sw.world.alice, survey=survey, audience=sw.world.province_a)
+    base = live_server.url
+    login(page, base, "alice")
+    page.goto(f"{base}/surveys/{survey.code}/")
+    page.click("#reissue-bulk summary")
+    page.fill("#id_bulk_codes", workers[0].code)
+    page.fill("#id_pick", workers[1].name)
+    page.wait_for_function(
+        "code => Array.from(document.querySelectorAll('#pick-bulk-worker option'))"
+        ".some(o => o.value === code)",
+        arg=workers[1].code,
+    )
+    page.fill("#id_pick", workers[1].code)
+    page.press("#id_pick", "Enter")
+    assert page.input_value("#id_bulk_codes").split() == [workers[0].code, workers[1].code]
+    assert page.input_value("#id_pick") == ""
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_download() as download:
+        page.click("#reissue-bulk-send")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    login(phone_page, base, "alice")
+    phone_page.goto(f"{base}/surveys/{survey.code}/")
+    phone_page.click("#reissue-bulk summary")
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db.models import Sum
 
 from gongjiang.core.actors import SystemActor
 from gongjiang.core.models import Organization
@@ -77,3 +78,45 @@ def test_migration_writes_the_levels_from_the_organisation_rollups(sw: Any) -> N
     assert rollups.stored(sw.survey) != before
     migration.add_levels(apps, None)
     assert rollups.stored(sw.survey) == before
+
+
+@pytest.mark.django_db
+def test_a_subtree_of_one_level_is_an_index_range_on_postgresql(sw: Any) -> None:
+    """Under a collation other than C (C.UTF-8 included) ``value LIKE 'path%'`` is an index range
+    only through the ``varchar_pattern_ops`` index (migration 0003): the organisation breakdown
+    inside a city reads that range, not every row of the level; the figures are unchanged."""
+    from django.db import connection
+
+    for i, w in enumerate(sw.workers[:12] + sw.few):
+        services.response_submit(actor=w.user, survey=sw.survey, answers=answers(i))
+    fold()
+    city = sw.world.city_a
+    result = selectors._counts(sw.survey, "org", city)
+    assert {g: c[("_n", "")] for g, c in result.items()} == {
+        k: v
+        for k, v in _by_prefix(sw.survey, len(city.path) + Organization.SEGMENT).items()
+        if k.startswith(city.path)
+    }
+    if connection.vendor != "postgresql":
+        return
+    dim = f"lv{len(city.path) // Organization.SEGMENT + 1}"
+    qs = (
+        Rollup.objects.filter(survey=sw.survey, dim=dim, value__startswith=city.path)
+        .values_list("value", "question", "option")
+        .annotate(t=Sum("n"))
+    )
+    sql, params = qs.query.sql_with_params()
+    from django.db import transaction
+
+    # On a table this small the planner may take any index (or none): leave it only the prefix
+    # index, inside a savepoint rolled back at once, and look at what the index is asked for.
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks
+        cur.execute('ALTER TABLE "surveys_rollup" DROP CONSTRAINT "survey_rollup_unique"')
+        cur.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(r[0] for r in cur.fetchall())
+        transaction.set_rollback(True)
+    assert "survey_rollup_prefix" in plan, plan
+    cond = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "~>=~" in cond and "~<~" in cond, plan  # the prefix is the range, not a filter

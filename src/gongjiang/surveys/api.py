@@ -22,7 +22,7 @@ from gongjiang.core.schemas import (
     paginate,
 )
 
-from . import rollups, selectors, sending, services
+from . import reissue, rollups, selectors, sending, services
 from .models import Survey
 
 router = Router(tags=["surveys"])
@@ -181,6 +181,38 @@ class SurveyDistributedOut(Schema):
 
 class SurveyLinkReissueIn(StrictSchema):
     worker: Key  # registry code
+
+
+class SurveyLinksReissueIn(StrictSchema):
+    """Registry codes of workers who lost their links (all re-issued, or none)."""
+
+    workers: list[Key] = Field(min_length=1, max_length=reissue.MAX_WORKERS)
+
+
+class SurveyLinkOut(Schema):
+    worker: str
+    link: str
+
+
+class SurveyLinksReissueOut(Schema):
+    links: list[SurveyLinkOut]
+
+
+class SurveyReissueJobOut(JobProgressOut):
+    """A bulk re-issue job: its progress, then how many new links wait to be downloaded (once,
+    by its starter)."""
+
+    message: str
+    links: int | None = None
+    error: str | None = None
+
+    @staticmethod
+    def resolve_links(obj: Any) -> int | None:
+        return obj.result.get("links")
+
+    @staticmethod
+    def resolve_error(obj: Any) -> str | None:
+        return obj.result.get("error")
 
 
 class SurveyLinkReissueOut(Schema):
@@ -347,6 +379,61 @@ def survey_link_reissue(
     s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
     token = services.link_reissue(actor=request.user, survey=s, worker_code=payload.worker)
     return 201, {"worker": payload.worker, "link": f"/surveys/a/{token}/"}
+
+
+@router.post(
+    "/surveys/{code}/links/bulk",
+    response={201: SurveyLinksReissueOut, 202: SurveyReissueJobOut},
+    summary=(
+        "Re-issue lost anonymous links for a list of workers, all or none (422 names every bad "
+        "entry: row, column, value); a long list runs as a job (202)"
+    ),
+)
+def survey_links_reissue(
+    request: HttpRequest, code: str, payload: SurveyLinksReissueIn
+) -> tuple[int, Any]:
+    s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    entries = reissue.entries_from_codes(list(payload.workers))
+    if len(entries) > reissue.IN_REQUEST_MAX:
+        job = reissue.reissue_start(actor=request.user, survey=s, entries=entries)
+        job.refresh_from_db()
+        return 202, job
+    issued = reissue.link_reissue_bulk(actor=request.user, survey=s, entries=entries)
+    return 201, {"links": [{"worker": i.worker, "link": f"/surveys/a/{i.token}/"} for i in issued]}
+
+
+def _own_reissue_job(request: HttpRequest, code: str, job: str) -> Any:
+    s = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    found = own_job_get(actor=request.user, code=job, kind=reissue.KIND)
+    if found.params.get("survey") != s.code:
+        from django.http import Http404
+
+        raise Http404("job")
+    return s, found
+
+
+@router.get(
+    "/surveys/{code}/relink-jobs/{job}",
+    response=SurveyReissueJobOut,
+    summary="Progress of a bulk re-issue job (its starter only)",
+)
+def survey_reissue_job(request: HttpRequest, code: str, job: str) -> Any:
+    return _own_reissue_job(request, code, job)[1]
+
+
+@router.get(
+    "/surveys/{code}/relink-jobs/{job}/links",
+    response={200: None},
+    summary="The new links of a finished bulk re-issue job (.xlsx), once, for its starter",
+)
+def survey_reissue_job_links(request: HttpRequest, code: str, job: str) -> Any:
+    from gongjiang.core.exports import xlsx_response
+
+    s, found = _own_reissue_job(request, code, job)
+    data = reissue.reissue_links_take(actor=request.user, survey=s, job_code=found.code)
+    response = xlsx_response(data, f"{s.title}-new-links.xlsx")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post(

@@ -12,7 +12,11 @@ class SurveysConfig(AppConfig):
 
         # permissions; the sending job handler; the rollups' counter target (core.counters); the
         # answer's fast path (core.hotpath)
-        from . import answer_fast, permissions, rollups, sending  # noqa: F401
+        from gongjiang.core.pickers import register_kind, workers_under
+
+        from . import answer_fast, permissions, reissue, rollups, sending  # noqa: F401
         from .audit_labels import LABELS
 
         ACTION_LABELS.update(LABELS)
+        # the re-issue forms' name search: workers of the subtree where the user manages surveys
+        register_kind("survey_workers", workers_under("surveys.manage"))

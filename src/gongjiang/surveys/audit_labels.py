@@ -10,6 +10,7 @@ LABELS = {
     "survey.distribute": _("Survey sent"),
     "survey.links": _("Survey anonymous links downloaded"),
     "survey.link_reissue": _("Survey anonymous link re-issued"),
+    "survey.link_reissue_bulk": _("Survey anonymous links re-issued for a list of workers"),
     "survey.close": _("Survey closed"),
     "survey.answer": _("Survey answered"),
     "survey.setting": _("Survey threshold set"),

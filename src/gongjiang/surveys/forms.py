@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongjiang.core.forms import BootstrapForm
@@ -165,11 +166,56 @@ def answers_from_post(questions: list[dict[str, Any]], data: Any) -> dict[str, A
     return out
 
 
+def _worker_picker(list_id: str) -> forms.TextInput:
+    """The scoped worker picker (core.pickers): workers of the subtree where one manages surveys,
+    found by name, pinyin or code; the value put in is the registry code."""
+    return forms.TextInput(
+        attrs={
+            "data-picker": reverse_lazy("core:pick", args=["survey_workers"]),
+            "list": list_id,
+            "autocomplete": "off",
+            "placeholder": _("name, pinyin or registry code"),
+        }
+    )
+
+
 class LinkReissueForm(BootstrapForm):
     worker = forms.CharField(
         label=_("registry code of the worker"),
         max_length=20,
+        widget=_worker_picker("pick-reissue-worker"),
         help_text=_(
-            "As on the list of links given out at sending. The old link stops working at once."
+            "As on the list of links given out at sending, or search by name. The old link stops "
+            "working at once."
         ),
     )
+
+
+class LinkReissueBulkForm(BootstrapForm):
+    """A list of workers: pasted codes (chosen with the picker, which adds them here) and/or an
+    uploaded sheet with a 职工编号 column."""
+
+    codes = forms.CharField(
+        label=_("registry codes of the workers"),
+        required=False,
+        max_length=400_000,  # 20,000 codes of 20 characters; longer is refused, never cut
+        widget=forms.Textarea(attrs={"rows": 4, "id": "id_bulk_codes"}),
+        help_text=_("One per line, or separated by spaces or commas."),
+    )
+    pick = forms.CharField(
+        label=_("add a worker by name"),
+        required=False,
+        max_length=20,
+        widget=_worker_picker("pick-bulk-worker"),
+    )
+    file = forms.FileField(
+        label=_("or upload a list (.xlsx, .xls, .csv)"),
+        required=False,
+        help_text=_("The column headed 职工编号 is read; every bad row is named."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("codes") or "").strip() and not data.get("file"):
+            raise forms.ValidationError(_("Paste registry codes or upload a list."))
+        return data

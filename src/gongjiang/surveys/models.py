@@ -279,6 +279,16 @@ class Rollup(models.Model):
                 name="survey_rollup_unique",
             )
         ]
+        indexes = [
+            # A subtree's rows (``value`` LIKE 'path%' at one tree level) as an index range under
+            # any collation: PostgreSQL uses a LIKE prefix on a btree only under the C collation
+            # or with a pattern_ops index (not under C.UTF-8; docs/surveys.md, Benchmarks).
+            models.Index(
+                fields=["survey", "dim", "value"],
+                name="survey_rollup_prefix",
+                opclasses=["int8_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return f"rollup {self.pk}"

@@ -384,13 +384,13 @@ def link_reissue(*, actor: Any, survey: Survey, worker_code: str) -> str:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status != Survey.Status.OPEN:
         raise ConflictError(_("This survey is not open."), code="survey_not_open")
-    code = (worker_code or "").strip()[:20]
+    code = (worker_code or "").strip()
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("worker", "organization")
         .filter(survey=survey, worker__code=code)
         .first()
-        if code
+        if 0 < len(code) <= 20  # a longer value is no registry code: refused, never cut
         else None
     )
     if invitation is None or not access.can(actor, MANAGE, invitation.organization):

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
-from gongjiang.core.exports import content_disposition
+from gongjiang.core.exports import content_disposition, xlsx_response
 from gongjiang.core.models import Job, Organization
 from gongjiang.core.selectors import job_get
 from gongjiang.core.views import form_errors_from, page
 
-from . import selectors, sending, services
-from .forms import DistributeForm, LinkReissueForm, QuestionForm, SurveyForm
+from . import reissue, selectors, sending, services
+from .forms import DistributeForm, LinkReissueBulkForm, LinkReissueForm, QuestionForm, SurveyForm
 from .models import Survey
 from .questions import TYPES
 
@@ -96,7 +96,21 @@ def _detail_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
         "send_job_running": manage and sending.send_job(survey, running=True) is not None,
         "can_read_text": access.can(user, selectors.READ_TEXT, survey.organization),
         "reissue_form": LinkReissueForm(),
+        "bulk_form": LinkReissueBulkForm(),
+        "bulk_errors": [],
+        "reissue_job": _visible_reissue_job(user, survey) if manage else None,
     }
+
+
+def _visible_reissue_job(user: Any, survey: Survey) -> Job | None:
+    """The user's own latest bulk re-issue job of this survey (nobody else sees it)."""
+    job = reissue.reissue_job(user, survey)
+    if job is None:
+        return None
+    try:
+        return job_get(actor=user, code=job.code)
+    except Http404:
+        return None
 
 
 def _visible_send_job(user: Any, survey: Survey) -> Job | None:
@@ -303,3 +317,58 @@ def survey_link_reissue(request: HttpRequest, code: str) -> HttpResponse:
     context = _detail_context(request, survey)
     context["reissue_form"] = form
     return render(request, "surveys/survey_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def survey_link_reissue_bulk(request: HttpRequest, code: str) -> HttpResponse:
+    """New anonymous links for a list of workers: all or none. A short list is answered at once
+    with the links as a workbook; a long one starts the background job shown on the survey page.
+    Every bad entry is named (row, column, value) and nothing is re-issued then."""
+    survey = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    form = LinkReissueBulkForm(request.POST, request.FILES)
+    errors: list[dict[str, Any]] = []
+    if form.is_valid():
+        try:
+            upload = form.cleaned_data.get("file")
+            entries = reissue.entries_from_text(form.cleaned_data.get("codes") or "")
+            if upload is not None:
+                entries += reissue.entries_from_file(upload.file, upload.name)
+            if len(entries) > reissue.IN_REQUEST_MAX:
+                reissue.reissue_start(actor=request.user, survey=survey, entries=entries)
+                messages.info(
+                    request,
+                    _("The links are re-issued in the background: follow it on this page."),
+                )
+                return redirect("surveys:detail", survey.code)
+            issued = reissue.link_reissue_bulk(actor=request.user, survey=survey, entries=entries)
+        except reissue.ListRefused as exc:
+            form.add_error(None, exc.message)
+            errors = exc.details
+        except (ValidationError, ApplicationError) as exc:
+            form_errors_from(exc, form)
+        else:
+            base = request.build_absolute_uri("/").rstrip("/")
+            response = xlsx_response(
+                reissue.links_xlsx(issued, base), f"{survey.title}-new-links.xlsx"
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    context = _detail_context(request, survey)
+    context["bulk_form"] = form
+    context["bulk_errors"] = errors
+    return render(request, "surveys/survey_detail.html", context, status=400)
+
+
+@login_required
+def survey_relinks(request: HttpRequest, code: str, job: str) -> HttpResponse:
+    """The new links of a bulk re-issue job, once, for the officer who started it."""
+    survey = selectors.survey_get(actor=request.user, code=code, perm=services.MANAGE)
+    try:
+        data = reissue.reissue_links_take(actor=request.user, survey=survey, job_code=job)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("surveys:detail", survey.code)
+    response = xlsx_response(data, f"{survey.title}-new-links.xlsx")
+    response["Cache-Control"] = "no-store"
+    return response
