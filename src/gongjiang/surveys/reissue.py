@@ -40,6 +40,7 @@ from gongjiang.core.models import Job
 from gongjiang.core.spreadsheets import cell_text, find_header, is_blank, read_rows
 
 from .models import Invitation, Survey
+from .sending import links_hand_over
 from .services import MANAGE, REISSUED
 
 KIND = "surveys.reissue"
@@ -318,22 +319,4 @@ def reissue_links_take(*, actor: Any, survey: Survey, job_code: str) -> bytes:
     access.require(actor, MANAGE, survey.organization)
     if job.result.get("survey") != survey.code or job.status != Job.Status.SUCCEEDED:
         raise Http404("job")
-    with transaction.atomic():
-        locked = Job.objects.select_for_update().get(pk=job.pk)
-        if not locked.output_file:
-            raise ConflictError(
-                _("The links were already downloaded (they are handed out only once)."),
-                code="links_taken",
-            )
-        with locked.output_file.open("rb") as handle:
-            data = handle.read()
-        name = locked.output_file.name
-        Job.objects.filter(pk=job.pk).update(output_file="")
-        locked.output_file.storage.delete(name)
-        audit(
-            actor=actor,
-            action="survey.links",
-            obj=survey,
-            details={"job": job.code, "links": job.result.get("links", 0)},
-        )
-    return data
+    return links_hand_over(actor=actor, survey=survey, job=job)

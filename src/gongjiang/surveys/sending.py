@@ -157,6 +157,12 @@ def send_links_take(*, actor: Any, survey: Survey, job_code: str) -> bytes:
             _("The links were already downloaded (they are handed out only once)."),
             code="links_taken",
         )
+    return links_hand_over(actor=actor, survey=survey, job=job)
+
+
+def links_hand_over(*, actor: Any, survey: Survey, job: Job) -> bytes:
+    """The links file of a finished job (sending or re-issue), read and deleted in one locked step
+    so that it is handed over once; audited as ``survey.links``. A second call: 409 links_taken."""
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
         if not locked.output_file:
