@@ -93,6 +93,10 @@ EXPORT_MODULES = {
     "innovation/views_studio_files.py",  # a studio's yearly plan or report as uploaded (no table)
     "innovation/api_studio_files.py",  # the same file through the API (no table)
     "innovation/api_revenue.py",  # a correction's supporting document as stored (no table)
+    "careers/api_experts.py",  # an expert application's document as uploaded (API; no table)
+    # re-issued survey links (worker names; tests/surveys/test_reissue_bulk.py reads them back)
+    "surveys/views.py",
+    "surveys/api.py",  # the same links of a background re-issue job
 }
 
 

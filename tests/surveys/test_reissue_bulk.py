@@ -297,3 +297,34 @@ def test_name_search_on_the_reissue_forms_stays_in_the_subtree(client: Any, rs: 
     ]
     client.force_login(rs.sw.inspector)
     assert client.get("/pick/survey_workers/", {"q": w.name}).json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_the_links_workbook_holds_formula_like_names_as_text(client: Any, rs: Any) -> None:
+    """A worker (and their employer) named like a formula: the re-issued links' workbook, from the
+    page and from the API, holds the names as text — no formula, no link (core.exports)."""
+    from openpyxl import load_workbook
+
+    from gongjiang.workforce.models import Worker
+
+    hostile = ['=HYPERLINK("http://x","y")', "@SUM(A1)"]
+    w0, w1 = rs.nologin[0], rs.nologin[1]
+    for w, name in zip((w0, w1), hostile, strict=True):
+        Worker.objects.filter(pk=w.pk).update(name=name)
+    client.force_login(rs.sw.world.alice)
+    page = client.post(
+        f"/surveys/{rs.survey.code}/reissue/list/", {"codes": f"{w0.code} {w1.code}"}
+    )
+    assert page.status_code == 200
+    # what the background job stores for the API's download (the same writer)
+    issued = reissue.link_reissue_bulk(
+        actor=rs.sw.world.alice,
+        survey=rs.survey,
+        entries=reissue.entries_from_text(f"{w0.code}\n{w1.code}"),
+    )
+    for body in (page.content, reissue.links_xlsx(issued)):
+        sheet = load_workbook(io.BytesIO(body)).active
+        cells = [c for row in sheet.iter_rows() for c in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+        assert not [c.coordinate for c in cells if c.hyperlink is not None]
+        assert {c.value for c in cells} >= set(hostile)

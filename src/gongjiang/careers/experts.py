@@ -38,6 +38,7 @@ from gongjiang.core.review.services import (
 from gongjiang.workforce.models import Worker
 
 from . import experts_rules as rules
+from .experts_document_kinds import missing_error, required_clean
 from .models import ExpertLevel
 from .models_experts import ExpertApplication, ExpertAppointment, ExpertCall, ExpertQuota
 from .registry import record_of
@@ -113,8 +114,6 @@ def expert_call_create(
         raise field_error("closes_on", _("Applications cannot close in the past."))
     if term_starts_on is not None and term_starts_on < closes_on:
         raise field_error("term_starts_on", _("The term starts after applications close."))
-    from .experts_documents import required_clean
-
     required = required_clean(required_documents)
     title = (title or "").strip()
     if len(title) > 200:
@@ -328,8 +327,6 @@ def expert_review_open(
     )
     if not applications:
         raise ApplicationError(_("Nobody has applied yet."), code="no_applications")
-    from .experts_documents import missing_error
-
     if (refusal := missing_error(call)) is not None:
         raise refusal
     call.review = review_round_create(

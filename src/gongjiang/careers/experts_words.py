@@ -29,7 +29,7 @@ def condition_need(c: dict[str, Any]) -> str:
             "level": level_name(level),
         }
     if rule == "document":
-        from .experts_documents import KINDS
+        from .experts_document_kinds import KINDS
 
         return _("document attached: %(kind)s") % {"kind": KINDS.get(required, required)}
     return str(required)
