@@ -28,12 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import access
-from gongjiang.core.actors import audit, user_or_none
+from gongjiang.core.actors import audit
 from gongjiang.core.duties import same_person
 from gongjiang.core.errors import ConflictError, field_error
 from gongjiang.core.jobs import Progress, job_handler, job_start
 from gongjiang.core.ledger.models import Fund
-from gongjiang.core.ledger.services import fund_debit
 from gongjiang.core.models import Job
 
 from .models_programmes import (
@@ -44,7 +43,7 @@ from .models_programmes import (
     SubsidyBasis,
 )
 from .programmes_common import MANAGE, Status
-from .programmes_subsidy import schedule
+from .programmes_subsidy import pay_one_year, schedule
 
 JOB_KIND = "careers.programme_subsidies_pay"
 BACKGROUND_FROM = 300  # years in one run above which it runs as a background job
@@ -202,41 +201,16 @@ def programme_subsidies_pay_due(
                 "years. Nothing was paid."
             ) % {"balance": fund.balance, "total": run.total, "count": run.count}
             raise field_error("amount", message, "insufficient_funds", status=409)
-        by = user_or_none(actor)
-        title = programme.title[:180]
         for d in run.due:
-            a = d.application
-            entry = fund_debit(
+            pay_one_year(
                 actor=actor,
+                programme=programme,
                 fund=fund,
-                amount=programme.subsidy_per_year,
-                about=a,
+                application=d.application,
+                n=d.n,
+                starts=d.starts,
                 reference=reference,
-                memo=f"{title} {a.worker.name} {d.n}/{programme.subsidy_years}",
-            )
-            line = ProgrammeSubsidyLine(
-                application=a,
-                academic_year=d.n,
-                year_from=d.starts,
-                amount=entry.amount,
-                entry=entry,
-                reference=reference,
-                paid_by=by,
-            )
-            line.full_clean(exclude=["code", "application", "entry"], validate_constraints=False)
-            line.save()
-            audit(
-                actor=actor,
-                action="careers.programme_subsidy",
-                obj=a,
-                organization=programme.organization,
-                details={
-                    "academic_year": d.n,
-                    "amount": str(entry.amount),
-                    "entry": entry.code,
-                    "line": line.code,
-                    "run": True,
-                },
+                run=True,
             )
         audit(
             actor=actor,

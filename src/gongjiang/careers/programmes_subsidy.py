@@ -123,36 +123,66 @@ def pay_year(
                 code="not_due",
                 details=[{"field": "academic_year", "error": _("Not payable now.")}],
             )
+    line = pay_one_year(
+        actor=actor,
+        programme=p,
+        fund=p.fund,
+        application=a,
+        n=row.n,
+        starts=row.starts,
+        reference=(reference or "").strip()[:200],
+    )
+    return line
+
+
+def pay_one_year(
+    *,
+    actor: Any,
+    programme: Any,
+    fund: Any,
+    application: Any,
+    n: int,
+    starts: Any,
+    reference: str,
+    run: bool = False,
+) -> ProgrammeSubsidyLine:
+    """Pay one academic year's subsidy (the caller has checked that it is due and unpaid and
+    holds the fund's lock): the fund's debit, the ledger line, the audit row. Used by the single
+    payment and by the run that pays every due year (``programmes_batch``)."""
+    a = application
     entry = fund_debit(
         actor=actor,
-        fund=p.fund,
-        amount=p.subsidy_per_year,
+        fund=fund,
+        amount=programme.subsidy_per_year,
         about=a,
-        reference=(reference or "").strip()[:200],
-        memo=f"{p.title[:180]} {a.worker.name} {row.n}/{p.subsidy_years}",
+        reference=reference,
+        memo=f"{programme.title[:180]} {a.worker.name} {n}/{programme.subsidy_years}",
     )
     line = ProgrammeSubsidyLine(
         application=a,
-        academic_year=row.n,
-        year_from=row.starts,
+        academic_year=n,
+        year_from=starts,
         amount=entry.amount,
         entry=entry,
-        reference=(reference or "").strip()[:200],
+        reference=reference,
         paid_by=user_or_none(actor),
     )
     line.full_clean(exclude=["code", "application", "entry"], validate_constraints=False)
     line.save()
+    details: dict[str, Any] = {
+        "academic_year": n,
+        "amount": str(entry.amount),
+        "entry": entry.code,
+        "line": line.code,
+    }
+    if run:
+        details["run"] = True
     audit(
         actor=actor,
         action="careers.programme_subsidy",
         obj=a,
-        organization=p.organization,
-        details={
-            "academic_year": row.n,
-            "amount": str(entry.amount),
-            "entry": entry.code,
-            "line": line.code,
-        },
+        organization=programme.organization,
+        details=details,
     )
     return line
 
