@@ -362,6 +362,16 @@ def _timed(args, actor, target, path: Path, label: str, figures: dict) -> None: 
         f"{label} end to end: {args.rows:,} rows in {result.seconds:.1f} s = {figures[label]:,.0f} rows/s "
         f"(Python CPU of this process {cpu / args.rows * 1e6:.0f} µs/row, load average {os.getloadavg()[0]:.1f})"
     )
+    if args.rollups:
+        from gongjiang.workforce.analytics.rollups import rollups_verify
+
+        started = time.perf_counter()
+        problems = rollups_verify()
+        print(
+            f"{label}: rollups after the import against a recount: "
+            f"{'equal' if not problems else f'{len(problems)} differences: {problems[:3]}'}"
+            f" ({time.perf_counter() - started:.1f} s to recount)"
+        )
     again = roster_import(actor=actor, source=path, organization=target)
     assert again.unchanged == args.rows, again.as_json(limit=3)
     figures[f"{label} again"] = args.rows / again.seconds

@@ -52,8 +52,10 @@ def key_materials() -> tuple[bytes, ...]:
     return (settings.SECRET_KEY.encode(),)
 
 
+@functools.lru_cache(maxsize=64)
 def key_id(material: bytes) -> str:
-    """A short, stable, non-secret name of a key (8 hex characters of a hash of its material)."""
+    """A short, stable, non-secret name of a key (8 hex characters of a hash of its material).
+    Cached: every encryption names its key, and a roster import encrypts two values a row."""
     return hashlib.sha256(b"gongjiang-key-id:" + material).hexdigest()[:8]
 
 

@@ -616,6 +616,14 @@ def _sixteenth_birthday(birth: dt.date) -> dt.date:
         return dt.date(birth.year + MIN_HIRE_AGE, 3, 1)
 
 
+def _occupation_unknown(text: str) -> str:
+    """The warning of an occupation not in the catalogue (remembered per text by the parser: a
+    file often repeats one job title thousands of times, and gettext costs more than the row)."""
+    return _(
+        "The occupation “%(value)s” is not in the occupation catalogue; it is kept as the job title."
+    ) % {"value": text}
+
+
 class RowParser:
     """Parses data rows of one file; remembers the citizen IDs seen (rule 10) and the lookups.
 
@@ -797,11 +805,7 @@ class RowParser:
                         row,
                         self._label["occupation"],
                         _display(occupation_value),
-                        _(
-                            "The occupation “%(value)s” is not in the occupation catalogue; "
-                            "it is kept as the job title."
-                        )
-                        % {"value": text},
+                        self._memo(text, _occupation_unknown),
                     )
                 )
 
