@@ -111,12 +111,68 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         from django.contrib.contenttypes.models import ContentType
 
         ContentType.objects.clear_cache()
+        # The flush's post_migrate (for a test without serialized rollback) made the content types
+        # and permissions again with new ids (flushes keep the sequences). A later test with
+        # serialized rollback — the next one, or one after ordinary tests — then restores the first
+        # rows by id and meets the same (app_label, model) under another id: IntegrityError at its
+        # setup. So put the first rows back, with their first ids, whatever test comes next.
+        _first_contenttypes_restore()
         marker = nextitem.get_closest_marker("django_db")
         if not (marker is not None and marker.kwargs.get("serialized_rollback")):
             # (a test with serialized rollback restores the rows itself, with their first ids)
             for app_config in apps.get_app_configs():
                 create_contenttypes(app_config, verbosity=0)
-            ContentType.objects.clear_cache()
+        ContentType.objects.clear_cache()
+
+
+_FIRST_ROWS: dict[str, list[dict[str, Any]]] = {}
+
+
+def _first_rows(label: str) -> list[dict[str, Any]]:
+    """The rows of ``label`` (``contenttypes.contenttype``, ``auth.permission``) as the test
+    database held them when it was made, from the copy Django keeps for serialized rollback."""
+    import json
+
+    from django.db import connection
+
+    if not _FIRST_ROWS:
+        data = getattr(connection, "_test_serialized_contents", None) or "[]"
+        for obj in json.loads(data):
+            if obj["model"] in {"contenttypes.contenttype", "auth.permission"}:
+                _FIRST_ROWS.setdefault(obj["model"], []).append({"id": obj["pk"], **obj["fields"]})
+        _FIRST_ROWS.setdefault("loaded", [])
+    return _FIRST_ROWS.get(label, [])
+
+
+def _first_contenttypes_restore() -> None:
+    """Replace the content types and permissions a flush's post_migrate made with the first ones,
+    same ids (nothing else refers to them right after a flush). No-op without a serialized copy."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    types = _first_rows("contenttypes.contenttype")
+    if not types:
+        return
+    permissions = _first_rows("auth.permission")
+    with transaction.atomic():
+        Permission.objects.all().delete()
+        ContentType.objects.all().delete()
+        ContentType.objects.bulk_create(ContentType(**row) for row in types)
+        Permission.objects.bulk_create(
+            Permission(
+                id=row["id"],
+                name=row["name"],
+                codename=row["codename"],
+                content_type_id=row["content_type"],
+            )
+            for row in permissions
+        )
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [ContentType, Permission]):
+                cursor.execute(sql)
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture
