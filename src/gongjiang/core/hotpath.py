@@ -196,14 +196,27 @@ def prepared_cursor() -> Any:
     return connection.make_cursor(cursor)
 
 
-def session_user_holds(facts: SessionFacts, password: str | None, is_active: Any) -> bool:
+def session_user_holds(
+    facts: SessionFacts, password: str | None, is_active: Any, alive: Any = True
+) -> bool:
     """The session's user, as read by the fast path's own statement, is still the one the session
     was made for: active, with the password the session was checked against (a pin) or whose
-    hash the session holds (``get_user``'s check, under the current secret key only)."""
+    hash the session holds (``get_user``'s check, under the current secret key only). ``alive``:
+    a pinned session's row still exists and has not expired (``session_alive_sql``). A pin that
+    no longer holds is dropped, as the exam save drops it: the full path decides (401) and the
+    next request reads the session again."""
+    if facts.password is not None:
+        holds = (
+            bool(alive)
+            and password is not None
+            and bool(is_active)
+            and constant_time_compare(facts.password, password)
+        )
+        if not holds:
+            session_pins.forget(facts.key)
+        return holds
     if password is None or not is_active:
         return False
-    if facts.password is not None:
-        return constant_time_compare(facts.password, password)
     User = get_user_model()
     user = User.from_db(
         connection.alias, ["id", "password", "is_active"], [facts.user_id, password, True]

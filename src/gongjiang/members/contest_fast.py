@@ -220,7 +220,7 @@ def contest_answer_fast(request: HttpRequest, match: Any) -> HttpResponse | None
         worker_id,
         alive,
     ) = row
-    if not alive or not session_user_holds(facts, password, is_active):
+    if not session_user_holds(facts, password, is_active, alive):
         return None
     if is_superuser or not may_use or campaign_id is None or not audience or answered:
         return None

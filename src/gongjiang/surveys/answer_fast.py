@@ -252,7 +252,7 @@ def survey_answer_fast(request: HttpRequest, match: Any) -> HttpResponse | None:
         number,
         alive,
     ) = row[3 + width :]
-    if not alive or not session_user_holds(facts, password, is_active):
+    if not session_user_holds(facts, password, is_active, alive):
         return None
     if worker[0] is None or survey_id is None or invitation_id is None:
         return None
