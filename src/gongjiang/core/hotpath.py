@@ -7,7 +7,10 @@ A fast path answers the plainly valid submission with three round trips instead:
 
 1. the session row (``gongjiang.core.sessions``: one plain statement), decoded and checked as
    ``django.contrib.auth.get_user`` would (``session_facts`` / ``session_user_holds``); a session
-   this process has already checked in full (``core.auth.session_pins``) skips this read;
+   this process has already checked in full (``core.auth.session_pins``: the read of the
+   questionnaire or the contest on the full path pins it, ``SessionPins.remember_accepted``) skips
+   this read, and the next one re-checks what the pin holds (a pin that no longer holds is
+   dropped, as the exam save drops it);
 2. one read of everything the decision needs (the user's password hash and flags, their worker
    record, memberships, the survey or campaign), made by the fast path itself;
 3. one statement that writes the submission, its audit row and its queued counter increments
