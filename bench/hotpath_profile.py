@@ -171,6 +171,18 @@ def survey_requests(info: dict[str, Any], keys: list[str]) -> list[dict[str, Any
     return out
 
 
+def read_first(app: Any, kind: str, info: dict[str, Any]) -> None:
+    """Each worker reads what it will answer (the full path, untimed): the read pins its session."""
+    if kind == "contest":
+        path = f"/api/v1/members/campaigns/{info['campaign']}"
+    else:
+        path = f"/api/v1/surveys/mine/{info['survey']}"
+    for key in info["keys"]:
+        status = call(app, environ("GET", path, info["cookie"], key, b""))
+        if status != 200:
+            raise SystemExit(f"{path}: {status}, expected 200")
+
+
 # ------------------------------------------------------------------------------- passes
 def measure(
     app: Any, envs: list[dict[str, Any]], expect: int, parts: Parts | None, backend: bool
@@ -303,6 +315,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="per pass and per kind")
     parser.add_argument("--which", choices=["both", "contest", "survey"], default="both")
     parser.add_argument("--cprofile", type=int, default=0, help="print the top N functions")
+    parser.add_argument(
+        "--pinned",
+        action="store_true",
+        help="each worker reads the questionnaire / the contest first (untimed), as a phone does "
+        "before it submits: the read pins the session (core.auth.session_pins)",
+    )
     args = parser.parse_args()
 
     exam.ensure_database(args.database_url)
@@ -320,6 +338,7 @@ def main() -> None:
         "debug": settings.DEBUG,
         "machine": _env.machine(),
         "load_average_before": exam.loadavg(),
+        "pinned": args.pinned,
     }
     kinds = ["contest", "survey"] if args.which == "both" else [args.which]
     for kind in kinds:
@@ -332,6 +351,8 @@ def main() -> None:
             info = survey_bench.set_up((passes + 1) * n)
             envs = survey_requests(info, info["keys"])
             expect = 200
+        if args.pinned:
+            read_first(app, kind, info)
         chunks = [envs[i * n : (i + 1) * n] for i in range(passes + 1)]
         out: dict[str, Any] = {"setup_seconds": round(time.monotonic() - t0, 1)}
         measure(app, chunks[0], expect, None, False)  # warm-up: connection, caches, pins none

@@ -20,10 +20,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gongjiang.core import hotpath
-from gongjiang.core.auth import session_pins
+from gongjiang.core import access, hotpath
+from gongjiang.core.auth import SessionPin, session_pins
 from gongjiang.core.counters import CounterDelta
-from gongjiang.core.models import AuditEvent
+from gongjiang.core.models import AuditEvent, Membership
 from gongjiang.core.services import api_token_create
 from gongjiang.members.campaign_tallies import TARGET, campaign_tallies_verify
 from gongjiang.members.models import Campaign, ContestEntry
@@ -337,3 +337,98 @@ def test_concurrent_submits_of_one_person_store_one_entry(mode: str, ms: Any, pe
     assert AuditEvent.objects.filter(action="members.contest_submit").count() == 1
     fold()
     assert not campaign_tallies_verify(campaign=ms.campaign)["mismatches"]
+
+
+# ------------------------------------------------------------------ pinned sessions (PostgreSQL)
+def read(client: Client, code: str) -> Any:
+    return client.get(f"/api/v1/members/campaigns/{code}")
+
+
+def test_reading_the_contest_pins_the_session(mode: str, ms: Any, people: Any) -> None:
+    client = login(people[0])
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert read(client, ms.campaign.code).status_code == 200
+    # the read's full check pins the session on PostgreSQL, never on SQLite
+    assert (session_pins.get(key) is not None) is PG
+    with CaptureQueriesContext(connection) as ctx:
+        r = submit(client, ms.campaign.code, right(ms))
+    assert (r.status_code, r.json()) == (201, {"score": "3.00"})
+    assert entries(ms.campaign) == [(people[0].pk, Decimal("3.00"))]
+    work = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].lstrip().startswith(TRANSACTION_CONTROL)
+    ]
+    if PG and mode == "fast path":
+        # no session row: one read (which checks the session) and one write
+        assert len(work) == 2, work
+        assert not any("session_data" in sql for sql in work)
+
+
+@pytest.mark.parametrize(
+    "how", ["logged out", "password changed", "deactivated", "expired", "role removed"]
+)
+def test_a_pinned_session_that_no_longer_may_answer_is_refused(
+    mode: str, ms: Any, people: Any, how: str
+) -> None:
+    user = people[0]
+    client = login(user)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert read(client, ms.campaign.code).status_code == 200  # pins on PostgreSQL
+    if how == "logged out":
+        client.logout()
+        client.cookies[settings.SESSION_COOKIE_NAME] = key  # a phone replaying its old cookie
+    elif how == "password changed":
+        user.set_password("a-new-password-1234")
+        user.save()
+    elif how == "deactivated":
+        type(user).objects.filter(pk=user.pk).update(is_active=False)
+    elif how == "expired":
+        Session.objects.filter(session_key=key).update(
+            expire_date=timezone.now() - dt.timedelta(seconds=1)
+        )
+    else:
+        Membership.objects.filter(user=user).delete()
+        access.forget(user)
+    r = submit(client, ms.campaign.code, right(ms))
+    assert r.status_code == (403 if how == "role removed" else 401)
+    assert not ContestEntry.objects.exists() and not queued(ms.campaign)
+    if how == "role removed":
+        # the session still holds (the pin records only its user and password); the roles are
+        # read on every entry, so the refusal is the API's
+        assert (session_pins.get(key) is not None) is PG
+    elif mode == "fast path":
+        assert session_pins.get(key) is None  # dropped, as the exam save drops it
+
+
+def test_a_pinned_session_still_needs_the_csrf_token(mode: str, ms: Any, people: Any) -> None:
+    client = login(people[0], enforce_csrf_checks=True)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert read(client, ms.campaign.code).status_code == 200
+    assert (session_pins.get(key) is not None) is PG
+    assert submit(client, ms.campaign.code, right(ms)).status_code == 403
+    assert not ContestEntry.objects.exists()
+
+
+def test_a_pinned_session_is_refused_what_the_api_refuses(
+    mode: str, ms: Any, people: Any, world: Any
+) -> None:
+    client = login(people[0])
+    assert read(client, ms.campaign.code).status_code == 200
+    r = submit(client, ms.campaign.code, {"NOPE": "A"})
+    assert r.status_code == 400 and r.json()["code"] == "unknown_questions"
+    assert submit(client, ms.campaign.code, right(ms)).status_code == 201
+    r = submit(client, ms.campaign.code, {})
+    assert r.status_code == 409 and r.json()["code"] == "already_answered"
+    # outside the audience: a pinned session of another enterprise's worker
+    outsider = make_workers(world.enterprise_b, 1, start=450)[0].user
+    member(outsider, world.enterprise_b, "worker")
+    other = login(outsider)
+    assert read(other, ms.campaign.code).status_code == 404  # not pinned by a refused read
+    other_key = other.cookies[settings.SESSION_COOKIE_NAME].value
+    assert session_pins.get(other_key) is None
+    if PG:  # as if another full-path request had pinned it
+        session_pins.pin(SessionPin(other_key, outsider.pk, outsider.password))
+    assert submit(other, ms.campaign.code, right(ms)).status_code == 404
+    assert entries(ms.campaign) == [(people[0].pk, Decimal("3.00"))]
+    assert len(queued(ms.campaign)) == 1

@@ -291,3 +291,92 @@ def test_concurrent_submits_of_one_worker_store_one_response(mode: str, sw: Any)
     assert AuditEvent.objects.filter(action="survey.answer").count() == 1
     fold()
     assert rollups.verify(sw.survey)["equal"]
+
+
+# ------------------------------------------------------------------ pinned sessions (PostgreSQL)
+def read(client: Client, code: str) -> Any:
+    return client.get(f"/api/v1/surveys/mine/{code}")
+
+
+def test_reading_the_questionnaire_pins_the_session(mode: str, sw: Any) -> None:
+    client = login(sw.workers[0].user)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert read(client, sw.survey.code).status_code == 200
+    # the read's full check pins the session on PostgreSQL, never on SQLite
+    assert (session_pins.get(key) is not None) is PG
+    with CaptureQueriesContext(connection) as ctx:
+        r = answer(client, sw.survey.code, answers(0))
+    assert (r.status_code, r.json()) == (200, {"saved": True})
+    assert Response.objects.filter(survey=sw.survey).count() == 1 == len(queued(sw.survey))
+    work = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].lstrip().startswith(TRANSACTION_CONTROL)
+    ]
+    if PG and mode == "fast path":
+        # no session row: one read (which checks the session), the questionnaire, one write
+        assert len(work) == 3, work
+        assert not any("session_data" in sql for sql in work)
+
+
+def test_a_bearer_token_read_pins_nothing(mode: str, sw: Any) -> None:
+    user = sw.workers[0].user
+    _token, secret = api_token_create(actor=user, name="phone")
+    client = Client()
+    r = client.get(f"/api/v1/surveys/mine/{sw.survey.code}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert r.status_code == 200 and not session_pins._pins
+
+
+@pytest.mark.parametrize("how", ["logged out", "password changed", "deactivated", "expired"])
+def test_a_pinned_session_that_no_longer_holds_is_refused_and_unpinned(
+    mode: str, sw: Any, how: str
+) -> None:
+    worker = sw.workers[0]
+    client = login(worker.user)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert read(client, sw.survey.code).status_code == 200  # pins on PostgreSQL
+    user = worker.user
+    if how == "logged out":
+        client.logout()
+        client.cookies[settings.SESSION_COOKIE_NAME] = key  # a phone replaying its old cookie
+    elif how == "password changed":
+        user.set_password("a-new-password-1234")
+        user.save()
+    elif how == "deactivated":
+        type(user).objects.filter(pk=user.pk).update(is_active=False)
+    else:
+        Session.objects.filter(session_key=key).update(
+            expire_date=timezone.now() - dt.timedelta(seconds=1)
+        )
+    r = answer(client, sw.survey.code, answers(0))
+    assert r.status_code == 401
+    assert not Response.objects.filter(survey=sw.survey).exists() and not queued(sw.survey)
+    assert Invitation.objects.get(survey=sw.survey, worker=worker).completed_on is None
+    if mode == "fast path":
+        assert session_pins.get(key) is None  # dropped, as the exam save drops it
+
+
+def test_a_pinned_session_still_needs_the_csrf_token(mode: str, sw: Any) -> None:
+    client = login(sw.workers[0].user, enforce_csrf_checks=True)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert read(client, sw.survey.code).status_code == 200
+    assert (session_pins.get(key) is not None) is PG
+    assert answer(client, sw.survey.code, answers(0)).status_code == 403
+    assert not Response.objects.exists()
+
+
+def test_a_pinned_session_is_refused_what_the_api_refuses(mode: str, sw: Any, world: Any) -> None:
+    client = login(sw.workers[0].user)
+    assert read(client, sw.survey.code).status_code == 200
+    r = answer(client, sw.survey.code, {"q1": "zzz"})
+    assert r.status_code == 422 and not Response.objects.exists()
+    assert answer(client, sw.survey.code, answers(0)).status_code == 200
+    r = answer(client, sw.survey.code, answers(1))
+    assert r.status_code == 409 and r.json()["code"] == "already_answered"
+    # the pin is the session's, not the survey's: a closed survey refuses a pinned session too
+    other = login(sw.workers[1].user)
+    assert read(other, sw.survey.code).status_code == 200
+    services.survey_close(actor=world.alice, survey=sw.survey)
+    r = answer(other, sw.survey.code, answers(1))
+    assert r.status_code == 409 and r.json()["code"] == "survey_not_open"
+    assert Response.objects.count() == 1 == len(queued(sw.survey))

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import connection, connections
 from django.db import router as db_router
 from django.http import HttpRequest
 from django.utils import timezone
@@ -177,6 +177,19 @@ class SessionPins:
         ):
             return None
         return self.pin(SessionPin(key=key, user_id=user.pk, password=user.password))
+
+    def remember_accepted(self, request: HttpRequest) -> SessionPin | None:
+        """Pin the session of a request the full path has just accepted from its session cookie
+        (its user passed Django's check or ``session_user_fast``): on PostgreSQL only (the
+        statements that re-check a pin are PostgreSQL's), never for a bearer token. The exam
+        answer save pins after an accepted save; the survey and contest reads pin before the one
+        submission they lead to (``core.hotpath``)."""
+        if connection.vendor != "postgresql" or "HTTP_AUTHORIZATION" in request.META:
+            return None
+        user = getattr(request, "user", None)
+        if not getattr(user, "is_authenticated", False):
+            return None
+        return self.remember(request, user)
 
     def pin(self, pin: SessionPin) -> SessionPin:
         """Pin a session already checked in full (kept in the database, no expiry of its own)."""

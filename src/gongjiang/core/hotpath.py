@@ -7,7 +7,10 @@ A fast path answers the plainly valid submission with three round trips instead:
 
 1. the session row (``gongjiang.core.sessions``: one plain statement), decoded and checked as
    ``django.contrib.auth.get_user`` would (``session_facts`` / ``session_user_holds``); a session
-   this process has already checked in full (``core.auth.session_pins``) skips this read;
+   this process has already checked in full (``core.auth.session_pins``: the read of the
+   questionnaire or the contest on the full path pins it, ``SessionPins.remember_accepted``) skips
+   this read, and the next one re-checks what the pin holds (a pin that no longer holds is
+   dropped, as the exam save drops it);
 2. one read of everything the decision needs (the user's password hash and flags, their worker
    record, memberships, the survey or campaign), made by the fast path itself;
 3. one statement that writes the submission, its audit row and its queued counter increments
@@ -196,14 +199,27 @@ def prepared_cursor() -> Any:
     return connection.make_cursor(cursor)
 
 
-def session_user_holds(facts: SessionFacts, password: str | None, is_active: Any) -> bool:
+def session_user_holds(
+    facts: SessionFacts, password: str | None, is_active: Any, alive: Any = True
+) -> bool:
     """The session's user, as read by the fast path's own statement, is still the one the session
     was made for: active, with the password the session was checked against (a pin) or whose
-    hash the session holds (``get_user``'s check, under the current secret key only)."""
+    hash the session holds (``get_user``'s check, under the current secret key only). ``alive``:
+    a pinned session's row still exists and has not expired (``session_alive_sql``). A pin that
+    no longer holds is dropped, as the exam save drops it: the full path decides (401) and the
+    next request reads the session again."""
+    if facts.password is not None:
+        holds = (
+            bool(alive)
+            and password is not None
+            and bool(is_active)
+            and constant_time_compare(facts.password, password)
+        )
+        if not holds:
+            session_pins.forget(facts.key)
+        return holds
     if password is None or not is_active:
         return False
-    if facts.password is not None:
-        return constant_time_compare(facts.password, password)
     User = get_user_model()
     user = User.from_db(
         connection.alias, ["id", "password", "is_active"], [facts.user_id, password, True]

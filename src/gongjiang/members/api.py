@@ -15,6 +15,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from gongjiang.core import access
+from gongjiang.core.auth import session_pins
 from gongjiang.core.models import Organization
 from gongjiang.core.schemas import CountersFreshnessOut, StrictSchema
 
@@ -209,6 +210,8 @@ def campaign_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     _use(request)
     campaign = campaigns.campaign_get(actor=request.user, code=code[:20])
     answered = campaigns.my_entry(actor=request.user, campaign=campaign) is not None
+    # the entry follows from this phone: its fast path skips the session read (core.hotpath)
+    session_pins.remember_accepted(request)
     return {
         "code": campaign.code,
         "title": campaign.title,

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from gongjiang.core import access
-from gongjiang.core.auth import FastCookieSessionAuth, TokenAuth
+from gongjiang.core.auth import FastCookieSessionAuth, TokenAuth, session_pins
 from gongjiang.core.jobs import own_job_get
 from gongjiang.core.models import Organization
 from gongjiang.core.schemas import (
@@ -535,6 +535,8 @@ def survey_mine(request: HttpRequest) -> list[dict[str, Any]]:
 def survey_mine_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     inv = selectors.invitation_for(actor=request.user, code=code)
     v = inv.survey.published_version()
+    # the answers follow from this phone: their fast path skips the session read (core.hotpath)
+    session_pins.remember_accepted(request)
     return {**_out(inv.survey), "questions": v.questions if v else []}
 
 

@@ -158,29 +158,32 @@ def clean_answers(questions: list[dict[str, Any]], raw: Any) -> dict[str, Any]:
 
 def _clean_one(q: dict[str, Any], value: Any) -> Any:
     key, qtype = q["key"], q["type"]
-    bad = ValidationError({key: [_("This answer is not one of the choices.")]})
+
+    def bad() -> ValidationError:  # built only when raised (every answer passes through here)
+        return ValidationError({key: [_("This answer is not one of the choices.")]})
+
     if qtype == "single":
         if str(value) not in option_keys(q):
-            raise bad
+            raise bad()
         return str(value)
     if qtype == "scale":
         if str(value) not in SCALE:
-            raise bad
+            raise bad()
         return str(value)
     if qtype == "multiple":
         if not isinstance(value, list):
-            raise bad
+            raise bad()
         chosen = sorted({str(v) for v in value})
         if any(c not in option_keys(q) for c in chosen):
-            raise bad
+            raise bad()
         return chosen
     if qtype == "matrix":
         rows = {r["key"] for r in q["rows"]}
         if not isinstance(value, dict) or any(k not in rows for k in value):
-            raise bad
+            raise bad()
         out = {str(k): str(v) for k, v in value.items() if v not in (None, "")}
         if any(v not in SCALE for v in out.values()):
-            raise bad
+            raise bad()
         if q["required"] and set(out) != rows:
             raise ValidationError({key: [_("Please answer every row.")]})
         return out

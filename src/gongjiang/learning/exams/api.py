@@ -252,14 +252,8 @@ def answer_save_view(request: HttpRequest, code: str, position: int) -> HttpResp
     """The full path of a save: the API operation decides; a session it accepted is pinned."""
     match = _api_resolver().resolve(request.path_info.lstrip("/"))
     response = match.func(request, *match.args, **match.kwargs)
-    if (
-        response.status_code == 200
-        and request.method == "PUT"
-        and connection.vendor == "postgresql"
-        and "HTTP_AUTHORIZATION" not in request.META
-        and getattr(request.user, "is_authenticated", False)
-    ):
-        session_pins.remember(request, request.user)
+    if response.status_code == 200 and request.method == "PUT":
+        session_pins.remember_accepted(request)
     return response
 
 
