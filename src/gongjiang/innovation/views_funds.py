@@ -77,7 +77,7 @@ def fund_detail(request: HttpRequest, code: str) -> HttpResponse:
                     return redirect("innovation:fund_detail", code=fund.code)
             else:
                 budget = FundBudget.objects.filter(
-                    fund=fund, code=request.POST.get("budget", "")[:20]
+                    fund=fund, code=request.POST.get("budget", "")
                 ).first()
                 if budget is None:
                     raise Http404("budget")
