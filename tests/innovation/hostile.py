@@ -1,5 +1,6 @@
 """Innovation exports for tests/core/test_exports_hostile.py: a result of enterprise A's workers
-(named like formulas by that test) titled like a formula, ranked in an award round."""
+(named like formulas by that test) titled like a formula, ranked in an award round, its revenue
+shared and paid from a reward fund (whose ledger is exported too)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from django.urls import reverse
 
 from gongjiang.core.enterprise_models import Enterprise
+from gongjiang.core.ledger.services import fund_create, fund_credit
 from gongjiang.core.review.services import panel_member_add, review_score_save
 from gongjiang.innovation import awards, revenue, services
 from gongjiang.workforce.models import Worker
@@ -45,13 +47,17 @@ def innovation_export_urls(world: Any, title: str) -> list[str]:
         review_score_save(actor=expert, item=item, criterion=c, score="80")
     awards.award_round_finalise(actor=world.alice, round=round_)
     # a revenue-sharing year of the formula-titled result, certified: totals by result and worker
+    fund = fund_create(actor=world.alice, organization=world.enterprise_a, name="成果转化奖励基金")
+    fund_credit(actor=world.alice, fund=fund, amount="10000.00", reference=title)
     scheme = revenue.revenue_scheme_create(
-        actor=world.alice, result=result, mode="licence", first_year=2025
+        actor=world.alice, result=result, mode="licence", first_year=2025, fund=fund
     )
     year = revenue.revenue_year_enter(actor=world.alice, scheme=scheme, year=2025, amount=1000)
-    revenue.revenue_year_certify(actor=world.alice_admin, year=year)
+    year = revenue.revenue_year_certify(actor=world.alice_admin, year=year)
+    revenue.revenue_year_pay(actor=world.alice_admin, year=year)  # the fund's ledger
     return [
         reverse("innovation:result_export"),
         reverse("innovation:award_list_export", args=[round_.code]),
         reverse("innovation:revenue_totals_export"),
+        reverse("innovation:list_export", args=["fund-ledger"]) + f"?fund={fund.code}",
     ]

@@ -445,7 +445,7 @@ def post_report(*, actor: Any, post: Question | Answer, reason: str) -> Exchange
         action="innovation.exchange_report",
         obj=post,
         organization=post.organization,
-        details={"reason": reason[:100]},
+        details={"reason": reason},
     )
     return report
 
@@ -478,6 +478,6 @@ def post_hide(*, actor: Any, post: Question | Answer, reason: str, hide: bool = 
         action="innovation.exchange_hide" if hide else "innovation.exchange_unhide",
         obj=post,
         organization=post.organization,
-        details={"reason": reason[:100]},
+        details={"reason": reason},
     )
     return post

@@ -1,5 +1,6 @@
 """Excel exports of the innovation lists: award rounds, revenue-sharing schemes, studios, alliances,
-the results waiting for review and the technical exchange (questions and answers).
+the results waiting for review, the technical exchange (questions and answers) and the ledger of
+a reward fund.
 
 Each export reads the same scoped selector as its page (nothing outside the user's subtree reaches
 the file) and is written by :mod:`gongjiang.core.exports` (every text cell a string, never a formula)
@@ -28,7 +29,7 @@ from gongjiang.core.exports import SheetSpec, xlsx_file
 from gongjiang.core.jobs import Progress, job_handler, job_start
 from gongjiang.core.models import Job
 
-from . import exchange, revenue, selectors, studios
+from . import exchange, fund_budgets, fund_ledger, revenue, selectors, studios
 from .models import AwardRound, Studio
 
 JOB_KIND = "innovation.export"
@@ -326,6 +327,52 @@ def _exchange_sheets(actor: Any, params: dict[str, Any]) -> list[SheetSpec]:
     ]
 
 
+# --------------------------------------------------------------------------- reward fund ledger
+def _ledger_filters(get: Any) -> dict[str, Any]:
+    return {"fund": get.get("fund", "").strip()}
+
+
+def _ledger_fund(actor: Any, params: dict[str, Any]) -> Any:
+    """The fund in the viewer's scope (404 otherwise, in the page and in the job alike)."""
+    return fund_budgets.reward_fund_get(actor=actor, code=str(params.get("fund") or ""))
+
+
+def _ledger_count(actor: Any, params: dict[str, Any]) -> int:
+    return fund_ledger.entries(actor=actor, fund=_ledger_fund(actor, params)).count()
+
+
+def _ledger_sheets(actor: Any, params: dict[str, Any]) -> list[SheetSpec]:
+    fund = _ledger_fund(actor, params)
+    header = [
+        _("code"),
+        _("time"),
+        _("kind of entry"),
+        _("result"),
+        _("worker"),
+        _("worker code"),
+        _("amount (yuan)"),
+        _("balance after (yuan)"),
+        pgettext("ledger", "reference"),
+        pgettext("fund ledger", "reversed"),
+    ]
+    rows = (
+        [
+            line.code,
+            line.at,
+            line.kind_label,
+            line.result,
+            line.worker,
+            line.worker_code,
+            line.signed,
+            line.balance,
+            line.reference,
+            _yes(line.reversed),
+        ]
+        for line in fund_ledger.all_lines(actor=actor, fund=fund, chunk=CHUNK)
+    )
+    return [(_("Ledger of the fund"), header, rows)]
+
+
 KINDS: dict[str, ExportKind] = {
     k.key: k
     for k in (
@@ -371,6 +418,15 @@ KINDS: dict[str, ExportKind] = {
             lambda actor, p: _questions(actor, p).count(),
             _exchange_sheets,
             _exchange_filters,
+        ),
+        ExportKind(
+            "fund-ledger",
+            lambda: _("Ledger of the fund") + ".xlsx",
+            # a fund outside the viewer's scope is 404 (reward_fund_get), never a 403
+            lambda actor: bool(getattr(actor, "is_authenticated", False)),
+            _ledger_count,
+            _ledger_sheets,
+            _ledger_filters,
         ),
     )
 }

@@ -232,7 +232,9 @@ def revenue_correction_request(
         )
     if len(reason) > 500:
         raise field_error("reason", _("At most 500 characters."), "too_long", status=422)
-    note = (note or "").strip()[:500]
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise field_error("note", _("At most 500 characters."), "too_long", status=422)
     try:
         amount = parse_money(Decimal(str(amount).strip()))
     except InvalidOperation:
@@ -242,7 +244,7 @@ def revenue_correction_request(
     parts = current_parts(row)
     members = {p.worker.code for p in parts}
     added = _added_workers(
-        actor, scheme, [str(c)[:20] for c in (contributions or {}) if c not in members]
+        actor, scheme, [str(c) for c in (contributions or {}) if c not in members]
     )
     shares = _contributions(parts, contributions, added)
     new_share = _share(scheme, share)

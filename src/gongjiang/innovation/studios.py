@@ -332,6 +332,9 @@ def studio_assess(
             obj=studio,
             reason="member",
         )
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise field_error("comment", _("At most 500 characters."), "too_long", status=422)
     values = _scores(scores)
     score = sum(values.values(), Decimal(0))
     outcome = outcome_for(score)
@@ -341,7 +344,7 @@ def studio_assess(
         scores={k: str(v) for k, v in values.items()},
         score=score,
         outcome=outcome,
-        comment=(comment or "")[:500],
+        comment=comment,
         assessed_by=user_or_none(actor),
     )
     row.full_clean()
@@ -413,7 +416,10 @@ def mentoring_outcome(
     access.require(actor, MANAGE, pair.studio.organization)
     if outcome not in MentoringPair.Outcome.values or outcome == "ongoing":
         raise field_error("outcome", _("Choose how the mentoring ended."), "invalid_outcome")
-    pair.outcome, pair.outcome_note = outcome, (note or "")[:300]
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise field_error("note", _("At most 300 characters."), "too_long", status=422)
+    pair.outcome, pair.outcome_note = outcome, note
     pair.ended_on = on or timezone.localdate()
     if pair.ended_on < pair.started_on:
         raise field_error("on", _("It ended before it started."), "invalid_date")
@@ -493,10 +499,15 @@ def joint_project_create(
     for i, (task_title, studio) in enumerate(tasks):
         if studio.pk not in chosen:
             raise field_error(f"tasks.{i}.studio", _("A task is led by a studio of the project."))
-        ProjectTask(project=project, title=task_title[:200], studio=studio).full_clean(
+        task_title = (task_title or "").strip()
+        if not 1 <= len(task_title) <= 200:
+            raise field_error(
+                f"tasks.{i}.title", _("A title of 1 to 200 characters."), "invalid_title"
+            )
+        ProjectTask(project=project, title=task_title, studio=studio).full_clean(
             exclude=["project", "code"]
         )
-        ProjectTask.objects.create(project=project, title=task_title[:200], studio=studio)
+        ProjectTask.objects.create(project=project, title=task_title, studio=studio)
     audit_record(
         actor=actor,
         action="innovation.joint_project_create",

@@ -196,7 +196,7 @@ def round_act(request: HttpRequest, code: str) -> HttpResponse:
                 quota=int(request.POST.get("quota") or 0),
             )
         elif act == "panel":
-            user = panel_candidate(request.user, request.POST.get("username", "")[:150])
+            user = panel_candidate(request.user, request.POST.get("username", ""))
             if user is None:
                 raise ApplicationError(_("No such user."), code="unknown_user")
             panel_member_add(actor=request.user, round=round_.review, user=user)

@@ -181,7 +181,7 @@ def post_act(request: HttpRequest, code: str) -> HttpResponse:
     question = exchange.question_get(actor=request.user, code=code)
     post: Question | Answer = question
     if request.POST.get("answer"):
-        post = exchange.answer_get(actor=request.user, code=request.POST["answer"][:20])
+        post = exchange.answer_get(actor=request.user, code=request.POST["answer"])
         if post.question_id != question.pk:
             raise Http404("answer")
     act = request.POST.get("act", "")

@@ -18,10 +18,13 @@ from django.utils.translation import gettext_lazy
 from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.forms import BootstrapForm
-from gongjiang.core.views import form_errors_from
+from gongjiang.core.views import form_errors_from, page
 
-from . import fund_budgets
+from . import fund_budgets, fund_ledger
 from .models_budget import FundBudget
+
+#: ledger entries per page of a fund
+LEDGER_PAGE = 50
 
 
 class BudgetForm(BootstrapForm):
@@ -77,7 +80,7 @@ def fund_detail(request: HttpRequest, code: str) -> HttpResponse:
                     return redirect("innovation:fund_detail", code=fund.code)
             else:
                 budget = FundBudget.objects.filter(
-                    fund=fund, code=request.POST.get("budget", "")[:20]
+                    fund=fund, code=request.POST.get("budget", "")
                 ).first()
                 if budget is None:
                     raise Http404("budget")
@@ -100,11 +103,14 @@ def fund_detail(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.error(request, exc.message)
                 return redirect("innovation:fund_detail", code=fund.code)
+    ledger = page(request, fund_ledger.entries(actor=request.user, fund=fund), per_page=LEDGER_PAGE)
     return render(
         request,
         "innovation/funds/fund_detail.html",
         {
             "fund": fund,
+            "page_obj": ledger,
+            "ledger": fund_ledger.lines(actor=request.user, rows=ledger.object_list),
             "rows": fund_budgets.budget_rows(fund=fund),
             "may_change": may_change,
             "form": form,

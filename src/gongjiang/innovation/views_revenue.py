@@ -235,7 +235,7 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
                     messages.success(request, _("The figure is entered."))
                     return redirect("innovation:revenue_detail", code=scheme.code)
             elif act in ("certify", "pay"):
-                year = revenue.year_get(actor=request.user, code=request.POST.get("year", "")[:20])
+                year = revenue.year_get(actor=request.user, code=request.POST.get("year", ""))
                 if year.scheme_id != scheme.pk:
                     raise Http404("year")
                 if act == "certify":
@@ -569,7 +569,7 @@ def year_detail(request: HttpRequest, code: str) -> HttpResponse:
                     return redirect("innovation:revenue_year", code=year.code)
             elif act in ("approve", "reject", "withdraw"):
                 correction = corrections.correction_get(
-                    actor=request.user, code=request.POST.get("correction", "")[:20]
+                    actor=request.user, code=request.POST.get("correction", "")
                 )
                 if correction.year_id != year.pk:
                     raise Http404("correction")

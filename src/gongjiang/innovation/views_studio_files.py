@@ -25,8 +25,8 @@ def year_file_upload(request: HttpRequest, code: str) -> HttpResponse:
         studio_files.studio_year_file_add(
             actor=request.user,
             studio=studio,
-            year=request.POST.get("year", "")[:6],
-            kind=request.POST.get("kind", "")[:10],
+            year=request.POST.get("year", ""),
+            kind=request.POST.get("kind", ""),
             upload=request.FILES.get("file"),
         )
     except ApplicationError as exc:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from gongjiang.core import access
 from gongjiang.core.charts import bar_chart_svg
-from gongjiang.core.errors import ApplicationError
+from gongjiang.core.errors import ApplicationError, field_error
 from gongjiang.core.forms import BootstrapForm
 from gongjiang.core.models import Organization
 from gongjiang.workforce.models import Worker
@@ -27,6 +27,9 @@ from gongjiang.workforce.models import Worker
 from . import studios
 from .models_studios import MentoringPair, Studio
 from .views_revenue import _errors
+
+#: the most worker or studio codes one form takes (more is refused, never cut)
+MAX_CODES = 200
 
 
 class StudioForm(BootstrapForm):
@@ -195,15 +198,21 @@ def _act(request: HttpRequest, studio: Studio, forms_: dict[str, Any]) -> bool:
             actor=user, studio=studio, new_name=request.POST.get("new_name", "")
         )
     elif act in ("rename_approve", "rename_refuse"):
-        rename = studio.renames.filter(code=request.POST.get("rename", "")[:20]).first()
+        rename = studio.renames.filter(code=request.POST.get("rename", "")).first()
         if rename is None:
             raise Http404("rename")
         studios.studio_rename_decide(actor=user, rename=rename, approve=act == "rename_approve")
     elif act == "members":
         codes = [
-            c for c in request.POST.get("workers", "").replace("，", ",").split(",") if c.strip()
+            c.strip()
+            for c in request.POST.get("workers", "").replace("，", ",").split(",")
+            if c.strip()
         ]
-        workers = [_worker(studio.organization, c.strip()[:20]) for c in codes[:200]]
+        if len(codes) > MAX_CODES:
+            raise field_error(
+                "workers", _("At most 200 worker codes at a time."), "too_many", status=422
+            )
+        workers = [_worker(studio.organization, c) for c in codes]
         studios.studio_members_add(actor=user, studio=studio, workers=workers)
     elif act == "plan":
         form = forms_["plan"]
@@ -232,7 +241,7 @@ def _act(request: HttpRequest, studio: Studio, forms_: dict[str, Any]) -> bool:
             started_on=data["started_on"],
         )
     elif act == "outcome":
-        pair = studio.pairs.filter(code=request.POST.get("pair", "")[:20]).first()
+        pair = studio.pairs.filter(code=request.POST.get("pair", "")).first()
         if pair is None:
             raise Http404("pair")
         studios.mentoring_outcome(actor=user, pair=pair, outcome=request.POST.get("outcome", ""))
@@ -339,7 +348,12 @@ def alliance_detail(request: HttpRequest, code: str) -> HttpResponse:
             if not may_manage:
                 raise PermissionDenied(studios.MANAGE)
             visible = studios.studio_list(actor=request.user)
-            chosen = list(visible.filter(code__in=request.POST.getlist("studios")[:50]))
+            picked = request.POST.getlist("studios")
+            if len(picked) > MAX_CODES:
+                raise field_error(
+                    "studios", _("At most 200 studios at a time."), "too_many", status=422
+                )
+            chosen = list(visible.filter(code__in=picked))
             if act == "join":
                 studios.alliance_studios_add(actor=request.user, alliance=alliance, studios=chosen)
             elif act == "project":
@@ -352,7 +366,7 @@ def alliance_detail(request: HttpRequest, code: str) -> HttpResponse:
                 )
             elif act == "task_done":
                 task = studios.ProjectTask.objects.filter(
-                    project__alliance=alliance, code=request.POST.get("task", "")[:20]
+                    project__alliance=alliance, code=request.POST.get("task", "")
                 ).first()
                 if task is None:
                     raise Http404("task")
