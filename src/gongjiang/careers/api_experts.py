@@ -145,6 +145,25 @@ def quota_set(request: HttpRequest, code: str, payload: CareersExpertQuotaIn) ->
     return {"unit": unit.code, "unit_name": unit.name, "places": q.places}
 
 
+class CareersExpertCallDocumentsIn(StrictSchema):
+    required_documents: list[DocumentKind] = Field(default_factory=list, max_length=6)
+
+
+@router.post(
+    "/calls/{code}/documents",
+    response=CareersExpertCallOut,
+    summary="Change the documents every application must carry (until the first application)",
+)
+def call_documents_set(
+    request: HttpRequest, code: str, payload: CareersExpertCallDocumentsIn
+) -> dict[str, Any]:
+    call = sel.call_get(request.user, code)
+    experts.expert_call_documents_set(
+        actor=request.user, call=call, required_documents=payload.required_documents
+    )
+    return _call_out(sel.call_get(request.user, code))
+
+
 class CareersExpertConditionOut(Schema):
     rule: str
     required: str

@@ -83,12 +83,16 @@ class CareersEntitlementOut(Schema):
     allowance: Decimal
     recorded: str
     gap: Decimal | None
+    channel: str  # "skill", "title", "management" — the channel that placed the worker; "" none
+    channel_level: str
+    title_level: str
+    management_grade: str
 
 
 @router.get(
     "/enterprises/{code}/report",
     response=list[CareersEntitlementOut],
-    summary="Each worker's entitled band, allowance, recorded band and the gap",
+    summary="Each worker's entitled band (the highest of their channels), allowance, recorded band and the gap",
 )
 def report(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     enterprise = enterprise_get(request.user, code)
@@ -102,6 +106,10 @@ def report(request: HttpRequest, code: str) -> list[dict[str, Any]]:
             "allowance": e.allowance,
             "recorded": e.recorded_label,
             "gap": e.gap,
+            "channel": e.channel,
+            "channel_level": e.channel_level,
+            "title_level": e.title_level,
+            "management_grade": e.management_grade,
         }
         for e in pay.entitlement_report(request.user, enterprise)[:5000]
     ]

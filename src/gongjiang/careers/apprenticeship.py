@@ -27,6 +27,7 @@ from gongjiang.workforce.models import Worker
 
 from . import apprenticeship_rules as R
 from .apprenticeship_common import MANAGE, PILOT, RULES, RuleSet, Status, lock
+from .form_values import bounded_text
 from .models_apprentice import (
     Apprentice,
     ApprenticeCohort,
@@ -108,7 +109,7 @@ def apprentice_rule_set(
             level=level,
             defaults={
                 "value": _rule_value(key, value),
-                "source": (source or "").strip()[:200],
+                "source": bounded_text(source, "source", 200),
                 "set_by": user_or_none(actor),
             },
         )
@@ -164,8 +165,8 @@ def apprentice_pilot_create(
     pilot = ApprenticePilot(
         organization=organization,
         since=since,
-        designated_by=(designated_by or "").strip()[:100],
-        note=(note or "").strip()[:500],
+        designated_by=bounded_text(designated_by, "designated_by", 100),
+        note=bounded_text(note, "note", 500),
         created_by=user_or_none(actor),
     )
     pilot.full_clean(exclude=["code", "organization"])
@@ -375,9 +376,9 @@ def apprentice_enrol(
             raise field_error(field, _("Give a date from 2000 to 2100."))
     if signed_on > starts_on:
         raise field_error("signed_on", _("The agreement is signed before the training starts."))
-    reason = (special_reason or "").strip()[:300]
+    reason = bounded_text(special_reason, "special_reason", 300)
     _period(rules, cohort.level_id, starts_on, ends_on, reason)
-    teacher_name = (teacher_name or "").strip()
+    teacher_name = bounded_text(teacher_name, "teacher_name", 50)
     if not teacher_name:
         raise field_error("teacher_name", _("Name the institution's teacher."))
     if Apprentice.objects.filter(worker=worker, status=Status.TRAINING).exists():
@@ -387,14 +388,14 @@ def apprentice_enrol(
         cohort=cohort,
         worker=worker,
         origin=origin,
-        agreement_number=(agreement_number or "").strip()[:40],
+        agreement_number=bounded_text(agreement_number, "agreement_number", 40),
         signed_on=signed_on,
         contract_months=contract_months,
         starts_on=starts_on,
         ends_on=ends_on,
         special_reason=reason,
         mentor=locked_mentor,
-        teacher_name=teacher_name[:50],
+        teacher_name=teacher_name,
         teacher=teacher,
         created_by=user_or_none(actor),
     )
@@ -443,7 +444,7 @@ def apprentice_mentor_change(
         a.mentor = _mentor(RuleSet(a.cohort.pilot.organization), a.cohort.pilot, a.worker, mentor)
         changed["mentor"] = a.mentor.code
     if teacher_name is not None and teacher_name.strip():
-        a.teacher_name = teacher_name.strip()[:50]
+        a.teacher_name = bounded_text(teacher_name, "teacher_name", 50)
         a.teacher = teacher
         changed["teacher"] = a.teacher_name
     if not changed:
@@ -469,7 +470,7 @@ def apprentice_terminate(
     a = lock(apprentice, Status.TRAINING)
     if not a.starts_on <= ended_on <= timezone.localdate():
         raise field_error("ended_on", _("The date lies between the start and today."))
-    note = (note or "").strip()[:300]
+    note = bounded_text(note, "note", 300)
     if not note:
         raise field_error("note", _("Say why the agreement ends early."))
     a.status = Status.TERMINATED

@@ -23,6 +23,7 @@ from gongjiang.core.ledger.services import fund_debit
 
 from . import apprenticeship_rules as R
 from .apprenticeship_common import APPROVE, MANAGE, RuleSet
+from .form_values import bounded_text
 from .models_apprentice import (
     Apprentice,
     ApprenticeClaimDocument,
@@ -153,7 +154,7 @@ def apprentice_claim_document_add(
     document = ApprenticeClaimDocument(
         claim=c,
         kind=kind,
-        title=((title or "").strip() or R.DOCUMENT_KINDS[kind])[:100],
+        title=bounded_text(title, "title", 100) or R.DOCUMENT_KINDS[kind],
         uploaded_by=user_or_none(actor),
     )
     document.upload.save(f"{document.code}{ext}", upload, save=False)
@@ -284,7 +285,7 @@ def apprentice_claim_decide(
     access.require(actor, APPROVE, claim.cohort.pilot.organization)
     c = _lock(claim, Claim.Status.SUBMITTED)
     _not_party(actor, c, "careers.apprentice_claim_decide")
-    note = (note or "").strip()[:500]
+    note = bounded_text(note, "note", 500)
     if not approve and not note:
         raise field_error("note", _("Say why the claim is rejected."))
     c.status = Claim.Status.APPROVED if approve else Claim.Status.REJECTED
@@ -328,7 +329,7 @@ def apprentice_claim_pay(
         fund=fund,
         amount=c.total,
         about=c,
-        reference=(reference or "").strip()[:200],
+        reference=bounded_text(reference, "reference", 200),
         memo=f"{c.cohort.name[:100]} {c.year}",
     )
     c.status = Claim.Status.PAID

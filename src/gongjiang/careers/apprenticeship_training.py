@@ -22,6 +22,7 @@ from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.errors import ConflictError, field_error
 
 from .apprenticeship_common import MANAGE, Status, lock, may_train, month_start
+from .form_values import bounded_text
 from .models_apprentice import Apprentice, ApprenticePlanItem, ApprenticeProgress
 
 Kind = ApprenticePlanItem.Kind
@@ -73,7 +74,7 @@ def apprentice_plan_item_add(
         hours = course.hours if hours in (None, "") else hours
     else:
         course = None
-    title = (title or "").strip()[:200]
+    title = bounded_text(title, "title", 200)
     if not title:
         raise field_error("title", _("Give the item a title."))
     if due_on is not None and not a.starts_on <= due_on <= a.ends_on:
@@ -135,7 +136,7 @@ def apprentice_plan_item_done(
     if not a.starts_on <= done_on <= timezone.localdate():
         raise field_error("done_on", _("The date lies between the start and today."))
     row.done_on = done_on
-    row.result = (result or "").strip()[:60]
+    row.result = bounded_text(result, "result", 60)
     row.recorded_by = user_or_none(actor)
     row.save(update_fields=["done_on", "result", "recorded_by"])
     audit(
@@ -198,7 +199,7 @@ def apprentice_progress_record(
     last = month_start(min(timezone.localdate(), a.ends_on))
     if not month_start(a.starts_on) <= month <= last:
         raise field_error("month", _("The month lies between the start and this month."))
-    summary = (summary or "").strip()[:500]
+    summary = bounded_text(summary, "summary", 500)
     if not summary:
         raise field_error("summary", _("Say what was learnt this month."))
     row, created = ApprenticeProgress.objects.update_or_create(
@@ -208,7 +209,7 @@ def apprentice_progress_record(
             "workplace_hours": _hours(workplace_hours, "workplace_hours"),
             "institution_hours": _hours(institution_hours, "institution_hours"),
             "summary": summary,
-            "mentor_comment": (mentor_comment or "").strip()[:500],
+            "mentor_comment": bounded_text(mentor_comment, "mentor_comment", 500),
             "recorded_by": user_or_none(actor),
         },
     )

@@ -69,6 +69,7 @@ LABELS = {
     "careers.apprentice_claim_decide": _("Apprenticeship subsidy claim decided"),
     "careers.apprentice_claim_pay": _("Apprenticeship subsidy claim paid"),
     "careers.expert_call_create": _("Expert-level call opened"),
+    "careers.expert_call_documents_set": _("Documents required by an expert-level call changed"),
     "careers.expert_quota_set": _("Expert-level places of a unit set"),
     "careers.expert_apply": _("Applied for an expert level"),
     "careers.expert_withdraw": _("Expert-level application withdrawn"),

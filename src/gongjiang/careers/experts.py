@@ -179,6 +179,45 @@ def expert_quota_set(
     return quota
 
 
+@transaction.atomic
+def expert_call_documents_set(
+    *, actor: Any, call: ExpertCall, required_documents: Iterable[str] | str | None
+) -> ExpertCall:
+    """Change the kinds of document every application of the call must carry. Possible while
+    the call takes applications and nobody has applied yet: once the first application is
+    submitted (even one withdrawn since) the applicants have prepared against the published list,
+    so it is fixed — refused with a clear message (409 ``documents_fixed``). Locks the call, as
+    ``expert_apply`` does, so a change and a first application never cross."""
+    access.require(actor, MANAGE, call.organization)
+    call = ExpertCall.objects.select_for_update().get(pk=call.pk)
+    _stage(call, State.OPEN)
+    required = required_clean(required_documents)
+    first = call.applications.order_by("submitted_at", "id").first()
+    if first is not None:
+        raise ConflictError(
+            _(
+                "The first application was submitted on %(day)s: the required documents are "
+                "fixed for everyone who applies to this call."
+            )
+            % {"day": timezone.localtime(first.submitted_at).date().isoformat()},
+            code="documents_fixed",
+            details=[{"field": "required_documents", "error": _("Fixed once anyone applied.")}],
+        )
+    before = call.required_documents
+    if required == before:
+        raise ApplicationError(_("Nothing to change."), code="unchanged")
+    call.required_documents = required
+    call.save(update_fields=["required_documents"])
+    audit(
+        actor=actor,
+        action="careers.expert_call_documents_set",
+        obj=call,
+        organization=call.organization,
+        details={"before": before, "after": required},
+    )
+    return call
+
+
 # ---------------------------------------------------------------------- eligibility
 def not_revoked_on(on: dt.date, prefix: str = "") -> Q:
     """Appointments not revoked by ``on`` (a revocation counts from its day on)."""

@@ -33,6 +33,7 @@ from gongjiang.core.review.services import (
 )
 from gongjiang.workforce.models import Honour, Worker
 
+from .form_values import bounded_text
 from .honours_rules import DEFAULT_RULES, RuleSpec, RuleState, category_of, composition
 from .models_honours import (
     CATEGORY_CODES,
@@ -85,7 +86,7 @@ def _rules(rows: Iterable[Mapping[str, Any]]) -> list[CompositionRule]:
             categories=",".join(dict.fromkeys(cats)),
             bound=row["bound"],
             percent=percent,
-            source=str(row.get("source") or "")[:200],
+            source=bounded_text(row.get("source"), f"rules[{i}].source", 200),
         )
         rule.full_clean(exclude=["round"])
         out.append(rule)
@@ -325,11 +326,11 @@ def nomination_document_add(
         raise field_error("upload", _("Attach a PDF, image or Word file."), "invalid_upload")
     if getattr(upload, "size", 0) > MAX_DOCUMENT:
         raise field_error("upload", _("A document is at most 10 MB."), "invalid_upload")
-    title = (title or "").strip()
+    title = bounded_text(title, "title", 100)
     if not title:
         raise field_error("title", _("Give the document a title."), "required")
     document = NominationDocument(
-        nomination=nomination, title=title[:100], uploaded_by=user_or_none(actor)
+        nomination=nomination, title=title, uploaded_by=user_or_none(actor)
     )
     document.upload.save(f"{document.code}{ext}", upload, save=False)
     document.full_clean(exclude=["uploaded_by"])
@@ -643,7 +644,7 @@ def honour_round_approve(
     round_.state = Round.State.APPROVED
     round_.approved_by = user_or_none(actor)
     round_.approved_on = today
-    round_.approval_note = (note or "").strip()[:500]
+    round_.approval_note = bounded_text(note, "note", 500)
     round_.save(update_fields=["state", "approved_by", "approved_on", "approval_note"])
     audit(
         actor=actor,

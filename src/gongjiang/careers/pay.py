@@ -3,7 +3,9 @@
 * Bands are equal across equivalent levels (as 中国中车 does): saving the band of a level saves the
   same band for the levels that stand with it in the enterprise's equivalence table in force
   (careers table, 96号文 by default) — a 技师, an 中级 title and a 正科级 grade share one band.
-* The entitlement report gives each worker the band of their skill level, the skill allowance (and
+* The entitlement report gives each worker the band of the highest of their channels per the
+  equivalence table (skill level, professional title, management grade held — and says which
+  channel placed them), the skill allowance (and
   the chief-technician allowance for a 首席技师), and the gap where the band payroll records for
   them differs (entitled minimum − recorded minimum).
 * Individual pay is optional, encrypted with core.crypto, written and read only by the ``hr`` role
@@ -23,6 +25,7 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +36,8 @@ from gongjiang.core.models import Organization
 from gongjiang.core.spreadsheets import RowErrors, find_header, is_blank, read_rows, row_values
 from gongjiang.workforce.models import Worker
 
+from .models import ProfessionalTitle
+from .models_grades import ManagementGrade
 from .models_pay import CHANNELS, CHIEF, PayBand, SkillAllowance, WorkerPay
 from .policy import SKILL_RANK, TITLE_RANK
 from .registry import table_in_force
@@ -286,16 +291,85 @@ class Entitlement:
     recorded: PayBand | None
     recorded_label: str
     gap: Decimal | None
+    # the channel whose level placed the worker in ``entitled`` ("skill", "title", "management"
+    # or "" when no level of theirs has a band) and that level; the title and grade they hold
+    channel: str = ""
+    channel_level: str = ""
+    title_level: str = ""
+    management_grade: str = ""
+
+
+CHANNEL_ORDER = {"skill": 0, "title": 1, "management": 2}  # who places a worker on a tie
+
+
+def standing_positions(
+    equivalences: list[Any],
+) -> tuple[dict[tuple[str, str], float], list[tuple[str, int, float]]]:
+    """Where each level stands in an equivalence table: (channel, level) → the row's index
+    (rows lowest first). A skill level or title no row names stands between the rows around it
+    by its rank (``ladder``: the ranks the table's rows name, with their row's index); a
+    management grade no row names has no place."""
+    position: dict[tuple[str, str], float] = {}
+    ladder: list[tuple[str, int, float]] = []
+    for i, row in enumerate(equivalences):
+        for channel, level, ranks in (
+            ("skill", row.skill_level, SKILL_RANK),
+            ("title", row.title_level, TITLE_RANK),
+            ("management", (row.management_grade or "").strip(), None),
+        ):
+            if level and (channel, level) not in position:
+                position[(channel, level)] = float(i)
+                if ranks is not None and level in ranks:
+                    ladder.append((channel, ranks[level], float(i)))
+    return position, ladder
+
+
+def position_of(
+    channel: str,
+    level: str,
+    position: dict[tuple[str, str], float],
+    ladder: list[tuple[str, int, float]],
+) -> float | None:
+    """The place of a worker's level in the table (None: no place — an unknown grade)."""
+    if not level:
+        return None
+    if (channel, level) in position:
+        return position[(channel, level)]
+    ranks = SKILL_RANK if channel == "skill" else TITLE_RANK if channel == "title" else None
+    if ranks is None or level not in ranks:
+        return None
+    below = [p for c, r, p in ladder if c == channel and r < ranks[level]]
+    above = [p for c, r, p in ladder if c == channel and r > ranks[level]]
+    if below:
+        return max(below) + 0.5
+    if above:
+        return min(above) - 0.5
+    return None
 
 
 def entitlement_report(actor: Any, enterprise: Organization) -> list[Entitlement]:
-    """Each worker's entitled band (by skill level), allowances, recorded band and the gap."""
+    """Each worker's entitled band, allowances, recorded band and the gap.
+
+    A worker stands in the band of the highest of their channels per the enterprise's
+    equivalence table in force today: their skill level, the highest professional title they
+    hold (not revoked) and the management grade they hold today each have a place in the table
+    (the row naming them); the highest place with a band gives the band, and ``channel`` says
+    which channel it was (on a tie: skills, then titles, then management). Equivalent levels
+    share a band, so a level without a band of its own takes its row's band. The skill
+    allowance stays by skill level."""
+    today = timezone.localdate()
     workers = (
         Worker.objects.visible_to(actor, "careers.view")
         .filter(organization__path__startswith=enterprise.path, status=Worker.Status.ACTIVE)
         .order_by("name_pinyin", "id")
     )
     band_of = {(b.channel, b.level): b for b in bands(enterprise)}
+    equivalences = table_in_force(enterprise, today).equivalences
+    position, ladder = standing_positions(equivalences)
+    row_band: dict[float, PayBand] = {}
+    for (channel, level), where in position.items():
+        if (channel, level) in band_of:
+            row_band.setdefault(where, band_of[(channel, level)])
     allowance = dict(
         SkillAllowance.objects.filter(organization=enterprise).values_list("level", "amount")
     )
@@ -305,10 +379,37 @@ def entitlement_report(actor: Any, enterprise: Organization) -> list[Entitlement
             "worker_id", "recorded_channel", "recorded_level"
         )
     }
+    in_report = workers.values("pk")
+    titles: dict[int, str] = {}
+    for worker_id, level in ProfessionalTitle.objects.filter(
+        worker__in=in_report, revoked=False, date__lte=today
+    ).values_list("worker_id", "level"):
+        if TITLE_RANK.get(level, 0) > TITLE_RANK.get(titles.get(worker_id, ""), 0):
+            titles[worker_id] = level
+    grades = dict(
+        ManagementGrade.objects.filter(worker__in=in_report, since__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .values_list("worker_id", "grade")
+    )
     out = []
     for w in workers.iterator(2000):
         level = w.skill_level_id or ""
-        entitled = band_of.get(("skill", level))
+        best: tuple[float, int] | None = None
+        entitled, placed_by, placed_level = None, "", ""
+        for channel, held in (
+            ("skill", level),
+            ("title", titles.get(w.pk, "")),
+            ("management", grades.get(w.pk, "")),
+        ):
+            where = position_of(channel, held, position, ladder)
+            band = band_of.get((channel, held)) or (
+                row_band.get(where) if where is not None else None
+            )
+            if band is None:
+                continue  # no band for this level (yet): it places nobody
+            key = (where if where is not None else -1.0, -CHANNEL_ORDER[channel])
+            if best is None or key > best:
+                best, entitled, placed_by, placed_level = key, band, channel, held
         extra = allowance.get(level, Decimal("0.00"))
         if level == "CHIEF_TECHNICIAN":
             extra += allowance.get(CHIEF, Decimal("0.00"))
@@ -320,7 +421,21 @@ def entitlement_report(actor: Any, enterprise: Organization) -> list[Entitlement
             if gap == 0 and entitled.band_max == rec_band.band_max:
                 gap = None
         label = f"{rec.recorded_channel}/{rec.recorded_level}" if rec else ""
-        out.append(Entitlement(w, level, entitled, extra, rec_band, label, gap))
+        out.append(
+            Entitlement(
+                w,
+                level,
+                entitled,
+                extra,
+                rec_band,
+                label,
+                gap,
+                channel=placed_by,
+                channel_level=placed_level,
+                title_level=titles.get(w.pk, ""),
+                management_grade=grades.get(w.pk, ""),
+            )
+        )
     return out
 
 

@@ -28,6 +28,7 @@ from gongjiang.core.ledger.services import fund_create, fund_credit, money
 from gongjiang.core.models import Organization, SkillLevel
 from gongjiang.workforce.models import Worker
 
+from .form_values import bounded_text
 from .models_programmes import (
     MAX_YEARS,
     Programme,
@@ -203,7 +204,11 @@ def programme_budget_add(
     """Credit more money to the programme's fund; returns the new balance."""
     access.require(actor, MANAGE, programme.organization)
     entry = fund_credit(
-        actor=actor, fund=programme.fund, amount=amount, about=programme, memo=memo[:500]
+        actor=actor,
+        fund=programme.fund,
+        amount=amount,
+        about=programme,
+        memo=bounded_text(memo, "memo", 500),
     )
     audit(
         actor=actor,
@@ -450,7 +455,7 @@ def programme_select(
     a.status = Status.SELECTED if selected else Status.NOT_SELECTED
     a.decided_by = user_or_none(actor)
     a.decided_at = timezone.now()
-    a.decision_note = (note or "").strip()[:500]
+    a.decision_note = bounded_text(note, "note", 500)
     a.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     audit(
         actor=actor,
@@ -502,7 +507,7 @@ def programme_enrol(
             )
     a.status = Status.ENROLLED
     a.enrolled_on = enrolled_on
-    a.student_number = (student_number or "").strip()[:40]
+    a.student_number = bounded_text(student_number, "student_number", 40)
     a.save(update_fields=["status", "enrolled_on", "student_number"])
     audit(
         actor=actor,

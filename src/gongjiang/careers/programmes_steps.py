@@ -20,6 +20,7 @@ from gongjiang.core.errors import ConflictError, field_error
 from gongjiang.core.ledger.services import fund_debit
 from gongjiang.workforce.models import TrainingRecord
 
+from .form_values import bounded_text
 from .models_programmes import ProgrammeApplication, ProgrammeProgress
 from .programmes_common import MANAGE, Status, _lock, _not_nominator
 from .programmes_rules import EDUCATION_RANK
@@ -74,7 +75,7 @@ def programme_drop(
     access.require(actor, MANAGE, application.programme.organization)
     a = _lock(application, Status.ENROLLED)
     a.status = Status.DROPPED
-    a.decision_note = (note or "").strip()[:500]
+    a.decision_note = bounded_text(note, "note", 500)
     a.save(update_fields=["status", "decision_note"])
     audit(
         actor=actor,
@@ -114,7 +115,7 @@ def programme_complete(
     a.status = Status.COMPLETED
     a.outcome = outcome
     a.completed_on = completed_on
-    a.certificate_number = (certificate_number or "").strip()[:40]
+    a.certificate_number = bounded_text(certificate_number, "certificate_number", 40)
     a.outcome_ref = _registry_write(a, hours)
     a.save(update_fields=["status", "outcome", "completed_on", "certificate_number", "outcome_ref"])
     audit(
@@ -193,7 +194,7 @@ def programme_subsidy_pay(
         fund=programme.fund,
         amount=programme.subsidy_per_person,
         about=a,
-        reference=(reference or "").strip()[:200],
+        reference=bounded_text(reference, "reference", 200),
         memo=f"{programme.title[:200]} {a.worker.name}",
     )
     a.subsidy_entry = entry

@@ -22,6 +22,7 @@ from gongjiang.core.actors import audit, user_or_none
 from gongjiang.core.errors import ConflictError, field_error
 from gongjiang.core.ledger.services import fund_debit
 
+from .form_values import bounded_text
 from .models_programmes import (
     MAX_YEARS,
     ProgrammeApplication,
@@ -130,7 +131,7 @@ def pay_year(
         application=a,
         n=row.n,
         starts=row.starts,
-        reference=(reference or "").strip()[:200],
+        reference=bounded_text(reference, "reference", 200),
     )
     return line
 

@@ -41,6 +41,7 @@ from .models_apprentice import (
     ApprenticeRule,
     TrainingInstitution,
 )
+from .paging import paged
 from .views_honours import _error_text
 from .views_programmes import _date
 
@@ -82,12 +83,17 @@ def desk(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not access.can(user, VIEW):
         return redirect("careers:apprentice_me")
-    pilots = list(sel.pilots(user).order_by("organization__path")[:200])
-    cohorts = list(sel.cohorts(user).order_by("-year", "pilot__organization__path")[:200])
+    # every list in pages of its own (?pilots=, ?cohorts=, ?institutions=), counted in scope
     context: dict[str, Any] = {
-        "pilots": pilots,
-        "cohorts": cohorts,
-        "institutions": list(sel.institutions(user).order_by("name")[:200]),
+        "pilots": paged(request, sel.pilots(user).order_by("organization__path", "id"), "pilots"),
+        "cohorts": paged(
+            request,
+            sel.cohorts(user).order_by("-year", "pilot__organization__path", "id"),
+            "cohorts",
+        ),
+        "institutions": paged(
+            request, sel.institutions(user).order_by("name", "id"), "institutions"
+        ),
         "to_decide": sel.claims_to_decide(user).count() if access.can(user, APPROVE) else 0,
         "to_pay": sel.claims_to_pay(user).count() if access.can(user, APPROVE) else 0,
         "overdue": sel.overdue(user).count() if access.can(user, MANAGE) else 0,
@@ -112,8 +118,10 @@ def desk(request: HttpRequest) -> HttpResponse:
     if request.GET.get("claims") in ("decide", "pay"):
         wanted = request.GET["claims"]
         qs = sel.claims_to_decide(user) if wanted == "decide" else sel.claims_to_pay(user)
-        context["claim_list"] = list(
-            qs.select_related("cohort__pilot__organization").order_by("-year", "id")[:200]
+        context["claim_list"] = paged(
+            request,
+            qs.select_related("cohort__pilot__organization").order_by("-year", "id"),
+            "claims_page",
         )
         context["claim_filter"] = wanted
     return render(request, "careers/apprenticeship/desk.html", context)
@@ -131,8 +139,8 @@ def pilot_create(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             organization=org,
             since=_date(post.get("since", ""), "since"),
-            designated_by=post.get("designated_by", "")[:100],
-            note=post.get("note", "")[:500],
+            designated_by=post.get("designated_by", ""),
+            note=post.get("note", ""),
         )
     except (ApplicationError, ValidationError) as exc:
         _fail(request, exc)
@@ -152,8 +160,8 @@ def institution_create(request: HttpRequest) -> HttpResponse:
         svc.training_institution_create(
             actor=request.user,
             organization=org,
-            name=post.get("name", "")[:100],
-            kind=post.get("kind", "")[:12],
+            name=post.get("name", ""),
+            kind=post.get("kind", ""),
         )
     except (ApplicationError, ValidationError) as exc:
         _fail(request, exc)
@@ -173,7 +181,7 @@ def pilot_detail(request: HttpRequest, code: str) -> HttpResponse:
         "careers/apprenticeship/pilot.html",
         {
             "pilot": pilot,
-            "cohorts": list(sel.cohorts(user, pilot).order_by("-year", "-id")),
+            "cohorts": paged(request, sel.cohorts(user, pilot).order_by("-year", "-id")),
             "institutions": list(svc.institutions_for(pilot).order_by("name")),
             "may_manage": may_manage,
             "levels": SkillLevel.objects.filter(code__in=R.TARGET_LEVELS).order_by("rank"),
@@ -199,9 +207,9 @@ def cohort_create(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user,
             pilot=pilot,
             institution=institution,
-            name=post.get("name", "")[:100],
-            occupation=post.get("occupation", "")[:20],
-            level=post.get("level", "")[:30],
+            name=post.get("name", ""),
+            occupation=post.get("occupation", ""),
+            level=post.get("level", ""),
             year=whole_number(post.get("year"), "year", digits=4),
         )
     except (ApplicationError, ValidationError) as exc:
@@ -219,14 +227,16 @@ def cohort_detail(request: HttpRequest, code: str) -> HttpResponse:
     rules = RuleSet(cohort.pilot.organization)
     shortest, longest, special = rules.period(cohort.level_id)
     today = timezone.localdate()
+    apprentices = paged(
+        request, sel.apprentices(user, cohort).order_by("worker__name_pinyin", "id")
+    )
+    apprentices.object_list = [_staged(a) for a in apprentices.object_list]
     return render(
         request,
         "careers/apprenticeship/cohort.html",
         {
             "cohort": cohort,
-            "apprentices": [
-                _staged(a) for a in sel.apprentices(user, cohort).order_by("worker__name_pinyin")
-            ],
+            "apprentices": apprentices,
             "claims": list(sel.claims(user, cohort).order_by("-year", "-id")),
             "may_manage": access.can(user, MANAGE, cohort.pilot.organization),
             "period": (shortest, longest, special),
@@ -291,15 +301,15 @@ def cohort_enrol(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user,
             cohort=cohort,
             worker=_picked_worker(request, post.get("worker", ""), "worker"),
-            origin=post.get("origin", "")[:12],
-            agreement_number=post.get("agreement_number", "")[:40],
+            origin=post.get("origin", ""),
+            agreement_number=post.get("agreement_number", ""),
             signed_on=_date(post.get("signed_on", ""), "signed_on"),
             contract_months=whole_number(post.get("contract_months"), "contract_months", digits=3),
             starts_on=_date(post.get("starts_on", ""), "starts_on"),
             ends_on=_date(post.get("ends_on", ""), "ends_on"),
-            special_reason=post.get("special_reason", "")[:300],
+            special_reason=post.get("special_reason", ""),
             mentor=_picked_worker(request, post.get("mentor", ""), "mentor"),
-            teacher_name=post.get("teacher_name", "")[:50],
+            teacher_name=post.get("teacher_name", ""),
             teacher=_teacher_user(post.get("teacher", "")),
         )
     except (ApplicationError, ValidationError) as exc:
@@ -367,7 +377,7 @@ def apprentice_step(request: HttpRequest, code: str) -> HttpResponse:
                 from gongjiang.learning.courses.services import course_get_for_learner
 
                 try:
-                    course = course_get_for_learner(actor=user, code=post.get("course", "")[:20])
+                    course = course_get_for_learner(actor=user, code=post.get("course", ""))
                 except Http404:
                     raise ValidationError(
                         {"course": [_("Choose a course of the learning system.")]}
@@ -376,9 +386,9 @@ def apprentice_step(request: HttpRequest, code: str) -> HttpResponse:
             svc.apprentice_plan_item_add(
                 actor=user,
                 apprentice=a,
-                kind=post.get("kind", "")[:10],
-                title=post.get("title", "")[:200],
-                hours=post.get("hours", "").strip()[:10],
+                kind=post.get("kind", ""),
+                title=post.get("title", ""),
+                hours=post.get("hours", "").strip(),
                 due_on=_date(due, "due_on") if due else None,
                 course=course,
             )
@@ -392,7 +402,7 @@ def apprentice_step(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user,
                 item=item,
                 done_on=_date(post.get("done_on", ""), "done_on"),
-                result=post.get("result", "")[:60],
+                result=post.get("result", ""),
             )
         elif step == "credit":
             n = svc.apprentice_courses_credit(actor=user, apprentice=a)
@@ -403,10 +413,10 @@ def apprentice_step(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user,
                 apprentice=a,
                 month=_month(post.get("month", ""), "month"),
-                workplace_hours=post.get("workplace_hours", "").strip()[:10] or "0",
-                institution_hours=post.get("institution_hours", "").strip()[:10] or "0",
-                summary=post.get("summary", "")[:500],
-                mentor_comment=post.get("mentor_comment", "")[:500],
+                workplace_hours=post.get("workplace_hours", "").strip() or "0",
+                institution_hours=post.get("institution_hours", "").strip() or "0",
+                summary=post.get("summary", ""),
+                mentor_comment=post.get("mentor_comment", ""),
             )
         elif step == "complete":
             svc.apprentice_complete(
@@ -426,7 +436,7 @@ def apprentice_step(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user,
                 apprentice=a,
                 ended_on=_date(post.get("ended_on", ""), "ended_on"),
-                note=post.get("note", "")[:300],
+                note=post.get("note", ""),
             )
         elif step == "mentors":
             mentor_code = post.get("mentor", "").strip()
@@ -434,7 +444,7 @@ def apprentice_step(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user,
                 apprentice=a,
                 mentor=_picked_worker(request, mentor_code, "mentor") if mentor_code else None,
-                teacher_name=post.get("teacher_name", "")[:50] or None,
+                teacher_name=post.get("teacher_name", "") or None,
                 teacher=_teacher_user(post.get("teacher", "")),
             )
         else:
@@ -520,28 +530,28 @@ def claim_step(request: HttpRequest, code: str) -> HttpResponse:
             svc.apprentice_claim_document_add(
                 actor=user,
                 claim=claim,
-                kind=post.get("kind", "")[:12],
-                title=post.get("title", "")[:100],
+                kind=post.get("kind", ""),
+                title=post.get("title", ""),
                 upload=upload,
             )
         elif step == "submit":
             svc.apprentice_claim_submit(actor=user, claim=claim)
         elif step == "correct":
             new = svc.apprentice_claim_correct(
-                actor=user, claim=claim, reason=post.get("reason", "")[:500]
+                actor=user, claim=claim, reason=post.get("reason", "")
             )
             messages.success(request, _("A corrected version is drawn up; check it and submit it."))
             return redirect("careers:apprentice_claim", code=new.code)
         elif step in ("approve", "reject"):
             svc.apprentice_claim_decide(
-                actor=user, claim=claim, approve=step == "approve", note=post.get("note", "")[:500]
+                actor=user, claim=claim, approve=step == "approve", note=post.get("note", "")
             )
         elif step == "pay":
             fund = funds_for(user, claim).filter(code=post.get("fund", "")[:20]).first()
             if fund is None:
                 raise ValidationError({"fund": [_("Choose a fund.")]})
             svc.apprentice_claim_pay(
-                actor=user, claim=claim, fund=fund, reference=post.get("reference", "")[:200]
+                actor=user, claim=claim, fund=fund, reference=post.get("reference", "")
             )
         else:
             raise Http404("step")
@@ -591,10 +601,10 @@ def rules(request: HttpRequest) -> HttpResponse:
             svc.apprentice_rule_set(
                 actor=user,
                 organization=org,
-                key=post.get("key", "")[:24],
-                level=post.get("level", "")[:30],
-                value=post.get("value", "")[:200],
-                source=post.get("source", "")[:200],
+                key=post.get("key", ""),
+                level=post.get("level", ""),
+                value=post.get("value", ""),
+                source=post.get("source", ""),
             )
         except (ApplicationError, ValidationError, PermissionDenied) as exc:
             _fail(request, exc)

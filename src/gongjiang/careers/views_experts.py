@@ -127,7 +127,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
         ExpertLevel.objects.select_related("organization"),
         request.user,
         experts.MANAGE,
-        code=post.get("level", "")[:20],
+        code=post.get("level", ""),
     )
     try:
         call = experts.expert_call_create(
@@ -226,6 +226,13 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["passed_down"] = _passed_down(call, context["applications"])
         context["selected"] = [a for a in context["applications"] if a.status == "selected"]
     context["tied"] = [a for a in context["applications"] if a.status == "tied"]
+    context["required"] = experts_documents.kinds_of(call.required_documents)
+    context["document_kinds"] = list(experts_documents.KINDS.items())
+    # the required documents change until the first application, never after (the service
+    # refuses it then; the form is not offered)
+    context["may_change_documents"] = (
+        manages and call.state == "open" and not call.applications.exists()
+    )
     return render(request, "careers/experts_call.html", context)
 
 
@@ -260,6 +267,10 @@ def call_step(request: HttpRequest, code: str) -> HttpResponse:
                 call=call,
                 organization=unit,
                 places=whole_number(post.get("places"), "places", digits=5),
+            )
+        elif act == "documents":
+            experts.expert_call_documents_set(
+                actor=user, call=call, required_documents=post.getlist("required_documents")
             )
         elif act == "review":
             experts.expert_review_open(actor=user, call=call)
@@ -296,7 +307,7 @@ def call_step(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user,
                 call=call,
                 objection=objection,
-                reply=post.get("reply", "")[:5000],
+                reply=post.get("reply", ""),
                 strike=strike,
             )
         elif act == "appoint":
@@ -375,7 +386,7 @@ def call_score(request: HttpRequest, code: str) -> HttpResponse:
         sheet = {
             c: value
             for c in ReviewCriterion.objects.filter(round=call.review)
-            if (value := request.POST.get(f"c{c.pk}", "").strip()[:12])
+            if (value := request.POST.get(f"c{c.pk}", "").strip())
         }
         review_scores_save(actor=request.user, item=application.review_item, scores=sheet)
     except experts.ApplicationError as exc:

@@ -40,7 +40,7 @@ def grade_record(request: HttpRequest, code: str) -> HttpResponse:
             worker=worker,
             grade=post.get("grade", "")[:30],
             since=_day(post.get("since", "")),
-            document=post.get("document", "")[:61],  # one past the bound: refused, never cut
+            document=post.get("document", ""),  # whole: refused past 60, never cut
         )
     except ValueError:
         messages.error(request, _("Give the date as YYYY-MM-DD."))
@@ -60,7 +60,7 @@ def grade_end(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user,
             record=record,
             ended_on=_day(request.POST.get("ended_on", "")),
-            reason=request.POST.get("reason", "")[:201],  # refused past 200, never cut
+            reason=request.POST.get("reason", ""),  # whole: refused past 200, never cut
         )
     except ValueError:
         messages.error(request, _("Give the date as YYYY-MM-DD."))

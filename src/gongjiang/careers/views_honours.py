@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import access
@@ -35,14 +35,40 @@ CATEGORY_NAMES = dict(CATEGORIES)
 
 
 FIELD_LABELS = {"reason": gettext_lazy("reason for returning")}
+# posted text a careers service refuses past its bound (form_values.bounded_text or the model's
+# own check): the refusal names the field on every careers page that shows it
+TEXT_FIELDS = {
+    "note": gettext_lazy("note"),
+    "title": pgettext_lazy("document", "title"),
+    "name": pgettext_lazy("careers field", "name"),
+    "deeds": gettext_lazy("deeds"),
+    "designated_by": gettext_lazy("designated by"),
+    "source": gettext_lazy("source"),
+    "value": gettext_lazy("value"),
+    "special_reason": gettext_lazy("reason for the longer period"),
+    "agreement_number": gettext_lazy("agreement number"),
+    "teacher_name": gettext_lazy("institution teacher"),
+    "result": gettext_lazy("result"),
+    "summary": gettext_lazy("what was learnt"),
+    "mentor_comment": gettext_lazy("mentor's comment"),
+    "reference": gettext_lazy("voucher number"),
+    "student_number": gettext_lazy("student number"),
+    "certificate_number": gettext_lazy("certificate number"),
+    "memo": pgettext_lazy("careers field", "memo"),
+    "description": gettext_lazy("description"),
+    "course": gettext_lazy("course"),
+    "honour_title": pgettext_lazy("careers field", "honour"),
+    "courses": pgettext_lazy("careers field", "courses"),
+}
 
 
 def _error_text(exc: Exception) -> str:
+    labels = {**TEXT_FIELDS, **FIELD_LABELS}
     if isinstance(exc, ApplicationError) and exc.details:
         named = [
-            f"{FIELD_LABELS[d['field']]}：{d.get('error', '')}"
+            f"{labels[d['field']]}：{d.get('error', '')}"
             for d in exc.details
-            if d.get("field") in FIELD_LABELS
+            if d.get("field") in labels
         ]
         if named:
             return "；".join(named)
@@ -52,6 +78,11 @@ def _error_text(exc: Exception) -> str:
             f"{exc.message}（{details}）" if details and details not in exc.message else exc.message
         )
     if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):  # each refusal with its field named (备注：…)
+            return "；".join(
+                f"{labels.get(f, f)}：{' '.join(m)}" if f != "__all__" else " ".join(m)
+                for f, m in exc.message_dict.items()
+            )
         return " ".join(exc.messages)
     return str(exc)
 
@@ -112,9 +143,9 @@ def round_create(request: HttpRequest) -> HttpResponse:
         round_ = honours.honour_round_create(
             actor=request.user,
             organization=organization,
-            title=post.get("title", "")[:200],
-            honour_title=post.get("honour_title", "")[:60],
-            honour_level=post.get("honour_level", "")[:12],
+            title=post.get("title", ""),
+            honour_title=post.get("honour_title", ""),
+            honour_level=post.get("honour_level", ""),
             year=_int(post.get("year"), "year"),
             places=_int(post.get("places"), "places"),
             notice_days=_int(post.get("notice_days") or "5", "notice_days"),
@@ -206,7 +237,7 @@ def nominate(request: HttpRequest, code: str) -> HttpResponse:
             round=round_,
             organization=unit,
             worker=worker,
-            deeds=request.POST.get("deeds", "")[:5000],
+            deeds=request.POST.get("deeds", ""),
         )
     except Http404:
         error = _("No such worker in your units.")
@@ -249,11 +280,11 @@ def step(request: HttpRequest, code: str) -> HttpResponse:
     try:
         if act == "return":
             honours.honour_round_return(
-                actor=request.user, round=round_, reason=request.POST.get("reason", "")[:600]
+                actor=request.user, round=round_, reason=request.POST.get("reason", "")
             )
         elif act == "approve":
             honours.honour_round_approve(
-                actor=request.user, round=round_, note=request.POST.get("note", "")[:500]
+                actor=request.user, round=round_, note=request.POST.get("note", "")
             )
         elif act == "panel":
             from django.contrib.auth import get_user_model
@@ -295,7 +326,7 @@ def score(request: HttpRequest, code: str) -> HttpResponse:
         sheet = {
             c: value
             for c in ReviewCriterion.objects.filter(round=round_.review)
-            if (value := request.POST.get(f"c{c.pk}", "").strip()[:12])
+            if (value := request.POST.get(f"c{c.pk}", "").strip())
         }
         review_scores_save(actor=request.user, item=nomination.review_item, scores=sheet)
     except ApplicationError as exc:
@@ -313,7 +344,7 @@ def nomination_detail(request: HttpRequest, code: str) -> HttpResponse:
             honours.nomination_document_add(
                 actor=request.user,
                 nomination=nomination,
-                title=request.POST.get("title", "")[:100],
+                title=request.POST.get("title", ""),
                 upload=request.FILES.get("upload"),
             )
         except ApplicationError as exc:

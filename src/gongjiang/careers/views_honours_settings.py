@@ -68,13 +68,13 @@ def _posted_rules(post: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     positions are renumbered so an error names the rule as the user sees it)."""
     shown: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
-    text = post.get("rows", "")[:2]
+    text = post.get("rows", "")[:2]  # a count of the form's rows (at most 99), not content
     count = int(text) if text.isdigit() else 0
     for i in range(count):
         cats = [c[:20] for c in post.getlist(f"categories-{i}")[:10]]
-        bound = post.get(f"bound-{i}", "")[:3]
-        percent = post.get(f"percent-{i}", "").strip()[:6]
-        source = post.get(f"source-{i}", "").strip()[:200]
+        bound = post.get(f"bound-{i}", "")
+        percent = post.get(f"percent-{i}", "").strip()
+        source = post.get(f"source-{i}", "").strip()
         if not cats and not percent and not source:
             continue
         shown.append({"categories": cats, "bound": bound, "percent": percent, "source": source})
@@ -82,7 +82,7 @@ def _posted_rules(post: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
             {
                 "categories": ",".join(cats),
                 "bound": bound,
-                "percent": int(percent) if percent.isdigit() else percent,
+                "percent": int(percent) if percent.isdigit() and len(percent) <= 3 else percent,
                 "source": source,
             }
         )
@@ -267,17 +267,17 @@ def worker_records(request: HttpRequest, code: str) -> HttpResponse:
                     actor=request.user,
                     record=record,
                     until=_day(post.get("until", ""), "until", required=False),
-                    note=post.get("note", "")[:200],
+                    note=post.get("note", ""),
                 )
                 messages.success(request, _("The record's end is saved."))
             else:
                 honours.disqualifying_record_add(
                     actor=request.user,
                     worker=worker,
-                    kind=post.get("kind", "")[:10],
+                    kind=post.get("kind", ""),
                     date=_day(post.get("date", ""), "date", required=True),
                     until=_day(post.get("until", ""), "until", required=False),
-                    note=post.get("note", "")[:200],
+                    note=post.get("note", ""),
                 )
                 messages.success(request, _("Record saved."))
         except (ApplicationError, ValidationError) as exc:

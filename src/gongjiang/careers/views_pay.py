@@ -29,6 +29,13 @@ def _level(channel: str, level: str) -> str:
     return level if channel == "management" else level_name(level)
 
 
+def _placed(e: pay.Entitlement) -> str:
+    """The channel that placed the worker in their band, with its level (技能通道：技师)."""
+    if not e.channel:
+        return ""
+    return f"{CHANNEL_NAMES[e.channel]}：{_level(e.channel, e.channel_level)}"
+
+
 @login_required
 def pay_page(request: HttpRequest, code: str) -> HttpResponse:
     enterprise = enterprise_get(request.user, code)
@@ -53,7 +60,7 @@ def pay_page(request: HttpRequest, code: str) -> HttpResponse:
             ],
             "may_analyse": may_analyse,
             "min_group": pay.MIN_GROUP,
-            "report": report[:200],
+            "report": [(e, _placed(e)) for e in report[:200]],
             "report_total": len(report),
             "may_manage": access.can(request.user, pay.MANAGE, enterprise),
             "form": UploadForm(),
@@ -124,6 +131,9 @@ def report_export(request: HttpRequest, code: str) -> HttpResponse:
     header = [
         _("name"),
         _("skill level"),
+        _("professional title"),
+        _("management grade"),
+        _("placed by channel"),
         _("band from"),
         _("band to"),
         _("allowances"),
@@ -134,6 +144,9 @@ def report_export(request: HttpRequest, code: str) -> HttpResponse:
         [
             e.worker.name,
             level_name(e.skill_level),
+            level_name(e.title_level) if e.title_level else "",
+            e.management_grade,
+            _placed(e),
             e.entitled.band_min if e.entitled else "",
             e.entitled.band_max if e.entitled else "",
             e.allowance,

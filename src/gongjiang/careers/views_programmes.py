@@ -79,7 +79,7 @@ def _subsidy_fields(post: Any) -> dict[str, Any]:
         return {}
     return {
         "subsidy_basis": Programme.SubsidyBasis.PER_YEAR,
-        "subsidy_per_year": post.get("subsidy_per_year", "").strip()[:20],
+        "subsidy_per_year": post.get("subsidy_per_year", "").strip(),
         "subsidy_years": whole_number(post.get("subsidy_years"), "subsidy_years", digits=1),
     }
 
@@ -95,12 +95,12 @@ def programme_create(request: HttpRequest) -> HttpResponse:
         p = svc.programme_create(
             actor=request.user,
             organization=owner,
-            title=post.get("title", "")[:200],
-            kind=post.get("kind", "")[:12],
+            title=post.get("title", ""),
+            kind=post.get("kind", ""),
             year=_int(post.get("year"), "year"),
-            degree=post.get("degree", "")[:4],
-            budget=post.get("budget", "").strip()[:20],
-            description=post.get("description", "")[:5000],
+            degree=post.get("degree", ""),
+            budget=post.get("budget", "").strip(),
+            description=post.get("description", ""),
             **_subsidy_fields(post),
         )
     except (ApplicationError, ValidationError) as exc:
@@ -187,8 +187,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             programme=p,
             worker=worker,
             partner=partner,
-            course=post.get("course", "")[:100],
-            note=post.get("note", "")[:500],
+            course=post.get("course", ""),
+            note=post.get("note", ""),
         )
     except Http404:
         messages.error(request, _("No such worker in your scope."))
@@ -213,9 +213,9 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
             svc.programme_partner_add(
                 actor=request.user,
                 programme=p,
-                name=post.get("name", "")[:100],
-                kind=post.get("kind", "")[:16],
-                courses=post.get("courses", "")[:300],
+                name=post.get("name", ""),
+                kind=post.get("kind", ""),
+                courses=post.get("courses", ""),
             )
         elif what == "places":
             unit = get_visible_or_404(
@@ -231,13 +231,11 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
             svc.programme_budget_add(
                 actor=request.user,
                 programme=p,
-                amount=post.get("amount", "").strip()[:20],
-                memo=post.get("memo", "")[:500],
+                amount=post.get("amount", "").strip(),
+                memo=post.get("memo", ""),
             )
         elif what == "state":
-            svc.programme_state_set(
-                actor=request.user, programme=p, state=post.get("state", "")[:10]
-            )
+            svc.programme_state_set(actor=request.user, programme=p, state=post.get("state", ""))
         elif what == "import":
             upload = request.FILES.get("file")
             if upload is None:
@@ -317,7 +315,7 @@ def application_step(request: HttpRequest, code: str) -> HttpResponse:
     a = sel.application_get(user, code)
     post = request.POST
     step = post.get("step", "")
-    note = post.get("note", "")[:500]
+    note = post.get("note", "")
     try:
         if step in ("select", "reject"):
             svc.programme_select(actor=user, application=a, selected=step == "select", note=note)
@@ -326,24 +324,24 @@ def application_step(request: HttpRequest, code: str) -> HttpResponse:
                 actor=user,
                 application=a,
                 enrolled_on=_date(post.get("date", ""), "enrolled_on"),
-                student_number=post.get("student_number", "")[:40],
+                student_number=post.get("student_number", ""),
             )
         elif step == "progress":
             svc.programme_progress_add(
                 actor=user,
                 application=a,
                 date=_date(post.get("date", ""), "date"),
-                title=post.get("title", "")[:100],
-                hours=post.get("hours", "0").strip()[:10] or "0",
-                result=post.get("result", "")[:60],
+                title=post.get("title", ""),
+                hours=post.get("hours", "0").strip() or "0",
+                result=post.get("result", ""),
             )
         elif step == "complete":
             svc.programme_complete(
                 actor=user,
                 application=a,
-                outcome=post.get("outcome", "")[:12],
+                outcome=post.get("outcome", ""),
                 completed_on=_date(post.get("date", ""), "completed_on"),
-                certificate_number=post.get("certificate_number", "")[:40],
+                certificate_number=post.get("certificate_number", ""),
             )
         elif step == "drop":
             svc.programme_drop(actor=user, application=a, note=note)
@@ -352,7 +350,7 @@ def application_step(request: HttpRequest, code: str) -> HttpResponse:
             svc.programme_subsidy_pay(
                 actor=user,
                 application=a,
-                reference=post.get("reference", "")[:200],
+                reference=post.get("reference", ""),
                 academic_year=whole_number(year, "academic_year", digits=1) if year else None,
             )
         elif step == "withdraw":
