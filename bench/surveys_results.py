@@ -402,6 +402,36 @@ def fold_cost(
     }
 
 
+def fold_fillfactor_ab(
+    survey: Any, rounds: int, n: int, seed: int, fillfactors: tuple[int, ...] = (100, 50)
+) -> dict[str, Any]:
+    """The fold's cost at each fillfactor of the rollup table, alternately (A, B, A, B …): set
+    it, rewrite the table (``VACUUM FULL``: every page filled to the fillfactor, as inserts leave
+    them), then store, queue and fold ``n`` answers. Leaves the table at the last fillfactor."""
+    from django.db import connection
+
+    orgs = survey_orgs(survey)
+    runs: dict[int, list[dict[str, Any]]] = {ff: [] for ff in fillfactors}
+    for r in range(rounds):
+        for ff in fillfactors:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE surveys_rollup SET (fillfactor = {int(ff)})")
+                cursor.execute("VACUUM FULL surveys_rollup")
+                cursor.execute("ANALYZE surveys_rollup")
+            runs[ff].append(fold_cost(survey, orgs, n, seed + 100 * r + ff))
+    return {
+        f"fillfactor_{ff}": {
+            "ms_per_answer": [x["ms_per_answer"] for x in rs],
+            "median_ms_per_answer": round(statistics.median(x["ms_per_answer"] for x in rs), 3),
+            "hot_share": [x["hot_share"] for x in rs],
+            "rows_updated": [x["rollup_rows_updated"] for x in rs],
+            "heap_pages": [x["heap_pages_before_after"] for x in rs],
+            "load_average": [x["load_average"] for x in rs],
+        }
+        for ff, rs in runs.items()
+    }
+
+
 def survey_orgs(survey: Any) -> list[tuple[int, str, str, str]]:
     """(id, path, region, industry) of the enterprise unions the responses came from."""
     from gongjiang.surveys.models import Response
@@ -449,6 +479,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--no-compact", action="store_true", help="measure as the rollups are (with --survey)"
+    )
+    parser.add_argument(
+        "--fold-ab",
+        type=int,
+        default=0,
+        help="rounds of the fold at fillfactor 100 and 50 alternately (--fold answers each)",
     )
     args = parser.parse_args()
 
@@ -505,6 +541,10 @@ def main() -> None:
         cursor.execute("SELECT count(*) FROM surveys_rollup WHERE survey_id = %s", [survey.pk])
         result["rollup_rows"] = cursor.fetchone()[0]
     if args.no_compact:
+        if args.fold_ab:
+            result["fold_fillfactor_ab"] = fold_fillfactor_ab(
+                survey, args.fold_ab, args.fold or 2000, args.seed
+            )
         result["results"] = measure(survey, actor, args.repeat)
         if args.fold:
             result["fold"] = fold_cost(survey, survey_orgs(survey), args.fold, args.seed + 7)
@@ -532,7 +572,7 @@ def main() -> None:
         result["verify_after_compact"] = rollups.verify(survey)["equal"]
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     result["survey"] = survey.code
-    result["date"] = dt.date.today().isoformat()
+    result["date"] = dt.datetime.now(dt.UTC).isoformat(timespec="minutes")
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
