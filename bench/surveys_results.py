@@ -29,9 +29,14 @@ the CPU and the load average.
 
 Run::
 
-    PYTHONPATH=src .venv/bin/python bench/surveys_results.py --responses 1000000
+    PYTHONPATH=src .venv/bin/python bench/surveys_results.py --responses 1000000 --fold 2000 \
+        --database-url postgres://postgres@127.0.0.1:5432/my_bench_db --verify-last
+    # then, on the same survey, as a live survey keeps its table (no shards, no compaction):
+    # the fold at fillfactor 100 and 50 alternately (each after VACUUM FULL), and the reads
+    PYTHONPATH=src .venv/bin/python bench/surveys_results.py --survey CODE --no-compact \
+        --skip-verify --fold 2000 --fold-ab 3 --database-url …
 
-It prints one JSON object with the figures.
+It prints one JSON object with the figures (and each figure to stderr as it is taken).
 """
 
 from __future__ import annotations
