@@ -12,15 +12,31 @@ What it does, in one run:
 3. proves the rollups equal a recount (``rollups.verify``: PostgreSQL expands every stored answer
    with jsonb functions and groups by every stratum at once);
 4. times the results the pages and the API read (``selectors.breakdown`` — the one gate with its
-   threshold — for each breakdown, and the weighted shares): ``--repeat`` runs each, median and
-   p90 in milliseconds; then folds the shards (``rollups.compact``, what closing a survey does) and
-   times them again.
+   threshold — for each breakdown, and the weighted shares): ``--repeat`` rounds, every read once
+   a round in turn (so the shared machine's load falls on each alike), median and p90 in
+   milliseconds; beside them, in the same rounds, the **anchors**: ``SELECT 1`` and the bare SQL
+   of the organisation breakdown at the province (the statement ``selectors._counts`` sends, rows
+   fetched, no gate, no labels); then folds the shards (``rollups.compact``, what closing a survey
+   does) and times them again;
+5. with ``--fold N``, before and after the compaction: queues ``N`` answers' counters as live
+   submissions do (``rollups.queue``) and folds them (``counters_fold_all``), timed, with
+   ``pg_stat_user_tables`` of the rollup table read before and after — rows inserted, updated and
+   updated HOT (an update that writes no index entry: the counter's ``n`` is in no index, so it is
+   HOT whenever the row's page has room for the new version).
+
+DEBUG is off (``bench/_env.py``), whatever the shell says; the output names the database, DEBUG,
+the CPU and the load average.
 
 Run::
 
-    PYTHONPATH=src .venv/bin/python bench/surveys_results.py --responses 1000000
+    PYTHONPATH=src .venv/bin/python bench/surveys_results.py --responses 1000000 --fold 2000 \
+        --database-url postgres://postgres@127.0.0.1:5432/my_bench_db --verify-last
+    # then, on the same survey, as a live survey keeps its table (no shards, no compaction):
+    # the fold at fillfactor 100 and 50 alternately (each after VACUUM FULL), and the reads
+    PYTHONPATH=src .venv/bin/python bench/surveys_results.py --survey CODE --no-compact \
+        --skip-verify --fold 2000 --fold-ab 3 --database-url …
 
-It prints one JSON object with the figures.
+It prints one JSON object with the figures (and each figure to stderr as it is taken).
 """
 
 from __future__ import annotations
@@ -56,14 +72,11 @@ def ensure_database(url: str) -> None:
 
 
 def django_setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-surveys-secret-key-0123456789abcdef0123456789")
-    os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "aW5zZWN1cmUtYmVuY2gta2V5LTAxMjM0NTY3ODlhYmM=")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
+    """Django as production runs it (DEBUG off, keys set: ``bench/_env.py``) on ``url``."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _env import production_django
 
-    django.setup()
+    production_django(url)
 
 
 def questionnaire() -> list[dict[str, Any]]:
@@ -253,30 +266,197 @@ def generate(
     }
 
 
-def timed(fn: Any, repeat: int) -> dict[str, float]:
-    fn()  # warm
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - t) * 1000)
-    runs.sort()
+def summary(runs: list[float]) -> dict[str, float]:
+    runs = sorted(runs)
     return {
-        "median_ms": round(statistics.median(runs), 1),
-        "p90_ms": round(runs[int(len(runs) * 0.9) - 1 if len(runs) > 1 else 0], 1),
+        "median_ms": round(statistics.median(runs), 2),
+        "p90_ms": round(runs[int(len(runs) * 0.9) - 1 if len(runs) > 1 else 0], 2),
+        "min_ms": round(runs[0], 2),
     }
 
 
+def anchors(survey: Any) -> dict[str, Any]:
+    """The anchors: ``SELECT 1``, and the organisation breakdown's statement at the province
+    sent bare (what ``selectors._counts`` sends for ``dim="org"``, all rows fetched)."""
+    from django.db import connection
+    from django.db.models import Sum
+
+    from gongjiang.core.models import Organization
+    from gongjiang.surveys.models import Rollup
+
+    base = survey.organization.path
+    qs = (
+        Rollup.objects.filter(
+            survey=survey, dim=f"lv{len(base) // Organization.SEGMENT + 1}", value__startswith=base
+        )
+        .values_list("value", "question", "option")
+        .annotate(t=Sum("n"))
+    )
+    sql, params = qs.query.sql_with_params()
+
+    def select_1() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+
+    def org_sql() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    return {"anchor_select_1": select_1, "anchor_org_sql_province": org_sql}
+
+
 def measure(survey: Any, actor: Any, repeat: int) -> dict[str, Any]:
+    """Every read once a round, in turn, ``repeat`` rounds (after one warm round)."""
     from gongjiang.surveys import selectors
 
-    out: dict[str, Any] = {}
-    for dim in ("all", "region", "industry", "age_band", "skill_level", "org"):
-        out[f"breakdown_{dim}"] = timed(
-            lambda d=dim: selectors.breakdown(actor=actor, survey=survey, dim=d), repeat
+    fns: dict[str, Any] = {
+        f"breakdown_{dim}": (
+            lambda d=dim: selectors.breakdown(actor=actor, survey=survey, dim=d)  # type: ignore[misc]
         )
-    out["weighted"] = timed(lambda: selectors.weighted(actor=actor, survey=survey), repeat)
+        for dim in ("all", "region", "industry", "age_band", "skill_level", "org")
+    }
+    fns["weighted"] = lambda: selectors.weighted(actor=actor, survey=survey)
+    fns.update(anchors(survey))
+    for fn in fns.values():
+        fn()  # warm
+    runs: dict[str, list[float]] = {name: [] for name in fns}
+    load = [round(x, 2) for x in os.getloadavg()]
+    for _round in range(repeat):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            runs[name].append((time.perf_counter() - t) * 1000)
+    out: dict[str, Any] = {name: summary(r) for name, r in runs.items()}
+    out["load_average"] = [load, [round(x, 2) for x in os.getloadavg()]]
     return out
+
+
+def rollup_stats() -> dict[str, int]:
+    """``pg_stat_user_tables`` of the rollup table, as of now (pending stats flushed first)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute("SELECT 1")  # the flush happens when this backend next reports
+    time.sleep(1.2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del, n_live_tup, n_dead_tup "
+            "FROM pg_stat_user_tables WHERE relname = 'surveys_rollup'"
+        )
+        row = cursor.fetchone()
+        cursor.execute("SELECT pg_relation_size('surveys_rollup') / 8192")
+        pages = cursor.fetchone()[0]
+    keys = ("inserted", "updated", "hot_updated", "deleted", "live", "dead")
+    return {**dict(zip(keys, row, strict=True)), "heap_pages": pages}
+
+
+def fold_cost(
+    survey: Any, orgs: list[tuple[int, str, str, str]], n: int, seed: int
+) -> dict[str, Any]:
+    """Store ``n`` responses and queue their counters as live submissions do, then fold them:
+    time, and the rollup table's inserts, updates and HOT updates during the fold."""
+    from django.db import transaction
+
+    from gongjiang.core.counters import CounterDelta
+    from gongjiang.surveys import rollups
+    from gongjiang.surveys.models import Response
+
+    qs = survey.versions.get().questions
+    base = survey.organization.path
+    rng = random.Random(seed)
+    with transaction.atomic():
+        stored = []
+        for _ in range(n):
+            org_id, path, region, industry = orgs[rng.randrange(len(orgs))]
+            strata = {
+                "region": region,
+                "industry": industry,
+                "age_band": rng.choice(AGES),
+                "skill_level": rng.choice(SKILLS),
+            }
+            answers = random_answers(rng, qs)
+            stored.append(
+                Response(
+                    survey=survey, version=1, organization_id=org_id, answers=answers, **strata
+                )
+            )
+            rollups.queue(survey.pk, qs, answers, strata, path, base)
+        Response.objects.bulk_create(stored, batch_size=1000)
+    before = rollup_stats()
+    load = [round(x, 2) for x in os.getloadavg()]
+    t = time.perf_counter()
+    folded = rollups.counters_fold_all(target=rollups.TARGET, scope=survey.pk)
+    seconds = time.perf_counter() - t
+    after = rollup_stats()
+    diff = {k: after[k] - before[k] for k in ("inserted", "updated", "hot_updated")}
+    return {
+        "answers_folded": folded,
+        "seconds": round(seconds, 3),
+        "ms_per_answer": round(seconds * 1000 / max(folded, 1), 3),
+        "rollup_rows_inserted": diff["inserted"],
+        "rollup_rows_updated": diff["updated"],
+        "rollup_rows_updated_hot": diff["hot_updated"],
+        "hot_share": round(diff["hot_updated"] / diff["updated"], 3) if diff["updated"] else None,
+        "heap_pages_before_after": [before["heap_pages"], after["heap_pages"]],
+        "still_queued": CounterDelta.objects.filter(target=rollups.TARGET, scope=survey.pk).count(),
+        "load_average": [load, [round(x, 2) for x in os.getloadavg()]],
+    }
+
+
+def fold_fillfactor_ab(
+    survey: Any, rounds: int, n: int, seed: int, fillfactors: tuple[int, ...] = (100, 50)
+) -> dict[str, Any]:
+    """The fold's cost at each fillfactor of the rollup table, alternately (A, B, A, B …): set
+    it, rewrite the table (``VACUUM FULL``: every page filled to the fillfactor, as inserts leave
+    them), then store, queue and fold ``n`` answers. Leaves the table at the last fillfactor."""
+    from django.db import connection
+
+    orgs = survey_orgs(survey)
+    runs: dict[int, list[dict[str, Any]]] = {ff: [] for ff in fillfactors}
+    for r in range(rounds):
+        for ff in fillfactors:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE surveys_rollup SET (fillfactor = {int(ff)})")
+                cursor.execute("VACUUM FULL surveys_rollup")
+                cursor.execute("ANALYZE surveys_rollup")
+            runs[ff].append(fold_cost(survey, orgs, n, seed + 100 * r + ff))
+    return {
+        f"fillfactor_{ff}": {
+            "ms_per_answer": [x["ms_per_answer"] for x in rs],
+            "median_ms_per_answer": round(statistics.median(x["ms_per_answer"] for x in rs), 3),
+            "hot_share": [x["hot_share"] for x in rs],
+            "rows_updated": [x["rollup_rows_updated"] for x in rs],
+            "heap_pages": [x["heap_pages_before_after"] for x in rs],
+            "load_average": [x["load_average"] for x in rs],
+        }
+        for ff, rs in runs.items()
+    }
+
+
+def survey_orgs(survey: Any) -> list[tuple[int, str, str, str]]:
+    """(id, path, region, industry) of the enterprise unions the responses came from."""
+    from gongjiang.surveys.models import Response
+
+    return sorted(
+        Response.objects.filter(survey=survey)
+        .values_list("organization_id", "organization__path", "region", "industry")
+        .distinct()
+    )
+
+
+class Progress(dict):  # type: ignore[type-arg]
+    """The result, each figure also written to stderr as it is taken (a long run that fails at
+    the end keeps what it measured)."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        print(
+            json.dumps({key: value}, ensure_ascii=False, default=str), file=sys.stderr, flush=True
+        )
 
 
 def main() -> None:
@@ -296,18 +476,35 @@ def main() -> None:
     parser.add_argument(
         "--skip-verify", action="store_true", help="no recount (run `gongjiang surveys-verify`)"
     )
+    parser.add_argument(
+        "--fold",
+        type=int,
+        default=0,
+        help="queue and fold this many answers before and after the compaction (HOT or not)",
+    )
+    parser.add_argument(
+        "--no-compact", action="store_true", help="measure as the rollups are (with --survey)"
+    )
+    parser.add_argument(
+        "--fold-ab",
+        type=int,
+        default=0,
+        help="rounds of the fold at fillfactor 100 and 50 alternately (--fold answers each)",
+    )
     args = parser.parse_args()
 
     ensure_database(args.database_url)
     django_setup(args.database_url)
+    from _env import describe
+
     from gongjiang.core.actors import SystemActor
     from gongjiang.surveys import rollups
     from gongjiang.surveys.models import Population
 
-    result: dict[str, Any] = {
-        "cpus": os.cpu_count(),
-        "load_average_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    result: dict[str, Any] = Progress()
+    result["environment"] = describe()
+    result["cpus"] = os.cpu_count()
+    result["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     t0 = time.monotonic()
     if args.survey:
         from gongjiang.surveys.models import Survey
@@ -338,15 +535,40 @@ def main() -> None:
     if not args.verify_last and not args.skip_verify:
         result["verify"] = verify()
     actor = SystemActor("bench")
-    result["results_sharded"] = measure(survey, actor, args.repeat)
-    t = time.monotonic()
-    removed = rollups.compact(survey)
-    result["compact"] = {"rows_removed": removed, "seconds": round(time.monotonic() - t, 1)}
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE surveys_rollup")
-    result["results_compacted"] = measure(survey, actor, args.repeat)
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index "
+            "WHERE indrelid = 'surveys_rollup'::regclass ORDER BY 1"
+        )
+        result["rollup_indexes"] = [r[0] for r in cursor.fetchall()]
+        cursor.execute("SELECT count(*) FROM surveys_rollup WHERE survey_id = %s", [survey.pk])
+        result["rollup_rows"] = cursor.fetchone()[0]
+    if args.no_compact:
+        if args.fold_ab:
+            result["fold_fillfactor_ab"] = fold_fillfactor_ab(
+                survey, args.fold_ab, args.fold or 2000, args.seed
+            )
+        result["results"] = measure(survey, actor, args.repeat)
+        if args.fold:
+            result["fold"] = fold_cost(survey, survey_orgs(survey), args.fold, args.seed + 7)
+    else:
+        result["results_sharded"] = measure(survey, actor, args.repeat)
+        if args.fold:
+            result["fold_sharded"] = fold_cost(
+                survey, survey_orgs(survey), args.fold, args.seed + 7
+            )
+        t = time.monotonic()
+        removed = rollups.compact(survey)
+        result["compact"] = {"rows_removed": removed, "seconds": round(time.monotonic() - t, 1)}
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE surveys_rollup")
+        result["results_compacted"] = measure(survey, actor, args.repeat)
+        if args.fold:
+            result["fold_compacted"] = fold_cost(
+                survey, survey_orgs(survey), args.fold, args.seed + 8
+            )
     if args.skip_verify:
         pass
     elif args.verify_last:
@@ -355,7 +577,7 @@ def main() -> None:
         result["verify_after_compact"] = rollups.verify(survey)["equal"]
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     result["survey"] = survey.code
-    result["date"] = dt.date.today().isoformat()
+    result["date"] = dt.datetime.now(dt.UTC).isoformat(timespec="minutes")
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

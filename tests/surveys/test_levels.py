@@ -120,3 +120,39 @@ def test_a_subtree_of_one_level_is_an_index_range_on_postgresql(sw: Any) -> None
     assert "survey_rollup_prefix" in plan, plan
     cond = next(line for line in plan.splitlines() if "Index Cond" in line)
     assert "~>=~" in cond and "~<~" in cond, plan  # the prefix is the range, not a filter
+
+
+@pytest.mark.django_db
+def test_a_fold_updates_the_counters_in_place_on_postgresql(sw: Any) -> None:
+    """Migration 0004 leaves half of every rollup page free, so the fold's ``n = n + k`` (``n`` is
+    in no index) is a HOT update: the new version stays on its page and no index entry of the
+    three indexes is written. Counted from ``pg_stat_xact_user_tables`` (this transaction's own
+    inserts and updates of the table); the figures still equal a recount."""
+    from django.db import connection
+
+    for i, w in enumerate(sw.workers[:12]):
+        services.response_submit(actor=w.user, survey=sw.survey, answers=answers(i))
+    fold()  # the counters' rows are inserted
+    for i, w in enumerate(sw.workers[12:24]):
+        services.response_submit(actor=w.user, survey=sw.survey, answers=answers(i))
+    if connection.vendor != "postgresql":
+        fold()
+        assert rollups.verify(sw.survey)["equal"]
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT reloptions FROM pg_class WHERE relname = 'surveys_rollup'")
+        assert "fillfactor=50" in (cur.fetchone()[0] or [])
+
+        def stats() -> tuple[int, int]:
+            cur.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+                "WHERE relname = 'surveys_rollup'"
+            )
+            return cur.fetchone()
+
+        upd0, hot0 = stats()
+        fold()  # the same answers' counters again: updates of the rows written above
+        upd1, hot1 = stats()
+    assert upd1 - upd0 > 100  # the second fold updated the counters …
+    assert hot1 - hot0 == upd1 - upd0  # … every one of them in place
+    assert rollups.verify(sw.survey)["equal"]

@@ -1,9 +1,16 @@
 """Where each default of the congress rules comes from, shown beside it on the rules page.
 
 《企业民主管理规定》(总工发〔2012〕12号, 2012-02-13). Its full official text was not at hand when the
-article numbers were checked (2026-12-07): an article number is given only where a published text
-quoting that article under its number was found; every other source says plainly that its article
-number is not verified (docs/congress.md, "Rules and their sources").
+article numbers were checked (2026-12-07, twice): an article number is given only where a published
+text quoting that article under its number was found; every other source says plainly that its
+article number is not verified (docs/congress.md, "Rules and their sources").
+
+The second check followed a page offered as the full text (fsou.net, ``html/text/lar/169577/
+16957738_3.html``): it is filed among that site's local regulations (``lar``, where its sister host
+fsou.com keeps e.g. 《陕西省企业民主管理条例》), says 企业事务公开 where the 2012 rules say 厂务公开, and
+numbers its chapters 第三章 区域、行业职工代表大会 (from 第十五条) and 第四章 职工董事和职工监事
+(from 第十八条), so its 第二十条 lies among the employee directors' articles, not where the 2012
+rules' majority rule (第二十条, as quoted) is. It is a local regulation: none of its numbers is used.
 """
 
 from __future__ import annotations
