@@ -25,6 +25,7 @@ from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import file_response, xlsx_response
 from gongjiang.core.models import Organization, SkillLevel
+from gongjiang.core.views import page as paged
 from gongjiang.workforce.models import Worker
 
 from . import apprenticeship as svc
@@ -41,7 +42,6 @@ from .models_apprentice import (
     ApprenticeRule,
     TrainingInstitution,
 )
-from .paging import paged
 from .views_honours import _error_text
 from .views_programmes import _date
 
@@ -85,14 +85,16 @@ def desk(request: HttpRequest) -> HttpResponse:
         return redirect("careers:apprentice_me")
     # every list in pages of its own (?pilots=, ?cohorts=, ?institutions=), counted in scope
     context: dict[str, Any] = {
-        "pilots": paged(request, sel.pilots(user).order_by("organization__path", "id"), "pilots"),
+        "pilots": paged(
+            request, sel.pilots(user).order_by("organization__path", "id"), param="pilots"
+        ),
         "cohorts": paged(
             request,
             sel.cohorts(user).order_by("-year", "pilot__organization__path", "id"),
-            "cohorts",
+            param="cohorts",
         ),
         "institutions": paged(
-            request, sel.institutions(user).order_by("name", "id"), "institutions"
+            request, sel.institutions(user).order_by("name", "id"), param="institutions"
         ),
         "to_decide": sel.claims_to_decide(user).count() if access.can(user, APPROVE) else 0,
         "to_pay": sel.claims_to_pay(user).count() if access.can(user, APPROVE) else 0,
@@ -121,7 +123,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         context["claim_list"] = paged(
             request,
             qs.select_related("cohort__pilot__organization").order_by("-year", "id"),
-            "claims_page",
+            param="claims_page",
         )
         context["claim_filter"] = wanted
     return render(request, "careers/apprenticeship/desk.html", context)

@@ -33,8 +33,13 @@ from .jobs import job_start
 from .models import ApiToken, Industry, Membership, Occupation, Organization, Region, SkillLevel
 
 
-def page(request: HttpRequest, queryset: Any, per_page: int = 50) -> Any:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def page(request: HttpRequest, queryset: Any, per_page: int = 50, *, param: str = "page") -> Any:
+    """One page of ``queryset`` (ordered) chosen by ``?<param>=n`` (out of range: the last page, not
+    a number: the first). A page showing several lists gives each its own ``param``;
+    ``_pagination.html`` keeps the others' parameters in its links."""
+    result = Paginator(queryset, per_page).get_page(request.GET.get(param))
+    result.param = param
+    return result
 
 
 def form_errors_from(exc: Exception, form: Any) -> None:
