@@ -422,3 +422,46 @@ def test_page_refuses_a_source_longer_than_its_bound(client: Any, world: Any, ca
     assert response.status_code == 422
     assert f'data-field="rules[{n}].source"' in response.content.decode()
     assert not CareerTable.objects.exists()
+
+
+def test_page_refuses_long_text_whole_with_the_field_named(
+    client: Any, world: Any, careers: Any
+) -> None:
+    """Regression (#17): the page cut a rule's occupation codes to 200 characters, an
+    equivalence's management grade to 200 and the note to 300 before the check (a long list of
+    codes was cut and saved). Each is now passed whole and refused past its bound, named."""
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    t = _tech_row()
+    client.force_login(careers.hr_a)
+    url = f"/careers/enterprises/{world.enterprise_a.code}/table/draft/"
+    codes = ",".join(["6"] * 101)  # 201 characters of valid codes, bound 200
+    o = next(i for i, r in enumerate(POLICY_RULES) if r.kind == "occupation")
+    cases = [
+        (_form(tomorrow, **{f"rule-{o}-prefixes": codes}), f"rules[{o}].prefixes", 200),
+        (_form(tomorrow, note="注" * 301), "note", 200),
+        (
+            _form(tomorrow, **{f"eq-{t}-management_grade": "科" * 201}),
+            f"equivalences[{t}].management_grade",
+            30,
+        ),
+        (_form(tomorrow, **{f"eq-{t}-source": "据" * 401}), f"equivalences[{t}].source", 200),
+    ]
+    for data, field, bound in cases:
+        response = client.post(url, data)
+        html = response.content.decode()
+        assert response.status_code == 422, field
+        assert f'data-field="{field}"' in html, field
+        assert f"最多{bound}个字符" in html[html.index(f'data-field="{field}"') :][:300]
+    assert not CareerTable.objects.exists()
+    # the same codes within the bound are taken whole
+    ok = _form(tomorrow, **{f"rule-{o}-prefixes": codes[:199]})
+    assert client.post(url, ok).status_code == 302
+    draft = CareerTable.objects.get(organization=world.enterprise_a)
+    assert draft.rules.filter(kind="occupation", prefixes=codes[:199]).exists()
+    # the decision's note: a long one is refused (named), not cut to 300 and saved
+    client.force_login(careers.hr_a2)
+    decide = f"/careers/table-versions/{draft.code}/decide/"
+    page = client.post(decide, {"act": "approve", "note": "审" * 301}, follow=True)
+    assert "200" in page.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.decision_note == ""

@@ -24,6 +24,7 @@ from gongjiang.core.duties import same_person
 from gongjiang.core.errors import ApplicationError, validation_details
 
 from . import selectors, services
+from .form_values import bounded_text
 from .models import CareerTable
 from .policy import KIND_CHOICES, SKILL_RANK, TITLE_LEVELS, TITLE_RANK
 from .registry import table_in_force
@@ -44,6 +45,18 @@ RULE_FIELDS = {
     "kind": gettext_lazy("condition"),
     "source": gettext_lazy("source"),
 }
+# each posted text's bound: the model's field length (a longer one is refused, never cut)
+EQ_BOUNDS = {"skill_level": 30, "title_level": 16, "management_grade": 30, "source": 200}
+RULE_BOUNDS = {
+    "target": 30,
+    "path": 20,
+    "kind": 24,
+    "level": 30,
+    "years": 6,
+    "prefixes": 200,
+    "source": 200,
+}
+NOTE_BOUND = 200
 TOP_FIELDS = {
     "effective_from": gettext_lazy("in force from"),
     "note": gettext_lazy("note"),
@@ -126,10 +139,8 @@ def _posted(post: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list
     for i in range(min(int(post.get("eq_rows", "0")[:2] or 0), 20)):
         eqs.append(
             {
-                "skill_level": post.get(f"eq-{i}-skill_level", "")[:30],
-                "title_level": post.get(f"eq-{i}-title_level", "")[:16],
-                "management_grade": post.get(f"eq-{i}-management_grade", "").strip()[:200],
-                "source": post.get(f"eq-{i}-source", "").strip()[:400],
+                key: _bounded(post, f"eq-{i}-{key}", f"equivalences[{i}].{key}", bound, errors)
+                for key, bound in EQ_BOUNDS.items()
             }
         )
     rules = []
@@ -154,24 +165,30 @@ def _years_posted(text: str, field: str, errors: list[dict[str, str]]) -> Any:
 
 def _rule_posted(post: Any, prefix: str, i: int, errors: list[dict[str, str]]) -> dict[str, Any]:
     """One rule row as typed (a row of the table or the new one), bounded as the API's schema."""
-    return {
-        "target": post.get(f"{prefix}target", "")[:30],
-        "path": post.get(f"{prefix}path", "").strip()[:20],
-        "kind": post.get(f"{prefix}kind", "")[:24],
-        "level": post.get(f"{prefix}level", "")[:30],
-        "years": _years_posted(
-            post.get(f"{prefix}years", "").strip()[:6], f"rules[{i}].years", errors
-        ),
-        "prefixes": post.get(f"{prefix}prefixes", "").strip()[:200],
-        # one past the bound, so the check refuses a longer source instead of cutting it
-        "source": post.get(f"{prefix}source", "").strip()[:201],
+    row: dict[str, Any] = {
+        key: _bounded(post, f"{prefix}{key}", f"rules[{i}].{key}", bound, errors)
+        for key, bound in RULE_BOUNDS.items()
     }
+    if not any(e["field"] == f"rules[{i}].years" for e in errors):
+        row["years"] = _years_posted(row["years"], f"rules[{i}].years", errors)
+    return row
 
 
 def _new_posted(post: Any) -> dict[str, str]:
-    """The new rule's fields as typed ({} when nothing was chosen: no rule is added)."""
-    new = {k: post.get(f"new-{k}", "")[:201] for k in NEW_FIELDS}
+    """The new rule's fields as typed, whole ({} when nothing was chosen: no rule is added);
+    ``_rule_posted`` refuses any past its bound."""
+    new = {k: str(post.get(f"new-{k}", "")) for k in NEW_FIELDS}
     return new if new["target"] or new["kind"] else {}
+
+
+def _bounded(post: Any, key: str, field: str, bound: int, errors: list[dict[str, str]]) -> str:
+    """A posted text whole (stripped): past its bound ``form_values.bounded_text`` refuses it with
+    the field named, the error joins the form's and the text stays as typed, never cut."""
+    try:
+        return bounded_text(post.get(key, ""), field, bound)
+    except ApplicationError as exc:
+        errors.extend(exc.details or [{"field": field, "error": exc.message}])
+        return str(post.get(key, "")).strip()
 
 
 NEW_FIELDS = ("target", "path", "kind", "level", "years", "prefixes", "source")
@@ -210,8 +227,8 @@ def table_draft(request: HttpRequest, code: str) -> HttpResponse:
         eqs, rules, errors = _posted(post)
         new = _new_posted(post)
         form = {
-            "effective_from": post.get("effective_from", "")[:10],
-            "note": post.get("note", "")[:300],
+            "effective_from": str(post.get("effective_from", "")).strip(),
+            "note": _bounded(post, "note", "note", NOTE_BOUND, errors),
         }
         adding = post.get("act") == "add"
         if not adding:
@@ -382,7 +399,7 @@ def table_version(request: HttpRequest, code: str) -> HttpResponse:
 def table_decide(request: HttpRequest, code: str) -> HttpResponse:
     table = _version(request, code)
     act = request.POST.get("act", "")
-    note = request.POST.get("note", "")[:300]
+    note = request.POST.get("note", "")  # whole: the services refuse one past 200, named
     try:
         if act == "approve":
             services.career_table_approve(actor=request.user, table=table, note=note)
