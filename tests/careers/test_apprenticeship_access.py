@@ -380,7 +380,8 @@ def test_api(client: Any, world: Any, appr: Appr, media: Any) -> None:
     r = check_access(client, url=f"{API}/mine", in_scope=world.worker_a, out_of_scope=None)
     assert [a["code"] for a in r.json()["apprenticeships"]] == [code]
     r = check_access(client, url=f"{API}/mine", in_scope=appr.mentor_user, out_of_scope=None)
-    assert [a["code"] for a in r.json()["mentored"]] == [code]
+    assert [a["code"] for a in r.json()["mentored"]["items"]] == [code]
+    assert r.json()["mentored"]["count"] == 1
     r = check_access(
         client,
         url=f"{API}/apprentices/{code}/plan",

@@ -210,7 +210,7 @@ def test_api(client: Any, world: Any, careers: Any) -> None:
     r = check_access(
         client, url=base, in_scope=world.enterprise_officer_a, out_of_scope=careers.hr_b
     )
-    assert [g["grade"] for g in r.json()] == ["正科级"]
+    assert [g["grade"] for g in r.json()["items"]] == ["正科级"] and r.json()["count"] == 1
     # bounded: an unknown field, a too-long document, a grade not in the table
     client.force_login(careers.hr_a)
     for bad in (

@@ -220,7 +220,8 @@ def test_api(client: Any, world: Any, careers: Any) -> None:
         in_scope=careers.hr_a,
         out_of_scope=careers.hr_b,
     ).json()
-    assert [(v["code"], v["status"], v["rules"]) for v in listing] == [(code, "draft", [])]
+    assert [(v["code"], v["status"], v["rules"]) for v in listing["items"]] == [(code, "draft", [])]
+    assert listing["count"] == 1
     check_access(
         client,
         url=f"{base}/table-versions/{code}",

@@ -170,16 +170,28 @@ class CareersGradeEndIn(StrictSchema):
     reason: str = Field(..., min_length=1, max_length=200)
 
 
+class CareersGradePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[CareersGradeOut]
+
+
+class CareersPageQuery(Schema):
+    page: PageNumber = 1
+    page_size: PageSize = 50
+
+
 @router.get(
     "/workers/{code}/management-grades",
-    response=list[CareersGradeOut],
-    summary="The management grades a worker holds and held (newest first)",
+    response=CareersGradePage,
+    summary="The management grades a worker holds and held (newest first), a page at a time",
 )
-def grade_list(request: HttpRequest, code: str) -> Any:
+def grade_list(request: HttpRequest, code: str, query: Query[CareersPageQuery]) -> Any:
     from .grades import grades_of
 
     worker = selectors.worker_get(request.user, code)
-    return list(grades_of(worker).select_related("worker")[:200])
+    return paginate(grades_of(worker).select_related("worker"), query.page, query.page_size)
 
 
 @router.post(
@@ -431,14 +443,26 @@ def _version_get(actor: Any, code: str) -> Any:
     )
 
 
+class CareersTableVersionPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[CareersTableVersionOut]
+
+
 @router.get(
     "/enterprises/{code}/table/versions",
-    response=list[CareersTableVersionOut],
-    summary="Every version of the career table: drafts, approved and set aside (no rows)",
+    response=CareersTableVersionPage,
+    summary="Every version of the career table: drafts, approved and set aside (no rows), "
+    "a page at a time",
 )
-def table_versions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+def table_versions(
+    request: HttpRequest, code: str, query: Query[CareersPageQuery]
+) -> dict[str, Any]:
     enterprise = selectors.enterprise_get(request.user, code)
-    return [_version_out(t, rows=False) for t in selectors.table_versions(enterprise)[:200]]
+    result = paginate(selectors.table_versions(enterprise), query.page, query.page_size)
+    result["items"] = [_version_out(t, rows=False) for t in result["items"]]
+    return result
 
 
 @router.get(

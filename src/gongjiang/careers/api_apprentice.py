@@ -495,18 +495,22 @@ def apprentice_enrol(
 
 class CareersApprenticeMineOut(Schema):
     apprenticeships: list[CareersApprenticeOut]
-    mentored: list[CareersApprenticeOut]
+    mentored: CareersApprenticePage
 
 
 @router.get(
     "/mine",
     response=CareersApprenticeMineOut,
-    summary="My apprenticeship, and the apprentices I mentor or teach",
+    summary="My apprenticeships (all, newest first), and one page (?page=, ?page_size=) of the "
+    "apprentices I mentor or teach",
 )
-def mine(request: HttpRequest) -> dict[str, Any]:
+def mine(request: HttpRequest, query: Query[CareersApprenticePageQuery]) -> dict[str, Any]:
+    mentored = paginate(sel.mentored(request.user), query.page, query.page_size)
+    mentored["items"] = [_apprentice_out(a, detail=False) for a in mentored["items"]]
+    # one's own apprenticeships are a handful in a working life: all of them, never cut
     return {
-        "apprenticeships": [_apprentice_out(a) for a in sel.mine(request.user)[:5]],
-        "mentored": [_apprentice_out(a, detail=False) for a in sel.mentored(request.user)[:100]],
+        "apprenticeships": [_apprentice_out(a) for a in sel.mine(request.user)],
+        "mentored": mentored,
     }
 
 

@@ -462,12 +462,14 @@ def apprentice_step(request: HttpRequest, code: str) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     """My apprenticeship (the apprentice) and my apprentices (the mentor or the teacher)."""
     user = request.user
-    mine = [_staged(a) for a in sel.mine(user)[:5]]
-    current = mine[0] if mine else None
+    current = sel.mine(user).first()  # the newest of one's own apprenticeships
+    if current is not None:
+        _staged(current)
+    mentored = paged(request, sel.mentored(user), 50, param="mentored")
+    mentored.object_list = [_staged(a) for a in mentored.object_list]
     context: dict[str, Any] = {
-        "mine": mine,
         "current": current,
-        "mentored": [_staged(a) for a in sel.mentored(user)[:100]],
+        "mentored": mentored,
         "may_desk": access.can(user, VIEW),
     }
     if current is not None:

@@ -28,6 +28,7 @@ from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file
 from gongjiang.core.review.models import PanelMember, ReviewCriterion, ReviewScore
 from gongjiang.core.review.services import panel_member_add, review_scores_save
+from gongjiang.core.views import page as paged
 from gongjiang.workforce.models import Worker
 
 from . import experts, experts_documents, experts_io
@@ -100,15 +101,17 @@ def desk(request: HttpRequest) -> HttpResponse:
         .select_related("organization")
         .order_by("organization__path", "rank")[:300]
     )
+    appointments = paged(
+        request, sel.appointments(user).order_by("term_end", "id"), 50, param="appointments"
+    )
+    appointments.object_list = _appointment_rows(list(appointments.object_list), today)
     return render(
         request,
         "careers/experts_desk.html",
         {
-            "calls": sel.calls(user)[:100],
+            "calls": paged(request, sel.calls(user), 50, param="calls"),
             "levels": levels,
-            "appointments": _appointment_rows(
-                sel.appointments(user).order_by("term_end", "id")[:200], today
-            ),
+            "appointments": appointments,
             "to_score": sel.calls_to_score(user),
             "to_answer": sel.calls_with_open_objections(user),
             "to_appoint": sel.calls_to_appoint(user, today),

@@ -24,6 +24,7 @@ from gongjiang.core.exports import file_response
 from gongjiang.core.models import Organization
 from gongjiang.core.review.models import PanelMember, ReviewCriterion, ReviewScore
 from gongjiang.core.review.services import panel_member_add, review_scores_save
+from gongjiang.core.views import page as paged
 from gongjiang.workforce.models import Worker
 
 from . import honours
@@ -120,7 +121,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
         request,
         "careers/honours_list.html",
         {
-            "rounds": sel.rounds(user)[:100],
+            "rounds": paged(request, sel.rounds(user), 50, param="page"),
             "may_create": access.can(user, honours.MANAGE),
             "organisations": managed.order_by("path")[:200],
             "levels": HONOUR_LEVELS,

@@ -16,6 +16,7 @@ from gongjiang.core import access
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import xlsx_bytes, xlsx_response
 from gongjiang.core.forms import UploadForm
+from gongjiang.core.views import page as paged
 
 from . import pay
 from .models_pay import CHANNELS, CHIEF, SkillAllowance
@@ -40,7 +41,8 @@ def _placed(e: pay.Entitlement) -> str:
 def pay_page(request: HttpRequest, code: str) -> HttpResponse:
     enterprise = enterprise_get(request.user, code)
     may_analyse = access.can(request.user, pay.ANALYTICS, enterprise)
-    report = pay.entitlement_report(request.user, enterprise)
+    report = paged(request, pay.entitlement_report(request.user, enterprise), 100, param="report")
+    report.object_list = [(e, _placed(e)) for e in report.object_list]
     return render(
         request,
         "careers/pay.html",
@@ -60,8 +62,7 @@ def pay_page(request: HttpRequest, code: str) -> HttpResponse:
             ],
             "may_analyse": may_analyse,
             "min_group": pay.MIN_GROUP,
-            "report": [(e, _placed(e)) for e in report[:200]],
-            "report_total": len(report),
+            "report": report,
             "may_manage": access.can(request.user, pay.MANAGE, enterprise),
             "form": UploadForm(),
         },

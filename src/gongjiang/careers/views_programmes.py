@@ -21,6 +21,7 @@ from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import xlsx_response
 from gongjiang.core.models import Organization
+from gongjiang.core.views import page as paged
 from gongjiang.workforce.models import Worker
 
 from . import programmes as svc
@@ -43,7 +44,7 @@ def _own_worker(user: Any) -> Worker | None:
 def programme_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     worker = _own_worker(user)
-    rows = list(sel.programmes(user).order_by("-year", "-id")[:100])
+    rows = paged(request, sel.programmes(user).order_by("-year", "-id"), 50, param="page")
     managed = Organization.objects.visible_to(user, svc.MANAGE).filter(is_active=True)
     may_create = access.can(user, svc.MANAGE)
     return render(
@@ -51,7 +52,11 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         "careers/programmes/list.html",
         {
             "programmes": rows,
-            "mine": list(sel.mine(user)[:50]) if worker else [],
+            "mine": paged(
+                request, sel.mine(user).order_by("-submitted_at", "-id"), 50, param="mine"
+            )
+            if worker
+            else [],
             "to_select": sel.to_select(user).count() if may_create else 0,
             "may_create": may_create,
             "organisations": managed.order_by("path")[:200] if may_create else [],
@@ -146,7 +151,9 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
         qs = sel.applications(
             user, p, status if status in ProgrammeApplication.Status.values else ""
         )
-        context["applications"] = list(qs.order_by("unit__path", "-submitted_at")[:300])
+        context["applications"] = paged(
+            request, qs.order_by("unit__path", "-submitted_at", "id"), 100, param="page"
+        )
         context["statuses"] = ProgrammeApplication.Status.choices
         context["status"] = status
     if manages:
