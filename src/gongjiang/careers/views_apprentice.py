@@ -25,6 +25,7 @@ from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import file_response, xlsx_response
 from gongjiang.core.models import Organization, SkillLevel
+from gongjiang.core.selectors import organization_in_scope
 from gongjiang.core.views import page as paged
 from gongjiang.workforce.models import Worker
 
@@ -104,19 +105,6 @@ def desk(request: HttpRequest) -> HttpResponse:
         "institution_kinds": TrainingInstitution.Kind.choices,
         "today": timezone.localdate().isoformat(),
     }
-    if context["may_pilot"]:
-        context["candidates"] = (
-            Organization.objects.visible_to(user, PILOT)
-            .filter(kind="enterprise", is_active=True, apprentice_pilot__isnull=True)
-            .order_by("path")[:200]
-        )
-    if context["may_manage"]:
-        context["registrars"] = (
-            Organization.objects.visible_to(user, MANAGE)
-            .filter(is_active=True)
-            .exclude(kind="team")
-            .order_by("path")[:200]
-        )
     if request.GET.get("claims") in ("decide", "pay"):
         wanted = request.GET["claims"]
         qs = sel.claims_to_decide(user) if wanted == "decide" else sel.claims_to_pay(user)
@@ -133,10 +121,13 @@ def desk(request: HttpRequest) -> HttpResponse:
 @require_POST
 def pilot_create(request: HttpRequest) -> HttpResponse:
     post = request.POST
-    org = get_visible_or_404(
-        Organization.objects.all(), request.user, PILOT, code=post.get("enterprise", "")[:20]
-    )
     try:
+        org = organization_in_scope(
+            actor=request.user,
+            perm=PILOT,
+            code=post.get("enterprise", ""),
+            field="enterprise",
+        )
         pilot = svc.apprentice_pilot_create(
             actor=request.user,
             organization=org,
@@ -155,10 +146,13 @@ def pilot_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def institution_create(request: HttpRequest) -> HttpResponse:
     post = request.POST
-    org = get_visible_or_404(
-        Organization.objects.all(), request.user, MANAGE, code=post.get("organization", "")[:20]
-    )
     try:
+        org = organization_in_scope(
+            actor=request.user,
+            perm=MANAGE,
+            code=post.get("organization", ""),
+            queryset=Organization.objects.filter(is_active=True).exclude(kind="team"),
+        )
         svc.training_institution_create(
             actor=request.user,
             organization=org,
@@ -594,9 +588,16 @@ def rules(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not access.can(user, VIEW):
         raise Http404("rules")
-    code = request.GET.get("organization", "")[:20]
+    code = request.GET.get("organization", "").strip()
     orgs = Organization.objects.visible_to(user, VIEW).filter(is_active=True).exclude(kind="team")
-    org = orgs.filter(code=code).first() if code else orgs.order_by("depth", "path").first()
+    try:
+        org = (
+            organization_in_scope(actor=user, perm=VIEW, code=code, queryset=orgs)
+            if code
+            else orgs.order_by("depth", "path").first()
+        )
+    except ApplicationError as exc:
+        raise Http404("organization") from exc  # unknown and out of scope alike
     if org is None:
         raise Http404("organization")
     if request.method == "POST":
@@ -637,7 +638,6 @@ def rules(request: HttpRequest) -> HttpResponse:
         "careers/apprenticeship/rules.html",
         {
             "org": org,
-            "orgs": orgs.order_by("path")[:200],
             "table": table,
             "may_edit": access.can(user, RULES, org),
             "keys": list(RULE_NAMES.items()),

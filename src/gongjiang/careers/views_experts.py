@@ -23,11 +23,12 @@ from gongjiang.core import access
 from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.downloads import download_filename
 from gongjiang.core.exports import file_response, xlsx_response
-from gongjiang.core.models import AuditEvent, Organization
+from gongjiang.core.models import AuditEvent
 from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file
 from gongjiang.core.review.models import PanelMember, ReviewCriterion, ReviewScore
 from gongjiang.core.review.services import panel_member_add, review_scores_save
+from gongjiang.core.selectors import organization_in_scope
 from gongjiang.core.views import page as paged
 from gongjiang.workforce.models import Worker
 
@@ -212,11 +213,6 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
         "may_apply": call.state == "open" and access.can(user, experts.APPLY, call.organization),
         "may_appoint": call.state == "notice"
         and access.can(user, experts.APPOINT, call.organization),
-        "units": Organization.objects.visible_to(user, experts.MANAGE)
-        .filter(path__startswith=call.organization.path, is_active=True)
-        .order_by("path")[:200]
-        if manages
-        else [],
     }
     if call.review_id and call.state == "reviewing":
         context["panel"] = _panel_rows(user, call)
@@ -262,8 +258,8 @@ def call_step(request: HttpRequest, code: str) -> HttpResponse:
     act = post.get("step", "")
     try:
         if act == "quota":
-            unit = get_visible_or_404(
-                Organization.objects.all(), user, experts.MANAGE, code=post.get("unit", "")[:20]
+            unit = organization_in_scope(
+                actor=user, perm=experts.MANAGE, code=post.get("unit", ""), field="unit"
             )
             experts.expert_quota_set(
                 actor=user,

@@ -24,6 +24,7 @@ from gongjiang.core.exports import file_response
 from gongjiang.core.models import Organization
 from gongjiang.core.review.models import PanelMember, ReviewCriterion, ReviewScore
 from gongjiang.core.review.services import panel_member_add, review_scores_save
+from gongjiang.core.selectors import organization_in_scope
 from gongjiang.core.views import page as paged
 from gongjiang.workforce.models import Worker
 
@@ -116,14 +117,12 @@ def _unit_blocks(request: HttpRequest, round_: Any) -> list[dict[str, Any]]:
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    managed = Organization.objects.visible_to(user, honours.MANAGE).filter(is_active=True)
     return render(
         request,
         "careers/honours_list.html",
         {
             "rounds": paged(request, sel.rounds(user), 50, param="page"),
             "may_create": access.can(user, honours.MANAGE),
-            "organisations": managed.order_by("path")[:200],
             "levels": HONOUR_LEVELS,
             "this_year": timezone.localdate().year,
         },
@@ -134,13 +133,10 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def round_create(request: HttpRequest) -> HttpResponse:
     post = request.POST
-    organization = get_visible_or_404(
-        Organization.objects.all(),
-        request.user,
-        honours.MANAGE,
-        code=post.get("organization", "")[:20],
-    )
     try:
+        organization = organization_in_scope(
+            actor=request.user, perm=honours.MANAGE, code=post.get("organization", "")
+        )
         round_ = honours.honour_round_create(
             actor=request.user,
             organization=organization,

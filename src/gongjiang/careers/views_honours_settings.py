@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.errors import ApplicationError, validation_details
 from gongjiang.core.models import Organization
+from gongjiang.core.views import page as paged
 from gongjiang.workforce.models import Worker
 
 from . import honours
@@ -96,15 +98,16 @@ def _rule_rows(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out[:MAX_RULE_ROWS]
 
 
-def _units_below(actor: Any, round_: Any) -> list[Organization]:
+def _units_below(actor: Any, round_: Any) -> QuerySet[Organization]:
     """Units below the organiser in the actor's management scope that may get places: the
-    organiser's children and grandchildren (regions' and industries' unions, enterprises)."""
+    organiser's children and grandchildren (regions' and industries' unions, enterprises). All of
+    them: the page shows them a page at a time (``?units=``), a save checks against them all."""
     org = round_.organization
-    return list(
+    return (
         Organization.objects.visible_to(actor, honours.MANAGE)
         .filter(path__startswith=org.path, depth__gt=org.depth, depth__lte=org.depth + 2)
         .filter(is_active=True)
-        .order_by("path")[:300]
+        .order_by("path", "code")
     )
 
 
@@ -131,9 +134,8 @@ def _settings_context(
     for row in rows:
         row["bad"] = {f for f in RULE_FIELDS if f"rules[{row['i']}].{f}" in bad}
     quotas = {q.organization_id: q.places for q in round_.quotas.all()}
-    units = [
-        {"unit": u, "places": quotas.get(u.pk, "")} for u in _units_below(request.user, round_)
-    ]
+    units = paged(request, _units_below(request.user, round_), 100, param="units")
+    units.object_list = [{"unit": u, "places": quotas.get(u.pk, "")} for u in units.object_list]
     return {
         "round": round_,
         "rule_rows": rows,
@@ -186,17 +188,19 @@ def round_settings(request: HttpRequest, code: str) -> HttpResponse:
 
 def _save_quotas(request: HttpRequest, round_: Any) -> list[dict[str, str]]:
     """Every unit's places in one transaction: all saved, or none and every bad one named."""
-    units = {u.code: u for u in _units_below(request.user, round_)}
+    below = _units_below(request.user, round_)
+    posted = [key[len("places-") :] for key in request.POST if key.startswith("places-")]
+    units = {u.code: u for u in below.filter(code__in=posted)}  # the page's units, whole codes
     current = {q.organization_id: q.places for q in round_.quotas.all()}
     errors: list[dict[str, str]] = []
     changes: list[tuple[Organization, int]] = []
     for key, value in request.POST.items():
         if not key.startswith("places-"):
             continue
-        unit = units.get(key[len("places-") :][:20])
+        unit = units.get(key[len("places-") :])
         if unit is None:
             raise Http404("unit")
-        text = value.strip()[:12]
+        text = value.strip()  # whole: a long number is refused below, never cut
         if not text and unit.pk not in current:
             continue
         label = _("Places of %(unit)s") % {"unit": unit.name}

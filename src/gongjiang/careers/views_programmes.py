@@ -20,7 +20,7 @@ from gongjiang.core import access
 from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import xlsx_response
-from gongjiang.core.models import Organization
+from gongjiang.core.selectors import organization_in_scope
 from gongjiang.core.views import page as paged
 from gongjiang.workforce.models import Worker
 
@@ -45,7 +45,6 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     worker = _own_worker(user)
     rows = paged(request, sel.programmes(user).order_by("-year", "-id"), 50, param="page")
-    managed = Organization.objects.visible_to(user, svc.MANAGE).filter(is_active=True)
     may_create = access.can(user, svc.MANAGE)
     return render(
         request,
@@ -59,7 +58,6 @@ def programme_list(request: HttpRequest) -> HttpResponse:
             else [],
             "to_select": sel.to_select(user).count() if may_create else 0,
             "may_create": may_create,
-            "organisations": managed.order_by("path")[:200] if may_create else [],
             "kinds": Programme.Kind.choices,
             "this_year": timezone.localdate().year,
         },
@@ -93,10 +91,10 @@ def _subsidy_fields(post: Any) -> dict[str, Any]:
 @require_POST
 def programme_create(request: HttpRequest) -> HttpResponse:
     post = request.POST
-    owner = get_visible_or_404(
-        Organization.objects.all(), request.user, svc.MANAGE, code=post.get("organization", "")[:20]
-    )
     try:
+        owner = organization_in_scope(
+            actor=request.user, perm=svc.MANAGE, code=post.get("organization", "")
+        )
         p = svc.programme_create(
             actor=request.user,
             organization=owner,
@@ -157,11 +155,6 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["statuses"] = ProgrammeApplication.Status.choices
         context["status"] = status
     if manages:
-        context["units"] = (
-            Organization.objects.filter(path__startswith=p.organization.path, is_active=True)
-            .exclude(kind__in=["team", "enterprise"])
-            .order_by("path")[:200]
-        )
         from .views_programme_batch import subsidy_runs
 
         context["subsidy_runs"] = subsidy_runs(user, p)
@@ -225,8 +218,8 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
                 courses=post.get("courses", ""),
             )
         elif what == "places":
-            unit = get_visible_or_404(
-                Organization.objects.all(), request.user, svc.MANAGE, code=post.get("unit", "")[:20]
+            unit = organization_in_scope(
+                actor=request.user, perm=svc.MANAGE, code=post.get("unit", ""), field="unit"
             )
             svc.programme_places_set(
                 actor=request.user,
