@@ -126,7 +126,6 @@ def pilot_create(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             perm=PILOT,
             code=post.get("enterprise", ""),
-            field="enterprise",
         )
         pilot = svc.apprentice_pilot_create(
             actor=request.user,
@@ -590,14 +589,11 @@ def rules(request: HttpRequest) -> HttpResponse:
         raise Http404("rules")
     code = request.GET.get("organization", "").strip()
     orgs = Organization.objects.visible_to(user, VIEW).filter(is_active=True).exclude(kind="team")
-    try:
-        org = (
-            organization_in_scope(actor=user, perm=VIEW, code=code, queryset=orgs)
-            if code
-            else orgs.order_by("depth", "path").first()
-        )
-    except ApplicationError as exc:
-        raise Http404("organization") from exc  # unknown and out of scope alike
+    org = (
+        organization_in_scope(actor=user, perm=VIEW, code=code, queryset=orgs)
+        if code
+        else orgs.order_by("depth", "path").first()
+    )
     if org is None:
         raise Http404("organization")
     if request.method == "POST":

@@ -258,9 +258,7 @@ def call_step(request: HttpRequest, code: str) -> HttpResponse:
     act = post.get("step", "")
     try:
         if act == "quota":
-            unit = organization_in_scope(
-                actor=user, perm=experts.MANAGE, code=post.get("unit", ""), field="unit"
-            )
+            unit = organization_in_scope(actor=user, perm=experts.MANAGE, code=post.get("unit", ""))
             experts.expert_quota_set(
                 actor=user,
                 call=call,

@@ -219,7 +219,7 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
             )
         elif what == "places":
             unit = organization_in_scope(
-                actor=request.user, perm=svc.MANAGE, code=post.get("unit", ""), field="unit"
+                actor=request.user, perm=svc.MANAGE, code=post.get("unit", "")
             )
             svc.programme_places_set(
                 actor=request.user,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import gettext as _
+from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from . import access
@@ -74,29 +74,20 @@ def organization_in_scope(
     perm: str,
     code: Any,
     queryset: QuerySet[Organization] | None = None,
-    field: str = "organization",
 ) -> Organization:
     """The organisation a form names by its code (typed, or picked from the suggestions of the
     ``_organization_code.html`` input), looked up in the actor's scope for ``perm`` within
-    ``queryset`` (active organisations by default). The code is taken whole, never cut: an unknown
-    code, one outside the scope and one the queryset leaves out are refused alike — one
-    ``field_error`` naming ``field``, so the answer never tells which organisations exist."""
-    from .errors import field_error
-
+    ``queryset`` (active organisations by default): any organisation in scope is accepted, not
+    only the first few a list would show. The code is taken whole, never cut: an unknown code,
+    one outside the scope and one the queryset leaves out all answer the same 404 ("not found, or
+    outside your organisations"), so the answer never tells which organisations exist."""
     text = ("" if code is None else str(code)).strip()
     base = Organization.objects.filter(is_active=True) if queryset is None else queryset
-    found = (
-        base.visible_to(actor, perm).filter(code=text).first()
-        if text and len(text) <= Organization._meta.get_field("code").max_length
-        else None
-    )
+    found = None
+    if text and len(text) <= Organization._meta.get_field("code").max_length:
+        found = base.visible_to(actor, perm).filter(code=text).first()
     if found is None:
-        raise field_error(
-            field,
-            str(_("No organisation with this code in your scope.")),
-            code="not_found",
-            status=404,
-        )
+        raise Http404("organization")
     return found
 
 
