@@ -172,7 +172,11 @@ def test_the_budget_covers_the_years_owed(world: Any) -> None:
         actor=world.alice, application=first, date=D(2025, 6, 1), title="结业", hours=100
     )
     svc.programme_complete(
-        actor=world.alice, application=first, outcome="certificate", completed_on=D(2025, 6, 30)
+        actor=world.alice,
+        application=first,
+        outcome="certificate",
+        completed_on=D(2025, 6, 30),
+        certificate_number="JL-2025-007",
     )
     assert owed_total(p) == Decimal("3000.00")  # 3000 + 3000 ≤ 6000: the third enrols
     svc.programme_enrol(actor=world.alice, application=third, enrolled_on=D(2024, 9, 1))

@@ -19,8 +19,9 @@ from gongjiang.careers.programmes_rules import Facts, Rules, age_on, eligible, j
 from gongjiang.core.errors import ApplicationError
 from gongjiang.core.ledger.models import LedgerEntry
 from gongjiang.core.models import AuditEvent
-from gongjiang.workforce.models import TrainingRecord, Worker
+from gongjiang.workforce.models import Certificate, TrainingRecord, Worker
 
+from ..access_helpers import check_access
 from . import programme_helpers
 from .programme_helpers import Prog, eligible_worker, make_programme, run_to_enrolled
 
@@ -325,6 +326,84 @@ def test_the_outcome_lands_in_the_registry_once(world: Any, prog: Prog) -> None:
     done.refresh_from_db()
     assert _registry_write(done, Decimal("1")) == record.code
     assert TrainingRecord.objects.filter(worker=prog.me, source_ref=a.code).count() == 1
+
+
+def _enrolled_with_hours(world: Any, prog: Prog, worker: Any) -> Any:
+    a = run_to_enrolled(world, prog, worker)
+    svc.programme_progress_add(
+        actor=world.alice, application=a, date=dt.date(2026, 6, 30), title="结业", hours="80"
+    )
+    return a
+
+
+def test_the_certificate_lands_once_as_a_workforce_certificate(world: Any, prog: Prog) -> None:
+    a = _enrolled_with_hours(world, prog, prog.me)
+    with pytest.raises(ApplicationError) as bare:  # a certificate is recorded with its number
+        svc.programme_complete(
+            actor=world.alice, application=a, outcome="certificate", completed_on=ON
+        )
+    assert bare.value.details[0]["field"] == "certificate_number"
+    assert not Certificate.objects.filter(worker=prog.me).exists()
+    done = svc.programme_complete(
+        actor=world.alice,
+        application=a,
+        outcome="certificate",
+        completed_on=dt.date(2026, 8, 1),
+        certificate_number=" JL-2026-0042 ",
+    )
+    cert = Certificate.objects.get(worker=prog.me)
+    assert (cert.kind, cert.number, cert.issuer, cert.date, cert.source_ref) == (
+        "other",
+        "JL-2026-0042",
+        "江苏开放大学",
+        dt.date(2026, 8, 1),
+        a.code,
+    )
+    assert AuditEvent.objects.filter(action="worker.certificate_add").count() == 1
+    event = AuditEvent.objects.get(action="careers.programme_complete")
+    assert event.details["certificate"] == cert.code
+    # re-running the completion: refused, and the registry write itself never doubles
+    with pytest.raises(ApplicationError) as again:
+        svc.programme_complete(
+            actor=world.alice,
+            application=done,
+            outcome="certificate",
+            completed_on=dt.date(2026, 8, 1),
+            certificate_number="JL-2026-0042",
+        )
+    assert again.value.code == "wrong_status"
+    from gongjiang.careers.programmes_steps import _certificate_write
+
+    done.refresh_from_db()
+    assert _certificate_write(done) == cert
+    assert Certificate.objects.filter(worker=prog.me).count() == 1
+
+
+def test_a_graduation_without_a_number_writes_no_certificate(world: Any, prog: Prog) -> None:
+    a = _enrolled_with_hours(world, prog, prog.other)
+    svc.programme_complete(
+        actor=world.alice, application=a, outcome="graduated", completed_on=dt.date(2026, 8, 1)
+    )
+    assert TrainingRecord.objects.filter(worker=prog.other, source_ref=a.code).count() == 1
+    assert not Certificate.objects.filter(worker=prog.other).exists()
+
+
+def test_the_certificate_is_on_the_timeline_in_scope_only(
+    client: Any, world: Any, prog: Prog
+) -> None:
+    a = _enrolled_with_hours(world, prog, prog.me)
+    svc.programme_complete(
+        actor=world.alice,
+        application=a,
+        outcome="graduated",
+        completed_on=dt.date(2026, 8, 1),
+        certificate_number="DZ2026001",
+    )
+    url = f"/api/v1/workforce/workers/{prog.me.code}/timeline"
+    r = check_access(client, url=url, in_scope=world.alice, out_of_scope=world.bob)
+    certs = [e for e in r.json() if e["kind"] == "certificate"]
+    assert len(certs) == 1 and "DZ2026001" in certs[0]["detail"]
+    assert "江苏开放大学" in certs[0]["detail"]
 
 
 def test_progress_dates_and_hours_are_checked(world: Any, prog: Prog) -> None:

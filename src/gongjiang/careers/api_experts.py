@@ -27,7 +27,7 @@ from gongjiang.core.review.services import panel_member_add, review_score_save
 from gongjiang.core.schemas import StrictSchema
 from gongjiang.workforce.models import Worker
 
-from . import experts, experts_documents
+from . import experts, experts_documents, experts_ties
 from . import experts_selectors as sel
 from .models import ExpertLevel
 
@@ -421,6 +421,54 @@ def ties(request: HttpRequest, code: str, payload: CareersExpertTiesIn) -> dict[
         reason=payload.reason,
     )
     return _call_out(sel.call_get(request.user, code))
+
+
+class CareersExpertTieRuleOut(Schema):
+    organization: str
+    rule: str
+    default: bool
+
+
+class CareersExpertTieRuleIn(StrictSchema):
+    rule: Literal["criterion_date", "panel"]
+
+
+def _tie_rule_out(org: Organization) -> dict[str, Any]:
+    from .models_experts import ExpertTieRule
+
+    row = ExpertTieRule.objects.filter(organization=org).first()
+    return {
+        "organization": org.code,
+        "rule": row.rule if row else experts_ties.tie_rule_of(org),
+        "default": row is None,
+    }
+
+
+@router.get(
+    "/tie-rule/{organization}",
+    response=CareersExpertTieRuleOut,
+    summary="The enterprise's rule for a tie at a place freed during the notice",
+)
+def tie_rule_get(request: HttpRequest, organization: str) -> dict[str, Any]:
+    org = get_visible_or_404(
+        Organization.objects.all(), request.user, experts.MANAGE, code=organization[:20]
+    )
+    return _tie_rule_out(org)
+
+
+@router.post(
+    "/tie-rule/{organization}",
+    response=CareersExpertTieRuleOut,
+    summary="Set the enterprise's rule for a tie at a place freed during the notice",
+)
+def tie_rule_set(
+    request: HttpRequest, organization: str, payload: CareersExpertTieRuleIn
+) -> dict[str, Any]:
+    org = get_visible_or_404(
+        Organization.objects.all(), request.user, experts.MANAGE, code=organization[:20]
+    )
+    experts_ties.expert_tie_rule_set(actor=request.user, organization=org, rule=payload.rule)
+    return _tie_rule_out(org)
 
 
 class CareersExpertNoticeIn(StrictSchema):

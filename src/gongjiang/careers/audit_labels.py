@@ -82,6 +82,7 @@ LABELS = {
     "careers.expert_notice": _("Expert-level public notice published"),
     "careers.expert_objection_answer": _("Objection to an expert-level notice answered"),
     "careers.expert_pass_down": _("Expert-level place passed down the ranking after an objection"),
+    "careers.expert_tie_rule": _("Expert-level tie rule at a freed place set"),
     "careers.expert_appoint": _("Experts appointed"),
     "careers.expert_reevaluate": _("Expert re-evaluated at the term's end"),
     "careers.expert_revoke": _("Expert appointment revoked during its term"),

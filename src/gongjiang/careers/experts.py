@@ -403,17 +403,22 @@ def _ranked(call: ExpertCall) -> list[rules.Ranked]:
     ]
 
 
-def _apply_selection(call: ExpertCall, preferred: Iterable[int] = ()) -> dict[int, str]:
+def _selection(call: ExpertCall, preferred: Iterable[int] = ()) -> dict[int, str]:
+    """The selection by the rules, not written."""
     unit_places = dict(
         ExpertQuota.objects.filter(call=call).values_list("organization_id", "places")
     )
-    chosen = rules.select(
+    return rules.select(
         _ranked(call),
         places=call.places,
         unit_places=unit_places,
         pass_mark=call.pass_mark,
         preferred=preferred,
     )
+
+
+def _apply_selection(call: ExpertCall, preferred: Iterable[int] = ()) -> dict[int, str]:
+    chosen = _selection(call, preferred)
     status_of = {
         rules.SELECTED: Status.SELECTED,
         rules.TIED: Status.TIED,
@@ -595,20 +600,30 @@ def _pass_down(actor: Any, call: ExpertCall, struck: ExpertApplication) -> list[
     """The place struck out goes down the ranking: the selection is run again without the struck
     application, those already selected kept ahead in their rank (a tie broken before stays
     broken), so only someone who was below the line can move up — the next-ranked applicant above
-    the pass mark that the call's and the unit's places allow. A tie at the freed place is not
-    guessed: the place stays open (the organiser may open a new call). The newcomers go into a
+    the pass mark that the call's and the unit's places allow. A tie at the freed place is broken
+    by the enterprise's rule (experts_ties: the first criterion, then the time at the level);
+    what the rule cannot break leaves the place open, flagged for the panel with the reason in the
+    audit row (``tie_break``) and on the call's page. The newcomers go into a
     supplementary public notice (the call's notice from then on; objections to the first one must
     still all be answered before appointment); audited."""
     before = dict(call.applications.values_list("pk", "status"))
     kept = [pk for pk, st in before.items() if st == Status.SELECTED]
     result = _apply_selection(call, preferred=kept)
+    tied = [pk for pk, st in result.items() if st == rules.TIED]
+    tie: dict[str, Any] = {}
+    if tied:
+        from .experts_ties import resolve
+
+        chosen, tie = resolve(call, kept, tied, lambda pref: _selection(call, pref))
+        if chosen:
+            result = _apply_selection(call, preferred=kept + chosen)
     lost = [pk for pk in kept if result.get(pk) != rules.SELECTED]
     risen = [
         pk
         for pk, st in result.items()
         if st == rules.SELECTED and before.get(pk) != Status.SELECTED
     ]
-    tied = [pk for pk, st in result.items() if st == rules.TIED]
+    still_tied = any(st == rules.TIED for st in result.values())
     restore = [pk for pk in result if before.get(pk) != Status.SELECTED and pk not in risen]
     if lost:  # never: the kept go first; but the selection must never take a place away
         risen, restore = [], list(result)
@@ -647,7 +662,8 @@ def _pass_down(actor: Any, call: ExpertCall, struck: ExpertApplication) -> list[
             "struck_name": struck.worker.name,
             "to": [a.code for a in newcomers],
             "to_names": [a.worker.name for a in newcomers],
-            "tied_at_the_line": bool(tied) and not newcomers,
+            "tied_at_the_line": still_tied,
+            "tie_break": tie,
             "notice": notice_code,
         },
     )

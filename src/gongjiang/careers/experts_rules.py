@@ -149,3 +149,53 @@ def select(
                 unit_left[u] -= take[u]
             left -= take[u]
     return out
+
+
+# ------------------------------------------------ a tie at a place freed during the notice
+# How an enterprise breaks a tie at the line when a place is freed during the public notice (an
+# application struck out after an objection), per ExpertTieRule; platform default
+# CRITERION_THEN_LEVEL_DATE. Neither the 14号文 nor the enterprises' schemes we read fix it.
+CRITERION_THEN_LEVEL_DATE = "criterion_date"
+PANEL = "panel"
+TIE_RULES = (CRITERION_THEN_LEVEL_DATE, PANEL)
+DEFAULT_TIE_RULE = CRITERION_THEN_LEVEL_DATE
+
+BY_CRITERION = "criterion"  # the higher mean score on the call's first criterion
+BY_LEVEL_DATE = "level_date"  # equal on it: the earlier day at the level's lowest skill level
+BY_PANEL = "panel"  # still equal (or the rule says so): the place stays open for the panel
+
+
+@dataclass(frozen=True)
+class TieFacts:
+    """One application tied at the line: its key, its mean score on the first criterion (a
+    Fraction, exact; None without scores) and the day its unbroken stretch at the level's lowest
+    skill level began (None when unknown)."""
+
+    key: Any
+    first_criterion: Any
+    level_since: dt.date | None
+
+
+def _tie_key(f: TieFacts) -> tuple[Any, dt.date]:
+    score = f.first_criterion if f.first_criterion is not None else -1
+    return (-score, f.level_since or dt.date.max)
+
+
+def tie_order(tied: Sequence[TieFacts]) -> list[TieFacts]:
+    """The tied applications in the rule's order, best first (equal ones keep their key order)."""
+    return sorted(tied, key=lambda f: (_tie_key(f), str(f.key)))
+
+
+def break_tie(tied: Sequence[TieFacts], places: int, rule: str) -> tuple[list[Any], str]:
+    """Who takes the ``places`` a tie holds: ``(keys, how)``. The first ``places`` of
+    :func:`tie_order` when they are strictly ahead of the next one — ``how`` is ``criterion`` when
+    the first criterion separates them, else ``level_date``; otherwise (equal on both, or the
+    rule leaves every tie to the panel) ``([], "panel")`` and the place stays open."""
+    if rule == PANEL or not 0 < places < len(tied):
+        return [], BY_PANEL
+    order = tie_order(tied)
+    last, first_out = order[places - 1], order[places]
+    if _tie_key(last) == _tie_key(first_out):
+        return [], BY_PANEL
+    how = BY_CRITERION if _tie_key(last)[0] != _tie_key(first_out)[0] else BY_LEVEL_DATE
+    return [f.key for f in order[:places]], how

@@ -338,9 +338,10 @@ from .models_experts import (  # noqa: E402
     ExpertAppointment,
     ExpertCall,
     ExpertQuota,
+    ExpertTieRule,
 )
 
-__all__ += ["ExpertApplication", "ExpertAppointment", "ExpertCall", "ExpertQuota"]
+__all__ += ["ExpertApplication", "ExpertAppointment", "ExpertCall", "ExpertQuota", "ExpertTieRule"]
 from .models_grades import ManagementGrade  # noqa: E402
 
 __all__ += ["ManagementGrade"]

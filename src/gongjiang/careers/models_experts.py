@@ -314,3 +314,44 @@ class ExpertAppointment(models.Model):
             return "active"
         renewal = getattr(self, "renewal", None) if self.pk else None
         return "renewed" if renewal is not None else "lapsed"
+
+
+class ExpertTieRule(models.Model):
+    """How an enterprise breaks a tie at the line when a place is freed during the public notice
+    (experts_rules.break_tie); an enterprise without a row follows the platform default."""
+
+    class Rule(models.TextChoices):
+        CRITERION_THEN_LEVEL_DATE = (
+            "criterion_date",
+            _(
+                "the higher score on the first criterion, then the longer at the level's skill "
+                "level; still equal: the panel decides"
+            ),
+        )
+        PANEL = "panel", _("the panel decides every tie")
+
+    organization = models.OneToOneField(
+        "core.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("enterprise"),
+    )
+    rule = models.CharField(
+        _("tie at a freed place"),
+        max_length=16,
+        choices=Rule.choices,
+        default=Rule.CRITERION_THEN_LEVEL_DATE,
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expert-level tie rule")
+        verbose_name_plural = _("expert-level tie rules")
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.rule}"

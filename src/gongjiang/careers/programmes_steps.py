@@ -18,7 +18,7 @@ from gongjiang.core.actors import SystemActor, audit, user_or_none
 from gongjiang.core.duties import audited_refusals
 from gongjiang.core.errors import ConflictError, field_error
 from gongjiang.core.ledger.services import fund_debit
-from gongjiang.workforce.models import TrainingRecord
+from gongjiang.workforce.models import Certificate, TrainingRecord
 
 from .form_values import bounded_text
 from .models_programmes import ProgrammeApplication, ProgrammeProgress
@@ -97,7 +97,8 @@ def programme_complete(
     certificate_number: str = "",
 ) -> ProgrammeApplication:
     """Graduation or certificate: the outcome lands in the registry once — a training record with
-    the hours of the progress records, and for a degree the worker's education."""
+    the hours of the progress records, a workforce certificate for the diploma or certificate
+    number (required for a certificate), and for a degree the worker's education."""
     access.require(actor, MANAGE, application.programme.organization)
     a = _lock(application, Status.ENROLLED)
     if outcome not in (
@@ -107,6 +108,11 @@ def programme_complete(
         raise field_error("outcome", _("The outcome is a graduation or a certificate."))
     if completed_on > timezone.localdate() or (a.enrolled_on and completed_on < a.enrolled_on):
         raise field_error("completed_on", _("The date lies between the enrolment and today."))
+    number = bounded_text(certificate_number, "certificate_number", 40)
+    if outcome == ProgrammeApplication.Outcome.CERTIFICATE and not number:
+        raise field_error(
+            "certificate_number", _("Give the number of the certificate the worker obtained.")
+        )
     hours = ProgrammeProgress.objects.filter(application=a).aggregate(h=Sum("hours"))[
         "h"
     ] or Decimal(0)
@@ -115,15 +121,20 @@ def programme_complete(
     a.status = Status.COMPLETED
     a.outcome = outcome
     a.completed_on = completed_on
-    a.certificate_number = bounded_text(certificate_number, "certificate_number", 40)
+    a.certificate_number = number
     a.outcome_ref = _registry_write(a, hours)
+    certificate = _certificate_write(a)
     a.save(update_fields=["status", "outcome", "completed_on", "certificate_number", "outcome_ref"])
     audit(
         actor=actor,
         action="careers.programme_complete",
         obj=a,
         organization=a.programme.organization,
-        details={"outcome": outcome, "record": a.outcome_ref},
+        details={
+            "outcome": outcome,
+            "record": a.outcome_ref,
+            "certificate": certificate.code if certificate else "",
+        },
     )
     return a
 
@@ -158,6 +169,30 @@ def _registry_write(a: ProgrammeApplication, hours: Decimal) -> str:
         if have < EDUCATION_RANK[programme.degree]:
             worker_update(actor=writer, worker=a.worker, education=programme.degree)
     return record.code
+
+
+def _certificate_write(a: ProgrammeApplication) -> Certificate | None:
+    """The diploma or certificate, with its number, as a workforce certificate (kind "other",
+    issued by the institution, else the programme's owner) through the registry's own service —
+    once: a certificate already written for this application (``source_ref``) is reused."""
+    from gongjiang.workforce.history import certificate_add
+
+    if not a.certificate_number:
+        return None
+    existing = Certificate.objects.filter(worker=a.worker, source_ref=a.code).first()
+    if existing is not None:
+        return existing
+    programme = a.programme
+    return certificate_add(
+        actor=SystemActor("careers.programmes"),
+        worker=a.worker,
+        kind=Certificate.Kind.OTHER,
+        number=a.certificate_number,
+        issuer=(a.partner.name if a.partner else programme.organization.name)[:100],
+        date=a.completed_on,
+        source=f"{_('worker programme')} {programme.title}"[:200],
+        source_ref=a.code,
+    )
 
 
 @audited_refusals

@@ -34,6 +34,7 @@ from gongjiang.workforce.models import Worker
 
 from . import experts, experts_documents, experts_io
 from . import experts_selectors as sel
+from .experts_ties import tie_words
 from .experts_words import described
 from .form_values import whole_number
 from .models import ExpertLevel
@@ -191,6 +192,7 @@ def _passed_down(call: Any, applications: list[Any]) -> list[dict[str, Any]]:
                 "struck": struck,
                 "to": [seen[c] for c in event.details.get("to", []) if c in seen],
                 "tied": event.details.get("tied_at_the_line", False),
+                "tie": tie_words(event.details.get("tie_break")),
             }
         )
     return out
