@@ -1,20 +1,22 @@
 """Reward-fund endpoints under /api/v1/innovation/funds/: each fund's balance and yearly budgets
 (approved, used, remaining, waiting), proposing a year's budget, approving, rejecting or
-withdrawing it. The same services as the pages (fund_budgets.py)."""
+withdrawing it, and the fund's ledger (paged, filtered like the page). The same services as the
+pages (fund_budgets.py, fund_ledger.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from gongjiang.core import access
-from gongjiang.core.schemas import StrictSchema, Year
+from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, Year, paginate
 
-from . import fund_budgets
+from . import fund_budgets, fund_ledger
 from .models_budget import FundBudget
 
 router = Router(tags=["innovation reward funds"])
@@ -47,6 +49,60 @@ class FundBudgetIn(StrictSchema):
 
 class FundBudgetRejectIn(StrictSchema):
     reason: str = Field("", max_length=500)
+
+
+class LedgerFilters(Schema):
+    year: int | None = Field(
+        None, ge=fund_budgets.MIN_YEAR, le=fund_budgets.MAX_YEAR, description="calendar year posted"
+    )
+    kind: Literal["award", "revenue", "correction", "budget", "other"] | None = None
+    worker: str = Field("", max_length=fund_ledger.CODE_MAX, description="a worker's code")
+    result: str = Field("", max_length=fund_ledger.CODE_MAX, description="a result's code")
+    page: PageNumber = 1
+    page_size: PageSize = 50
+
+
+class LedgerLineOut(Schema):
+    code: str
+    at: dt.datetime
+    kind: str
+    credit: bool
+    amount: str = Field(description="positive, to the fen; `credit` tells in or out")
+    balance_after: str = Field(description="the fund's balance after this entry, whole ledger")
+    result: str
+    result_code: str | None
+    worker: str = Field(description="masked when the caller may not see the worker")
+    worker_code: str | None
+    reference: str
+    reversed: bool
+    reversal: bool
+
+
+class LedgerPage(Schema):
+    fund: str
+    balance: str
+    count: int
+    page: int
+    page_size: int
+    items: list[LedgerLineOut]
+
+
+def _line_out(line: fund_ledger.Line) -> dict[str, Any]:
+    return {
+        "code": line.code,
+        "at": line.at,
+        "kind": line.kind,
+        "credit": line.credit,
+        "amount": f"{line.amount:.2f}",
+        "balance_after": f"{line.balance:.2f}",
+        "result": line.result,
+        "result_code": line.result_code or None,
+        "worker": line.worker,
+        "worker_code": line.worker_code or None,
+        "reference": line.reference,
+        "reversed": line.reversed,
+        "reversal": line.reversal,
+    }
 
 
 def _s(value: Decimal | None) -> str | None:
@@ -97,6 +153,32 @@ def fund_list_api(request: HttpRequest) -> Any:
 def fund_get_api(request: HttpRequest, code: str) -> Any:
     _need(request)
     return _fund_out(fund_budgets.reward_fund_get(actor=request.user, code=code[:20]))
+
+
+@router.get(
+    "/funds/{code}/ledger",
+    response=LedgerPage,
+    summary="The fund's ledger, newest first, paged and filtered like the fund's page",
+    description=(
+        "Filters: `year` (calendar year posted, 2000–2100), `kind` (award, revenue, correction, "
+        "budget, other), `worker` and `result` (codes; one the caller may not see matches "
+        "nothing). `balance_after` is the fund's balance after the entry in the whole ledger, "
+        "not recomputed within the filter. A worker the caller may not see is masked, without "
+        "code. A fund outside the caller's scope is 404."
+    ),
+)
+def fund_ledger_api(request: HttpRequest, code: str, filters: Query[LedgerFilters]) -> Any:
+    _need(request)
+    fund = fund_budgets.reward_fund_get(actor=request.user, code=code[:20])
+    chosen = fund_ledger.filters_clean(
+        year=filters.year, kind=filters.kind or "", worker=filters.worker, result=filters.result
+    )
+    qs = fund_ledger.entries(actor=request.user, fund=fund, filters=chosen)
+    page = paginate(qs, filters.page, filters.page_size)
+    page["items"] = [
+        _line_out(x) for x in fund_ledger.lines(actor=request.user, rows=page["items"])
+    ]
+    return {"fund": fund.code, "balance": f"{fund.balance:.2f}", **page}
 
 
 @router.post(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.files import File
 from django.db.models import Count, QuerySet
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import access
 from gongjiang.core.actors import audit
+from gongjiang.core.errors import ApplicationError
 from gongjiang.core.exports import SheetSpec, xlsx_file
 from gongjiang.core.jobs import Progress, job_handler, job_start
 from gongjiang.core.models import Job
@@ -329,7 +330,15 @@ def _exchange_sheets(actor: Any, params: dict[str, Any]) -> list[SheetSpec]:
 
 # --------------------------------------------------------------------------- reward fund ledger
 def _ledger_filters(get: Any) -> dict[str, Any]:
-    return {"fund": get.get("fund", "").strip()}
+    """The fund and the page's filters (year, kind, worker, result); a bad one is a 400 naming
+    the field (the page's own links never carry one)."""
+    try:
+        filters = fund_ledger.filters_clean(
+            **{k: get.get(k, "") for k in ("year", "kind", "worker", "result")}
+        )
+    except ApplicationError as exc:
+        raise BadRequest(exc.message) from exc
+    return {"fund": get.get("fund", "").strip(), **filters.params()}
 
 
 def _ledger_fund(actor: Any, params: dict[str, Any]) -> Any:
@@ -337,8 +346,15 @@ def _ledger_fund(actor: Any, params: dict[str, Any]) -> Any:
     return fund_budgets.reward_fund_get(actor=actor, code=str(params.get("fund") or ""))
 
 
+def _ledger_of(params: dict[str, Any]) -> fund_ledger.Filters:
+    return fund_ledger.filters_clean(
+        **{k: params.get(k) for k in ("year", "kind", "worker", "result") if k in params}
+    )
+
+
 def _ledger_count(actor: Any, params: dict[str, Any]) -> int:
-    return fund_ledger.entries(actor=actor, fund=_ledger_fund(actor, params)).count()
+    fund = _ledger_fund(actor, params)
+    return fund_ledger.entries(actor=actor, fund=fund, filters=_ledger_of(params)).count()
 
 
 def _ledger_sheets(actor: Any, params: dict[str, Any]) -> list[SheetSpec]:
@@ -368,7 +384,9 @@ def _ledger_sheets(actor: Any, params: dict[str, Any]) -> list[SheetSpec]:
             line.reference,
             _yes(line.reversed),
         ]
-        for line in fund_ledger.all_lines(actor=actor, fund=fund, chunk=CHUNK)
+        for line in fund_ledger.all_lines(
+            actor=actor, fund=fund, filters=_ledger_of(params), chunk=CHUNK
+        )
     )
     return [(_("Ledger of the fund"), header, rows)]
 

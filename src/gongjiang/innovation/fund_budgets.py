@@ -46,7 +46,7 @@ def payment_year() -> int:
     return timezone.localdate().year
 
 
-def _bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     start = dt.datetime(year, 1, 1, tzinfo=tz)
     return start, dt.datetime(year + 1, 1, 1, tzinfo=tz)
@@ -54,7 +54,7 @@ def _bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 def budget_used(*, fund: Fund, year: int) -> Decimal:
     """The fund's debits posted in ``year`` that are not reversed, to the fen."""
-    start, end = _bounds(year)
+    start, end = year_bounds(year)
     total = LedgerEntry.objects.filter(
         fund_id=fund.pk,
         kind=LedgerEntry.Kind.DEBIT,

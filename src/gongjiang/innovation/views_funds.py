@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -36,6 +37,37 @@ class BudgetForm(BootstrapForm):
         max_digits=14,
         decimal_places=2,
     )
+
+
+class LedgerFilterForm(forms.Form):
+    """The ledger's filters (GET); checked again by ``fund_ledger.filters_clean``."""
+
+    year = forms.IntegerField(
+        label=gettext_lazy("year"),
+        required=False,
+        min_value=fund_budgets.MIN_YEAR,
+        max_value=fund_budgets.MAX_YEAR,
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("kind of entry"), required=False)
+    worker = forms.CharField(
+        label=gettext_lazy("worker code"), required=False, max_length=fund_ledger.CODE_MAX
+    )
+    result = forms.CharField(
+        label=gettext_lazy("result code"), required=False, max_length=fund_ledger.CODE_MAX
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = fund_ledger.kind_labels()
+        self.fields["kind"].choices = [("", _("any kind"))] + [
+            (k, labels[k]) for k in fund_ledger.KINDS
+        ]
+
+    def filters(self) -> fund_ledger.Filters:
+        """The filters when all are valid; none otherwise (the errors are shown at the fields)."""
+        if not self.is_valid():
+            return fund_ledger.Filters()
+        return fund_ledger.filters_clean(**self.cleaned_data)
 
 
 def _may_view(user: Any) -> bool:
@@ -103,7 +135,13 @@ def fund_detail(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.error(request, exc.message)
                 return redirect("innovation:fund_detail", code=fund.code)
-    ledger = page(request, fund_ledger.entries(actor=request.user, fund=fund), per_page=LEDGER_PAGE)
+    ledger_form = LedgerFilterForm(request.GET)
+    filters = ledger_form.filters()
+    ledger = page(
+        request,
+        fund_ledger.entries(actor=request.user, fund=fund, filters=filters),
+        per_page=LEDGER_PAGE,
+    )
     return render(
         request,
         "innovation/funds/fund_detail.html",
@@ -111,6 +149,9 @@ def fund_detail(request: HttpRequest, code: str) -> HttpResponse:
             "fund": fund,
             "page_obj": ledger,
             "ledger": fund_ledger.lines(actor=request.user, rows=ledger.object_list),
+            "ledger_form": ledger_form,
+            "filtered": bool(filters.params()),
+            "export_query": urlencode({"fund": fund.code, **filters.params()}),
             "rows": fund_budgets.budget_rows(fund=fund),
             "may_change": may_change,
             "form": form,
