@@ -24,7 +24,7 @@ from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file
 from gongjiang.core.review.models import ReviewCriterion
 from gongjiang.core.review.services import panel_member_add, review_score_save
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import Page, PageNumber, PageSize, StrictSchema, paginate
 from gongjiang.workforce.models import Worker
 
 from . import experts, experts_documents
@@ -83,9 +83,20 @@ def _call_out(call: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/calls", response=list[CareersExpertCallOut], summary="Expert-level calls I may see")
-def call_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_call_out(c) for c in sel.calls(request.user)[:200]]
+class CareersExpertPageQuery(Schema):
+    page: PageNumber = 1
+    page_size: PageSize = 50
+
+
+@router.get(
+    "/calls",
+    response=Page[CareersExpertCallOut],
+    summary="Expert-level calls I may see, a page at a time",
+)
+def call_list(request: HttpRequest, query: Query[CareersExpertPageQuery]) -> dict[str, Any]:
+    result = paginate(sel.calls(request.user), query.page, query.page_size)
+    result["items"] = [_call_out(c) for c in result["items"]]
+    return result
 
 
 class CareersExpertCallIn(StrictSchema):
