@@ -361,9 +361,9 @@ def test_api_applications_review_and_appointment(
     assert r.json()["state"] == "appointed"
     appointment = ExpertAppointment.objects.get()
     r = check_access(client, url=f"{API}/appointments", in_scope=world.alice, out_of_scope=None)
-    assert [a["code"] for a in r.json()] == [appointment.code]
+    assert [a["code"] for a in r.json()["items"]] == [appointment.code]
     client.force_login(world.bob)
-    assert client.get(f"{API}/appointments").json() == []
+    assert client.get(f"{API}/appointments").json()["count"] == 0
     r = check_access(
         client,
         url=f"{API}/appointments/{appointment.code}",
