@@ -36,7 +36,7 @@ def _total(html: str) -> int:
 
 def test_expert_desk_calls_page(client: Any, world: Any, exp: Experts) -> None:
     for i in range(50):  # with the fixture's call: 51, one past a page
-        new_call(exp.level, exp.organiser, year=2030 + i, title=f"评聘{i:03}")
+        new_call(exp.level, exp.organiser, year=2030 + i, title=f"召集Z{i:03}")
     client.force_login(exp.organiser)
     url = reverse("careers:experts")
     first = client.get(url).content.decode()
@@ -46,13 +46,13 @@ def test_expert_desk_calls_page(client: Any, world: Any, exp: Experts) -> None:
     assert first.count("/careers/experts/calls/") - second.count("/careers/experts/calls/") == 49
     # newest year first: the fixture's 2026 call is the 51st, on page 2 only
     assert exp.call.title in second and exp.call.title not in first
-    assert "评聘049" in first and "评聘049" not in second
+    assert "召集Z049" in first and "召集Z049" not in second
     # out of scope: none of them, and no count of them
     client.force_login(world.bob)
     page = client.get(url)
     assert page.status_code in (200, 302, 404)
     if page.status_code == 200:
-        assert "评聘" not in page.content.decode()
+        assert "召集Z" not in page.content.decode()
 
 
 def test_honour_rounds_page(client: Any, world: Any) -> None:
@@ -60,7 +60,7 @@ def test_honour_rounds_page(client: Any, world: Any) -> None:
         honours.honour_round_create(
             actor=world.alice,
             organization=world.city_a,
-            title=f"评选{i:03}",
+            title=f"轮次R{i:03}",
             honour_title="南京市五一劳动奖章",
             honour_level="city",
             year=2026,
@@ -70,12 +70,12 @@ def test_honour_rounds_page(client: Any, world: Any) -> None:
     url = reverse("careers:honours")
     first = client.get(url).content.decode()
     second = client.get(url, {"page": 2}).content.decode()
-    shown = {f"评选{i:03}" for i in range(51) if f"评选{i:03}" in first}
-    later = {f"评选{i:03}" for i in range(51) if f"评选{i:03}" in second}
+    shown = {f"轮次R{i:03}" for i in range(51) if f"轮次R{i:03}" in first}
+    later = {f"轮次R{i:03}" for i in range(51) if f"轮次R{i:03}" in second}
     assert len(shown) == 50 and len(later) == 1 and not shown & later
     assert _total(first) == 51
     client.force_login(world.bob)
-    assert "评选" not in client.get(url).content.decode()
+    assert "轮次R" not in client.get(url).content.decode()
 
 
 def test_programmes_page(client: Any, world: Any) -> None:
@@ -83,7 +83,7 @@ def test_programmes_page(client: Any, world: Any) -> None:
         prog_svc.programme_create(
             actor=world.alice,
             organization=world.province_a,
-            title=f"圆梦{i:03}",
+            title=f"项目P{i:03}",
             kind="degree",
             degree="大专",
             year=2026,
@@ -93,12 +93,12 @@ def test_programmes_page(client: Any, world: Any) -> None:
     url = reverse("careers:programmes")
     first = client.get(url).content.decode()
     second = client.get(url, {"page": 2}).content.decode()
-    shown = {i for i in range(51) if f"圆梦{i:03}" in first}
-    later = {i for i in range(51) if f"圆梦{i:03}" in second}
+    shown = {i for i in range(51) if f"项目P{i:03}" in first}
+    later = {i for i in range(51) if f"项目P{i:03}" in second}
     assert len(shown) == 50 and len(later) == 1 and shown | later == set(range(51))
     assert _total(first) == 51
     client.force_login(world.bob)
-    assert "圆梦" not in client.get(url).content.decode()
+    assert "项目P" not in client.get(url).content.decode()
 
 
 def _mentored(appr: Appr, world: Any, n: int) -> None:
