@@ -204,3 +204,39 @@ def test_records_api(client: Any, hon: Any, world: Any) -> None:
     )
     assert response.status_code in (400, 422)
     assert response.json()["details"][0]["field"] == "until"
+
+
+def test_places_table_pages_its_units(client: Any, hon: Any, world: Any) -> None:
+    """Regression (#17): the table showed the first 300 units below the organiser and a save
+    refused any other; now 100 a page, and a unit on page 2 takes its places."""
+    from ..factories import OrganizationFactory
+
+    for i in range(100):  # with enterprise A and its team: 102 units below the city union
+        OrganizationFactory(parent=world.city_a, name=f"区{i:03}", kind="county", region="320102")
+    client.force_login(hon.organiser)
+    url = f"/careers/honours/{hon.round.code}/settings/"
+    first = client.get(url).content.decode()
+    second = client.get(url, {"units": 2}).content.decode()
+    named = [f'name="places-{c}"' for c in _unit_codes(world)]
+    assert len(named) == 102
+    assert sum(n in first for n in named) == 100 and sum(n in second for n in named) == 2
+    assert 'data-param="units"' in first
+    last = next(c for c in _unit_codes(world) if f'name="places-{c}"' in second)
+    assert (
+        client.post(f"{url}?units=2", {"form": "quotas", f"places-{last}": "2"}).status_code == 302
+    )
+    assert HonourQuota.objects.get(round=hon.round, organization__code=last).places == 2
+    # a unit of another province is still refused (404), also with "?units=2"
+    bad = {"form": "quotas", f"places-{world.enterprise_b.code}": "2"}
+    assert client.post(f"{url}?units=2", bad).status_code == 404
+
+
+def _unit_codes(world: Any) -> list[str]:
+    from gongjiang.core.models import Organization
+
+    city = world.city_a
+    return list(
+        Organization.objects.filter(
+            path__startswith=city.path, depth__gt=city.depth, depth__lte=city.depth + 2
+        ).values_list("code", flat=True)
+    )

@@ -144,7 +144,7 @@ def test_api_and_excel_say_which_channel_placed_them(client: Any, careers: Any, 
         in_scope=careers.hr_a,
         out_of_scope=careers.hr_b,
     )
-    rows = {r["worker"]: r for r in response.json()}
+    rows = {r["worker"]: r for r in response.json()["items"]}
     row = rows[careers.welder.code]
     assert row["channel"] == "management" and row["channel_level"] == "副处级"
     assert row["management_grade"] == "副处级" and row["entitled_min"] == "12000.00"

@@ -207,7 +207,7 @@ def test_api(client: Any, world: Any, prog: Prog) -> None:
     )
     mine = r.json()["code"]
     r = check_access(client, url=f"{API}/mine", in_scope=world.worker_a, out_of_scope=None)
-    assert [x["code"] for x in r.json()] == [mine]
+    assert [x["code"] for x in r.json()["items"]] == [mine]
     r = check_access(
         client, url=f"{API}/{p.code}/applications", in_scope=world.alice, out_of_scope=world.bob
     )

@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.errors import field_error
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, Year, paginate
+from gongjiang.core.schemas import Page, PageNumber, PageSize, StrictSchema, Year, paginate
 from gongjiang.workforce.models import Worker
 
 from . import apprenticeship as svc
@@ -203,11 +203,16 @@ def _institution_out(i: TrainingInstitution) -> dict[str, Any]:
 
 @router.get(
     "/institutions",
-    response=list[CareersApprenticeInstitutionOut],
-    summary="Training institutions registered in scope",
+    response=Page[CareersApprenticeInstitutionOut],
+    summary="Training institutions registered in scope, a page at a time",
 )
-def institution_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_institution_out(i) for i in sel.institutions(request.user)[:500]]
+def institution_list(
+    request: HttpRequest, query: Query[CareersApprenticePageQuery]
+) -> dict[str, Any]:
+    qs = sel.institutions(request.user).order_by("name", "id")
+    result = paginate(qs, query.page, query.page_size)
+    result["items"] = [_institution_out(i) for i in result["items"]]
+    return result
 
 
 class CareersApprenticeInstitutionIn(StrictSchema):
@@ -773,12 +778,17 @@ def _claim_out(c: Any) -> dict[str, Any]:
 
 @router.get(
     "/cohorts/{code}/claims",
-    response=list[CareersApprenticeClaimOut],
-    summary="A cohort's subsidy claims",
+    response=Page[CareersApprenticeClaimOut],
+    summary="A cohort's subsidy claims, a page at a time",
 )
-def claim_list(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+def claim_list(
+    request: HttpRequest, code: str, query: Query[CareersApprenticePageQuery]
+) -> dict[str, Any]:
     cohort = sel.cohort_get(request.user, code)
-    return [_claim_out(c) for c in sel.claims(request.user, cohort)[:50]]
+    qs = sel.claims(request.user, cohort).order_by("-year", "id")
+    result = paginate(qs, query.page, query.page_size)
+    result["items"] = [_claim_out(c) for c in result["items"]]
+    return result
 
 
 class CareersApprenticeClaimIn(StrictSchema):

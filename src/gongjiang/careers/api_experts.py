@@ -24,7 +24,7 @@ from gongjiang.core.notices.models import NoticeObjection
 from gongjiang.core.notices.services import notice_objection_file
 from gongjiang.core.review.models import ReviewCriterion
 from gongjiang.core.review.services import panel_member_add, review_score_save
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import Page, PageNumber, PageSize, StrictSchema, paginate
 from gongjiang.workforce.models import Worker
 
 from . import experts, experts_documents, experts_ties
@@ -83,9 +83,24 @@ def _call_out(call: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/calls", response=list[CareersExpertCallOut], summary="Expert-level calls I may see")
-def call_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_call_out(c) for c in sel.calls(request.user)[:200]]
+class CareersExpertPageQuery(Schema):
+    page: PageNumber = 1
+    page_size: PageSize = 50
+
+
+class CareersExpertAppointmentsQuery(CareersExpertPageQuery):
+    due: bool = False
+
+
+@router.get(
+    "/calls",
+    response=Page[CareersExpertCallOut],
+    summary="Expert-level calls I may see, a page at a time",
+)
+def call_list(request: HttpRequest, query: Query[CareersExpertPageQuery]) -> dict[str, Any]:
+    result = paginate(sel.calls(request.user), query.page, query.page_size)
+    result["items"] = [_call_out(c) for c in result["items"]]
+    return result
 
 
 class CareersExpertCallIn(StrictSchema):
@@ -232,13 +247,17 @@ def _application_out(a: Any) -> dict[str, Any]:
 
 @router.get(
     "/calls/{code}/applications",
-    response=list[CareersExpertApplicationOut],
-    summary="The call's applications I may see, in rank order once ranked",
+    response=Page[CareersExpertApplicationOut],
+    summary="The call's applications I may see, in rank order once ranked, a page at a time",
 )
-def application_list(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+def application_list(
+    request: HttpRequest, code: str, query: Query[CareersExpertPageQuery]
+) -> dict[str, Any]:
     call = sel.call_get(request.user, code)
-    rows = sel.applications(request.user, call).prefetch_related("documents")[:2000]
-    return [_application_out(a) for a in rows]
+    rows = sel.applications(request.user, call).prefetch_related("documents")
+    result = paginate(rows, query.page, query.page_size)
+    result["items"] = [_application_out(a) for a in result["items"]]
+    return result
 
 
 class CareersExpertApplyIn(StrictSchema):
@@ -493,13 +512,14 @@ class CareersExpertObjectionOut(Schema):
 
 @router.get(
     "/calls/{code}/objections",
-    response=list[CareersExpertObjectionOut],
-    summary="Objections to the call's notice (the call's managers)",
+    response=Page[CareersExpertObjectionOut],
+    summary="Objections to the call's notice (the call's managers), a page at a time",
 )
-def objection_list(request: HttpRequest, code: str) -> Any:
+def objection_list(request: HttpRequest, code: str, query: Query[CareersExpertPageQuery]) -> Any:
     call = sel.call_get(request.user, code)
     access.require(request.user, experts.MANAGE, call.organization)
-    return list(NoticeObjection.objects.filter(notice_id=call.notice_id).order_by("id")[:1000])
+    qs = NoticeObjection.objects.filter(notice_id=call.notice_id).order_by("id")
+    return paginate(qs, query.page, query.page_size)
 
 
 class CareersExpertObjectIn(StrictSchema):
@@ -591,14 +611,19 @@ def _appointment_out(a: Any, today: dt.date) -> dict[str, Any]:
 
 @router.get(
     "/appointments",
-    response=list[CareersExpertAppointmentOut],
-    summary="Expert appointments in my scope (``due=1``: in their re-evaluation window)",
+    response=Page[CareersExpertAppointmentOut],
+    summary="Expert appointments in my scope (``due=1``: in their re-evaluation window), a page "
+    "at a time",
 )
-def appointment_list(request: HttpRequest, due: bool = False) -> list[dict[str, Any]]:
+def appointment_list(
+    request: HttpRequest, query: Query[CareersExpertAppointmentsQuery]
+) -> dict[str, Any]:
     today = timezone.localdate()
-    qs = sel.terms_due(request.user, today) if due else sel.appointments(request.user)
+    qs = sel.terms_due(request.user, today) if query.due else sel.appointments(request.user)
     qs = qs.select_related("worker", "level").order_by("term_end", "id")
-    return [_appointment_out(a, today) for a in qs[:1000]]
+    result = paginate(qs, query.page, query.page_size)
+    result["items"] = [_appointment_out(a, today) for a in result["items"]]
+    return result
 
 
 @router.get("/appointments/{code}", response=CareersExpertAppointmentOut, summary="One appointment")
@@ -663,7 +688,8 @@ def mine(request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "appointments": [_appointment_out(a, today) for a in sel.my_appointments(worker)],
-        "applications": [_application_out(a) for a in sel.my_applications(worker)[:50]],
+        # a worker's own applications, one a call: all of them, never cut
+        "applications": [_application_out(a) for a in sel.my_applications(worker)],
         "open_calls": [
             {
                 "call": _call_out(r["call"]),

@@ -14,7 +14,7 @@ from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.models import Organization
 from gongjiang.core.review.models import ReviewCriterion
 from gongjiang.core.review.services import panel_member_add, review_score_save
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import Page, PageNumber, PageSize, StrictSchema, paginate
 from gongjiang.workforce.models import Worker
 
 from . import honours
@@ -96,9 +96,20 @@ def _round_out(actor: Any, r: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/rounds", response=list[CareersHonourRoundOut], summary="Honours rounds I may see")
-def round_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_round_out(request.user, r) for r in sel.rounds(request.user)[:200]]
+class CareersHonourPageQuery(Schema):
+    page: PageNumber = 1
+    page_size: PageSize = 50
+
+
+@router.get(
+    "/rounds",
+    response=Page[CareersHonourRoundOut],
+    summary="Honours rounds I may see, a page at a time",
+)
+def round_list(request: HttpRequest, query: Query[CareersHonourPageQuery]) -> dict[str, Any]:
+    result = paginate(sel.rounds(request.user), query.page, query.page_size)
+    result["items"] = [_round_out(request.user, r) for r in result["items"]]
+    return result
 
 
 class CareersHonourQuotaIn(Schema):

@@ -7,10 +7,17 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from gongjiang.core.schemas import DryRunJobOut, StrictSchema
+from gongjiang.core.schemas import (
+    DryRunJobOut,
+    Page,
+    PageNumber,
+    PageSize,
+    StrictSchema,
+    paginate,
+)
 
 from . import pay
 from .selectors import enterprise_get, worker_get
@@ -89,14 +96,21 @@ class CareersEntitlementOut(Schema):
     management_grade: str
 
 
+class CareersPayPageQuery(Schema):
+    page: PageNumber = 1
+    page_size: PageSize = 50
+
+
 @router.get(
     "/enterprises/{code}/report",
-    response=list[CareersEntitlementOut],
-    summary="Each worker's entitled band (the highest of their channels), allowance, recorded band and the gap",
+    response=Page[CareersEntitlementOut],
+    summary="Each worker's entitled band (the highest of their channels), allowance, recorded band "
+    "and the gap, a page at a time (the Excel export has every row)",
 )
-def report(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+def report(request: HttpRequest, code: str, query: Query[CareersPayPageQuery]) -> dict[str, Any]:
     enterprise = enterprise_get(request.user, code)
-    return [
+    result = paginate(pay.entitlement_report(request.user, enterprise), query.page, query.page_size)
+    result["items"] = [
         {
             "worker": e.worker.code,
             "name": e.worker.name,
@@ -111,8 +125,9 @@ def report(request: HttpRequest, code: str) -> list[dict[str, Any]]:
             "title_level": e.title_level,
             "management_grade": e.management_grade,
         }
-        for e in pay.entitlement_report(request.user, enterprise)[:5000]
+        for e in result["items"]
     ]
+    return result
 
 
 class CareersMedianOut(Schema):

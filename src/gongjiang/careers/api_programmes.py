@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 from gongjiang.core.access import get_visible_or_404
 from gongjiang.core.errors import field_error
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, Year, paginate
+from gongjiang.core.schemas import Page, PageNumber, PageSize, StrictSchema, Year, paginate
 from gongjiang.workforce.models import Worker
 
 from . import programmes as svc
@@ -251,9 +251,21 @@ def programme_create(request: HttpRequest, payload: CareersProgrammeIn) -> tuple
     return 201, _programme_out(request, p)
 
 
-@router.get("/mine", response=list[CareersProgrammeApplicationOut], summary="My own applications")
-def my_applications(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_application_out(a) for a in sel.mine(request.user)[:200]]
+class CareersMinePageQuery(Schema):
+    page: PageNumber = 1
+    page_size: PageSize = 50
+
+
+@router.get(
+    "/mine",
+    response=Page[CareersProgrammeApplicationOut],
+    summary="My own applications, newest first, a page at a time",
+)
+def my_applications(request: HttpRequest, query: Query[CareersMinePageQuery]) -> dict[str, Any]:
+    qs = sel.mine(request.user).order_by("-submitted_at", "-id")
+    result = paginate(qs, query.page, query.page_size)
+    result["items"] = [_application_out(a) for a in result["items"]]
+    return result
 
 
 @router.get("/{code}", response=CareersProgrammeOut, summary="One worker programme")

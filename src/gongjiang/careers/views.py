@@ -64,13 +64,16 @@ def home(request: HttpRequest) -> HttpResponse:
         else selectors.applications(user, status)
     )
     q = request.GET.get("q", "").strip()[:50]
-    found = []
+    found = None
     if q:
-        found = list(
+        found = page(
+            request,
             Worker.objects.visible_to(user, "careers.view")
             .filter(name__startswith=q)
             .select_related("organization", "skill_level")
-            .order_by("name_pinyin", "id")[:20]
+            .order_by("name_pinyin", "id"),
+            20,
+            param="found",
         )
     return render(
         request,
@@ -82,7 +85,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "statuses": BridgeApplication.Status.choices,
             "q": q,
             "found": found,
-            "enterprises": selectors.enterprises(user).order_by("name")[:50],
+            "enterprises": page(
+                request, selectors.enterprises(user).order_by("name", "pk"), 50, param="enterprises"
+            ),
         },
     )
 
@@ -291,7 +296,7 @@ def table(request: HttpRequest, code: str) -> HttpResponse:
                 for e in current.equivalences
             ],
             "rules": rules,
-            "versions": selectors.table_versions(enterprise)[:100],
+            "versions": page(request, selectors.table_versions(enterprise), 50, param="versions"),
             "may_manage": access.can(request.user, "careers.manage", enterprise),
             "experts": selectors.expert_levels(enterprise),
             "today": today,

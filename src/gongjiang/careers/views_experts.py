@@ -411,7 +411,7 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "worker": worker,
             "appointments": _appointment_rows(sel.my_appointments(worker), today),
-            "applications": sel.my_applications(worker)[:50],
+            "applications": paged(request, sel.my_applications(worker), 50, param="applications"),
             "calls": calls,
             "notices": sel.notices_for(request.user, worker),
         },

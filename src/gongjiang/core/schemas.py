@@ -112,10 +112,11 @@ class Page(BaseModel, Generic[T]):
 
 
 def paginate(queryset, page: int, page_size: int, *, max_page_size: int = 200):  # type: ignore[no-untyped-def]
-    """Slice a queryset for one page; returns (count, items)."""
+    """Slice a queryset (or a list computed whole, such as a report) for one page; returns
+    (count, items)."""
     page = max(1, min(page, MAX_PAGE))
     page_size = max(1, min(page_size, max_page_size))
-    count = queryset.count()
+    count = len(queryset) if isinstance(queryset, list) else queryset.count()
     start = (page - 1) * page_size
     return {
         "count": count,
