@@ -713,6 +713,9 @@ class CareersApprenticeClaimOut(Schema):
     cohort_name: str
     enterprise_name: str
     year: int
+    kind: str
+    advance_percent: Decimal
+    advance_deducted: Decimal
     rate: Decimal
     rate_source: str
     total: Decimal
@@ -740,6 +743,9 @@ def _claim_out(c: Any) -> dict[str, Any]:
         "cohort_name": c.cohort.name,
         "enterprise_name": c.cohort.pilot.organization.name,
         "year": c.year,
+        "kind": c.kind,
+        "advance_percent": c.advance_percent,
+        "advance_deducted": c.advance_deducted,
         "rate": c.rate,
         "rate_source": c.rate_source,
         "total": c.total,
@@ -791,6 +797,26 @@ def claim_create(
 ) -> tuple[int, Any]:
     cohort = sel.cohort_get(request.user, code)
     c = svc.apprentice_claim_create(actor=request.user, cohort=cohort, year=payload.year)
+    return 201, _claim_out(sel.claim_get(request.user, c.code))
+
+
+class CareersApprenticeAdvanceIn(StrictSchema):
+    year: Year
+    percent: Decimal = Field(..., gt=0, le=100, max_digits=5, decimal_places=2)
+
+
+@router.post(
+    "/cohorts/{code}/claims/advance",
+    response={201: CareersApprenticeClaimOut},
+    summary="Draw up an advance of the cohort's subsidy for a year (up to the province's %)",
+)
+def claim_advance_create(
+    request: HttpRequest, code: str, payload: CareersApprenticeAdvanceIn
+) -> tuple[int, Any]:
+    cohort = sel.cohort_get(request.user, code)
+    c = svc.apprentice_claim_advance_create(
+        actor=request.user, cohort=cohort, year=payload.year, percent=payload.percent
+    )
     return 201, _claim_out(sel.claim_get(request.user, c.code))
 
 

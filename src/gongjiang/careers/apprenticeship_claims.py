@@ -51,6 +51,15 @@ def claim_months(apprentice: Apprentice, year: int, today: Any) -> int:
     )
 
 
+def year_months(apprentice: Apprentice, year: int) -> int:
+    """The apprentice's training months beginning in ``year`` by the agreement (those still to
+    come included: what an advance is reckoned on), up to the day the training ended."""
+    last = apprentice.ends_on
+    if apprentice.ended_on and apprentice.ended_on < last:
+        last = apprentice.ended_on
+    return R.months_in_year(apprentice.starts_on, R.whole_months(apprentice.starts_on, last), year)
+
+
 def _lock(claim: Claim, *states: str) -> Claim:
     locked = (
         Claim.objects.select_for_update(of=("self",))
@@ -66,28 +75,73 @@ def _lock(claim: Claim, *states: str) -> Claim:
     return locked
 
 
-def _draw_up(actor: Any, cohort: ApprenticeCohort, year: int, **extra: Any) -> Claim:
+def _advance_paid(cohort: ApprenticeCohort, year: int) -> Decimal:
+    """What the year's advance paid (refused while an advance is still undecided or unpaid)."""
+    advances = Claim.objects.filter(cohort=cohort, year=year, kind=Claim.Kind.ADVANCE).exclude(
+        status__in=(Claim.Status.REJECTED, Claim.Status.CORRECTED)
+    )
+    if advances.exclude(status=Claim.Status.PAID).exists():
+        raise ConflictError(
+            _("The year's advance is not paid yet: have it paid or rejected first."),
+            code="advance_pending",
+        )
+    return sum((c.total for c in advances), Decimal("0.00"))
+
+
+def _draw_up(
+    actor: Any,
+    cohort: ApprenticeCohort,
+    year: int,
+    *,
+    kind: str = Claim.Kind.FINAL,
+    percent: Decimal = Decimal(0),
+    **extra: Any,
+) -> Claim:
     """A draft claim of the cohort for ``year`` with its lines, from the registry and the rules
-    standing today (``extra``: the version fields of a correction)."""
+    standing today (``extra``: the version fields of a correction). The year's claim: the months
+    begun by today, less the advance paid; an advance: ``percent`` % of each apprentice's year by
+    the agreement, to the fen, rounded down."""
     rules = RuleSet(cohort.pilot.organization)
     rate = rules.subsidy()
     today = timezone.localdate()
     lines = []
     for apprentice in Apprentice.objects.filter(cohort=cohort).order_by("id"):
+        if kind == Claim.Kind.ADVANCE:
+            months = year_months(apprentice, year)
+            amount = R.advance_amount(rate, months, percent) if months else Decimal(0)
+            if amount > 0:
+                lines.append((apprentice, months, amount))
+            continue
         months = claim_months(apprentice, year, today)
         if months:
             lines.append((apprentice, months, R.subsidy_amount(rate, months)))
     if not lines:
         raise ConflictError(
-            _("No apprentice of the cohort trained in %(y)s up to today.") % {"y": year},
+            _("No apprentice of the cohort trained in %(y)s up to today.") % {"y": year}
+            if kind == Claim.Kind.FINAL
+            else _("No apprentice of the cohort trains in %(y)s.") % {"y": year},
             code="nothing_to_claim",
+        )
+    due = sum((amount for _a, _m, amount in lines), Decimal("0.00"))
+    advanced = _advance_paid(cohort, year) if kind == Claim.Kind.FINAL else Decimal("0.00")
+    if advanced >= due and advanced:
+        raise ConflictError(
+            _(
+                "The advance paid (%(a)s yuan) covers the %(d)s yuan due for the year so far: "
+                "nothing is left to claim."
+            )
+            % {"a": advanced, "d": due},
+            code="advance_covers",
         )
     claim = Claim(
         cohort=cohort,
         year=year,
+        kind=kind,
+        advance_percent=percent,
+        advance_deducted=advanced,
         rate=rate,
         rate_source=rules.rule(R.SUBSIDY).source[:200],
-        total=sum((amount for _a, _m, amount in lines), Decimal("0.00")),
+        total=R.final_after_advance(due, advanced),
         required_documents=",".join(rules.documents()),
         created_by=user_or_none(actor),
         **extra,
@@ -113,7 +167,7 @@ def apprentice_claim_create(
         raise field_error("year", _("Give a year from 2000 to 2100."))
     ApprenticeCohort.objects.select_for_update().get(pk=cohort.pk)  # one claim per year, in turn
     if (
-        Claim.objects.filter(cohort=cohort, year=year)
+        Claim.objects.filter(cohort=cohort, year=year, kind=Claim.Kind.FINAL)
         .exclude(status=Claim.Status.REJECTED)
         .exists()
     ):
@@ -126,6 +180,68 @@ def apprentice_claim_create(
         organization=pilot.organization,
         details={
             "year": year,
+            "rate": str(claim.rate),
+            "lines": claim.lines.count(),
+            "total": str(claim.total),
+            "advance_deducted": str(claim.advance_deducted),
+        },
+    )
+    return claim
+
+
+@transaction.atomic
+def apprentice_claim_advance_create(
+    *, actor: Any, cohort: ApprenticeCohort, year: int, percent: Any
+) -> ApprenticeSubsidyClaim:
+    """An advance claim (预拨) of part of the cohort's subsidy for ``year`` before its year's
+    claim: ``percent`` % of each apprentice's year by the agreement, at most the percentage the
+    province (or city) set (``subsidy_advance_pct``; the policy default 0 allows none). One
+    advance a year, before the year's claim; that claim then deducts what the advance paid. It is
+    submitted, approved and paid as any claim (never approved or paid by its preparer)."""
+    pilot = cohort.pilot
+    access.require(actor, MANAGE, pilot.organization)
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise field_error("year", _("Give a year from 2000 to 2100."))
+    try:
+        pct = Decimal(str(percent).strip())
+    except ArithmeticError:
+        pct = Decimal(-1)
+    if not pct.is_finite() or not 0 < pct <= 100 or pct != pct.quantize(Decimal("0.01")):
+        raise field_error("percent", _("Give a percentage above 0, at most 100 (2 decimals)."))
+    rules = RuleSet(pilot.organization)
+    cap = rules.advance_percent()
+    if cap <= 0:
+        raise ConflictError(
+            _("No advance payment of the subsidy is set for this pilot's province or city."),
+            code="no_advance",
+        )
+    if pct > cap:
+        raise field_error(
+            "percent",
+            _("At most %(cap)s %% of the year's amount may be claimed in advance (%(src)s).")
+            % {"cap": cap, "src": rules.rule(R.ADVANCE).source},
+            "over_cap",
+        )
+    ApprenticeCohort.objects.select_for_update().get(pk=cohort.pk)  # one claim per year, in turn
+    standing = Claim.objects.filter(cohort=cohort, year=year).exclude(
+        status__in=(Claim.Status.REJECTED, Claim.Status.CORRECTED)
+    )
+    if standing.filter(kind=Claim.Kind.ADVANCE).exists():
+        raise ConflictError(_("The cohort already has an advance for this year."), code="duplicate")
+    if standing.filter(kind=Claim.Kind.FINAL).exists():
+        raise ConflictError(
+            _("The year's claim is drawn up: an advance comes before it."), code="final_exists"
+        )
+    claim = _draw_up(actor, cohort, year, kind=Claim.Kind.ADVANCE, percent=pct)
+    audit(
+        actor=actor,
+        action="careers.apprentice_claim_advance",
+        obj=claim,
+        organization=pilot.organization,
+        details={
+            "year": year,
+            "percent": str(pct),
+            "cap": str(cap),
             "rate": str(claim.rate),
             "lines": claim.lines.count(),
             "total": str(claim.total),
@@ -231,6 +347,8 @@ def apprentice_claim_correct(
         actor,
         c.cohort,
         c.year,
+        kind=c.kind,
+        percent=c.advance_percent,
         version=c.version + 1,
         corrects=c,
         correction_reason=reason,
