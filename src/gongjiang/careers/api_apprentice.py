@@ -848,6 +848,31 @@ def claim_document_add(
     return 201, _claim_out(sel.claim_get(request.user, code))
 
 
+class CareersApprenticeDocumentsQuery(Schema):
+    kind: list[DocumentKind] = Field(..., min_length=1, max_length=20)
+
+
+@router.post(
+    "/claims/{code}/documents/many",
+    response={201: CareersApprenticeClaimOut},
+    summary="Attach several documents to a draft claim at once (all or nothing)",
+)
+def claim_documents_add(
+    request: HttpRequest,
+    code: str,
+    query: Query[CareersApprenticeDocumentsQuery],
+    files: File[list[UploadedFile]],
+) -> tuple[int, Any]:
+    """``kind`` once per file, in the order of the files (``?kind=contract&kind=roster``)."""
+    c = sel.claim_get(request.user, code)
+    if len(query.kind) != len(files):
+        raise field_error("kind", _("Give one kind per file, in the order of the files."))
+    svc.apprentice_claim_documents_add(
+        actor=request.user, claim=c, uploads=list(zip(query.kind, files, strict=True))
+    )
+    return 201, _claim_out(sel.claim_get(request.user, code))
+
+
 @router.post(
     "/claims/{code}/submit", response=CareersApprenticeClaimOut, summary="Submit a draft claim"
 )

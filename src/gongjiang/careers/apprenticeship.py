@@ -502,6 +502,7 @@ from .apprenticeship_claims import (  # noqa: E402
     apprentice_claim_create,
     apprentice_claim_decide,
     apprentice_claim_document_add,
+    apprentice_claim_documents_add,
     apprentice_claim_pay,
     apprentice_claim_submit,
 )
@@ -520,6 +521,7 @@ __all__ = [
     "apprentice_claim_correct",
     "apprentice_claim_decide",
     "apprentice_claim_document_add",
+    "apprentice_claim_documents_add",
     "apprentice_claim_pay",
     "apprentice_claim_submit",
     "apprentice_cohort_create",

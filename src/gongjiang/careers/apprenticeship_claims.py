@@ -7,6 +7,7 @@ Re-exported by :mod:`apprenticeship`."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -258,6 +259,14 @@ def apprentice_claim_document_add(
     encrypted)."""
     access.require(actor, MANAGE, claim.cohort.pilot.organization)
     c = _lock(claim, Claim.Status.DRAFT)
+    ext = _check_upload(kind, upload)
+    title = bounded_text(title, "title", 100)
+    return _store(actor, c, kind, upload, ext, title)
+
+
+def _check_upload(kind: str, upload: Any) -> str:
+    """The checks every uploaded document passes (kind, extension, not empty, ≤ 10 MB); answers
+    the extension."""
     if kind not in R.DOCUMENT_KINDS:
         raise field_error("kind", _("Unknown kind of document."))
     ext = os.path.splitext(getattr(upload, "name", "") or "")[1].lower()
@@ -267,10 +276,16 @@ def apprentice_claim_document_add(
         raise field_error("upload", _("The file is empty."), "invalid_upload")
     if getattr(upload, "size", 0) > MAX_DOCUMENT:
         raise field_error("upload", _("A document is at most 10 MB."), "invalid_upload")
+    return ext
+
+
+def _store(
+    actor: Any, c: ApprenticeSubsidyClaim, kind: str, upload: Any, ext: str, title: str
+) -> ApprenticeClaimDocument:
     document = ApprenticeClaimDocument(
         claim=c,
         kind=kind,
-        title=bounded_text(title, "title", 100) or R.DOCUMENT_KINDS[kind],
+        title=title or R.DOCUMENT_KINDS[kind],
         uploaded_by=user_or_none(actor),
     )
     document.upload.save(f"{document.code}{ext}", upload, save=False)
@@ -284,6 +299,52 @@ def apprentice_claim_document_add(
         details={"document": document.code, "kind": kind},
     )
     return document
+
+
+MAX_DOCUMENTS_AT_ONCE = 20
+
+
+@transaction.atomic
+def apprentice_claim_documents_add(
+    *, actor: Any, claim: ApprenticeSubsidyClaim, uploads: Sequence[tuple[str, Any]]
+) -> list[ApprenticeClaimDocument]:
+    """Attach several documents to a draft claim at once (``uploads``: (kind, file) pairs, at
+    most 20): every file passes the checks of a single document; **all or nothing** — when any
+    fails, none is attached and the refusal names each failing file with its reason."""
+    access.require(actor, MANAGE, claim.cohort.pilot.organization)
+    c = _lock(claim, Claim.Status.DRAFT)
+    if not uploads:
+        raise field_error("upload", _("Choose the files to attach."), "invalid_upload")
+    if len(uploads) > MAX_DOCUMENTS_AT_ONCE:
+        raise field_error(
+            "upload",
+            _("At most %(n)s files at once (%(got)s chosen).")
+            % {"n": MAX_DOCUMENTS_AT_ONCE, "got": len(uploads)},
+            "invalid_upload",
+        )
+    checked, errors = [], []
+    for kind, upload in uploads:
+        name = str(getattr(upload, "name", "") or "")
+        try:
+            checked.append((kind, upload, _check_upload(kind, upload)))
+        except ApplicationError as exc:
+            errors.append({"field": "upload", "file": name, "error": f"{name}：{exc.message}"})
+    if errors:
+        raise ApplicationError(
+            _("Nothing was attached: %(files)s") % {"files": "；".join(e["error"] for e in errors)},
+            code="invalid_upload",
+            status=422,
+            details=errors,
+        )
+    stored: list[ApprenticeClaimDocument] = []
+    try:
+        for kind, upload, ext in checked:
+            stored.append(_store(actor, c, kind, upload, ext, ""))
+    except BaseException:
+        for d in stored:  # the rows roll back; their files go too
+            d.upload.delete(save=False)
+        raise
+    return stored
 
 
 def missing_documents(claim: ApprenticeSubsidyClaim) -> list[str]:
