@@ -722,6 +722,9 @@ class CareersApprenticeClaimOut(Schema):
     cohort_name: str
     enterprise_name: str
     year: int
+    kind: str
+    advance_percent: Decimal
+    advance_deducted: Decimal
     rate: Decimal
     rate_source: str
     total: Decimal
@@ -749,6 +752,9 @@ def _claim_out(c: Any) -> dict[str, Any]:
         "cohort_name": c.cohort.name,
         "enterprise_name": c.cohort.pilot.organization.name,
         "year": c.year,
+        "kind": c.kind,
+        "advance_percent": c.advance_percent,
+        "advance_deducted": c.advance_deducted,
         "rate": c.rate,
         "rate_source": c.rate_source,
         "total": c.total,
@@ -808,6 +814,26 @@ def claim_create(
     return 201, _claim_out(sel.claim_get(request.user, c.code))
 
 
+class CareersApprenticeAdvanceIn(StrictSchema):
+    year: Year
+    percent: Decimal = Field(..., gt=0, le=100, max_digits=5, decimal_places=2)
+
+
+@router.post(
+    "/cohorts/{code}/claims/advance",
+    response={201: CareersApprenticeClaimOut},
+    summary="Draw up an advance of the cohort's subsidy for a year (up to the province's %)",
+)
+def claim_advance_create(
+    request: HttpRequest, code: str, payload: CareersApprenticeAdvanceIn
+) -> tuple[int, Any]:
+    cohort = sel.cohort_get(request.user, code)
+    c = svc.apprentice_claim_advance_create(
+        actor=request.user, cohort=cohort, year=payload.year, percent=payload.percent
+    )
+    return 201, _claim_out(sel.claim_get(request.user, c.code))
+
+
 @router.get("/claims/{code}", response=CareersApprenticeClaimOut, summary="One subsidy claim")
 def claim_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return _claim_out(sel.claim_get(request.user, code))
@@ -832,6 +858,31 @@ def claim_document_add(
     c = sel.claim_get(request.user, code)
     svc.apprentice_claim_document_add(
         actor=request.user, claim=c, kind=query.kind, title=query.title, upload=file
+    )
+    return 201, _claim_out(sel.claim_get(request.user, code))
+
+
+class CareersApprenticeDocumentsQuery(Schema):
+    kind: list[DocumentKind] = Field(..., min_length=1, max_length=20)
+
+
+@router.post(
+    "/claims/{code}/documents/many",
+    response={201: CareersApprenticeClaimOut},
+    summary="Attach several documents to a draft claim at once (all or nothing)",
+)
+def claim_documents_add(
+    request: HttpRequest,
+    code: str,
+    query: Query[CareersApprenticeDocumentsQuery],
+    files: File[list[UploadedFile]],
+) -> tuple[int, Any]:
+    """``kind`` once per file, in the order of the files (``?kind=contract&kind=roster``)."""
+    c = sel.claim_get(request.user, code)
+    if len(query.kind) != len(files):
+        raise field_error("kind", _("Give one kind per file, in the order of the files."))
+    svc.apprentice_claim_documents_add(
+        actor=request.user, claim=c, uploads=list(zip(query.kind, files, strict=True))
     )
     return 201, _claim_out(sel.claim_get(request.user, code))
 

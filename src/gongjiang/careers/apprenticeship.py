@@ -11,6 +11,7 @@ Permission at the door, one transaction, audit inside."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -54,6 +55,14 @@ def _rule_value(key: str, value: Any) -> str:
         return str(_whole(value, "value", 1, R.PERIOD_CEILING))
     if key == R.SUBSIDY:
         return str(money(value, field="value"))
+    if key == R.ADVANCE:
+        try:
+            pct = Decimal(str(value).strip())
+        except ArithmeticError:
+            pct = Decimal(-1)
+        if not pct.is_finite() or not 0 <= pct <= 100 or pct != pct.quantize(Decimal("0.01")):
+            raise field_error("value", _("Give a percentage from 0 to 100 (at most 2 decimals)."))
+        return str(pct.quantize(Decimal("0.01")))
     if key == R.MENTOR_LEVEL:
         level = SkillLevel.objects.filter(code=str(value).strip()).first()
         if level is None or level.rank < 2:
@@ -488,10 +497,12 @@ def apprentice_terminate(
 
 
 from .apprenticeship_claims import (  # noqa: E402
+    apprentice_claim_advance_create,
     apprentice_claim_correct,
     apprentice_claim_create,
     apprentice_claim_decide,
     apprentice_claim_document_add,
+    apprentice_claim_documents_add,
     apprentice_claim_pay,
     apprentice_claim_submit,
 )
@@ -505,10 +516,12 @@ from .apprenticeship_training import (  # noqa: E402
 )
 
 __all__ = [
+    "apprentice_claim_advance_create",
     "apprentice_claim_create",
     "apprentice_claim_correct",
     "apprentice_claim_decide",
     "apprentice_claim_document_add",
+    "apprentice_claim_documents_add",
     "apprentice_claim_pay",
     "apprentice_claim_submit",
     "apprentice_cohort_create",

@@ -7,6 +7,7 @@ Re-exported by :mod:`apprenticeship`."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +52,15 @@ def claim_months(apprentice: Apprentice, year: int, today: Any) -> int:
     )
 
 
+def year_months(apprentice: Apprentice, year: int) -> int:
+    """The apprentice's training months beginning in ``year`` by the agreement (those still to
+    come included: what an advance is reckoned on), up to the day the training ended."""
+    last = apprentice.ends_on
+    if apprentice.ended_on and apprentice.ended_on < last:
+        last = apprentice.ended_on
+    return R.months_in_year(apprentice.starts_on, R.whole_months(apprentice.starts_on, last), year)
+
+
 def _lock(claim: Claim, *states: str) -> Claim:
     locked = (
         Claim.objects.select_for_update(of=("self",))
@@ -66,28 +76,73 @@ def _lock(claim: Claim, *states: str) -> Claim:
     return locked
 
 
-def _draw_up(actor: Any, cohort: ApprenticeCohort, year: int, **extra: Any) -> Claim:
+def _advance_paid(cohort: ApprenticeCohort, year: int) -> Decimal:
+    """What the year's advance paid (refused while an advance is still undecided or unpaid)."""
+    advances = Claim.objects.filter(cohort=cohort, year=year, kind=Claim.Kind.ADVANCE).exclude(
+        status__in=(Claim.Status.REJECTED, Claim.Status.CORRECTED)
+    )
+    if advances.exclude(status=Claim.Status.PAID).exists():
+        raise ConflictError(
+            _("The year's advance is not paid yet: have it paid or rejected first."),
+            code="advance_pending",
+        )
+    return sum((c.total for c in advances), Decimal("0.00"))
+
+
+def _draw_up(
+    actor: Any,
+    cohort: ApprenticeCohort,
+    year: int,
+    *,
+    kind: str = Claim.Kind.FINAL,
+    percent: Decimal = Decimal(0),
+    **extra: Any,
+) -> Claim:
     """A draft claim of the cohort for ``year`` with its lines, from the registry and the rules
-    standing today (``extra``: the version fields of a correction)."""
+    standing today (``extra``: the version fields of a correction). The year's claim: the months
+    begun by today, less the advance paid; an advance: ``percent`` % of each apprentice's year by
+    the agreement, to the fen, rounded down."""
     rules = RuleSet(cohort.pilot.organization)
     rate = rules.subsidy()
     today = timezone.localdate()
     lines = []
     for apprentice in Apprentice.objects.filter(cohort=cohort).order_by("id"):
+        if kind == Claim.Kind.ADVANCE:
+            months = year_months(apprentice, year)
+            amount = R.advance_amount(rate, months, percent) if months else Decimal(0)
+            if amount > 0:
+                lines.append((apprentice, months, amount))
+            continue
         months = claim_months(apprentice, year, today)
         if months:
             lines.append((apprentice, months, R.subsidy_amount(rate, months)))
     if not lines:
         raise ConflictError(
-            _("No apprentice of the cohort trained in %(y)s up to today.") % {"y": year},
+            _("No apprentice of the cohort trained in %(y)s up to today.") % {"y": year}
+            if kind == Claim.Kind.FINAL
+            else _("No apprentice of the cohort trains in %(y)s.") % {"y": year},
             code="nothing_to_claim",
+        )
+    due = sum((amount for _a, _m, amount in lines), Decimal("0.00"))
+    advanced = _advance_paid(cohort, year) if kind == Claim.Kind.FINAL else Decimal("0.00")
+    if advanced >= due and advanced:
+        raise ConflictError(
+            _(
+                "The advance paid (%(a)s yuan) covers the %(d)s yuan due for the year so far: "
+                "nothing is left to claim."
+            )
+            % {"a": advanced, "d": due},
+            code="advance_covers",
         )
     claim = Claim(
         cohort=cohort,
         year=year,
+        kind=kind,
+        advance_percent=percent,
+        advance_deducted=advanced,
         rate=rate,
         rate_source=rules.rule(R.SUBSIDY).source[:200],
-        total=sum((amount for _a, _m, amount in lines), Decimal("0.00")),
+        total=R.final_after_advance(due, advanced),
         required_documents=",".join(rules.documents()),
         created_by=user_or_none(actor),
         **extra,
@@ -113,7 +168,7 @@ def apprentice_claim_create(
         raise field_error("year", _("Give a year from 2000 to 2100."))
     ApprenticeCohort.objects.select_for_update().get(pk=cohort.pk)  # one claim per year, in turn
     if (
-        Claim.objects.filter(cohort=cohort, year=year)
+        Claim.objects.filter(cohort=cohort, year=year, kind=Claim.Kind.FINAL)
         .exclude(status=Claim.Status.REJECTED)
         .exists()
     ):
@@ -126,6 +181,68 @@ def apprentice_claim_create(
         organization=pilot.organization,
         details={
             "year": year,
+            "rate": str(claim.rate),
+            "lines": claim.lines.count(),
+            "total": str(claim.total),
+            "advance_deducted": str(claim.advance_deducted),
+        },
+    )
+    return claim
+
+
+@transaction.atomic
+def apprentice_claim_advance_create(
+    *, actor: Any, cohort: ApprenticeCohort, year: int, percent: Any
+) -> ApprenticeSubsidyClaim:
+    """An advance claim (预拨) of part of the cohort's subsidy for ``year`` before its year's
+    claim: ``percent`` % of each apprentice's year by the agreement, at most the percentage the
+    province (or city) set (``subsidy_advance_pct``; the policy default 0 allows none). One
+    advance a year, before the year's claim; that claim then deducts what the advance paid. It is
+    submitted, approved and paid as any claim (never approved or paid by its preparer)."""
+    pilot = cohort.pilot
+    access.require(actor, MANAGE, pilot.organization)
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise field_error("year", _("Give a year from 2000 to 2100."))
+    try:
+        pct = Decimal(str(percent).strip())
+    except ArithmeticError:
+        pct = Decimal(-1)
+    if not pct.is_finite() or not 0 < pct <= 100 or pct != pct.quantize(Decimal("0.01")):
+        raise field_error("percent", _("Give a percentage above 0, at most 100 (2 decimals)."))
+    rules = RuleSet(pilot.organization)
+    cap = rules.advance_percent()
+    if cap <= 0:
+        raise ConflictError(
+            _("No advance payment of the subsidy is set for this pilot's province or city."),
+            code="no_advance",
+        )
+    if pct > cap:
+        raise field_error(
+            "percent",
+            _("At most %(cap)s %% of the year's amount may be claimed in advance (%(src)s).")
+            % {"cap": cap, "src": rules.rule(R.ADVANCE).source},
+            "over_cap",
+        )
+    ApprenticeCohort.objects.select_for_update().get(pk=cohort.pk)  # one claim per year, in turn
+    standing = Claim.objects.filter(cohort=cohort, year=year).exclude(
+        status__in=(Claim.Status.REJECTED, Claim.Status.CORRECTED)
+    )
+    if standing.filter(kind=Claim.Kind.ADVANCE).exists():
+        raise ConflictError(_("The cohort already has an advance for this year."), code="duplicate")
+    if standing.filter(kind=Claim.Kind.FINAL).exists():
+        raise ConflictError(
+            _("The year's claim is drawn up: an advance comes before it."), code="final_exists"
+        )
+    claim = _draw_up(actor, cohort, year, kind=Claim.Kind.ADVANCE, percent=pct)
+    audit(
+        actor=actor,
+        action="careers.apprentice_claim_advance",
+        obj=claim,
+        organization=pilot.organization,
+        details={
+            "year": year,
+            "percent": str(pct),
+            "cap": str(cap),
             "rate": str(claim.rate),
             "lines": claim.lines.count(),
             "total": str(claim.total),
@@ -142,6 +259,14 @@ def apprentice_claim_document_add(
     encrypted)."""
     access.require(actor, MANAGE, claim.cohort.pilot.organization)
     c = _lock(claim, Claim.Status.DRAFT)
+    ext = _check_upload(kind, upload)
+    title = bounded_text(title, "title", 100)
+    return _store(actor, c, kind, upload, ext, title)
+
+
+def _check_upload(kind: str, upload: Any) -> str:
+    """The checks every uploaded document passes (kind, extension, not empty, ≤ 10 MB); answers
+    the extension."""
     if kind not in R.DOCUMENT_KINDS:
         raise field_error("kind", _("Unknown kind of document."))
     ext = os.path.splitext(getattr(upload, "name", "") or "")[1].lower()
@@ -151,10 +276,16 @@ def apprentice_claim_document_add(
         raise field_error("upload", _("The file is empty."), "invalid_upload")
     if getattr(upload, "size", 0) > MAX_DOCUMENT:
         raise field_error("upload", _("A document is at most 10 MB."), "invalid_upload")
+    return ext
+
+
+def _store(
+    actor: Any, c: ApprenticeSubsidyClaim, kind: str, upload: Any, ext: str, title: str
+) -> ApprenticeClaimDocument:
     document = ApprenticeClaimDocument(
         claim=c,
         kind=kind,
-        title=bounded_text(title, "title", 100) or R.DOCUMENT_KINDS[kind],
+        title=title or R.DOCUMENT_KINDS[kind],
         uploaded_by=user_or_none(actor),
     )
     document.upload.save(f"{document.code}{ext}", upload, save=False)
@@ -168,6 +299,52 @@ def apprentice_claim_document_add(
         details={"document": document.code, "kind": kind},
     )
     return document
+
+
+MAX_DOCUMENTS_AT_ONCE = 20
+
+
+@transaction.atomic
+def apprentice_claim_documents_add(
+    *, actor: Any, claim: ApprenticeSubsidyClaim, uploads: Sequence[tuple[str, Any]]
+) -> list[ApprenticeClaimDocument]:
+    """Attach several documents to a draft claim at once (``uploads``: (kind, file) pairs, at
+    most 20): every file passes the checks of a single document; **all or nothing** — when any
+    fails, none is attached and the refusal names each failing file with its reason."""
+    access.require(actor, MANAGE, claim.cohort.pilot.organization)
+    c = _lock(claim, Claim.Status.DRAFT)
+    if not uploads:
+        raise field_error("upload", _("Choose the files to attach."), "invalid_upload")
+    if len(uploads) > MAX_DOCUMENTS_AT_ONCE:
+        raise field_error(
+            "upload",
+            _("At most %(n)s files at once (%(got)s chosen).")
+            % {"n": MAX_DOCUMENTS_AT_ONCE, "got": len(uploads)},
+            "invalid_upload",
+        )
+    checked, errors = [], []
+    for kind, upload in uploads:
+        name = str(getattr(upload, "name", "") or "")
+        try:
+            checked.append((kind, upload, _check_upload(kind, upload)))
+        except ApplicationError as exc:
+            errors.append({"field": "upload", "file": name, "error": f"{name}：{exc.message}"})
+    if errors:
+        raise ApplicationError(
+            _("Nothing was attached: %(files)s") % {"files": "；".join(e["error"] for e in errors)},
+            code="invalid_upload",
+            status=422,
+            details=errors,
+        )
+    stored: list[ApprenticeClaimDocument] = []
+    try:
+        for kind, upload, ext in checked:
+            stored.append(_store(actor, c, kind, upload, ext, ""))
+    except BaseException:
+        for d in stored:  # the rows roll back; their files go too
+            d.upload.delete(save=False)
+        raise
+    return stored
 
 
 def missing_documents(claim: ApprenticeSubsidyClaim) -> list[str]:
@@ -231,6 +408,8 @@ def apprentice_claim_correct(
         actor,
         c.cohort,
         c.year,
+        kind=c.kind,
+        percent=c.advance_percent,
         version=c.version + 1,
         corrects=c,
         correction_reason=reason,

@@ -58,6 +58,10 @@ class RuleSet:
     def subsidy(self) -> Decimal:
         return Decimal(self.rule(R.SUBSIDY).value)
 
+    def advance_percent(self) -> Decimal:
+        """The most of a year's amount a claim may ask in advance (%, 0: no advance)."""
+        return Decimal(self.rule(R.ADVANCE).value)
+
     def documents(self) -> list[str]:
         return R.document_kinds(self.rule(R.DOCUMENTS).value)
 

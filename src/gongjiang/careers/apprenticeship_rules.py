@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 SRC_2021 = "人社部发〔2021〕39号《关于全面推行中国特色企业新型学徒制 加强技能人才培养的指导意见》"
 SRC_2018 = "人社部发〔2018〕66号《关于全面推行企业新型学徒制的意见》"
@@ -43,11 +43,12 @@ MENTOR_LEVEL = "mentor_min_level"
 MENTOR_LIMIT = "mentor_max_apprentices"
 CONTRACT_MIN = "contract_min_months"
 DOCUMENTS = "required_documents"
+ADVANCE = "subsidy_advance_pct"
 
 PERIOD_KEYS = (PERIOD_MIN, PERIOD_MAX, PERIOD_SPECIAL_MAX)
-KEYS = (*PERIOD_KEYS, SUBSIDY, MENTOR_LEVEL, MENTOR_LIMIT, CONTRACT_MIN, DOCUMENTS)
+KEYS = (*PERIOD_KEYS, SUBSIDY, MENTOR_LEVEL, MENTOR_LIMIT, CONTRACT_MIN, DOCUMENTS, ADVANCE)
 # set by cities (市(地)) or above, never by the enterprise that is paid (SRC_2021)
-GOVERNMENT_KEYS = (SUBSIDY,)
+GOVERNMENT_KEYS = (SUBSIDY, ADVANCE)
 
 # the guidance's targets (SRC_2021), lowest first
 TARGET_LEVELS = ("INTERMEDIATE", "SENIOR", "TECHNICIAN", "SENIOR_TECHNICIAN")
@@ -87,6 +88,11 @@ POLICY: dict[str, Default] = {
     ),
     MENTOR_LIMIT: Default("3", f"{SRC_PLATFORM}：各地规定不一，按本省（市）实施办法设定"),
     CONTRACT_MIN: Default("12", f"{SRC_2021}：签订1年以上劳动合同的技能岗位新招用和转岗等人员"),
+    ADVANCE: Default(
+        "0",
+        f"{SRC_PLATFORM}：不预拨（0%）。{SRC_2021}由市(地)以上人社部门会同财政部门确定补贴的标准和拨付"
+        "办法；预拨一部分年度补贴的省份按本省实施办法设定比例",
+    ),
     DOCUMENTS: Default(
         "agreement,contract,plan,roster",
         f"{SRC_2018}：培养协议；{SRC_2021}：劳动合同、一班一方案；{SRC_PLATFORM}：学徒花名册",
@@ -206,3 +212,18 @@ def document_kinds(value: str) -> list[str]:
 def missing_documents(required: Sequence[str], attached: Iterable[str]) -> list[str]:
     have = set(attached)
     return [k for k in required if k not in have]
+
+
+# ------------------------------------------------------------------------ advance payment
+def advance_amount(per_year: Decimal, months: int, percent: Decimal) -> Decimal:
+    """The advance of one apprentice's year: ``percent`` % of the year's amount for ``months``
+    months (:func:`subsidy_amount`), to the fen, rounded **down** — so a claim's advance (the sum
+    of these) is never above ``percent`` % of the year's amount."""
+    whole = subsidy_amount(per_year, months)
+    return (whole * percent / 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def final_after_advance(due: Decimal, advanced: Decimal) -> Decimal:
+    """What the year's final claim pays: the year's amount due less the advance paid (never
+    below zero: a larger advance is refused by the service, not netted silently)."""
+    return due - advanced

@@ -62,6 +62,7 @@ LABELS = {
     "careers.apprentice_complete": _("Apprenticeship completed"),
     "careers.apprentice_evaluation": _("Apprentice enrolled in a skill-level evaluation"),
     "careers.apprentice_claim_create": _("Apprenticeship subsidy claim drawn up"),
+    "careers.apprentice_claim_advance": _("Advance of an apprenticeship subsidy drawn up"),
     "careers.apprentice_claim_document": _("Subsidy claim document attached"),
     "careers.apprentice_claim_document_open": _("Subsidy claim document opened"),
     "careers.apprentice_claim_submit": _("Apprenticeship subsidy claim submitted"),

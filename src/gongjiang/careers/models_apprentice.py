@@ -40,6 +40,7 @@ class ApprenticeRule(models.Model):
         MENTOR_LIMIT = "mentor_max_apprentices", _("apprentices per enterprise mentor, at most")
         CONTRACT_MIN = "contract_min_months", _("shortest labour contract (months)")
         DOCUMENTS = "required_documents", _("documents of a subsidy claim")
+        ADVANCE = "subsidy_advance_pct", _("advance payment of the yearly subsidy, at most (%)")
 
     organization = models.ForeignKey(
         "core.Organization",
@@ -375,8 +376,25 @@ class ApprenticeSubsidyClaim(models.Model):
         # a submitted claim its preparer corrected: kept as it was, replaced by a new version
         CORRECTED = "corrected", pgettext_lazy("claim", "corrected")
 
+    class Kind(models.TextChoices):
+        FINAL = "final", pgettext_lazy("claim", "the year's claim")
+        ADVANCE = "advance", pgettext_lazy("claim", "advance payment")
+
     code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
     cohort = models.ForeignKey(ApprenticeCohort, on_delete=models.PROTECT, related_name="claims")
+    # an advance claims part of the year's amount ahead (advance_percent, at most the rule's);
+    # the year's final claim then deducts what the paid advance paid (advance_deducted)
+    kind = models.CharField(
+        pgettext_lazy("claim", "kind"), max_length=8, choices=Kind.choices, default=Kind.FINAL
+    )
+    advance_percent = models.DecimalField(
+        _("advance (% of the year's amount)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    advance_deducted = money_field(_("advance deducted"), default=0)
     version = models.PositiveSmallIntegerField(
         pgettext_lazy("claim", "version"), default=1, validators=[MaxValueValidator(100)]
     )
@@ -425,7 +443,7 @@ class ApprenticeSubsidyClaim(models.Model):
         verbose_name_plural = _("apprenticeship subsidy claims")
         constraints = [
             models.UniqueConstraint(
-                fields=["cohort", "year"],
+                fields=["cohort", "year", "kind"],
                 condition=~models.Q(status__in=["rejected", "corrected"]),
                 name="careers_one_claim_per_cohort_year",
             )

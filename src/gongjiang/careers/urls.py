@@ -102,6 +102,7 @@ urlpatterns += [
 ]
 
 from . import views_apprentice as va  # noqa: E402
+from . import views_apprentice_advance, views_apprentice_documents  # noqa: E402
 
 urlpatterns += [
     path("apprenticeship/", va.desk, name="apprenticeship"),
@@ -137,6 +138,16 @@ urlpatterns += [
         "apprenticeship/cohorts/<str:code>/claims/",
         va.claim_create,
         name="apprentice_claim_create",
+    ),
+    path(
+        "apprenticeship/claims/<str:code>/documents/",
+        views_apprentice_documents.claim_documents_add,
+        name="apprentice_claim_documents",
+    ),
+    path(
+        "apprenticeship/cohorts/<str:code>/claims/advance/",
+        views_apprentice_advance.claim_advance_create,
+        name="apprentice_claim_advance",
     ),
     path("apprenticeship/apprentices/<str:code>/", va.apprentice_detail, name="apprentice"),
     path(
