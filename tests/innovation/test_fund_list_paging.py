@@ -1,0 +1,51 @@
+"""The reward funds' list is paged on the page and in the API (no list cut silently): the page
+through ``core.views.page`` and ``_pagination.html``, ``GET /api/v1/innovation/funds`` by
+``page`` with the whole count in ``X-Total-Count``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gongjiang.core.ledger.services import fund_create
+from gongjiang.innovation import api_funds, views_funds
+from gongjiang.innovation.fund_budgets import fund_budget_propose, payment_year
+
+pytestmark = pytest.mark.django_db
+
+
+def _reward_funds(world: Any, n: int) -> list[Any]:
+    funds = []
+    for i in range(n):
+        fund = fund_create(actor=world.alice, organization=world.enterprise_a, name=f"基金{i}")
+        fund_budget_propose(actor=world.alice, fund=fund, year=payment_year(), amount="10.00")
+        funds.append(fund)
+    return funds
+
+
+def test_page_lists_every_fund_a_page_at_a_time(client: Any, world: Any, monkeypatch: Any) -> None:
+    funds = _reward_funds(world, 3)
+    monkeypatch.setattr(views_funds, "FUND_PAGE", 2)
+    client.force_login(world.alice)
+    first = client.get("/innovation/funds/")
+    second = client.get("/innovation/funds/", {"page": 2})
+    seen = [r["fund"].code for r in first.context["rows"] + second.context["rows"]]
+    assert sorted(seen) == sorted(f.code for f in funds)
+    assert len(first.context["rows"]) == 2 and "page=2" in first.content.decode()
+
+
+def test_api_pages_the_funds_and_tells_the_count(client: Any, world: Any, monkeypatch: Any) -> None:
+    funds = _reward_funds(world, 3)
+    monkeypatch.setattr(api_funds, "FUND_PAGE", 2)
+    client.force_login(world.alice)
+    first = client.get("/api/v1/innovation/funds")
+    second = client.get("/api/v1/innovation/funds", {"page": 2})
+    assert first["X-Total-Count"] == second["X-Total-Count"] == "3"
+    seen = [f["code"] for f in first.json() + second.json()]
+    assert len(first.json()) == 2 and sorted(seen) == sorted(f.code for f in funds)
+    assert client.get("/api/v1/innovation/funds", {"page": 3}).json() == []
+    assert client.get("/api/v1/innovation/funds", {"page": 0}).status_code == 422
+    client.force_login(world.bob)
+    r = client.get("/api/v1/innovation/funds")
+    assert r.json() == [] and r["X-Total-Count"] == "0"
