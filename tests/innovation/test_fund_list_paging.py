@@ -49,3 +49,51 @@ def test_api_pages_the_funds_and_tells_the_count(client: Any, world: Any, monkey
     client.force_login(world.bob)
     r = client.get("/api/v1/innovation/funds")
     assert r.json() == [] and r["X-Total-Count"] == "0"
+
+
+def _pages(client: Any, url: str) -> tuple[list[Any], list[Any], str]:
+    first, second = client.get(url), client.get(url, {"page": 2})
+    assert first.status_code == second.status_code == 200, first.content
+    assert first["X-Total-Count"] == second["X-Total-Count"]
+    assert client.get(url, {"page": 0}).status_code == 422
+    return first.json(), second.json(), first["X-Total-Count"]
+
+
+def test_award_rounds_studios_and_alliances_api_lists_are_paged(
+    client: Any, world: Any, team: Any, monkeypatch: Any
+) -> None:
+    from gongjiang.innovation import api_awards, api_studios, awards, studios
+
+    from .test_studios import honour, propose
+
+    for year in (2024, 2025, 2026):
+        awards.award_round_create(
+            actor=world.alice, organization=world.province_a, year=year, title=f"{year}年度创新奖"
+        )
+    honour(team.workers[0])
+    honour(team.workers[1])
+    made = [
+        propose(world, team, name="李斌劳模创新工作室"),
+        propose(world, team, name="王芳工匠创新工作室", leader=team.workers[1], members=[]),
+    ]
+    for s in made:
+        studios.studio_approve(actor=world.alice, studio=s)
+    for name in ("联盟甲", "联盟乙"):
+        studios.alliance_create(
+            actor=world.alice, organization=world.province_a, name=name, studios=made
+        )
+    monkeypatch.setattr(api_awards, "ROUND_PAGE", 2)
+    monkeypatch.setattr(api_studios, "STUDIO_PAGE", 1)
+    client.force_login(world.alice)
+    first, second, total = _pages(client, "/api/v1/innovation/awards")
+    assert total == "3" and [r["year"] for r in first + second] == [2026, 2025, 2024]
+    first, second, total = _pages(client, "/api/v1/innovation/studios")
+    assert total == "2" and len(first) == len(second) == 1
+    assert {s["code"] for s in first + second} == {s.code for s in made}
+    first, second, total = _pages(client, "/api/v1/innovation/alliances")
+    assert total == "2" and len(first) == len(second) == 1
+    assert {a["name"] for a in first + second} == {"联盟甲", "联盟乙"}
+    client.force_login(world.bob)  # province B: nothing of these, the count says 0
+    for url in ("/api/v1/innovation/studios", "/api/v1/innovation/alliances"):
+        r = client.get(url)
+        assert r.json() == [] and r["X-Total-Count"] == "0"

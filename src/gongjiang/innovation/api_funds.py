@@ -24,6 +24,7 @@ from gongjiang.core.schemas import (
 )
 
 from . import fund_budgets, fund_ledger
+from .listing import page_slice
 from .models_budget import FundBudget
 
 router = Router(tags=["innovation reward funds"])
@@ -166,9 +167,7 @@ FUND_PAGE = 200
 def fund_list_api(request: HttpRequest, response: HttpResponse, page: int = page_query()) -> Any:
     _need(request)
     funds = fund_budgets.reward_funds(actor=request.user)
-    response["X-Total-Count"] = str(funds.count())
-    start = (page - 1) * FUND_PAGE
-    return [_fund_out(f) for f in funds[start : start + FUND_PAGE]]
+    return [_fund_out(f) for f in page_slice(response, funds, page, FUND_PAGE)]
 
 
 @router.get("/funds/{code}", response=RewardFundOut, summary="A reward fund and its budgets")
