@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from gongjiang.core.enterprise_models import Enterprise
 from gongjiang.core.ledger.services import fund_create, fund_credit
@@ -60,4 +61,8 @@ def innovation_export_urls(world: Any, title: str) -> list[str]:
         reverse("innovation:award_list_export", args=[round_.code]),
         reverse("innovation:revenue_totals_export"),
         reverse("innovation:list_export", args=["fund-ledger"]) + f"?fund={fund.code}",
+        reverse("innovation:list_export", args=["fund-ledger"])
+        + f"?fund={fund.code}&kind=revenue&year={timezone.localdate().year}",
+        reverse("innovation:list_export", args=["funds"]),
+        reverse("innovation:list_export", args=["analytics"]) + "?by=employer",
     ]

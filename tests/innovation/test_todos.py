@@ -42,3 +42,45 @@ def test_panel_todo(world: Any, team: Any) -> None:
     assert AWARDS not in _counts(world.nobody)
     awards.award_review_open(actor=world.alice, round=round_)
     assert _counts(world.nobody)[AWARDS] == 1
+
+
+FUNDS = "/innovation/funds/"
+MINE = "/innovation/revenue/mine/"
+
+
+def test_budget_todo_for_another_officer_in_scope_only(world: Any) -> None:
+    from gongjiang.core.ledger.services import fund_create
+    from gongjiang.innovation.fund_budgets import (
+        fund_budget_approve,
+        fund_budget_propose,
+        payment_year,
+    )
+    from tests.factories import UserFactory, member
+
+    carol = UserFactory(username="carol")
+    member(carol, world.province_a, "officer")
+    fund = fund_create(actor=world.alice, organization=world.enterprise_a, name="创新奖励基金")
+    assert FUNDS not in _counts(carol)
+    budget = fund_budget_propose(actor=world.alice, fund=fund, year=payment_year(), amount="100.00")
+    assert _counts(carol)[FUNDS] == 1
+    assert FUNDS not in _counts(world.alice)  # the proposer never approves their own
+    assert FUNDS not in _counts(world.bob)  # province B: nothing, not even a count
+    assert FUNDS not in _counts(world.worker_a)
+    fund_budget_approve(actor=carol, budget=budget)
+    assert FUNDS not in _counts(carol)
+
+
+def test_statements_ready_todo_until_opened(client: Any, world: Any, team: Any) -> None:
+    from gongjiang.core.ledger.services import fund_create, fund_credit
+
+    from .test_revenue_corrections import certified_year
+
+    fund = fund_create(actor=world.alice, organization=world.enterprise_a, name="分红基金")
+    fund_credit(actor=world.alice, fund=fund, amount="100000.00")
+    certified_year(world, team, fund, pay=True)
+    assert _counts(world.worker_a)[MINE] == 1  # 李斌's part of the paid year
+    assert MINE not in _counts(world.alice)  # officers have no statement of their own
+    client.force_login(world.worker_a)
+    r = client.get(f"/innovation/revenue/statements/{team.workers[0].code}.pdf")
+    assert r.status_code == 200
+    assert MINE not in _counts(world.worker_a)

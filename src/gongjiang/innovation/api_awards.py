@@ -9,16 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
 from gongjiang.core import access
 from gongjiang.core.review.conflicts import review_conflict_reason
 from gongjiang.core.review.models import PanelMember, ReviewItem, ReviewScore
 from gongjiang.core.review.services import review_score_save
-from gongjiang.core.schemas import StrictSchema
+from gongjiang.core.schemas import StrictSchema, page_query
 
 from . import awards
+from .listing import TOTAL_HEADER, page_slice
 from .models import AwardRound, Result
 
 router = Router(tags=["innovation awards"])
@@ -160,10 +161,27 @@ def _round_out(request: HttpRequest, r: AwardRound) -> dict[str, Any]:
     }
 
 
-@router.get("", response=list[InnovationAwardRoundRow], summary="Award rounds the caller sees")
-def round_list_api(request: HttpRequest) -> Any:
-    rounds = AwardRound.objects.visible_to(request.user).select_related("organization")[:200]
-    if not (access.can(request.user, "innovation.view_award") or rounds):
+#: rounds per page of ``GET /awards``
+ROUND_PAGE = 200
+
+
+@router.get(
+    "",
+    response=list[InnovationAwardRoundRow],
+    summary="Award rounds the caller sees",
+    description=(
+        f"At most {ROUND_PAGE} rounds a page, newest year first; `page` (from 1) gives the next "
+        "ones and the header `X-Total-Count` tells how many there are in all."
+    ),
+)
+def round_list_api(request: HttpRequest, response: HttpResponse, page: int = page_query()) -> Any:
+    visible = (
+        AwardRound.objects.visible_to(request.user)
+        .select_related("organization")
+        .order_by("-year", "-id")
+    )
+    rounds = list(page_slice(response, visible, page, ROUND_PAGE))
+    if not (access.can(request.user, "innovation.view_award") or response[TOTAL_HEADER] != "0"):
         raise PermissionDenied("innovation.view_award")
     return [_row(r) for r in rounds]
 

@@ -10,13 +10,21 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from gongjiang.core import access
-from gongjiang.core.schemas import PageNumber, PageSize, StrictSchema, Year, paginate
+from gongjiang.core.schemas import (
+    PageNumber,
+    PageSize,
+    StrictSchema,
+    Year,
+    page_query,
+    paginate,
+)
 
 from . import fund_budgets, fund_ledger
+from .listing import page_slice
 from .models_budget import FundBudget
 
 router = Router(tags=["innovation reward funds"])
@@ -143,10 +151,23 @@ def _budget(request: HttpRequest, code: str, year: int) -> FundBudget:
     return budget
 
 
-@router.get("/funds", response=list[RewardFundOut], summary="Reward funds with their budgets")
-def fund_list_api(request: HttpRequest) -> Any:
+#: funds per page of ``GET /funds`` (the answer stays a list; ``page`` chooses the slice)
+FUND_PAGE = 200
+
+
+@router.get(
+    "/funds",
+    response=list[RewardFundOut],
+    summary="Reward funds with their budgets",
+    description=(
+        f"At most {FUND_PAGE} funds a page, in the order of the union tree; `page` (from 1) gives "
+        "the next ones and the header `X-Total-Count` tells how many there are in all."
+    ),
+)
+def fund_list_api(request: HttpRequest, response: HttpResponse, page: int = page_query()) -> Any:
     _need(request)
-    return [_fund_out(f) for f in fund_budgets.reward_funds(actor=request.user)[:200]]
+    funds = fund_budgets.reward_funds(actor=request.user)
+    return [_fund_out(f) for f in page_slice(response, funds, page, FUND_PAGE)]
 
 
 @router.get("/funds/{code}", response=RewardFundOut, summary="A reward fund and its budgets")

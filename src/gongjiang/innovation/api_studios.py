@@ -8,15 +8,16 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
 from gongjiang.core import access
 from gongjiang.core.models import Organization
-from gongjiang.core.schemas import StrictSchema, Year
+from gongjiang.core.schemas import StrictSchema, Year, page_query
 from gongjiang.workforce.models import Worker
 
 from . import studios
+from .listing import page_slice
 from .models_results import Result
 from .models_studios import Studio
 
@@ -162,10 +163,19 @@ def studio_out(s: Studio) -> dict[str, Any]:
     }
 
 
-@router.get("/studios", response=list[StudioOut], summary="Studios in scope (at most 500)")
-def studio_list_api(request: HttpRequest) -> Any:
+#: studios (and alliances) per page of ``GET /studios`` (``GET /alliances``)
+STUDIO_PAGE = 200
+PAGED = (
+    "At most 200 a page; `page` (from 1) gives the next ones and the header `X-Total-Count` "
+    "tells how many there are in all."
+)
+
+
+@router.get("/studios", response=list[StudioOut], summary="Studios in scope", description=PAGED)
+def studio_list_api(request: HttpRequest, response: HttpResponse, page: int = page_query()) -> Any:
     _need(request, studios.VIEW)
-    return [studio_out(s) for s in studios.studio_list(actor=request.user)[:500]]
+    listed = studios.studio_list(actor=request.user).order_by("name", "id")
+    return [studio_out(s) for s in page_slice(response, listed, page, STUDIO_PAGE)]
 
 
 @router.post("/studios", response={201: StudioOut}, summary="Propose a studio for naming")
@@ -250,10 +260,15 @@ def alliance_out(a: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/alliances", response=list[AllianceOut], summary="Alliances in scope")
-def alliance_list_api(request: HttpRequest) -> Any:
+@router.get(
+    "/alliances", response=list[AllianceOut], summary="Alliances in scope", description=PAGED
+)
+def alliance_list_api(
+    request: HttpRequest, response: HttpResponse, page: int = page_query()
+) -> Any:
     _need(request, studios.VIEW)
-    return [alliance_out(a) for a in studios.alliance_list(actor=request.user)[:200]]
+    listed = studios.alliance_list(actor=request.user)
+    return [alliance_out(a) for a in page_slice(response, listed, page, STUDIO_PAGE)]
 
 
 @router.post("/alliances", response={201: AllianceOut}, summary="Create an alliance")

@@ -391,6 +391,58 @@ def _ledger_sheets(actor: Any, params: dict[str, Any]) -> list[SheetSpec]:
     return [(_("Ledger of the fund"), header, rows)]
 
 
+# ------------------------------------------------------------------------------ reward funds
+def _funds_sheets(actor: Any, _params: dict[str, Any]) -> list[SheetSpec]:
+    year = fund_budgets.payment_year()
+    header = [
+        _("code"),
+        _("fund"),
+        _("organisation of the fund"),
+        _("balance (yuan)"),
+        _("year"),
+        _("budget of the year (yuan)"),
+        _("used (yuan)"),
+        _("remaining (yuan)"),
+    ]
+
+    def rows() -> Iterator[list[Any]]:
+        for f in fund_budgets.reward_funds(actor=actor).iterator(chunk_size=CHUNK):
+            summary = fund_budgets.year_summary(fund=f, year=year)
+            yield [
+                f.code,
+                f.name,
+                f.organization.name,
+                f.balance,
+                year,
+                summary["amount"],
+                summary["used"],
+                summary["remaining"],
+            ]
+
+    return [(_("Reward funds"), header, rows())]
+
+
+# ------------------------------------------------------------------- results per 100 workers
+def _analytics_filters(get: Any) -> dict[str, Any]:
+    by = get.get("by", "employer")
+    return {"by": by if by in selectors.GROUPS else "employer"}
+
+
+def _analytics_sheets(actor: Any, params: dict[str, Any]) -> list[SheetSpec]:
+    header = [
+        _("code"),
+        _("name"),
+        _("adopted results"),
+        _("workers on the job"),
+        _("per 100 workers"),
+    ]
+    rows = (
+        [r["key"], r["name"], r["results"], r["workers"], r["per_100"]]
+        for r in selectors.analytics(actor=actor, by=params.get("by", "employer"))
+    )
+    return [(_("Innovation per 100 workers"), header, rows)]
+
+
 KINDS: dict[str, ExportKind] = {
     k.key: k
     for k in (
@@ -436,6 +488,22 @@ KINDS: dict[str, ExportKind] = {
             lambda actor, p: _questions(actor, p).count(),
             _exchange_sheets,
             _exchange_filters,
+        ),
+        ExportKind(
+            "funds",
+            lambda: _("Reward funds") + ".xlsx",
+            lambda actor: access.can(actor, fund_budgets.VIEW),
+            lambda actor, _p: fund_budgets.reward_funds(actor=actor).count(),
+            _funds_sheets,
+        ),
+        ExportKind(
+            "analytics",
+            lambda: _("Innovation per 100 workers") + ".xlsx",
+            lambda actor: access.can(actor, selectors.ANALYTICS),
+            # one row per employer, industry or region: two grouped counts, never a long list
+            lambda actor, p: len(selectors.analytics(actor=actor, by=p.get("by", "employer"))),
+            _analytics_sheets,
+            _analytics_filters,
         ),
         ExportKind(
             "fund-ledger",

@@ -1,4 +1,6 @@
-"""Home-page to-dos of the innovation app: results to review, effects to certify."""
+"""Home-page to-dos of the innovation app: results to review, effects to certify, panel scores
+due, revenue years and corrections to decide, studios to name, revenue statements ready, and
+reward-fund budgets proposed by another officer waiting for approval."""
 
 from __future__ import annotations
 
@@ -92,6 +94,7 @@ def revenue_todos(user: Any) -> list[Todo]:
                 icon="people",
             )
         )
+    out += budget_todos(user)
     ready = revenue.statements_ready(actor=user)
     if ready:
         out.append(
@@ -104,6 +107,33 @@ def revenue_todos(user: Any) -> list[Todo]:
             )
         )
     return out
+
+
+def budget_todos(user: Any) -> list[Todo]:
+    """Budgets of reward funds proposed by someone else, waiting for this officer's approval
+    (never one's own proposal: the proposer cannot approve it)."""
+    from . import fund_budgets
+    from .models_budget import FundBudget
+
+    if not access.can(user, fund_budgets.CHANGE):
+        return []
+    waiting = (
+        FundBudget.objects.visible_to(user, fund_budgets.CHANGE)
+        .filter(proposed_amount__isnull=False)
+        .exclude(proposed_by=user)
+        .count()
+    )
+    if not waiting:
+        return []
+    return [
+        Todo(
+            _("Reward-fund budgets to approve"),
+            waiting,
+            reverse("innovation:fund_list"),
+            priority=24,
+            icon="piggy-bank",
+        )
+    ]
 
 
 @register("innovation.exchange")

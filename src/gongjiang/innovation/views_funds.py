@@ -26,6 +26,8 @@ from .models_budget import FundBudget
 
 #: ledger entries per page of a fund
 LEDGER_PAGE = 50
+#: funds per page of the list
+FUND_PAGE = 50
 
 
 class BudgetForm(BootstrapForm):
@@ -79,11 +81,13 @@ def fund_list(request: HttpRequest) -> HttpResponse:
     if not _may_view(request.user):
         raise PermissionDenied(fund_budgets.VIEW)
     year = fund_budgets.payment_year()
-    rows = [
-        {"fund": f, **fund_budgets.year_summary(fund=f, year=year)}
-        for f in fund_budgets.reward_funds(actor=request.user)[:200]
-    ]
-    return render(request, "innovation/funds/fund_list.html", {"rows": rows, "year": year})
+    funds = page(request, fund_budgets.reward_funds(actor=request.user), per_page=FUND_PAGE)
+    rows = [{"fund": f, **fund_budgets.year_summary(fund=f, year=year)} for f in funds.object_list]
+    return render(
+        request,
+        "innovation/funds/fund_list.html",
+        {"rows": rows, "year": year, "page_obj": funds},
+    )
 
 
 @login_required
