@@ -278,7 +278,9 @@ def instrument(parts: Parts, kind: str) -> None:
         if hasattr(fast, attr):
             parts.wrap(fast, attr, label)
     # the write's own Python (parameters, JSON of the columns) apart from its statement
-    parts.wrap(fast, "_write", "write: parameters")
+    for attr in ("_write", "_write_params"):
+        if hasattr(fast, attr):
+            parts.wrap(fast, attr, "write: parameters")
     if hasattr(fast, "rollups"):
         parts.wrap(fast.rollups, "cells_of", "strata and cells")
     # the handler's own lines (unpacking the read, the decision) apart from what it calls
@@ -309,6 +311,54 @@ def profile(app: Any, envs: list[dict[str, Any]], expect: int, top: int) -> str:
     return out.getvalue()
 
 
+class _HoldNothing(dict):  # type: ignore[type-arg]
+    """``contest_fast._GRADED`` as before the one-statement entry: nothing is ever held."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return default
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+def alternate(
+    app: Any, chunks: list[list[dict[str, Any]]], expect: int, parts: Parts
+) -> dict[str, Any]:
+    """The pinned contest answer before and after the one-statement entry, alternately (plain,
+    per part, backend), each pass on fresh pinned workers."""
+    from gongjiang.members import contest_fast
+
+    held = contest_fast._GRADED
+    runs: dict[str, dict[str, list[Any]]] = {
+        v: {"plain": [], "parts": [], "backend": []} for v in ("before", "after")
+    }
+    it = iter(chunks)
+    try:
+        while True:
+            for variant in ("before", "after"):
+                contest_fast._GRADED = _HoldNothing() if variant == "before" else held
+                runs[variant]["plain"].append(measure(app, next(it), expect, None, False))
+                parts.reset()
+                runs[variant]["parts"].append(measure(app, next(it), expect, parts, False))
+                runs[variant]["backend"].append(measure(app, next(it), expect, None, True))
+    except StopIteration:
+        pass
+    finally:
+        contest_fast._GRADED = held
+    out: dict[str, Any] = {}
+    for variant, r in runs.items():
+        out[variant] = {
+            "client_cpu_ms_median_per_pass": [p["client_cpu_ms_median"] for p in r["plain"]],
+            "backend_cpu_ms_mean_per_pass": [p["backend_cpu_ms_mean"] for p in r["backend"]],
+            "statements_per_request": r["plain"][0]["statements_per_request"] if r["plain"] else {},
+            "backend_cpu_ms_per_statement": [
+                p["backend_cpu_ms_per_statement"] for p in r["backend"]
+            ],
+            "client_cpu_ms_per_part": [p["client_cpu_ms_per_part"] for p in r["parts"]],
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
@@ -320,6 +370,14 @@ def main() -> None:
         action="store_true",
         help="each worker reads the questionnaire / the contest first (untimed), as a phone does "
         "before it submits: the read pins the session (core.auth.session_pins)",
+    )
+    parser.add_argument(
+        "--alternate",
+        type=int,
+        default=0,
+        help="with --pinned: N alternating pairs of passes of the contest answer before (the read, "
+        "then the write: two round trips) and after (one statement: the process holds the "
+        "campaign's graded versions), in the same run",
     )
     args = parser.parse_args()
 
@@ -334,6 +392,7 @@ def main() -> None:
     app = get_wsgi_application()
     n = args.requests
     passes = 3 + (1 if args.cprofile else 0)  # warm-up + plain + parts + backend (+ cProfile)
+    passes += 6 * args.alternate  # before / after: plain, parts and backend each
     result: dict[str, Any] = {
         "debug": settings.DEBUG,
         "machine": _env.machine(),
@@ -363,6 +422,10 @@ def main() -> None:
         out["backend"] = measure(app, chunks[3], expect, None, True)
         if args.cprofile:
             out["cprofile"] = profile(app, chunks[4], expect, args.cprofile)
+        if kind == "contest" and args.alternate:
+            out["alternating"] = alternate(
+                app, chunks[4 + (1 if args.cprofile else 0) :], expect, parts
+            )
         result[kind] = out
     bare = [environ("GET", "/healthz", "", None, b"") for _ in range(n)]
     measure(app, bare, 200, None, False)

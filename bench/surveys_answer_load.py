@@ -13,7 +13,11 @@ The method of ``bench/learning_exam_load.py`` (its HTTP client, phases and summa
    ``already_answered``, never counted twice);
 4. **saturated comparison** (``--rounds`` alternating rounds of ``--seconds``): CONCURRENCY
    connections request the bare view ``/healthz`` as fast as they can, then the same number submit
-   answers as fast as they can (each submission by a fresh SPARE worker);
+   answers as fast as they can (each submission by a fresh SPARE worker: a session no web process
+   has pinned), then — the **pinned** phase (``bench/pinned_common.py``, leave it out with
+   ``--no-pinned``) — the same number of connections each read the questionnaire for their own
+   share of fresh SPARE workers (untimed; the read pins each session in the process that served
+   it) and then submit for them, timed, on the same connection, as a phone does;
 5. waits for the worker to fold what is still queued (``fold``: the most answers seen waiting,
    sampled every second, and the seconds the last ones took), then counts lost answers: every
    acknowledged submission must be a stored response and a completion mark, nothing more (no
@@ -45,6 +49,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import _env  # noqa: E402  (the product as production runs it: DEBUG off)
 import counters_common as cc  # noqa: E402  (the fold worker and the queue watch)
 import learning_exam_load as exam  # noqa: E402  (the shared client and summaries)
+import pinned_common  # noqa: E402  (the pinned saturated phase)
 import surveys_results as results  # noqa: E402  (the questionnaire and random answers)
 
 TARGET = "surveys.rollup"  # the counter queue's target (core/counters.py)
@@ -211,6 +216,7 @@ async def saturated(
     seconds: float,
     rounds: int,
     acks: Acks,
+    pinned: bool = True,
 ) -> dict[str, Any]:
     pool = list(reversed(spare))
 
@@ -225,20 +231,45 @@ async def saturated(
         status, elapsed = await submit(conn, info, pool.pop(), rng, acks)
         return status == 200, elapsed
 
-    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "answers": []}
+    async def pinned_answer(conn: Any, key: str, rng: random.Random) -> tuple[bool, float]:
+        status, elapsed = await submit(conn, info, key, rng, acks)
+        return status == 200, elapsed
+
+    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "answers": [], "pinned": []}
     for _ in range(rounds):
         runs["bare"].append(await exam.closed_loop(seconds, connections, bare))
         runs["answers"].append(await exam.closed_loop(seconds, connections, answer))
+        if pinned:
+            # the same number of connections, each submitting for workers it read for first
+            share = pinned_common.per_connection(
+                runs["answers"][-1].get("per_second", 0), seconds, connections
+            )
+            runs["pinned"].append(
+                await pinned_common.pinned_round(
+                    pool=pool,
+                    info=info,
+                    read_path=f"/api/v1/surveys/mine/{info['survey']}",
+                    submit=pinned_answer,
+                    connections=connections,
+                    seconds=seconds,
+                    share=share,
+                )
+            )
 
     def total(kind: str) -> float:
         return round(sum(r.get("per_second", 0) for r in runs[kind]) / rounds, 1)
+
+    def ratio(kind: str) -> float | None:
+        return round(total(kind) / total("bare"), 2) if total("bare") else None
 
     return {
         "connections": connections,
         "rounds": runs,
         "bare_view_per_second": total("bare"),
         "answers_per_second": total("answers"),
-        "answers_vs_bare": round(total("answers") / total("bare"), 2) if total("bare") else None,
+        "answers_vs_bare": ratio("answers"),
+        "pinned_answers_per_second": total("pinned") if pinned else None,
+        "pinned_answers_vs_bare": ratio("pinned") if pinned else None,
         "spare_left": len(pool),
     }
 
@@ -270,6 +301,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--no-pinned",
+        action="store_true",
+        help="leave out the pinned saturated phase (read first, then submit; bench/pinned_common.py)",
+    )
     args = parser.parse_args()
 
     exam.ensure_database(args.database_url)
@@ -324,7 +360,13 @@ def main() -> None:
         )
         result["saturated"] = asyncio.run(
             saturated(
-                info, keys[args.respondents :], args.concurrency, args.seconds, args.rounds, acks
+                info,
+                keys[args.respondents :],
+                args.concurrency,
+                args.seconds,
+                args.rounds,
+                acks,
+                pinned=not args.no_pinned,
             )
         )
         result["load_average_after"] = exam.loadavg()

@@ -25,11 +25,14 @@ from gongjiang.core.auth import SessionPin, session_pins
 from gongjiang.core.counters import CounterDelta
 from gongjiang.core.models import AuditEvent, Membership
 from gongjiang.core.services import api_token_create
+from gongjiang.learning.models import QuestionVersion
+from gongjiang.members import contest_fast
 from gongjiang.members.campaign_tallies import TARGET, campaign_tallies_verify
 from gongjiang.members.models import Campaign, ContestEntry
 
 from ..counters_helpers import fold
 from ..factories import OrganizationFactory, UserFactory, member
+from ..learning.factories import make_question
 from ..surveys.helpers import make_workers
 
 PG = connection.vendor == "postgresql"
@@ -41,8 +44,10 @@ def mode(request: Any, monkeypatch: Any) -> str:
     if request.param == "full path":
         monkeypatch.setattr(hotpath, "_HANDLERS", [])
     session_pins.clear()
+    contest_fast.graded_forget()
     yield request.param
     session_pins.clear()
+    contest_fast.graded_forget()
 
 
 @pytest.fixture
@@ -432,3 +437,261 @@ def test_a_pinned_session_is_refused_what_the_api_refuses(
     assert submit(other, ms.campaign.code, right(ms)).status_code == 404
     assert entries(ms.campaign) == [(people[0].pk, Decimal("3.00"))]
     assert len(queued(ms.campaign)) == 1
+
+
+# ------------------------------------- a pinned session's entry in one statement (PostgreSQL)
+def work_of(ctx: Any) -> list[str]:
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].lstrip().startswith(TRANSACTION_CONTROL)
+    ]
+
+
+def warm(ms: Any, world: Any, mode: str) -> Any:
+    """A first entry in this process (another worker's, on the general path): its read leaves the
+    campaign's graded versions with the process, so a pinned entry after it is one statement."""
+    first = make_workers(world.enterprise_a, 1, start=700)[0].user
+    member(first, first.worker.organization, "worker")
+    assert submit(login(first), ms.campaign.code, right(ms)).status_code == 201
+    # only PostgreSQL's fast path reads (and holds) them
+    assert (ms.campaign.code in contest_fast._GRADED) is (PG and mode == "fast path")
+    return first
+
+
+def pinned(user: Any, code: str) -> Client:
+    client = login(user)
+    assert read(client, code).status_code == 200
+    return client
+
+
+def test_a_pinned_entry_is_one_statement(mode: str, ms: Any, people: Any, world: Any) -> None:
+    first = warm(ms, world, mode)
+    user = people[0]
+    client = pinned(user, ms.campaign.code)
+    single, tf, multiple = ms.questions
+    partial = {single.code: "A", tf.code: True, multiple.code: ["A"]}
+    with CaptureQueriesContext(connection) as ctx:
+        r = submit(client, ms.campaign.code, partial)
+    assert (r.status_code, r.json()) == (201, {"score": "1.50"})
+    work = work_of(ctx)
+    if PG and mode == "fast path":
+        assert len(work) == 1, work  # no session row, no read: the write decides
+        assert not any("session_data" in sql for sql in work)
+    else:
+        assert len(work) > 1
+    unit = user.worker.organization
+    entry = ContestEntry.objects.get(campaign=ms.campaign, user=user)
+    assert (entry.organization, entry.answers, entry.score) == (unit, partial, Decimal("1.50"))
+    payloads = queued(ms.campaign)
+    assert {"o": unit.pk, "p": unit.path, "s": "1.50"} in payloads and len(payloads) == 2
+    event = AuditEvent.objects.get(action="members.contest_submit", actor_id=user.pk)
+    assert (
+        event.actor_name,
+        event.object_type,
+        event.object_code,
+        event.object_repr,
+        event.organization_id,
+        event.client_address,
+        event.details,
+    ) == (
+        user.username,
+        "members.campaign",
+        ms.campaign.code,
+        ms.campaign.title,
+        unit.pk,
+        "127.0.0.1",
+        {"score": "1.50"},
+    )
+    assert entries(ms.campaign) == sorted([(first.pk, Decimal("3.00")), (user.pk, Decimal("1.50"))])
+
+
+def test_a_pinned_entry_without_a_worker_record_counts_for_the_deepest_unit(
+    mode: str, ms: Any, world: Any
+) -> None:
+    warm(ms, world, mode)
+    cadre = UserFactory(username="cadre2")
+    member(cadre, world.city_a, "officer")
+    member(cadre, world.enterprise_a, "worker")
+    client = pinned(cadre, ms.campaign.code)
+    with CaptureQueriesContext(connection) as ctx:
+        assert submit(client, ms.campaign.code, right(ms)).status_code == 201
+    if PG and mode == "fast path":
+        assert len(work_of(ctx)) == 1, work_of(ctx)
+    entry = ContestEntry.objects.get(campaign=ms.campaign, user=cadre)
+    assert entry.organization == world.enterprise_a
+    assert {"o": world.enterprise_a.pk, "p": world.enterprise_a.path, "s": "3.00"} in queued(
+        ms.campaign
+    )
+
+
+REFUSALS = {
+    # case: (status, error code or None)
+    "closed": (400, "not_open"),
+    "not yet open": (400, "not_open"),
+    "outside the audience": (404, None),
+    "already answered": (409, "already_answered"),
+    "role removed": (403, None),
+    "unknown question": (400, "unknown_questions"),
+    "logged out": (401, None),
+    "password changed": (401, None),
+    "deactivated": (401, None),
+    "expired": (401, None),
+}
+
+
+@pytest.mark.parametrize("pinning", ["pinned", "general"])
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_each_refusal_is_the_same_pinned_or_not(
+    mode: str, ms: Any, people: Any, world: Any, pinning: str, case: str
+) -> None:
+    """Every refusal answers the same whether the session was pinned by the contest's read (one
+    statement on PostgreSQL's fast path), or not (the general path), or the fast path is off."""
+    warm(ms, world, mode)
+    user = people[0]
+    if case == "outside the audience":
+        user = make_workers(world.enterprise_b, 1, start=460)[0].user
+        member(user, world.enterprise_b, "worker")
+    client = login(user)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    if pinning == "pinned":
+        if case == "outside the audience":
+            assert read(client, ms.campaign.code).status_code == 404
+            if PG:  # as if another full-path request had pinned it
+                session_pins.pin(SessionPin(key, user.pk, user.password))
+        else:
+            assert read(client, ms.campaign.code).status_code == 200
+        assert (session_pins.get(key) is not None) is PG
+    answers = right(ms)
+    now = timezone.now()
+    if case == "closed":
+        Campaign.objects.filter(pk=ms.campaign.pk).update(ends_at=now - dt.timedelta(seconds=1))
+    elif case == "not yet open":
+        Campaign.objects.filter(pk=ms.campaign.pk).update(starts_at=now + dt.timedelta(hours=1))
+    elif case == "already answered":
+        assert submit(client, ms.campaign.code, {}).status_code == 201
+    elif case == "role removed":
+        Membership.objects.filter(user=user).delete()
+        access.forget(user)
+    elif case == "unknown question":
+        answers = {"NOPE": "A", **answers}
+    elif case == "logged out":
+        Session.objects.filter(session_key=key).delete()
+    elif case == "password changed":
+        user.set_password("a-new-password-1234")
+        user.save()
+    elif case == "deactivated":
+        type(user).objects.filter(pk=user.pk).update(is_active=False)
+    elif case == "expired":
+        Session.objects.filter(session_key=key).update(
+            expire_date=timezone.now() - dt.timedelta(seconds=1)
+        )
+    audits = AuditEvent.objects.filter(action="members.contest_submit")
+    before = (entries(ms.campaign), len(queued(ms.campaign)), audits.count())
+    r = submit(client, ms.campaign.code, answers)
+    status, code = REFUSALS[case]
+    assert r.status_code == status, r.content
+    if code:
+        assert r.json()["code"] == code
+    assert (entries(ms.campaign), len(queued(ms.campaign)), audits.count()) == before
+    if status == 401 and mode == "fast path":
+        assert session_pins.get(key) is None  # dropped, as the exam save drops it
+
+
+@pytest.mark.parametrize(
+    "change", ["answer edited in place", "new version", "question added", "question removed"]
+)
+def test_a_changed_version_is_graded_as_the_full_path_grades_it(
+    mode: str, ms: Any, people: Any, world: Any, change: str
+) -> None:
+    warm(ms, world, mode)
+    single, tf, multiple = ms.questions
+    client = pinned(people[0], ms.campaign.code)
+    answers = {single.code: "C", tf.code: True, multiple.code: ["A", "C"]}
+    expected: tuple[int, Any]
+    if change == "answer edited in place":  # an unused version is edited, not copied
+        QuestionVersion.objects.filter(pk=single.current_id).update(answer="C")
+        expected = (201, {"score": "3.00"})
+    elif change == "new version":
+        old = QuestionVersion.objects.get(pk=single.current_id)
+        new = QuestionVersion.objects.create(
+            question_id=single.pk,
+            number=old.number + 1,
+            qtype=old.qtype,
+            stem=old.stem,
+            options=old.options,
+            answer="C",
+            score=Decimal("4"),
+        )
+        type(single).objects.filter(pk=single.pk).update(current=new)
+        expected = (201, {"score": "6.00"})
+    elif change == "question added":
+        extra = make_question(world.alice, world.province_a, "true_false", answer=False)
+        ms.campaign.questions.add(extra)
+        answers[extra.code] = False
+        expected = (201, {"score": "3.00"})
+    else:
+        ms.campaign.questions.remove(tf)
+        expected = (400, "unknown_questions")
+    r = submit(client, ms.campaign.code, answers)
+    if expected[0] == 201:
+        assert (r.status_code, r.json()) == expected
+        score = Decimal(expected[1]["score"])
+        assert (people[0].pk, score) in entries(ms.campaign)
+    else:
+        assert (r.status_code, r.json()["code"]) == expected
+        assert not ContestEntry.objects.filter(user=people[0]).exists()
+    if PG and mode == "fast path":
+        # the process now holds the changed versions: the next pinned entry is one statement
+        other = pinned(people[1], ms.campaign.code)
+        if change == "question removed":
+            answers.pop(tf.code)
+        with CaptureQueriesContext(connection) as ctx:
+            assert submit(other, ms.campaign.code, answers).status_code == 201
+        assert len(work_of(ctx)) == 1, work_of(ctx)
+
+
+@pytest.mark.skipif(not PG, reason="concurrent requests need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_pinned_entries_lose_nothing_and_count_once(
+    mode: str, ms: Any, world: Any
+) -> None:
+    """Eight pinned workers post three times each at once (real threads, one connection each):
+    every worker is stored once, every other post is refused as already answered, nothing is
+    queued or audited twice, and the folded tallies equal a recount."""
+    warm(ms, world, mode)
+    users = [w.user for w in make_workers(world.enterprise_a, 8, start=800)]
+    for u in users:
+        member(u, world.enterprise_a, "worker")
+    clients = [(u, pinned(u, ms.campaign.code)) for u in users]
+    posts = [(u, c) for u, c in clients for _ in range(3)]
+    results: list[tuple[int, int]] = []
+    barrier = threading.Barrier(len(posts))
+    single, tf, multiple = ms.questions
+
+    def go(user: Any, client: Client) -> None:
+        try:
+            barrier.wait()
+            answers = {single.code: "AB"[user.pk % 2], tf.code: True}
+            results.append((user.pk, submit(client, ms.campaign.code, answers).status_code))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go, args=p) for p in posts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for u in users:
+        assert sorted(s for pk, s in results if pk == u.pk) == [201, 409, 409]
+    stored = ContestEntry.objects.filter(campaign=ms.campaign, user__in=users)
+    assert stored.count() == len(users)
+    assert len(queued(ms.campaign)) == len(users) + 1
+    audited = AuditEvent.objects.filter(action="members.contest_submit", actor__in=users)
+    assert audited.count() == len(users)
+    for entry in stored:
+        assert entry.score == (Decimal("2.00") if entry.user_id % 2 else Decimal("1.00"))
+    fold()
+    result = campaign_tallies_verify(campaign=ms.campaign)
+    assert result["participants"] == len(users) + 1 and not result["mismatches"]
+    assert result["pending"] == 0

@@ -18,6 +18,10 @@ A fast path answers the plainly valid submission with three round trips instead:
    if the submission is still the first (``ON CONFLICT DO NOTHING`` / ``completed_on IS NULL``),
    and slides the session's expiry as ``SessionActivityMiddleware`` does.
 
+The contest entry goes further for a pinned session (``members.contest_fast``): once its process
+holds the campaign's graded versions, the read is folded into the write — one statement that
+re-checks the session, the versions and the whole decision in SQL, as the exam save does.
+
 A fast path never refuses: whenever it cannot accept a submission plainly — SQLite, a bearer
 token, no CSRF token, a body that is not plainly valid, a closed survey, a second submission, a
 user outside the audience, anything unexpected — it returns None having changed nothing, and the

@@ -347,9 +347,12 @@ def _answer_pinned(
     request: HttpRequest, facts: SessionFacts, code: str, answers: dict[str, Any], held: Graded
 ) -> HttpResponse | None | object:
     """A pinned session's entry in one statement (``_pinned_write_sql``); ``_STALE`` when the
-    campaign's graded versions are no longer those held (nothing was written)."""
+    campaign's graded versions are no longer those held, or the answers name a question they do
+    not hold (nothing was written: the read decides)."""
     if set(answers) - set(held.versions):
-        return None  # the full path names the unknown questions (422)
+        # a question added since they were read, or one the full path names as unknown (400):
+        # the read decides
+        return _STALE
     now = timezone.now()
     score = _score(held.versions, answers)
     params = {
