@@ -9,6 +9,7 @@ and fails on two classes with one name.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections import defaultdict
@@ -46,7 +47,10 @@ def schema_classes() -> dict[str, set[str]]:
     for cls in seen:
         if cls.__module__ == "abc":  # ninja's per-operation wrappers (QueryParams, BodyParams, …)
             continue
-        names[cls.__name__].add(f"{cls.__module__}.{cls.__qualname__}")
+        # a generic page (``Page[CareersExpertCallOut]``) is published under pydantic's normalised
+        # name (``Page_CareersExpertCallOut_``)
+        name = re.sub(r"[^a-zA-Z0-9.\-_]", "_", cls.__name__)
+        names[name].add(f"{cls.__module__}.{cls.__qualname__}")
     return names
 
 
