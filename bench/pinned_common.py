@@ -78,3 +78,76 @@ async def pinned_round(
     out.update(counts)
     out["client_cpu_seconds"] = round(time.process_time() - cpu, 2)  # reads included
     return out
+
+
+Post = Callable[[Any, str, random.Random], Awaitable[tuple[int, float]]]
+
+
+async def saturated(
+    *,
+    info: dict[str, Any],
+    spare: list[str],
+    connections: int,
+    seconds: float,
+    rounds: int,
+    post: Post,
+    accepted: int,
+    read_path: str,
+    pinned: bool = True,
+) -> dict[str, Any]:
+    """The saturated phase of a one-time submission benchmark: alternating rounds of the bare view,
+    of submissions by fresh (unpinned) workers and, unless ``pinned`` is off, of submissions on
+    pinned sessions (``pinned_round``); ``post(conn, key, rng)`` sends one worker's submission and
+    answers (status, seconds), ``accepted`` being the status of a stored one."""
+    pool = list(reversed(spare))
+
+    async def bare(conn: Any, slot: int, rng: random.Random) -> tuple[bool, float]:
+        status, _, elapsed = await conn.request("GET", "/healthz")
+        return status == 200, elapsed
+
+    async def answer(conn: Any, slot: int, rng: random.Random) -> tuple[bool, float]:
+        if not pool:
+            await asyncio.sleep(0.01)
+            return False, 0.0
+        status, elapsed = await post(conn, pool.pop(), rng)
+        return status == accepted, elapsed
+
+    async def pinned_answer(conn: Any, key: str, rng: random.Random) -> tuple[bool, float]:
+        status, elapsed = await post(conn, key, rng)
+        return status == accepted, elapsed
+
+    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "answers": [], "pinned": []}
+    for _ in range(rounds):
+        runs["bare"].append(await exam.closed_loop(seconds, connections, bare))
+        runs["answers"].append(await exam.closed_loop(seconds, connections, answer))
+        if pinned:
+            # the same number of connections, each submitting for workers it read for first
+            share = per_connection(runs["answers"][-1].get("per_second", 0), seconds, connections)
+            runs["pinned"].append(
+                await pinned_round(
+                    pool=pool,
+                    info=info,
+                    read_path=read_path,
+                    submit=pinned_answer,
+                    connections=connections,
+                    seconds=seconds,
+                    share=share,
+                )
+            )
+
+    def total(kind: str) -> float:
+        return round(sum(r.get("per_second", 0) for r in runs[kind]) / rounds, 1)
+
+    def ratio(kind: str) -> float | None:
+        return round(total(kind) / total("bare"), 2) if total("bare") else None
+
+    return {
+        "connections": connections,
+        "rounds": runs,
+        "bare_view_per_second": total("bare"),
+        "answers_per_second": total("answers"),
+        "answers_vs_bare": ratio("answers"),
+        "pinned_answers_per_second": total("pinned") if pinned else None,
+        "pinned_answers_vs_bare": ratio("pinned") if pinned else None,
+        "spare_left": len(pool),
+    }

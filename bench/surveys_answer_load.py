@@ -218,60 +218,20 @@ async def saturated(
     acks: Acks,
     pinned: bool = True,
 ) -> dict[str, Any]:
-    pool = list(reversed(spare))
+    async def post(conn: Any, key: str, rng: random.Random) -> tuple[int, float]:
+        return await submit(conn, info, key, rng, acks)
 
-    async def bare(conn: Any, slot: int, rng: random.Random) -> tuple[bool, float]:
-        status, _, elapsed = await conn.request("GET", "/healthz")
-        return status == 200, elapsed
-
-    async def answer(conn: Any, slot: int, rng: random.Random) -> tuple[bool, float]:
-        if not pool:
-            await asyncio.sleep(0.01)
-            return False, 0.0
-        status, elapsed = await submit(conn, info, pool.pop(), rng, acks)
-        return status == 200, elapsed
-
-    async def pinned_answer(conn: Any, key: str, rng: random.Random) -> tuple[bool, float]:
-        status, elapsed = await submit(conn, info, key, rng, acks)
-        return status == 200, elapsed
-
-    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "answers": [], "pinned": []}
-    for _ in range(rounds):
-        runs["bare"].append(await exam.closed_loop(seconds, connections, bare))
-        runs["answers"].append(await exam.closed_loop(seconds, connections, answer))
-        if pinned:
-            # the same number of connections, each submitting for workers it read for first
-            share = pinned_common.per_connection(
-                runs["answers"][-1].get("per_second", 0), seconds, connections
-            )
-            runs["pinned"].append(
-                await pinned_common.pinned_round(
-                    pool=pool,
-                    info=info,
-                    read_path=f"/api/v1/surveys/mine/{info['survey']}",
-                    submit=pinned_answer,
-                    connections=connections,
-                    seconds=seconds,
-                    share=share,
-                )
-            )
-
-    def total(kind: str) -> float:
-        return round(sum(r.get("per_second", 0) for r in runs[kind]) / rounds, 1)
-
-    def ratio(kind: str) -> float | None:
-        return round(total(kind) / total("bare"), 2) if total("bare") else None
-
-    return {
-        "connections": connections,
-        "rounds": runs,
-        "bare_view_per_second": total("bare"),
-        "answers_per_second": total("answers"),
-        "answers_vs_bare": ratio("answers"),
-        "pinned_answers_per_second": total("pinned") if pinned else None,
-        "pinned_answers_vs_bare": ratio("pinned") if pinned else None,
-        "spare_left": len(pool),
-    }
+    return await pinned_common.saturated(
+        info=info,
+        spare=spare,
+        connections=connections,
+        seconds=seconds,
+        rounds=rounds,
+        post=post,
+        accepted=200,
+        read_path=f"/api/v1/surveys/mine/{info['survey']}",
+        pinned=pinned,
+    )
 
 
 def count_lost(info: dict[str, Any], acks: Acks) -> dict[str, Any]:
